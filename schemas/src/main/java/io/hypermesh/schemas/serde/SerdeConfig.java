@@ -1,0 +1,37 @@
+package io.hypermesh.schemas.serde;
+
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Serde settings, named as Confluent names them so existing client configs carry over. */
+public final class SerdeConfig {
+    /** Comma-separated registry URLs. */
+    public static final String REGISTRY_URL = "schema.registry.url";
+    /** Register the writer schema on first use (default true); when false it must already be registered. */
+    public static final String AUTO_REGISTER = "auto.register.schemas";
+    /** Fully-qualified generated class to read values into; absent means generic records. */
+    public static final String VALUE_TYPE = "hypermesh.avro.value.type";
+
+    private static final Map<String, RegistryClient> CLIENTS = new ConcurrentHashMap<>();
+
+    private SerdeConfig() {
+    }
+
+    /** One cached client per URL list, shared by every serde configured with it. */
+    static RegistryClient client(Map<String, ?> configs) {
+        Object url = configs.get(REGISTRY_URL);
+        if (url == null || url.toString().isBlank()) {
+            throw new ConfigException(REGISTRY_URL, url, "a schema registry URL is required by the Avro serdes");
+        }
+        return CLIENTS.computeIfAbsent(url.toString(), HttpRegistryClient::new);
+    }
+
+    static boolean autoRegister(Map<String, ?> configs) {
+        Object value = configs.get(AUTO_REGISTER);
+        return value == null || Boolean.parseBoolean(value.toString());
+    }
+}

@@ -1,0 +1,117 @@
+package io.hypermesh.schemas.topics;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Creates catalog topics idempotently. Missing topics are created, drifted configs are put back,
+ * and what cannot be fixed safely (fewer partitions than declared) is reported, never repaired.
+ */
+public final class TopicAdmin {
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private TopicAdmin() {
+    }
+
+    /** What {@link #ensure} did. */
+    public record Report(List<String> created, List<String> reconfigured, List<String> warnings) {
+    }
+
+    public static Report ensure(Admin admin, Collection<TopicSpec> specs) {
+        try {
+            int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<String> created = new ArrayList<>();
+            List<String> reconfigured = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            List<NewTopic> toCreate = new ArrayList<>();
+            Map<String, TopicSpec> present = new HashMap<>();
+            for (TopicSpec spec : specs) {
+                short replication = effectiveReplication(spec, brokers);
+                if (replication < spec.replicationFactor()) {
+                    warnings.add(spec.name() + ": replication " + replication + " instead of "
+                            + spec.replicationFactor() + " (only " + brokers + " broker(s))");
+                }
+                if (existing.contains(spec.name())) {
+                    present.put(spec.name(), spec);
+                } else {
+                    toCreate.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs(replication)));
+                }
+            }
+            for (NewTopic topic : toCreate) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    created.add(topic.name());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                    // Another instance created it between our listing and now: that is fine.
+                }
+            }
+            if (!present.isEmpty()) {
+                repairExisting(admin, present, brokers, reconfigured, warnings);
+            }
+            return new Report(created, reconfigured, warnings);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot create catalog topics: " + cause, cause);
+        }
+    }
+
+    private static void repairExisting(Admin admin, Map<String, TopicSpec> present, int brokers,
+                                       List<String> reconfigured, List<String> warnings) throws Exception {
+        Map<String, TopicDescription> descriptions = admin.describeTopics(present.keySet()).allTopicNames()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        List<ConfigResource> resources = present.keySet().stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).collect(Collectors.toList());
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        for (TopicSpec spec : present.values()) {
+            int partitions = descriptions.get(spec.name()).partitions().size();
+            if (partitions < spec.partitions()) {
+                warnings.add(spec.name() + ": has " + partitions + " partitions, catalog declares " + spec.partitions()
+                        + "; not increased automatically because that remaps keys");
+            }
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+            Config actual = configs.get(resource);
+            List<AlterConfigOp> ops = new ArrayList<>();
+            spec.configs(effectiveReplication(spec, brokers)).forEach((name, wanted) -> {
+                ConfigEntry entry = actual.get(name);
+                if (entry == null || !wanted.equals(entry.value())) {
+                    ops.add(new AlterConfigOp(new ConfigEntry(name, wanted), AlterConfigOp.OpType.SET));
+                }
+            });
+            if (!ops.isEmpty()) {
+                changes.put(resource, ops);
+                reconfigured.add(spec.name());
+            }
+        }
+        if (!changes.isEmpty()) {
+            admin.incrementalAlterConfigs(changes).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    private static short effectiveReplication(TopicSpec spec, int brokers) {
+        return (short) Math.max(1, Math.min(spec.replicationFactor(), brokers));
+    }
+}

@@ -1,0 +1,57 @@
+package io.hypermesh.schemas.topics;
+
+import io.hypermesh.events.audit.AuditEvent;
+import io.hypermesh.events.consensus.ConsensusEvent;
+import io.hypermesh.events.container.ContainerEvent;
+import io.hypermesh.events.deadletter.DeadLetterEvent;
+import io.hypermesh.events.health.HealthCheckEvent;
+import io.hypermesh.events.health.HealthScoreEvent;
+import io.hypermesh.events.health.HealthTransitionEvent;
+import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
+import io.hypermesh.events.lifecycle.LifecycleEvent;
+import io.hypermesh.events.registry.RegistryEvent;
+import io.hypermesh.events.security.SecurityEvent;
+import io.hypermesh.events.transport.TransportEvent;
+import org.apache.kafka.common.config.TopicConfig;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The topic catalog: every topic of the bus is declared here once. */
+public final class Topics {
+    private static final short RF = 3;
+    private static final String DELETE = TopicConfig.CLEANUP_POLICY_DELETE;
+    private static final String COMPACT = TopicConfig.CLEANUP_POLICY_COMPACT;
+
+    public static final TopicSpec REGISTRY = new TopicSpec("hypermesh.registry", 3, RF, DELETE, days(7), RegistryEvent.class);
+    public static final TopicSpec HEALTH_CHECKS = new TopicSpec("hypermesh.health.checks", 3, RF, DELETE, days(1), HealthCheckEvent.class);
+    public static final TopicSpec HEALTH_SCORES = new TopicSpec("hypermesh.health.scores", 3, RF, COMPACT, TopicSpec.RETAIN_FOREVER, HealthScoreEvent.class);
+    public static final TopicSpec HEALTH_TRANSITIONS = new TopicSpec("hypermesh.health.transitions", 3, RF, DELETE, days(30), HealthTransitionEvent.class);
+    public static final TopicSpec LIFECYCLE = new TopicSpec("hypermesh.lifecycle", 3, RF, DELETE, days(30), LifecycleEvent.class);
+    public static final TopicSpec LIFECYCLE_COMMANDS = new TopicSpec("hypermesh.lifecycle.commands", 3, RF, DELETE, days(30), LifecycleCommandEvent.class);
+    public static final TopicSpec AUDIT = new TopicSpec("hypermesh.audit", 3, RF, DELETE, TopicSpec.RETAIN_FOREVER, AuditEvent.class);
+    public static final TopicSpec SECURITY = new TopicSpec("hypermesh.security", 3, RF, DELETE, days(30), SecurityEvent.class);
+    public static final TopicSpec CONTAINERS = new TopicSpec("hypermesh.containers", 3, RF, DELETE, days(7), ContainerEvent.class);
+    public static final TopicSpec CONSENSUS = new TopicSpec("hypermesh.consensus", 3, RF, DELETE, days(7), ConsensusEvent.class);
+    public static final TopicSpec TRANSPORT = new TopicSpec("hypermesh.transport", 3, RF, DELETE, days(7), TransportEvent.class);
+    public static final TopicSpec DEAD_LETTERS = new TopicSpec("hypermesh.deadletters", 1, RF, DELETE, days(30), DeadLetterEvent.class);
+
+    /** The schema registry's own log: one partition so every instance applies entries in one order. */
+    public static final TopicSpec SCHEMAS = new TopicSpec("_schemas", 1, RF, COMPACT, TopicSpec.RETAIN_FOREVER, null);
+
+    /** Every event topic, in a fixed order. */
+    public static final List<TopicSpec> EVENT_TOPICS = List.of(REGISTRY, HEALTH_CHECKS, HEALTH_SCORES, HEALTH_TRANSITIONS,
+            LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, DEAD_LETTERS);
+
+    private Topics() {
+    }
+
+    public static Optional<TopicSpec> byName(String name) {
+        return EVENT_TOPICS.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    private static long days(int n) {
+        return Duration.ofDays(n).toMillis();
+    }
+}
