@@ -263,14 +263,14 @@ class SchemaRegistryApiIT {
     @Test
     void referencesResolveAndProtectWhatTheyPointAt() {
         String common = subject();
-        String addr = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"ref.t" + common.hashCode()
+        String ns = "ref.t" + UUID.randomUUID().toString().replace("-", "");
+        String addr = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"" + ns
                 + "\",\"fields\":[{\"name\":\"city\",\"type\":\"string\"}]}";
         http.post("/subjects/" + common + "/versions", schemaBody(addr));
-        String person = "{\"type\":\"record\",\"name\":\"Person\",\"fields\":[{\"name\":\"home\",\"type\":\"ref.t"
-                + common.hashCode() + ".Address\"}]}";
+        String person = "{\"type\":\"record\",\"name\":\"Person\",\"fields\":[{\"name\":\"home\",\"type\":\"" + ns + ".Address\"}]}";
         String s = subject();
         String body = "{\"schema\":" + new com.fasterxml.jackson.databind.node.TextNode(person)
-                + ",\"references\":[{\"name\":\"ref.t" + common.hashCode() + ".Address\",\"subject\":\"" + common + "\",\"version\":1}]}";
+                + ",\"references\":[{\"name\":\"" + ns + ".Address\",\"subject\":\"" + common + "\",\"version\":1}]}";
         Http.Response registered = http.post("/subjects/" + s + "/versions", body);
         assertEquals(200, registered.status(), registered.body());
         int id = registered.json().get("id").asInt();
