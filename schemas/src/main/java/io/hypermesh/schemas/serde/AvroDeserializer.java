@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * topic, the schema id and the cause; Kafka adds partition and offset.
  */
 public final class AvroDeserializer<T> implements Deserializer<T> {
+    static {
+        AvroTrust.install();
+    }
+
     private RegistryClient registry;
     private Class<? extends SpecificRecord> targetType;
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();

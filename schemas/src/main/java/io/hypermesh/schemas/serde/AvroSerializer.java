@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code <topic>-value} (or {@code -key}), registering the schema on first use unless told not to.
  */
 public final class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
+    static {
+        AvroTrust.install();
+    }
+
     private RegistryClient registry;
     private boolean autoRegister = true;
     private boolean isKey;

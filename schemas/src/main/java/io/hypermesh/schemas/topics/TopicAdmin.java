@@ -42,17 +42,21 @@ public final class TopicAdmin {
             List<String> warnings = new ArrayList<>();
             List<NewTopic> toCreate = new ArrayList<>();
             Map<String, TopicSpec> present = new HashMap<>();
+            List<String> underReplicated = new ArrayList<>();
             for (TopicSpec spec : specs) {
                 short replication = effectiveReplication(spec, brokers);
                 if (replication < spec.replicationFactor()) {
-                    warnings.add(spec.name() + ": replication " + replication + " instead of "
-                            + spec.replicationFactor() + " (only " + brokers + " broker(s))");
+                    underReplicated.add(spec.name());
                 }
                 if (existing.contains(spec.name())) {
                     present.put(spec.name(), spec);
                 } else {
                     toCreate.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs(replication)));
                 }
+            }
+            if (!underReplicated.isEmpty()) {
+                warnings.add("replication " + Math.max(1, brokers) + " instead of the declared factor (only " + brokers
+                        + " broker(s)) for " + underReplicated);
             }
             for (NewTopic topic : toCreate) {
                 try {

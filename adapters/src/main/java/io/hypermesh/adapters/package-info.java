@@ -1,0 +1,2 @@
+/** HyperMesh Bus adapters module; see DESIGN.md for what lands here. */
+package io.hypermesh.adapters;

@@ -1,0 +1,2 @@
+/** HyperMesh Bus connectors module; see DESIGN.md for what lands here. */
+package io.hypermesh.connectors;

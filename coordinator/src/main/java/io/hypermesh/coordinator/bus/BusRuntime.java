@@ -1,0 +1,107 @@
+package io.hypermesh.coordinator.bus;
+
+import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.registry.service.SchemaRegistryService;
+import io.hypermesh.schemas.topics.TopicAdmin;
+import io.hypermesh.schemas.topics.TopicSpec;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What `hypermesh up` runs: the embedded broker when no bootstrap servers are given, the catalog
+ * topics, the schema registry service and every envelope schema registered under its subject.
+ */
+public final class BusRuntime implements AutoCloseable {
+    private final EmbeddedKafka broker;
+    private final SchemaRegistryService registry;
+    private final BusEndpoints endpoints;
+    private final Map<String, Integer> schemaIds;
+    private final Path dataDir;
+
+    private BusRuntime(EmbeddedKafka broker, SchemaRegistryService registry, BusEndpoints endpoints,
+                       Map<String, Integer> schemaIds, Path dataDir) {
+        this.broker = broker;
+        this.registry = registry;
+        this.endpoints = endpoints;
+        this.schemaIds = schemaIds;
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * @param bootstrapServers an existing cluster, or null to start the embedded broker in {@code dataDir}
+     * @param log              progress lines for the operator
+     */
+    public static BusRuntime start(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort,
+                                   PrintWriter log) throws Exception {
+        EmbeddedKafka broker = null;
+        SchemaRegistryService registry = null;
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null || bootstrap.isBlank()) {
+                log.println("starting embedded Kafka (KRaft) with data in " + dataDir.resolve("kafka").toAbsolutePath());
+                log.flush();
+                broker = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
+                bootstrap = broker.bootstrapServers();
+            }
+            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (Admin admin = Admin.create(client)) {
+                TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.EVENT_TOPICS);
+                log.println("topics: " + report.created().size() + " created, " + report.reconfigured().size()
+                        + " reconfigured, " + (Topics.EVENT_TOPICS.size() - report.created().size()) + " already present");
+                report.warnings().forEach(w -> log.println("  warning: " + w));
+            }
+            registry = SchemaRegistryService.start(client, host, registryPort);
+            Map<String, Integer> ids = new LinkedHashMap<>();
+            try (HttpRegistryClient schemas = new HttpRegistryClient(registry.url())) {
+                for (TopicSpec topic : Topics.EVENT_TOPICS) {
+                    ids.put(topic.valueSubject(), schemas.register(topic.valueSubject(), topic.valueSchema()));
+                }
+            }
+            BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url());
+            endpoints.write(dataDir);
+            return new BusRuntime(broker, registry, endpoints, ids, dataDir);
+        } catch (Exception e) {
+            if (registry != null) {
+                registry.close();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    public BusEndpoints endpoints() {
+        return endpoints;
+    }
+
+    /** Subject to global schema id of every envelope registered at start. */
+    public Map<String, Integer> schemaIds() {
+        return schemaIds;
+    }
+
+    public boolean embedded() {
+        return broker != null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(dataDir.resolve(BusEndpoints.FILE));
+        } catch (Exception ignored) {
+            // a stale file only means the next command tries an address that no longer answers
+        }
+        registry.close();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.hypermesh.coordinator.bus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hypermesh.schemas.json.JsonAvro;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.serde.AvroSerializer;
+import io.hypermesh.schemas.topics.TopicSpec;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Publishes an event typed as JSON: checks it against the topic's envelope schema, fills in the
+ * envelope fields people should not have to type (eventId, occurredAt, source) and writes it in
+ * the registry wire format with acks=all.
+ */
+public final class JsonEventPublisher implements AutoCloseable {
+    /** Payload fields that name the entity a topic is keyed by, in the order they are looked for. */
+    static final List<String> KEY_FIELDS = List.of("instanceId", "componentId", "adapterId", "containerId",
+            "clusterId", "linkId", "endpointId", "sourceTopic");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaProducer<String, GenericRecord> producer;
+    private final HttpRegistryClient registry;
+    private final BusEndpoints endpoints;
+
+    public record Published(String topic, int partition, long offset, String key, String eventId) {
+    }
+
+    public JsonEventPublisher(BusEndpoints endpoints) {
+        this.endpoints = endpoints;
+        this.registry = new HttpRegistryClient(endpoints.registryUrl());
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, true));
+    }
+
+    public static TopicSpec topic(String name) {
+        return Topics.byName(name).orElseThrow(() -> new IllegalArgumentException("unknown topic '" + name
+                + "'; the catalog has " + Topics.EVENT_TOPICS.stream().map(TopicSpec::name).collect(Collectors.joining(", "))));
+    }
+
+    public Published publish(String topicName, String json, String key) throws Exception {
+        TopicSpec topic = topic(topicName);
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the event is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (parsed == null || !parsed.isObject()) {
+            throw new IllegalArgumentException("the event must be a JSON object");
+        }
+        ObjectNode event = withEnvelopeDefaults((ObjectNode) parsed);
+        GenericRecord record = JsonAvro.toRecord(event.toString(), topic.valueSchema());
+        String recordKey = key != null ? key : keyOf((GenericRecord) record.get("payload"));
+        // Ask the registry first: it answers at once when the bus is down, Kafka only after max.block.ms.
+        registry.register(topic.valueSubject(), topic.valueSchema());
+        RecordMetadata meta;
+        try {
+            meta = producer.send(new ProducerRecord<>(topic.name(), recordKey, record)).get(60, TimeUnit.SECONDS);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + endpoints.bootstrapServers() + " did not take the event: "
+                    + e.getMessage() + " (is `hypermesh up` running?)", e);
+        }
+        return new Published(meta.topic(), meta.partition(), meta.offset(), recordKey, record.get("eventId").toString());
+    }
+
+    /** A bare payload becomes an envelope; missing envelope fields get sensible values. */
+    private static ObjectNode withEnvelopeDefaults(ObjectNode event) {
+        ObjectNode envelope = event.has("payload") ? event : JSON.createObjectNode().set("payload", event);
+        if (!envelope.has("eventId")) {
+            envelope.put("eventId", UUID.randomUUID().toString());
+        }
+        if (!envelope.has("occurredAt")) {
+            envelope.put("occurredAt", Instant.now().toEpochMilli());
+        }
+        if (!envelope.has("source")) {
+            envelope.putObject("source").put("componentId", "cli@" + hostName()).put("kind", "CLI");
+        }
+        return envelope;
+    }
+
+    static String keyOf(GenericRecord payload) {
+        for (String field : KEY_FIELDS) {
+            if (payload.getSchema().getField(field) != null && payload.get(field) != null) {
+                return payload.get(field).toString();
+            }
+        }
+        throw new IllegalArgumentException("cannot tell the key of a " + payload.getSchema().getName()
+                + " (it has none of " + KEY_FIELDS + "); pass --key");
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,39 @@
+package io.hypermesh.coordinator.cli;
+
+import io.hypermesh.coordinator.bus.JsonEventPublisher;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Publish one event written as JSON (a whole envelope, or just its payload) to a catalog topic.")
+final class PublishCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    EndpointOptions endpoints;
+
+    @Parameters(index = "0", description = "Topic, e.g. hypermesh.registry")
+    String topic;
+
+    @Parameters(index = "1", description = "The event as JSON")
+    String json;
+
+    @Option(names = "--key", description = "Record key; by default the payload's entity id (instanceId, componentId, ...).")
+    String key;
+
+    @Override
+    public Integer call() throws Exception {
+        try (JsonEventPublisher publisher = new JsonEventPublisher(endpoints.resolve())) {
+            JsonEventPublisher.Published p = publisher.publish(topic, json, key);
+            spec.commandLine().getOut().println("published " + p.eventId() + " to " + p.topic() + "/" + p.partition()
+                    + "@" + p.offset() + " key=" + p.key());
+            return 0;
+        }
+    }
+}

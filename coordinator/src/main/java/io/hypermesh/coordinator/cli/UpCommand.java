@@ -1,0 +1,56 @@
+package io.hypermesh.coordinator.cli;
+
+import io.hypermesh.coordinator.bus.BusRuntime;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start the bus: an embedded KRaft broker unless --bootstrap-servers is given, the topics, "
+                + "the schema registry and the event schemas. Runs until Ctrl-C.")
+final class UpCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--data-dir", defaultValue = ".hypermesh", description = "Broker data and endpoints file (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int registryPort;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the HTTP services bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        BusRuntime bus = BusRuntime.start(bootstrapServers, dataDir, kafkaPort, host, registryPort, out);
+        bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
+        out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : ""));
+        out.println("Schema registry:         " + bus.endpoints().registryUrl());
+        out.println("HyperMesh Bus is up. Press Ctrl-C to stop.");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("stopping...");
+            out.flush();
+            bus.close();
+            out.println("HyperMesh Bus stopped.");
+            out.flush();
+            stopped.countDown();
+        }, "hypermesh-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
