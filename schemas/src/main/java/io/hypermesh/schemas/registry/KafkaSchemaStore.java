@@ -105,45 +105,58 @@ public final class KafkaSchemaStore implements SchemaStore {
     @Override
     public <T> T write(Function<RegistryState, SchemaRegistry.Planned<T>> operation) {
         synchronized (writeMutex) {
-            KafkaException lastFence = null;
+            KafkaException lastFailure = null;
             for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
                 try {
                     return writeOnce(operation);
-                } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                    LOG.info("registry writer fenced by another instance (attempt {}), retrying", attempt);
-                    lastFence = e;
-                    closeProducer();
                 } catch (KafkaException e) {
+                    // Fenced by another instance, or the transaction failed: it was aborted, so
+                    // nothing of it is visible. Start over with a fresh producer and a fresh read.
+                    boolean fenced = isFencing(e);
+                    if (fenced) {
+                        LOG.info("registry writer fenced by another instance (attempt {}), retrying", attempt);
+                    } else {
+                        LOG.warn("registry write failed (attempt {}), retrying: {}", attempt, e.toString());
+                    }
+                    lastFailure = e;
                     closeProducer();
-                    throw RegistryException.storeError("write to " + partition + " failed: " + e.getMessage(), e);
                 }
             }
-            throw RegistryException.storeError("could not write after " + MAX_WRITE_ATTEMPTS
-                    + " attempts; other registry instances keep fencing this one", lastFence);
+            throw RegistryException.storeError("could not write to " + partition + " after " + MAX_WRITE_ATTEMPTS
+                    + " attempts: " + lastFailure, lastFailure);
         }
+    }
+
+    private static boolean isFencing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T> T writeOnce(Function<RegistryState, SchemaRegistry.Planned<T>> operation) {
         KafkaProducer<byte[], byte[]> p = producer();
         p.beginTransaction();
         SchemaRegistry.Planned<T> planned;
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try {
             catchUp();
             planned = readLocked(operation);
-        } catch (RuntimeException e) {
-            p.abortTransaction();
+            if (planned.writes().isEmpty()) {
+                p.abortTransaction();
+                return planned.result();
+            }
+            for (StoreRecord record : planned.writes()) {
+                StoreRecordCodec.Encoded encoded = StoreRecordCodec.encode(record);
+                sent.add(p.send(new ProducerRecord<>(partition.topic(), partition.partition(), encoded.key(), encoded.value())));
+            }
+            p.commitTransaction();
+        } catch (RegistryException e) {
+            abortQuietly(p);
             throw e;
         }
-        if (planned.writes().isEmpty()) {
-            p.abortTransaction();
-            return planned.result();
-        }
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        for (StoreRecord record : planned.writes()) {
-            StoreRecordCodec.Encoded encoded = StoreRecordCodec.encode(record);
-            sent.add(p.send(new ProducerRecord<>(partition.topic(), partition.partition(), encoded.key(), encoded.value())));
-        }
-        p.commitTransaction();
         long last = -1;
         try {
             for (Future<RecordMetadata> f : sent) {
@@ -154,6 +167,14 @@ public final class KafkaSchemaStore implements SchemaStore {
         }
         awaitPosition(last + 1);
         return planned.result();
+    }
+
+    private void abortQuietly(KafkaProducer<byte[], byte[]> p) {
+        try {
+            p.abortTransaction();
+        } catch (KafkaException e) {
+            closeProducer();
+        }
     }
 
     private <T> T readLocked(Function<RegistryState, T> query) {

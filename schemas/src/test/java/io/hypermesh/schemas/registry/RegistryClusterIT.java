@@ -28,6 +28,11 @@ class RegistryClusterIT {
         return new TopicSpec("_schemas_cluster_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
     }
 
+    static int id(Http.Response response) {
+        assertEquals(200, response.status(), response.body());
+        return response.json().get("id").asInt();
+    }
+
     static String schema(int n) {
         return "{\"type\":\"record\",\"name\":\"R" + n + "\",\"fields\":[{\"name\":\"f\",\"type\":\"int\"}]}";
     }
@@ -72,12 +77,12 @@ class RegistryClusterIT {
                 int k = n;
                 // Every schema goes in through both instances at once, under different subjects.
                 results.add(pool.submit(() -> new int[]{k,
-                        httpA.post("/subjects/left-" + k + "/versions", schemaBody(schema(k))).json().get("id").asInt(),
-                        httpB.post("/subjects/right-" + k + "/versions", schemaBody(schema(k))).json().get("id").asInt()}));
+                        id(httpA.post("/subjects/left-" + k + "/versions", schemaBody(schema(k)))),
+                        id(httpB.post("/subjects/right-" + k + "/versions", schemaBody(schema(k))))}));
                 Http either = k % 2 == 0 ? httpA : httpB;
                 results.add(pool.submit(() -> new int[]{k,
-                        either.post("/subjects/both/versions", "{\"schema\":\"{\\\"type\\\":\\\"fixed\\\",\\\"name\\\":\\\"F" + k
-                                + "\\\",\\\"size\\\":" + (k + 1) + "}\"}").json().get("id").asInt(), -2}));
+                        id(either.post("/subjects/both/versions", "{\"schema\":\"{\\\"type\\\":\\\"fixed\\\",\\\"name\\\":\\\"F" + k
+                                + "\\\",\\\"size\\\":" + (k + 1) + "}\"}")), -2}));
             }
             Map<Integer, Integer> schemaById = new HashMap<>();
             java.util.Set<Integer> fixedIds = new java.util.HashSet<>();
