@@ -1,6 +1,5 @@
 package io.hypermesh.coordinator.bus;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.schemas.json.JsonAvro;
@@ -60,17 +59,8 @@ public final class JsonEventPublisher implements AutoCloseable {
 
     public Published publish(String topicName, String json, String key) throws Exception {
         TopicSpec topic = topic(topicName);
-        JsonNode parsed;
-        try {
-            parsed = JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("the event is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (parsed == null || !parsed.isObject()) {
-            throw new IllegalArgumentException("the event must be a JSON object");
-        }
-        ObjectNode event = withEnvelopeDefaults((ObjectNode) parsed);
-        GenericRecord record = JsonAvro.toRecord(event.toString(), topic.valueSchema());
+        ObjectNode event = withEnvelopeDefaults(JsonAvro.parseObject(json));
+        GenericRecord record = (GenericRecord) JsonAvro.toAvro(event, topic.valueSchema(), "$");
         String recordKey = key != null ? key : keyOf((GenericRecord) record.get("payload"));
         // Ask the registry first: it answers at once when the bus is down, Kafka only after max.block.ms.
         registry.register(topic.valueSubject(), topic.valueSchema());

@@ -32,6 +32,11 @@ public final class JsonAvro {
     }
 
     public static GenericRecord toRecord(String json, Schema schema) {
+        return (GenericRecord) toAvro(parseObject(json), schema, "$");
+    }
+
+    /** Parses text that must hold one JSON object; anything else is an {@link IllegalArgumentException} saying why. */
+    public static ObjectNode parseObject(String json) {
         JsonNode node;
         try {
             node = JSON.readTree(json);
@@ -39,9 +44,9 @@ public final class JsonAvro {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object for " + schema.getFullName());
+            throw new IllegalArgumentException("expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
         }
-        return (GenericRecord) toAvro(node, schema, "$");
+        return (ObjectNode) node;
     }
 
     public static Object toAvro(JsonNode node, Schema schema, String path) {
