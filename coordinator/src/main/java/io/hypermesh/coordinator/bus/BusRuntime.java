@@ -53,15 +53,15 @@ public final class BusRuntime implements AutoCloseable {
             }
             Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             try (Admin admin = Admin.create(client)) {
-                TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.EVENT_TOPICS);
+                TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.ALL);
                 log.println("topics: " + report.created().size() + " created, " + report.reconfigured().size()
-                        + " reconfigured, " + (Topics.EVENT_TOPICS.size() - report.created().size()) + " already present");
+                        + " reconfigured, " + (Topics.ALL.size() - report.created().size()) + " already present");
                 report.warnings().forEach(w -> log.println("  warning: " + w));
             }
             registry = SchemaRegistryService.start(client, host, registryPort);
             Map<String, Integer> ids = new LinkedHashMap<>();
             try (HttpRegistryClient schemas = new HttpRegistryClient(registry.url())) {
-                for (TopicSpec topic : Topics.EVENT_TOPICS) {
+                for (TopicSpec topic : Topics.ALL) {
                     ids.put(topic.valueSubject(), schemas.register(topic.valueSubject(), topic.valueSchema()));
                 }
             }

@@ -2,6 +2,7 @@ package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.schemas.topics.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,12 +85,12 @@ class UpCommandIT {
             up.awaitLine("HyperMesh Bus is up", 120);
             BusEndpoints endpoints = BusEndpoints.read(dataDir).orElseThrow();
             assertTrue(up.lines.stream().anyMatch(l -> l.contains(endpoints.bootstrapServers()) && l.contains("(embedded)")));
-            assertTrue(up.lines.stream().anyMatch(l -> l.contains("12 created")), up.lines.toString());
+            assertTrue(up.lines.stream().anyMatch(l -> l.contains(Topics.ALL.size() + " created")), up.lines.toString());
             Http registry = new Http(endpoints.registryUrl());
             String subjects = registry.get("/subjects").body();
             assertTrue(subjects.contains("hypermesh.registry-value") && subjects.contains("hypermesh.deadletters-value"), subjects);
             firstIds = up.schemaLines();
-            assertEquals(12, firstIds.size(), up.lines.toString());
+            assertEquals(Topics.ALL.size(), firstIds.size(), up.lines.toString());
 
             // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
             up.process.toHandle().destroy();

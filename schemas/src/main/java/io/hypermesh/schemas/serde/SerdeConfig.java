@@ -21,6 +21,14 @@ public final class SerdeConfig {
     private SerdeConfig() {
     }
 
+    /**
+     * Makes serdes configured with {@code url} use this client, e.g. an in-memory registry under a
+     * {@code mem://} name for TopologyTestDriver tests.
+     */
+    public static void bind(String url, RegistryClient client) {
+        CLIENTS.put(url, client);
+    }
+
     /** One cached client per URL list, shared by every serde configured with it. */
     static RegistryClient client(Map<String, ?> configs) {
         Object url = configs.get(REGISTRY_URL);

@@ -12,6 +12,7 @@ import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.security.SecurityEvent;
 import io.hypermesh.events.transport.TransportEvent;
+import io.hypermesh.state.ServiceInstance;
 import org.apache.kafka.common.config.TopicConfig;
 
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class Topics {
     public static final TopicSpec CONTAINERS = new TopicSpec("hypermesh.containers", 3, RF, DELETE, days(7), ContainerEvent.class);
     public static final TopicSpec CONSENSUS = new TopicSpec("hypermesh.consensus", 3, RF, DELETE, days(7), ConsensusEvent.class);
     public static final TopicSpec TRANSPORT = new TopicSpec("hypermesh.transport", 3, RF, DELETE, days(7), TransportEvent.class);
+    /** Folded registry state, one record per live instance; tombstones when one leaves. */
+    public static final TopicSpec REGISTRY_STATE = new TopicSpec("hypermesh.registry.state", 3, RF, COMPACT, TopicSpec.RETAIN_FOREVER, ServiceInstance.class);
     public static final TopicSpec DEAD_LETTERS = new TopicSpec("hypermesh.deadletters", 1, RF, DELETE, days(30), DeadLetterEvent.class);
 
     /** The schema registry's own log: one partition so every instance applies entries in one order. */
@@ -43,6 +46,12 @@ public final class Topics {
     /** Every event topic, in a fixed order. */
     public static final List<TopicSpec> EVENT_TOPICS = List.of(REGISTRY, HEALTH_CHECKS, HEALTH_SCORES, HEALTH_TRANSITIONS,
             LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, DEAD_LETTERS);
+
+    /** Topics holding folded state rather than events. */
+    public static final List<TopicSpec> STATE_TOPICS = List.of(REGISTRY_STATE);
+
+    /** Everything `hypermesh up` creates. */
+    public static final List<TopicSpec> ALL = java.util.stream.Stream.concat(EVENT_TOPICS.stream(), STATE_TOPICS.stream()).toList();
 
     private Topics() {
     }

@@ -1,0 +1,106 @@
+package io.hypermesh.streams;
+
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Settings of the folds and the query API. Topologies are pure functions of these; the same
+ * settings also produce the Kafka Streams properties.
+ *
+ * @param applicationId            Kafka Streams application id; a new id rebuilds every fold from offset 0
+ * @param processingGuarantee      exactly_once_v2 (default) or at_least_once
+ * @param commitInterval           how often state is committed; under EOS the bound on visibility latency
+ * @param expiryEnabled            whether this instance expires instances whose TTL lapsed (off for audit rebuilds)
+ * @param expiryScanInterval       how often TTLs are checked
+ * @param selfPreservationRatio    above this share of instances lapsing in one scan, nothing is expired (a bus outage, not a fleet death)
+ * @param selfPreservationMinimum  the guard applies only with at least this many instances
+ * @param healthAlpha              weight of the newest check result in the score (0..1)
+ * @param latencyBudgetMs          check latency above this lowers the score
+ */
+public record StreamsSettings(String applicationId, String bootstrapServers, String registryUrl,
+                              String processingGuarantee, Duration commitInterval, Path stateDir,
+                              String advertisedHost, int httpPort,
+                              boolean expiryEnabled, Duration expiryScanInterval,
+                              double selfPreservationRatio, int selfPreservationMinimum,
+                              double healthAlpha, double latencyBudgetMs,
+                              Map<String, Object> extraStreamsConfig) {
+
+    public StreamsSettings {
+        if (healthAlpha <= 0 || healthAlpha > 1) {
+            throw new IllegalArgumentException("healthAlpha must be in (0, 1], was " + healthAlpha);
+        }
+        if (selfPreservationRatio <= 0 || selfPreservationRatio > 1) {
+            throw new IllegalArgumentException("selfPreservationRatio must be in (0, 1], was " + selfPreservationRatio);
+        }
+        if (!processingGuarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !processingGuarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
+            throw new IllegalArgumentException("processing guarantee must be exactly_once_v2 or at_least_once, was " + processingGuarantee);
+        }
+        extraStreamsConfig = Map.copyOf(extraStreamsConfig);
+    }
+
+    /** Defaults for one instance; tests and the command line override what they need. */
+    public static StreamsSettings defaults(String bootstrapServers, String registryUrl, Path stateDir, int httpPort) {
+        return new StreamsSettings("hypermesh-bus", bootstrapServers, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
+                Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofSeconds(1),
+                0.5, 3, 0.3, 250, Map.of());
+    }
+
+    public StreamsSettings withApplicationId(String id) {
+        return new StreamsSettings(id, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
+                advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
+                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+    }
+
+    public StreamsSettings withExpiry(boolean enabled, Duration scanInterval) {
+        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
+                advertisedHost, httpPort, enabled, scanInterval, selfPreservationRatio, selfPreservationMinimum,
+                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+    }
+
+    public StreamsSettings withStateDir(Path dir, int port) {
+        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, dir,
+                advertisedHost, port, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
+                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+    }
+
+    public StreamsSettings withProcessingGuarantee(String guarantee) {
+        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, guarantee, commitInterval, stateDir,
+                advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
+                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+    }
+
+    public StreamsSettings withExtra(String key, Object value) {
+        Map<String, Object> extra = new HashMap<>(extraStreamsConfig);
+        extra.put(key, value);
+        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
+                advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
+                healthAlpha, latencyBudgetMs, extra);
+    }
+
+    /** host:port other instances use to reach this one's query API. */
+    public String applicationServer() {
+        return advertisedHost + ":" + httpPort;
+    }
+
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        p.put(io.hypermesh.schemas.serde.SerdeConfig.REGISTRY_URL, registryUrl);
+        p.put(StreamsConfig.producerPrefix("acks"), "all");
+        p.putAll(extraStreamsConfig);
+        return p;
+    }
+}

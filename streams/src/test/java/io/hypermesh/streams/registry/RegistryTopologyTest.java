@@ -1,0 +1,165 @@
+package io.hypermesh.streams.registry;
+
+import io.hypermesh.events.Endpoint;
+import io.hypermesh.events.deadletter.DeadLetter;
+import io.hypermesh.events.registry.RegistryEvent;
+import io.hypermesh.events.registry.ServiceDeregistered;
+import io.hypermesh.events.registry.ServiceExpired;
+import io.hypermesh.events.registry.ServiceHeartbeat;
+import io.hypermesh.events.registry.ServiceRegistered;
+import io.hypermesh.events.registry.Weights;
+import io.hypermesh.schemas.serde.DeadLetters;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.testing.DriverFixture;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.hypermesh.streams.testing.DriverFixture.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RegistryTopologyTest {
+    @TempDir
+    Path stateDir;
+    DriverFixture fx;
+    TestInputTopic<String, RegistryEvent> events;
+    TestOutputTopic<String, RegistryEvent> eventsOut;
+    TestOutputTopic<String, ServiceInstance> state;
+    KeyValueStore<String, ServiceInstance> store;
+
+    @BeforeEach
+    void start() {
+        fx = new DriverFixture(RegistryTopology::build, stateDir);
+        events = fx.input(Topics.REGISTRY.name(), RegistryEvent.class);
+        eventsOut = fx.output(Topics.REGISTRY.name(), RegistryEvent.class);
+        state = fx.output(Topics.REGISTRY_STATE.name(), ServiceInstance.class);
+        store = fx.driver.getKeyValueStore(RegistryTopology.STORE);
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    static RegistryEvent event(Object payload, Instant at) {
+        return RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(DriverFixture.source("t"))
+                .setOccurredAt(at).setTraceId(null).setPayload(payload).build();
+    }
+
+    static ServiceRegistered registration(String id, long ttlMs) {
+        return ServiceRegistered.newBuilder().setInstanceId(id).setServiceName("web")
+                .setEndpoint(new Endpoint("10.0.0.1", 8080, "tcp")).setTags(List.of("blue"))
+                .setWeights(new Weights(3, 1)).setMetadata(Map.of()).setTtlMs(ttlMs).build();
+    }
+
+    void send(String key, Object payload, Instant at) {
+        events.pipeInput(key, event(payload, at), at);
+    }
+
+    @Test
+    void registrationHeartbeatAndDeregistrationFoldIntoOneRecordPerInstance() {
+        send("web-1", registration("web-1", 10_000), T0);
+        ServiceInstance registered = store.get("web-1");
+        assertEquals("web", registered.getServiceName());
+        assertEquals(3, registered.getWeightPassing());
+        assertEquals("web-1", registered.getHealthComponentId());
+        assertEquals(T0, registered.getLastHeartbeatAt());
+
+        send("web-1", new ServiceHeartbeat("web-1", null), T0.plusSeconds(5));
+        assertEquals(T0.plusSeconds(5), store.get("web-1").getLastHeartbeatAt());
+        assertEquals(T0, store.get("web-1").getRegisteredAt());
+        send("ghost", new ServiceHeartbeat("ghost", null), T0.plusSeconds(5));
+        assertNull(store.get("ghost"), "a heartbeat does not create an instance");
+
+        send("web-1", new ServiceDeregistered("web-1", "drain"), T0.plusSeconds(6));
+        assertNull(store.get("web-1"));
+        List<TestRecord<String, ServiceInstance>> changes = state.readRecordsToList();
+        assertEquals(3, changes.size());
+        assertNull(changes.get(2).value(), "deregistration is a tombstone on the compacted state topic");
+    }
+
+    @Test
+    void lapsedTtlIsExpiredThroughAnEventWrittenBackToTheLog() {
+        send("web-1", registration("web-1", 10_000), T0);
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertTrue(eventsOut.isEmpty(), "not lapsed yet");
+        assertNotNull(store.get("web-1"));
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(6));
+        // The driver feeds what the sink wrote to the registry topic straight back to the source.
+        TestRecord<String, RegistryEvent> expiry = eventsOut.readRecord();
+        ServiceExpired expired = (ServiceExpired) expiry.value().getPayload();
+        assertEquals("web-1", expired.getInstanceId());
+        assertEquals(T0, expired.getLastHeartbeatAt());
+        assertEquals("expired:web-1:" + T0.toEpochMilli(), expiry.value().getEventId(), "deterministic id: duplicates dedupe");
+        assertNull(store.get("web-1"));
+        List<TestRecord<String, ServiceInstance>> changes = state.readRecordsToList();
+        assertNull(changes.get(changes.size() - 1).value());
+    }
+
+    @Test
+    void anExpiryJudgingAnOlderHeartbeatThanTheLatestIsIgnored() {
+        send("web-1", registration("web-1", 10_000), T0);
+        send("web-1", new ServiceHeartbeat("web-1", null), T0.plusSeconds(9));
+        send("web-1", new ServiceExpired("web-1", T0, 10_000L), T0.plusSeconds(11));
+        assertEquals(T0.plusSeconds(9), store.get("web-1").getLastHeartbeatAt(), "the heartbeat was logged first and wins");
+        send("web-1", new ServiceExpired("web-1", T0.plusSeconds(9), 10_000L), T0.plusSeconds(20));
+        assertNull(store.get("web-1"));
+    }
+
+    @Test
+    void selfPreservationHoldsExpiriesWhenMostInstancesLapseAtOnce() {
+        for (int i = 0; i < 4; i++) {
+            send("web-" + i, registration("web-" + i, 10_000), T0);
+        }
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(11));
+        assertTrue(eventsOut.isEmpty(), "4 of 4 lapsing looks like a bus outage");
+
+        for (int i = 0; i < 3; i++) {
+            send("web-" + i, new ServiceHeartbeat("web-" + i, null), T0.plusSeconds(11));
+        }
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(1));
+        List<TestRecord<String, RegistryEvent>> expiries = eventsOut.readRecordsToList();
+        assertEquals(1, expiries.size(), "1 of 4 lapsing is a real failure");
+        assertEquals("web-3", expiries.get(0).key());
+    }
+
+    @Test
+    void invalidRegistrationGoesToTheDeadLetterTopicAndTheFoldGoesOn() {
+        send("bad", registration("bad", 0), T0);
+        send("web-1", registration("web-1", 10_000), T0);
+        assertNull(store.get("bad"));
+        assertNotNull(store.get("web-1"));
+        TestRecord<String, io.hypermesh.events.deadletter.DeadLetterEvent> letter = fx.deadLetters().readRecord();
+        DeadLetter payload = (DeadLetter) letter.value().getPayload();
+        assertTrue(payload.getReason().contains("ttlMs must be in"), payload.getReason());
+        assertEquals("process", payload.getStage());
+        assertEquals(Topics.REGISTRY.name(), payload.getSourceTopic());
+        assertTrue(DeadLetters.header(letter.headers(), DeadLetters.HEADER_REASON).contains("ttlMs"));
+        assertNotNull(payload.getValue(), "the original bytes are kept");
+    }
+
+    @Test
+    void undecodableBytesDoNotStopTheFold() {
+        // The dead letter itself is checked against a real broker in StreamsAppIT: the test
+        // driver does not capture what a deserialization handler sends.
+        fx.rawInput(Topics.REGISTRY.name()).pipeInput("k".getBytes(), "not avro".getBytes());
+        send("web-1", registration("web-1", 10_000), T0);
+        assertNotNull(store.get("web-1"));
+    }
+}

@@ -1,0 +1,70 @@
+package io.hypermesh.streams.testing;
+
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
+import io.hypermesh.events.deadletter.DeadLetterEvent;
+import io.hypermesh.schemas.registry.client.InMemoryRegistryClient;
+import io.hypermesh.schemas.serde.SerdeConfig;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.streams.BusSerdes;
+import io.hypermesh.streams.StreamsSettings;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+/** A TopologyTestDriver over an in-memory registry, with typed topics. */
+public final class DriverFixture implements AutoCloseable {
+    public static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    public final StreamsSettings settings;
+    public final BusSerdes serdes;
+    public final TopologyTestDriver driver;
+
+    public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, Path stateDir) {
+        this(topology, settings(stateDir));
+    }
+
+    public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, StreamsSettings settings) {
+        InMemoryRegistryClient registry = new InMemoryRegistryClient();
+        SerdeConfig.bind(settings.registryUrl(), registry);
+        this.settings = settings;
+        this.serdes = new BusSerdes(registry);
+        this.driver = new TopologyTestDriver(topology.apply(settings, serdes), settings.streamsProperties(), T0);
+    }
+
+    public static StreamsSettings settings(Path stateDir) {
+        return StreamsSettings.defaults("unused:9092", "mem://" + UUID.randomUUID(), stateDir, 0);
+    }
+
+    public <V extends SpecificRecord> TestInputTopic<String, V> input(String topic, Class<V> type) {
+        return driver.createInputTopic(topic, Serdes.String().serializer(), serdes.of(type).serializer());
+    }
+
+    public <V extends SpecificRecord> TestOutputTopic<String, V> output(String topic, Class<V> type) {
+        return driver.createOutputTopic(topic, Serdes.String().deserializer(), serdes.of(type).deserializer());
+    }
+
+    public TestInputTopic<byte[], byte[]> rawInput(String topic) {
+        return driver.createInputTopic(topic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    public TestOutputTopic<String, DeadLetterEvent> deadLetters() {
+        return output(Topics.DEAD_LETTERS.name(), DeadLetterEvent.class);
+    }
+
+    public static EventSource source(String id) {
+        return new EventSource(id, ComponentKind.SERVICE);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
