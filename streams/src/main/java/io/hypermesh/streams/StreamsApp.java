@@ -1,0 +1,149 @@
+package io.hypermesh.streams;
+
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.topics.TopicAdmin;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.ComponentState;
+import io.hypermesh.state.HealthState;
+import io.hypermesh.state.PhaseStatus;
+import io.hypermesh.state.ServiceEntries;
+import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.api.EventWriter;
+import io.hypermesh.streams.api.QueryApiVerticle;
+import io.hypermesh.streams.api.StoreAccess;
+import io.hypermesh.streams.discovery.DiscoveryTopology;
+import io.hypermesh.streams.health.HealthTopology;
+import io.hypermesh.streams.lifecycle.LifecycleTopology;
+import io.hypermesh.streams.registry.RegistryTopology;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running instance of the folds and their query API. Start as many as needed with the same
+ * application id: Kafka Streams spreads the partitions and the API routes each read to its owner.
+ */
+public final class StreamsApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+
+    private final StreamsSettings settings;
+    private final KafkaStreams streams;
+    private final Vertx vertx;
+    private final EventWriter writer;
+    private final QueryApiVerticle api;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, EventWriter writer, QueryApiVerticle api,
+                       KafkaStreamsMetrics streamsMetrics) {
+        this.settings = settings;
+        this.streams = streams;
+        this.vertx = vertx;
+        this.writer = writer;
+        this.api = api;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /** Creates missing topics, starts the topology and the HTTP API; returns once the API listens. */
+    public static StreamsApp start(StreamsSettings requested, RegistryClient registry) {
+        StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), freePort()) : requested;
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            TopicAdmin.ensure(admin, Topics.ALL);
+        }
+        BusSerdes serdes = new BusSerdes(registry);
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes), settings.streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread died; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("{} streams state {} -> {}", settings.applicationServer(), before, now));
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        streams.start();
+
+        Vertx vertx = Vertx.vertx();
+        Map<String, Serde<? extends SpecificRecord>> storeSerdes = Map.of(
+                DiscoveryTopology.SERVICES_STORE, serdes.of(ServiceEntries.class),
+                HealthTopology.STORE, serdes.of(HealthState.class),
+                LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
+                LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
+                RegistryTopology.STORE, serdes.of(ServiceInstance.class));
+        StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes);
+        EventWriter writer = new EventWriter(settings.bootstrapServers(), registry);
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, settings.advertisedHost(),
+                settings.httpPort(), settings.applicationId());
+        try {
+            vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            writer.close();
+            streams.close(Duration.ofSeconds(10));
+            vertx.close();
+            throw new IllegalStateException("query API could not listen on " + settings.applicationServer() + ": " + e.getMessage(), e);
+        }
+        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics);
+    }
+
+    public String url() {
+        return "http://" + settings.advertisedHost() + ":" + api.port();
+    }
+
+    public StreamsSettings settings() {
+        return settings;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until Kafka Streams runs (partitions assigned, state restored). */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("streams not running after " + timeout + ": " + streams.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+        writer.close();
+        streamsMetrics.close();
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

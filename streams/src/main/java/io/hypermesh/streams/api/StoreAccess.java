@@ -1,0 +1,180 @@
+package io.hypermesh.streams.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Reads the folds' state stores across all instances of the application: a key is read where
+ * Kafka Streams says its partition lives (here or over HTTP at that instance); a scan asks every
+ * instance for its local part and merges in key order, so every instance gives the same answer.
+ * While a rebalance moves partitions, reads are retried until {@link #READY_TIMEOUT}.
+ */
+public final class StoreAccess {
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+    static final String INTERNAL = "/internal/v1/stores/";
+
+    private final Vertx vertx;
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final WebClient client;
+    private final Map<String, Serde<? extends SpecificRecord>> serdes;
+
+    public StoreAccess(Vertx vertx, KafkaStreams streams, HostInfo self, Map<String, Serde<? extends SpecificRecord>> serdesByStore) {
+        this.vertx = vertx;
+        this.streams = streams;
+        this.self = self;
+        this.client = WebClient.create(vertx);
+        this.serdes = serdesByStore;
+    }
+
+    public <V> Future<Optional<V>> get(String store, String key) {
+        return retrying(() -> getOnce(store, key));
+    }
+
+    /** Every entry of a store, from all instances, in key order. */
+    public <V> Future<List<V>> scan(String store) {
+        return retrying(() -> scanOnce(store));
+    }
+
+    private <V> Future<Optional<V>> getOnce(String store, String key) {
+        KeyQueryMetadata where = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE) || streams.state() != KafkaStreams.State.RUNNING) {
+            return Future.failedFuture(new StoreNotReadyException("store " + store + " is not available yet (" + streams.state() + ")"));
+        }
+        if (where.activeHost().equals(self)) {
+            return vertx.executeBlocking(() -> Optional.<V>ofNullable(localGet(store, key, where.partition())), false);
+        }
+        String uri = INTERNAL + store + "/keys/" + encode(key) + "?partition=" + where.partition();
+        return client.get(where.activeHost().port(), where.activeHost().host(), uri).send().compose(response -> {
+            if (response.statusCode() != 200) {
+                return Future.failedFuture(new StoreNotReadyException("instance " + where.activeHost() + " answered "
+                        + response.statusCode() + " for " + store + "/" + key));
+            }
+            String value = response.bodyAsJsonObject().getString("value");
+            return Future.succeededFuture(Optional.ofNullable(value == null ? null : this.<V>decode(store, value)));
+        }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + where.activeHost() + " unreachable: " + failure.getMessage())));
+    }
+
+    private <V> Future<List<V>> scanOnce(String store) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return Future.failedFuture(new StoreNotReadyException("store " + store + " is not available yet (" + streams.state() + ")"));
+        }
+        List<Future<Map<String, V>>> parts = new ArrayList<>();
+        for (StreamsMetadata instance : streams.streamsMetadataForStore(store)) {
+            if (instance.hostInfo().equals(self)) {
+                parts.add(vertx.executeBlocking(() -> this.<V>localScan(store), false));
+            } else {
+                parts.add(client.get(instance.port(), instance.host(), INTERNAL + store + "/scan").send().compose(response -> {
+                    if (response.statusCode() != 200) {
+                        return Future.failedFuture(new StoreNotReadyException("instance " + instance.hostInfo() + " answered "
+                                + response.statusCode() + " for a scan of " + store));
+                    }
+                    Map<String, V> entries = new TreeMap<>();
+                    JsonArray rows = response.bodyAsJsonArray();
+                    for (int i = 0; i < rows.size(); i++) {
+                        JsonObject row = rows.getJsonObject(i);
+                        entries.put(row.getString("key"), decode(store, row.getString("value")));
+                    }
+                    return Future.succeededFuture(entries);
+                }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + instance.hostInfo()
+                        + " unreachable: " + failure.getMessage()))));
+            }
+        }
+        return Future.all(parts).map(all -> {
+            TreeMap<String, V> merged = new TreeMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                merged.putAll(all.<Map<String, V>>resultAt(i));
+            }
+            return new ArrayList<>(merged.values());
+        });
+    }
+
+    /** This instance's value for a key, for a peer that routed the read here; null when absent. */
+    public <V> V localGet(String store, String key, int partition) {
+        try {
+            ReadOnlyKeyValueStore<String, V> local = streams.store(StoreQueryParameters
+                    .fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
+            return local.get(key);
+        } catch (InvalidStateStoreException e) {
+            throw new StoreNotReadyException("partition " + partition + " of " + store + " is not active here: " + e.getMessage());
+        }
+    }
+
+    /** This instance's active part of a store. */
+    public <V> Map<String, V> localScan(String store) {
+        try {
+            ReadOnlyKeyValueStore<String, V> local = streams.store(StoreQueryParameters
+                    .fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()));
+            Map<String, V> entries = new TreeMap<>();
+            try (KeyValueIterator<String, V> it = local.all()) {
+                it.forEachRemaining(kv -> entries.put(kv.key, kv.value));
+            }
+            return entries;
+        } catch (InvalidStateStoreException e) {
+            throw new StoreNotReadyException("store " + store + " is not queryable here: " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public String encode(String store, Object value) {
+        Serde<Object> serde = (Serde<Object>) (Serde<?>) serdes.get(store);
+        return value == null ? null : Base64.getEncoder().encodeToString(serde.serializer().serialize(store, value));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V> V decode(String store, String base64) {
+        Serde<V> serde = (Serde<V>) (Serde<?>) serdes.get(store);
+        return serde.deserializer().deserialize(store, Base64.getDecoder().decode(base64));
+    }
+
+    private <T> Future<T> retrying(Supplier<Future<T>> attempt) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        return retry(attempt, deadline);
+    }
+
+    private <T> Future<T> retry(Supplier<Future<T>> attempt, long deadline) {
+        Future<T> tried;
+        try {
+            tried = attempt.get();
+        } catch (InvalidStateStoreException | StoreNotReadyException e) {
+            tried = Future.failedFuture(e instanceof StoreNotReadyException ? e : new StoreNotReadyException(e.getMessage()));
+        }
+        return tried.recover(failure -> {
+            boolean transientFailure = failure instanceof StoreNotReadyException || failure instanceof InvalidStateStoreException;
+            if (!transientFailure || System.nanoTime() > deadline) {
+                return Future.failedFuture(failure);
+            }
+            return vertx.timer(200).compose(ignored -> retry(attempt, deadline));
+        });
+    }
+
+    private static String encode(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,236 @@
+package io.hypermesh.streams.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hypermesh.events.deadletter.DeadLetter;
+import io.hypermesh.events.deadletter.DeadLetterEvent;
+import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.serde.AvroDeserializer;
+import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.testing.BusFixture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.hypermesh.streams.testing.Eventually.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The query API on one instance against the real broker: register with HTTP, discover, watch, expire, dead-letter. */
+@KafkaIT
+class QueryApiIT {
+    static BusFixture bus;
+    static StreamsApp app;
+    static Http http;
+
+    @BeforeAll
+    static void start(EmbeddedKafka kafka) throws Exception {
+        bus = new BusFixture(kafka);
+        app = bus.start(bus.settings(BusFixture.uniqueAppId()));
+        http = new Http(app.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        bus.close();
+    }
+
+    static String name() {
+        return "svc-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static void register(String service, String id, String ttl, String... tags) {
+        String tagJson = tags.length == 0 ? "[]" : "[\"" + String.join("\",\"", tags) + "\"]";
+        Http.Response r = http.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"" + service
+                + "\",\"Address\":\"10.1.2.3\",\"Port\":8080,\"Tags\":" + tagJson + ",\"Weights\":{\"Passing\":5,\"Warning\":1},"
+                + "\"Check\":{\"TTL\":\"" + ttl + "\"}}");
+        assertEquals(200, r.status(), r.body());
+    }
+
+    static JsonNode instances(String path) {
+        Http.Response r = http.get(path);
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    @Test
+    void registeredOverHttpAppearsInDiscoveryAndChecksGateIt() {
+        String web = name();
+        register(web, web + "-1", "60s", "blue");
+        register(web, web + "-2", "60s", "green");
+        JsonNode both = until(() -> instances("/v1/health/service/" + web), n -> n.size() == 2, Duration.ofSeconds(30), "two instances");
+        assertEquals("10.1.2.3", both.get(0).get("Address").asText());
+        assertEquals(5, both.get(0).get("Weights").get("Passing").asInt());
+        assertEquals("passing", both.get(0).get("Status").asText(), "no checks yet counts as passing");
+        assertEquals(1, instances("/v1/health/service/" + web + "?tag=green").size());
+        assertTrue(http.get("/v1/catalog/services").json().get(web).toString().contains("blue"));
+
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, http.put("/v1/agent/check/fail/service:" + web + "-2?note=timeout", "").status());
+        }
+        JsonNode passing = until(() -> instances("/v1/health/service/" + web + "?passing"), n -> n.size() == 1,
+                Duration.ofSeconds(30), "failing instance filtered out");
+        assertEquals(web + "-1", passing.get(0).get("ID").asText());
+        assertEquals("UNHEALTHY", http.get("/v1/health/component/" + web + "-2").json().get("Status").asText());
+        assertTrue(http.get("/v1/health/state/unhealthy").body().contains(web + "-2"));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(web + "-1", http.get("/v1/discovery/pick/" + web).json().get("ID").asText(), "only the passing one is picked");
+        }
+
+        assertEquals(200, http.put("/v1/agent/service/deregister/" + web + "-1", "").status());
+        until(() -> instances("/v1/catalog/service/" + web), n -> n.size() == 1, Duration.ofSeconds(30), "deregistered");
+        assertEquals(404, http.get("/v1/discovery/pick/" + web).status(), "the one left is unhealthy");
+    }
+
+    @Test
+    void aLapsedTtlExpiresTheInstanceThroughTheLog() {
+        String svc = name();
+        register(svc, svc + "-1", "2s");
+        until(() -> instances("/v1/catalog/service/" + svc), n -> n.size() == 1, Duration.ofSeconds(30), "registered");
+        long registeredAt = System.currentTimeMillis();
+        until(() -> instances("/v1/catalog/service/" + svc), n -> n.size() == 0, Duration.ofSeconds(30), "expired");
+        long took = System.currentTimeMillis() - registeredAt;
+        assertTrue(took >= 1000, "not before its TTL: " + took + " ms");
+    }
+
+    @Test
+    void heartbeatsKeepAnInstanceAlive() throws Exception {
+        String svc = name();
+        register(svc, svc + "-1", "2s");
+        for (int i = 0; i < 8; i++) {
+            Thread.sleep(500);
+            assertEquals(200, http.put("/v1/agent/service/heartbeat/" + svc + "-1", "").status());
+        }
+        assertEquals(1, instances("/v1/catalog/service/" + svc).size(), "4 s of heartbeats every 0.5 s kept a 2 s TTL alive");
+    }
+
+    @Test
+    void blockingQueryReturnsWhenTheViewChangesAndTheIndexOnlyMovesThen() throws Exception {
+        String svc = name();
+        register(svc, svc + "-1", "60s");
+        until(() -> instances("/v1/health/service/" + svc), n -> n.size() == 1, Duration.ofSeconds(30), "registered");
+        Http.Response first = http.get("/v1/health/service/" + svc);
+        String index = header(app.url() + "/v1/health/service/" + svc);
+        assertEquals(index, header(app.url() + "/v1/health/service/" + svc), "same view, same index");
+
+        Http.Response timedOut = http.get("/v1/health/service/" + svc + "?index=" + index + "&wait=300ms");
+        assertEquals(first.body(), timedOut.body(), "nothing changed: the wait ends with the same view");
+
+        CompletableFuture<Http.Response> blocked = CompletableFuture.supplyAsync(() ->
+                http.get("/v1/health/service/" + svc + "?index=" + index + "&wait=30s"));
+        Thread.sleep(500);
+        assertTrue(!blocked.isDone(), "blocks while the view is unchanged");
+        register(svc, svc + "-2", "60s");
+        Http.Response changed = blocked.get(30, TimeUnit.SECONDS);
+        assertEquals(2, changed.json().size());
+        assertNotEquals(index, header(app.url() + "/v1/health/service/" + svc));
+        assertEquals(400, http.get("/v1/health/service/" + svc + "?index=x").status());
+        assertEquals(400, http.get("/v1/health/service/" + svc + "?index=1&wait=forever").status());
+    }
+
+    @Test
+    void serverSentEventsStreamEveryChangeOfAView() throws Exception {
+        String svc = name();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/health/service/" + svc + "?stream"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals("text/event-stream", response.headers().firstValue("Content-Type").orElse(""));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body()))) {
+            assertEquals("[]", nextData(in), "the current view first");
+            register(svc, svc + "-1", "60s");
+            assertTrue(nextData(in).contains(svc + "-1"));
+        }
+    }
+
+    static String nextData(BufferedReader in) throws Exception {
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith("data: ")) {
+                return line.substring(6);
+            }
+        }
+        throw new AssertionError("stream ended");
+    }
+
+    static String header(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                .headers().firstValue(QueryApiVerticle.INDEX_HEADER).orElseThrow();
+    }
+
+    @Test
+    void badRequestsGetA4xxWithTheReason() {
+        Http.Response noName = http.put("/v1/agent/service/register", "{\"Port\":80}");
+        assertEquals(400, noName.status());
+        assertTrue(noName.json().get("error").asText().contains("Name"));
+        assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Port\":70000}").status());
+        assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Port\":80,\"Tags\":[1]}").status());
+        assertEquals(400, http.put("/v1/agent/service/register", "{not json").status());
+        assertEquals(404, http.put("/v1/agent/check/maybe/c1", "").status());
+        assertEquals(400, http.get("/v1/health/state/sideways").status());
+        assertEquals(404, http.get("/v1/health/component/nobody-" + UUID.randomUUID()).status());
+        assertEquals(400, http.get("/v1/lifecycle/phase/9").status());
+        assertEquals(404, http.get("/v1/nothing/here").status());
+    }
+
+    @Test
+    void undecodableBytesOnAnInputTopicReachTheDeadLetterTopicAndTheFoldGoesOn() throws Exception {
+        String key = "garbage-" + UUID.randomUUID();
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.HEALTH_CHECKS.name(), key.getBytes(), "{\"oops\":true}".getBytes())).get();
+        }
+        String svc = name();
+        register(svc, svc + "-1", "60s");
+        until(() -> instances("/v1/catalog/service/" + svc), n -> n.size() == 1, Duration.ofSeconds(30), "fold still running");
+
+        try (HttpRegistryClient registry = new HttpRegistryClient(bus.registry.url());
+             KafkaConsumer<String, DeadLetterEvent> dlq = new KafkaConsumer<>(bus.kafka.clientConfig(), new StringDeserializer(),
+                     new AvroDeserializer<>(registry, DeadLetterEvent.class))) {
+            TopicPartition tp = new TopicPartition(Topics.DEAD_LETTERS.name(), 0);
+            dlq.assign(List.of(tp));
+            dlq.seekToBeginning(List.of(tp));
+            DeadLetter found = until(() -> {
+                for (ConsumerRecord<String, DeadLetterEvent> r : dlq.poll(Duration.ofMillis(200))) {
+                    DeadLetter letter = (DeadLetter) r.value().getPayload();
+                    if (letter.getKey() != null && new String(letter.getKey().array()).equals(key)) {
+                        return letter;
+                    }
+                }
+                return null;
+            }, l -> l != null, Duration.ofSeconds(30), "dead letter for " + key);
+            assertEquals("deserialize", found.getStage());
+            assertEquals(Topics.HEALTH_CHECKS.name(), found.getSourceTopic());
+            assertTrue(found.getReason().contains("magic byte"), found.getReason());
+        }
+    }
+
+    @Test
+    void metricsEndpointServesStreamsAndHttpMetrics() {
+        http.get("/v1/catalog/services");
+        String scrape = http.get("/metrics").body();
+        assertTrue(scrape.contains("kafka_stream_"), "Kafka Streams metrics bound");
+        assertTrue(scrape.contains("http_server_requests_seconds_count"), "HTTP timings");
+        assertTrue(scrape.contains("route=\"/v1/catalog/services\""));
+    }
+}

@@ -1,0 +1,57 @@
+package io.hypermesh.streams.testing;
+
+import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.registry.service.SchemaRegistryService;
+import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.StreamsSettings;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** A schema registry on the embedded broker and any number of streams instances, closed together. */
+public final class BusFixture implements AutoCloseable {
+    public final EmbeddedKafka kafka;
+    public final SchemaRegistryService registry;
+    private final List<StreamsApp> apps = new ArrayList<>();
+
+    public BusFixture(EmbeddedKafka kafka) {
+        this.kafka = kafka;
+        this.registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
+    }
+
+    public StreamsSettings settings(String applicationId) {
+        try {
+            Path dir = Files.createTempDirectory(Path.of("target"), "streams-state-");
+            return StreamsSettings.defaults(kafka.bootstrapServers(), registry.url(), dir, 0).withApplicationId(applicationId);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String uniqueAppId() {
+        return "bus-it-" + UUID.randomUUID();
+    }
+
+    public StreamsApp start(StreamsSettings settings) throws InterruptedException {
+        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
+        apps.add(app);
+        app.awaitRunning(Duration.ofSeconds(90));
+        return app;
+    }
+
+    public void stop(StreamsApp app) {
+        apps.remove(app);
+        app.close();
+    }
+
+    @Override
+    public void close() {
+        apps.forEach(StreamsApp::close);
+        registry.close();
+    }
+}
