@@ -1,0 +1,81 @@
+package io.hypermesh.streams;
+
+import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.streams.testing.BusFixture;
+import io.hypermesh.streams.testing.Traffic;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.hypermesh.streams.testing.Eventually.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two instances share the partitions; each answers every query, routed to the owner, during and after rebalances. */
+@KafkaIT
+class TwoInstancesIT {
+
+    @Test
+    void bothInstancesAnswerIdenticallyDuringAndAfterRebalances(EmbeddedKafka kafka) throws Exception {
+        try (BusFixture bus = new BusFixture(kafka)) {
+            String appId = BusFixture.uniqueAppId();
+            StreamsApp first = bus.start(bus.settings(appId));
+            Traffic traffic = new Traffic();
+            traffic.send(new Http(first.url()), bus);
+            List<String> expected = until(() -> traffic.snapshot(new Http(first.url())), traffic::settled,
+                    Duration.ofSeconds(60), "the traffic folded");
+
+            // Keep querying the first instance while a second one joins and takes partitions away.
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<List<String>> duringRebalance = pool.submit(() -> {
+                List<String> wrong = new ArrayList<>();
+                Http api = new Http(first.url());
+                int rounds = 0;
+                while (!stop.get() || rounds < 3) {
+                    for (String path : traffic.views()) {
+                        Http.Response r = api.get(path);
+                        if (r.status() != 200) {
+                            wrong.add(path + " -> " + r.status() + " " + r.body());
+                        }
+                    }
+                    rounds++;
+                }
+                return wrong;
+            });
+            StreamsApp second = bus.start(bus.settings(appId));
+            until(() -> first.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING, ok -> ok,
+                    Duration.ofSeconds(60), "first instance running again");
+            Thread.sleep(2000);
+            stop.set(true);
+            List<String> failures = duringRebalance.get();
+            pool.shutdown();
+            assertTrue(failures.isEmpty(), "every query answered during the rebalance: " + failures);
+
+            Http a = new Http(first.url());
+            Http b = new Http(second.url());
+            assertEquals(expected, until(() -> traffic.snapshot(b), expected::equals, Duration.ofSeconds(60),
+                    "the second instance answers like the first"));
+            assertEquals(expected, traffic.snapshot(a));
+            String scanA = until(() -> a.get("/v1/lifecycle/components").body(), body -> body.equals(b.get("/v1/lifecycle/components").body()),
+                    Duration.ofSeconds(30), "scans merge the same parts on both instances");
+            for (String component : traffic.components) {
+                assertTrue(scanA.contains(component), "scan gathers from both instances: " + component);
+            }
+            assertEquals(a.get("/v1/lifecycle/phases").body(), b.get("/v1/lifecycle/phases").body());
+
+            // The first one leaves: the second takes everything over and still answers the same.
+            bus.stop(first);
+            assertEquals(expected, until(() -> traffic.snapshot(b), expected::equals, Duration.ofSeconds(60),
+                    "the survivor answers everything"));
+        }
+    }
+}
