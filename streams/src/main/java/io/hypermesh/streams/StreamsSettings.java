@@ -68,6 +68,12 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
                 healthAlpha, latencyBudgetMs, extraStreamsConfig);
     }
 
+    public StreamsSettings withAdvertisedHost(String host) {
+        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
+                host, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
+                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+    }
+
     public StreamsSettings withProcessingGuarantee(String guarantee) {
         return new StreamsSettings(applicationId, bootstrapServers, registryUrl, guarantee, commitInterval, stateDir,
                 advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,

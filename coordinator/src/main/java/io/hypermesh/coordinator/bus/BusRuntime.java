@@ -9,7 +9,11 @@ import io.hypermesh.schemas.topics.Topics;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 
+import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.StreamsSettings;
+
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,14 +26,16 @@ import java.util.Map;
 public final class BusRuntime implements AutoCloseable {
     private final EmbeddedKafka broker;
     private final SchemaRegistryService registry;
+    private final StreamsApp folds;
     private final BusEndpoints endpoints;
     private final Map<String, Integer> schemaIds;
     private final Path dataDir;
 
-    private BusRuntime(EmbeddedKafka broker, SchemaRegistryService registry, BusEndpoints endpoints,
+    private BusRuntime(EmbeddedKafka broker, SchemaRegistryService registry, StreamsApp folds, BusEndpoints endpoints,
                        Map<String, Integer> schemaIds, Path dataDir) {
         this.broker = broker;
         this.registry = registry;
+        this.folds = folds;
         this.endpoints = endpoints;
         this.schemaIds = schemaIds;
         this.dataDir = dataDir;
@@ -37,12 +43,14 @@ public final class BusRuntime implements AutoCloseable {
 
     /**
      * @param bootstrapServers an existing cluster, or null to start the embedded broker in {@code dataDir}
+     * @param apiPort          port of the query API (0: any free one)
      * @param log              progress lines for the operator
      */
     public static BusRuntime start(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort,
-                                   PrintWriter log) throws Exception {
+                                   int apiPort, PrintWriter log) throws Exception {
         EmbeddedKafka broker = null;
         SchemaRegistryService registry = null;
+        StreamsApp folds = null;
         try {
             String bootstrap = bootstrapServers;
             if (bootstrap == null || bootstrap.isBlank()) {
@@ -65,10 +73,19 @@ public final class BusRuntime implements AutoCloseable {
                     ids.put(topic.valueSubject(), schemas.register(topic.valueSubject(), topic.valueSchema()));
                 }
             }
+            log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
+            log.flush();
+            StreamsSettings settings = StreamsSettings.defaults(bootstrap, registry.url(), dataDir.resolve("streams"), apiPort)
+                    .withAdvertisedHost(host);
+            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
+            folds.awaitRunning(Duration.ofMinutes(2));
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url());
             endpoints.write(dataDir);
-            return new BusRuntime(broker, registry, endpoints, ids, dataDir);
+            return new BusRuntime(broker, registry, folds, endpoints, ids, dataDir);
         } catch (Exception e) {
+            if (folds != null) {
+                folds.close();
+            }
             if (registry != null) {
                 registry.close();
             }
@@ -88,6 +105,11 @@ public final class BusRuntime implements AutoCloseable {
         return schemaIds;
     }
 
+    /** The query API (catalog, health, lifecycle, agent endpoints). */
+    public String apiUrl() {
+        return folds.url();
+    }
+
     public boolean embedded() {
         return broker != null;
     }
@@ -99,6 +121,7 @@ public final class BusRuntime implements AutoCloseable {
         } catch (Exception ignored) {
             // a stale file only means the next command tries an address that no longer answers
         }
+        folds.close();
         registry.close();
         if (broker != null) {
             broker.close();

@@ -29,16 +29,20 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int registryPort;
 
+    @Option(names = "--api-port", defaultValue = "8500", description = "Query API port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the HTTP services bind (default: ${DEFAULT-VALUE}).")
     String host;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        BusRuntime bus = BusRuntime.start(bootstrapServers, dataDir, kafkaPort, host, registryPort, out);
+        BusRuntime bus = BusRuntime.start(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, out);
         bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
         out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : ""));
         out.println("Schema registry:         " + bus.endpoints().registryUrl());
+        out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
         out.println("HyperMesh Bus is up. Press Ctrl-C to stop.");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -30,7 +30,7 @@ class UpCommandIT {
         Up(Path dataDir) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Hypermesh.class.getName(),
-                    "up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0")
+                    "up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0", "--api-port=0")
                     .redirectError(Path.of("target", "hypermesh-up-" + System.nanoTime() + ".log").toFile()).start();
             reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
@@ -65,6 +65,13 @@ class UpCommandIT {
             throw new AssertionError("no '" + text + "' within " + seconds + " s: " + lines);
         }
 
+        String apiUrl() {
+            synchronized (lines) {
+                return lines.stream().filter(l -> l.startsWith("Query API:")).findFirst().orElseThrow()
+                        .replaceAll("^Query API:\\s+(\\S+).*$", "$1");
+            }
+        }
+
         List<String> schemaLines() {
             synchronized (lines) {
                 return lines.stream().filter(l -> l.startsWith("schema ")).toList();
@@ -92,6 +99,11 @@ class UpCommandIT {
             firstIds = up.schemaLines();
             assertEquals(Topics.ALL.size(), firstIds.size(), up.lines.toString());
 
+            Http api = new Http(up.apiUrl());
+            assertEquals(200, api.put("/v1/agent/service/register",
+                    "{\"ID\":\"web-1\",\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"10m\"}}").status());
+            awaitInstances(api, 1);
+
             // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
             up.process.toHandle().destroy();
             assertTrue(up.process.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
@@ -102,6 +114,21 @@ class UpCommandIT {
             again.awaitLine("HyperMesh Bus is up", 120);
             assertTrue(again.lines.stream().anyMatch(l -> l.contains("0 created")), again.lines.toString());
             assertEquals(firstIds, again.schemaLines(), "same schema ids after a restart on the same data");
+            awaitInstances(new Http(again.apiUrl()), 1);
         }
+    }
+
+    static void awaitInstances(Http api, int expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            Http.Response r = api.get("/v1/health/service/web");
+            last = r.status() + " " + r.body();
+            if (r.status() == 200 && r.json().size() == expected) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("web did not reach " + expected + " instance(s): " + last);
     }
 }
