@@ -51,41 +51,95 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
     }
 
     public StreamsSettings withApplicationId(String id) {
-        return new StreamsSettings(id, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
-                advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
-                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+        return toBuilder().applicationId(id).build();
     }
 
     public StreamsSettings withExpiry(boolean enabled, Duration scanInterval) {
-        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
-                advertisedHost, httpPort, enabled, scanInterval, selfPreservationRatio, selfPreservationMinimum,
-                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+        return toBuilder().expiry(enabled, scanInterval).build();
     }
 
     public StreamsSettings withStateDir(Path dir, int port) {
-        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, dir,
-                advertisedHost, port, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
-                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+        return toBuilder().stateDir(dir).httpPort(port).build();
     }
 
     public StreamsSettings withAdvertisedHost(String host) {
-        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
-                host, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
-                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+        return toBuilder().advertisedHost(host).build();
     }
 
     public StreamsSettings withProcessingGuarantee(String guarantee) {
-        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, guarantee, commitInterval, stateDir,
-                advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
-                healthAlpha, latencyBudgetMs, extraStreamsConfig);
+        return toBuilder().processingGuarantee(guarantee).build();
     }
 
     public StreamsSettings withExtra(String key, Object value) {
-        Map<String, Object> extra = new HashMap<>(extraStreamsConfig);
-        extra.put(key, value);
-        return new StreamsSettings(applicationId, bootstrapServers, registryUrl, processingGuarantee, commitInterval, stateDir,
-                advertisedHost, httpPort, expiryEnabled, expiryScanInterval, selfPreservationRatio, selfPreservationMinimum,
-                healthAlpha, latencyBudgetMs, extra);
+        Builder b = toBuilder();
+        b.extra.put(key, value);
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Copies settings with some values changed; records have no "with" of their own. */
+    private static final class Builder {
+        private String applicationId;
+        private String processingGuarantee;
+        private Path stateDir;
+        private String advertisedHost;
+        private int httpPort;
+        private boolean expiryEnabled;
+        private Duration expiryScanInterval;
+        private final StreamsSettings from;
+        private final Map<String, Object> extra;
+
+        Builder(StreamsSettings from) {
+            this.from = from;
+            this.applicationId = from.applicationId;
+            this.processingGuarantee = from.processingGuarantee;
+            this.stateDir = from.stateDir;
+            this.advertisedHost = from.advertisedHost;
+            this.httpPort = from.httpPort;
+            this.expiryEnabled = from.expiryEnabled;
+            this.expiryScanInterval = from.expiryScanInterval;
+            this.extra = new HashMap<>(from.extraStreamsConfig);
+        }
+
+        Builder applicationId(String v) {
+            applicationId = v;
+            return this;
+        }
+
+        Builder processingGuarantee(String v) {
+            processingGuarantee = v;
+            return this;
+        }
+
+        Builder stateDir(Path v) {
+            stateDir = v;
+            return this;
+        }
+
+        Builder advertisedHost(String v) {
+            advertisedHost = v;
+            return this;
+        }
+
+        Builder httpPort(int v) {
+            httpPort = v;
+            return this;
+        }
+
+        Builder expiry(boolean enabled, Duration interval) {
+            expiryEnabled = enabled;
+            expiryScanInterval = interval;
+            return this;
+        }
+
+        StreamsSettings build() {
+            return new StreamsSettings(applicationId, from.bootstrapServers, from.registryUrl, processingGuarantee,
+                    from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
+                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, extra);
+        }
     }
 
     /** host:port other instances use to reach this one's query API. */
