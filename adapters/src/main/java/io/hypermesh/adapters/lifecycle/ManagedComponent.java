@@ -1,0 +1,244 @@
+package io.hypermesh.adapters.lifecycle;
+
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
+import io.hypermesh.events.LifecycleState;
+import io.hypermesh.events.health.CheckStatus;
+import io.hypermesh.events.health.HealthCheckEvent;
+import io.hypermesh.events.health.HealthCheckResult;
+import io.hypermesh.events.lifecycle.ComponentHeartbeat;
+import io.hypermesh.events.lifecycle.LifecycleCommand;
+import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
+import io.hypermesh.events.lifecycle.LifecycleEvent;
+import io.hypermesh.events.lifecycle.LifecycleTransition;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.serde.AvroDeserializer;
+import io.hypermesh.schemas.serde.AvroSerializer;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The lifecycle a platform component embeds: it announces itself (UNINITIALIZED, INITIALIZING,
+ * READY), obeys the coordinator's commands (START, STOP, ROLLBACK, SHUTDOWN) by running the
+ * component's own start and stop, reports every transition, a heartbeat and a health check result
+ * on an interval. Commands are idempotent: a START for a component already starting or running is
+ * answered with its state and does not start it again; commands from an older coordinator epoch
+ * than one already obeyed are ignored.
+ */
+public final class ManagedComponent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedComponent.class);
+
+    /** What the component does when told to start and stop; throwing fails the step with that reason. */
+    public interface Behaviour {
+        void start() throws Exception;
+
+        void stop() throws Exception;
+    }
+
+    /** A health check result: status, latency, a line of output. */
+    public record Check(CheckStatus status, double latencyMs, String output) {
+    }
+
+    private final String componentId;
+    private final ComponentKind kind;
+    private final int phase;
+    private final Behaviour behaviour;
+    private final Supplier<Check> health;
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final KafkaConsumer<String, LifecycleCommandEvent> consumer;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private final Thread commandThread;
+    private final long startedAt = System.currentTimeMillis();
+    private final AtomicInteger starts = new AtomicInteger();
+    private volatile LifecycleState state = LifecycleState.UNINITIALIZED;
+    private volatile boolean running = true;
+    private long highestEpoch = Long.MIN_VALUE;
+
+    /**
+     * Connects, announces INITIALIZING then READY, and begins to obey commands.
+     *
+     * @param health a health check run every heartbeat, or null for none
+     */
+    public ManagedComponent(String componentId, ComponentKind kind, int phase, String bootstrapServers,
+                            RegistryClient registry, Behaviour behaviour, Supplier<Check> health, Duration heartbeatInterval) {
+        this.componentId = componentId;
+        this.kind = kind;
+        this.phase = phase;
+        this.behaviour = behaviour;
+        this.health = health;
+        Map<String, Object> producerConfig = new HashMap<>();
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true));
+        Map<String, Object> consumerConfig = new HashMap<>();
+        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new AvroDeserializer<>(registry, LifecycleCommandEvent.class));
+        transition(LifecycleState.INITIALIZING, null, null);
+        // Only commands for this component's key: its partition of the commands topic, from now on.
+        int partitions = consumer.partitionsFor(Topics.LIFECYCLE_COMMANDS.name(), Duration.ofSeconds(30)).size();
+        TopicPartition mine = new TopicPartition(Topics.LIFECYCLE_COMMANDS.name(),
+                Utils.toPositive(Utils.murmur2(componentId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions);
+        consumer.assign(List.of(mine));
+        consumer.seekToEnd(List.of(mine));
+        consumer.position(mine);
+        this.commandThread = new Thread(this::obey, "component-" + componentId);
+        commandThread.setDaemon(true);
+        commandThread.start();
+        transition(LifecycleState.READY, null, null);
+        long every = heartbeatInterval.toMillis();
+        timers.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public String componentId() {
+        return componentId;
+    }
+
+    public LifecycleState state() {
+        return state;
+    }
+
+    /** How many times this component really ran its start (idempotent commands do not count). */
+    public int starts() {
+        return starts.get();
+    }
+
+    private void obey() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, LifecycleCommandEvent> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (componentId.equals(record.key())) {
+                        handle((LifecycleCommand) record.value().getPayload());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("component {} stopped obeying commands", componentId, e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void handle(LifecycleCommand command) {
+        if (command.getCoordinatorEpoch() < highestEpoch) {
+            LOG.warn("{} ignores {} from coordinator epoch {} (already obeyed epoch {})", componentId, command.getAction(),
+                    command.getCoordinatorEpoch(), highestEpoch);
+            return;
+        }
+        highestEpoch = command.getCoordinatorEpoch();
+        String id = command.getCommandId();
+        switch (command.getAction()) {
+            case INITIALIZE -> transition(state, "acknowledged", id);
+            case START -> {
+                if (state == LifecycleState.STARTING || state == LifecycleState.RUNNING || state == LifecycleState.DEGRADED) {
+                    transition(state, "already " + state.name().toLowerCase(), id);
+                    return;
+                }
+                transition(LifecycleState.STARTING, null, id);
+                try {
+                    starts.incrementAndGet();
+                    behaviour.start();
+                    transition(LifecycleState.RUNNING, null, id);
+                } catch (Exception e) {
+                    transition(LifecycleState.FAILED, "start failed: " + e.getMessage(), id);
+                }
+            }
+            case STOP, ROLLBACK, SHUTDOWN -> {
+                if (state == LifecycleState.READY || state == LifecycleState.STOPPED || state == LifecycleState.UNINITIALIZED) {
+                    transition(state == LifecycleState.READY ? LifecycleState.STOPPED : state, "nothing to stop", id);
+                    return;
+                }
+                transition(LifecycleState.STOPPING, command.getAction() == io.hypermesh.events.lifecycle.CommandAction.ROLLBACK
+                        ? "rollback" : null, id);
+                try {
+                    behaviour.stop();
+                    transition(LifecycleState.STOPPED, null, id);
+                } catch (Exception e) {
+                    transition(LifecycleState.FAILED, "stop failed: " + e.getMessage(), id);
+                }
+            }
+        }
+    }
+
+    private synchronized void transition(LifecycleState to, String reason, String commandId) {
+        LifecycleState from = state;
+        state = to;
+        publish(Topics.LIFECYCLE.name(), envelope(new LifecycleTransition(componentId, phase, from, to, reason, commandId)));
+    }
+
+    private void beat() {
+        try {
+            publish(Topics.LIFECYCLE.name(), envelope(new ComponentHeartbeat(componentId, state, System.currentTimeMillis() - startedAt)));
+            if (health != null) {
+                Check check = health.get();
+                publish(Topics.HEALTH_CHECKS.name(), HealthCheckEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                        .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null)
+                        .setPayload(new HealthCheckResult(componentId, componentId + ":self", check.status(), check.latencyMs(),
+                                check.output())).build());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not send its heartbeat: {}", componentId, e.getMessage());
+        }
+    }
+
+    private LifecycleEvent envelope(SpecificRecord payload) {
+        return LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
+                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build();
+    }
+
+    private EventSource source() {
+        return new EventSource(componentId, kind);
+    }
+
+    private void publish(String topic, SpecificRecord event) {
+        try {
+            producer.send(new ProducerRecord<>(topic, componentId, event)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(componentId + " could not publish to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        timers.shutdownNow();
+        consumer.wakeup();
+        try {
+            commandThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}

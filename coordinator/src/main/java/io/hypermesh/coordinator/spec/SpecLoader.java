@@ -1,0 +1,386 @@
+package io.hypermesh.coordinator.spec;
+
+import io.hypermesh.events.ComponentKind;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates a platform spec (YAML). Every problem is reported with the file, line and
+ * column it comes from: unknown fields, bad values, unknown dependencies, dependencies on a later
+ * phase, cycles, port conflicts. Scalars may use ${VAR} or ${VAR:-default} from the environment;
+ * HYPERMESH_PRESET overrides the preset.
+ */
+public final class SpecLoader {
+    private static final Set<String> TOP_LEVEL = Set.of("platform", "preset", "defaults", "phases", "components");
+    private static final Set<String> DEFAULTS = Set.of("startTimeout", "stopTimeout");
+    private static final Set<String> COMPONENT = Set.of("kind", "phase", "after", "requires", "startTimeout", "stopTimeout",
+            "optional", "health", "ports");
+    private static final Set<String> HEALTH = Set.of("degradedBelow", "unhealthyBelow");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+
+    private final String source;
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    private SpecLoader(String source, Map<String, String> env) {
+        this.source = source;
+        this.env = env;
+    }
+
+    public static PlatformSpec load(Path file, Map<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new SpecException(List.of(file + ": cannot read: " + e.getMessage()));
+        }
+        return parse(text, file.toString(), env);
+    }
+
+    /** Loads a spec bundled on the classpath (e.g. "specs/development.yaml"). */
+    public static PlatformSpec loadResource(String resource, Map<String, String> env) {
+        try (var in = SpecLoader.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new SpecException(List.of(resource + ": no such bundled spec"));
+            }
+            return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "classpath:" + resource, env);
+        } catch (IOException e) {
+            throw new SpecException(List.of(resource + ": cannot read: " + e.getMessage()));
+        }
+    }
+
+    public static PlatformSpec parse(String text, String source, Map<String, String> env) {
+        return new SpecLoader(source, env).parse(text);
+    }
+
+    private PlatformSpec parse(String text) {
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            throw new SpecException(List.of(at(mark) + "not valid YAML: " + e.getProblem()));
+        }
+        if (!(root instanceof MappingNode top)) {
+            throw new SpecException(List.of(source + ":1:1: the spec must be a mapping with 'platform' and 'components'"));
+        }
+        Map<String, NodeTuple> fields = fields(top, TOP_LEVEL, "the spec");
+        String platform = fields.containsKey("platform") ? text(fields.get("platform").getValueNode()) : null;
+        if (platform == null || platform.isBlank()) {
+            problems.add(source + ":1:1: 'platform' (the platform's name) is required");
+        }
+        Preset preset = Preset.DEVELOPMENT;
+        String presetText = env.get("HYPERMESH_PRESET");
+        Node presetNode = fields.containsKey("preset") ? fields.get("preset").getValueNode() : null;
+        if (presetText == null && presetNode != null) {
+            presetText = text(presetNode);
+        }
+        if (presetText != null) {
+            try {
+                preset = Preset.valueOf(presetText.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add((presetNode == null ? source + ": " : at(presetNode)) + "preset must be one of development, performance, reliability; got '" + presetText + "'");
+            }
+        }
+        Duration defaultStart = preset.startTimeout;
+        Duration defaultStop = preset.stopTimeout;
+        if (fields.containsKey("defaults")) {
+            Map<String, NodeTuple> defaults = fields(mapping(fields.get("defaults").getValueNode(), "defaults"), DEFAULTS, "defaults");
+            if (defaults.containsKey("startTimeout")) {
+                defaultStart = duration(defaults.get("startTimeout").getValueNode(), "startTimeout", defaultStart);
+            }
+            if (defaults.containsKey("stopTimeout")) {
+                defaultStop = duration(defaults.get("stopTimeout").getValueNode(), "stopTimeout", defaultStop);
+            }
+        }
+        Map<Integer, String> phaseNames = new TreeMap<>();
+        if (fields.containsKey("phases")) {
+            for (NodeTuple t : mapping(fields.get("phases").getValueNode(), "phases").getValue()) {
+                int phase = integer(t.getKeyNode(), "phase number", 1, PlatformSpec.PHASES, 0);
+                phaseNames.put(phase, text(t.getValueNode()));
+            }
+        }
+        Map<String, ComponentSpec> components = new LinkedHashMap<>();
+        Map<String, Node> componentNodes = new HashMap<>();
+        Map<String, Node> dependencyNodes = new HashMap<>();
+        if (!fields.containsKey("components")) {
+            problems.add(source + ":1:1: 'components' is required");
+        } else {
+            for (NodeTuple t : mapping(fields.get("components").getValueNode(), "components").getValue()) {
+                String id = text(t.getKeyNode());
+                if (components.containsKey(id)) {
+                    problems.add(at(t.getKeyNode()) + "component '" + id + "' is declared twice");
+                    continue;
+                }
+                ComponentSpec c = component(id, t.getValueNode(), defaultStart, defaultStop, preset, dependencyNodes);
+                if (c != null) {
+                    components.put(id, c);
+                    componentNodes.put(id, t.getKeyNode());
+                }
+            }
+        }
+        checkDependencies(components, componentNodes, dependencyNodes);
+        checkPorts(components, componentNodes);
+        if (!problems.isEmpty()) {
+            throw new SpecException(problems);
+        }
+        return new PlatformSpec(platform, preset, source, phaseNames, components);
+    }
+
+    private ComponentSpec component(String id, Node node, Duration defaultStart, Duration defaultStop, Preset preset,
+                                    Map<String, Node> dependencyNodes) {
+        MappingNode map = mapping(node, "component '" + id + "'");
+        if (map == null) {
+            return null;
+        }
+        Map<String, NodeTuple> f = fields(map, COMPONENT, "component '" + id + "'");
+        ComponentKind kind = ComponentKind.OTHER;
+        if (f.containsKey("kind")) {
+            String k = text(f.get("kind").getValueNode());
+            try {
+                kind = ComponentKind.valueOf(k.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add(at(f.get("kind").getValueNode()) + "kind of '" + id + "' must be one of "
+                        + Arrays.toString(ComponentKind.values()) + "; got '" + k + "'");
+            }
+        }
+        int phase = 0;
+        if (!f.containsKey("phase")) {
+            problems.add(at(node) + "component '" + id + "' needs a phase (1..7)");
+        } else {
+            phase = integer(f.get("phase").getValueNode(), "phase of '" + id + "'", 1, PlatformSpec.PHASES, 0);
+        }
+        List<String> after = names(f.get("after"), id, dependencyNodes);
+        List<String> requires = names(f.get("requires"), id, dependencyNodes);
+        Duration start = f.containsKey("startTimeout") ? duration(f.get("startTimeout").getValueNode(), "startTimeout of '" + id + "'", defaultStart) : defaultStart;
+        Duration stop = f.containsKey("stopTimeout") ? duration(f.get("stopTimeout").getValueNode(), "stopTimeout of '" + id + "'", defaultStop) : defaultStop;
+        boolean optional = false;
+        if (f.containsKey("optional")) {
+            String o = text(f.get("optional").getValueNode());
+            if (!o.equals("true") && !o.equals("false")) {
+                problems.add(at(f.get("optional").getValueNode()) + "optional of '" + id + "' must be true or false; got '" + o + "'");
+            }
+            optional = o.equals("true") && preset.allowsDegradation;
+        }
+        int degradedBelow = 75;
+        int unhealthyBelow = 35;
+        if (f.containsKey("health")) {
+            Map<String, NodeTuple> h = fields(mapping(f.get("health").getValueNode(), "health of '" + id + "'"), HEALTH, "health of '" + id + "'");
+            if (h.containsKey("degradedBelow")) {
+                degradedBelow = integer(h.get("degradedBelow").getValueNode(), "degradedBelow of '" + id + "'", 0, 100, degradedBelow);
+            }
+            if (h.containsKey("unhealthyBelow")) {
+                unhealthyBelow = integer(h.get("unhealthyBelow").getValueNode(), "unhealthyBelow of '" + id + "'", 0, 100, unhealthyBelow);
+            }
+            if (unhealthyBelow >= degradedBelow) {
+                problems.add(at(f.get("health").getValueNode()) + "health of '" + id + "': unhealthyBelow (" + unhealthyBelow
+                        + ") must be below degradedBelow (" + degradedBelow + ")");
+            }
+        }
+        List<Integer> ports = new ArrayList<>();
+        if (f.containsKey("ports")) {
+            Node portsNode = f.get("ports").getValueNode();
+            if (!(portsNode instanceof SequenceNode seq)) {
+                problems.add(at(portsNode) + "ports of '" + id + "' must be a list");
+            } else {
+                for (Node p : seq.getValue()) {
+                    ports.add(integer(p, "port of '" + id + "'", 1, 65535, -1));
+                }
+            }
+        }
+        return new ComponentSpec(id, kind, phase, after, requires, start, stop, optional, degradedBelow, unhealthyBelow, ports,
+                node.getStartMark().getLine() + 1);
+    }
+
+    private List<String> names(NodeTuple tuple, String id, Map<String, Node> dependencyNodes) {
+        List<String> out = new ArrayList<>();
+        if (tuple == null) {
+            return out;
+        }
+        Node node = tuple.getValueNode();
+        if (!(node instanceof SequenceNode seq)) {
+            problems.add(at(node) + text(tuple.getKeyNode()) + " of '" + id + "' must be a list of component names");
+            return out;
+        }
+        for (Node n : seq.getValue()) {
+            String name = text(n);
+            out.add(name);
+            dependencyNodes.putIfAbsent(id + "->" + name, n);
+        }
+        return out;
+    }
+
+    private void checkDependencies(Map<String, ComponentSpec> components, Map<String, Node> componentNodes, Map<String, Node> dependencyNodes) {
+        for (ComponentSpec c : components.values()) {
+            for (String dep : c.dependencies()) {
+                Node where = dependencyNodes.get(c.id() + "->" + dep);
+                ComponentSpec target = components.get(dep);
+                if (target == null) {
+                    problems.add(at(where) + "component '" + c.id() + "' depends on unknown component '" + dep + "'");
+                } else if (dep.equals(c.id())) {
+                    problems.add(at(where) + "component '" + c.id() + "' depends on itself");
+                } else if (target.phase() > c.phase()) {
+                    problems.add(at(where) + "component '" + c.id() + "' (phase " + c.phase() + ") depends on '" + dep
+                            + "', which starts later (phase " + target.phase() + ")");
+                }
+            }
+        }
+        // Cycles, reported once each, at the component where the walk found them.
+        Map<String, Integer> mark = new HashMap<>();
+        for (String id : components.keySet()) {
+            findCycle(id, components, componentNodes, mark, new ArrayList<>());
+        }
+    }
+
+    private void findCycle(String id, Map<String, ComponentSpec> components, Map<String, Node> nodes, Map<String, Integer> mark,
+                           List<String> path) {
+        Integer state = mark.get(id);
+        if (state != null && state == 2) {
+            return;
+        }
+        if (state != null && state == 1) {
+            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(id), path.size()));
+            cycle.add(id);
+            problems.add(at(nodes.get(id)) + "dependency cycle: " + String.join(" -> ", cycle));
+            return;
+        }
+        mark.put(id, 1);
+        path.add(id);
+        ComponentSpec c = components.get(id);
+        if (c != null) {
+            for (String dep : c.dependencies()) {
+                if (components.containsKey(dep) && !dep.equals(id)) {
+                    findCycle(dep, components, nodes, mark, path);
+                }
+            }
+        }
+        path.remove(path.size() - 1);
+        mark.put(id, 2);
+    }
+
+    private void checkPorts(Map<String, ComponentSpec> components, Map<String, Node> nodes) {
+        Map<Integer, ComponentSpec> owners = new HashMap<>();
+        for (ComponentSpec c : components.values()) {
+            for (int port : c.ports()) {
+                if (port < 0) {
+                    continue;
+                }
+                ComponentSpec owner = owners.putIfAbsent(port, c);
+                if (owner != null) {
+                    problems.add(at(nodes.get(c.id())) + "port " + port + " of '" + c.id() + "' is already used by '"
+                            + owner.id() + "' (line " + owner.line() + ")");
+                }
+            }
+        }
+    }
+
+    private Map<String, NodeTuple> fields(MappingNode map, Set<String> allowed, String what) {
+        Map<String, NodeTuple> out = new LinkedHashMap<>();
+        if (map == null) {
+            return out;
+        }
+        for (NodeTuple t : map.getValue()) {
+            String key = text(t.getKeyNode());
+            if (!allowed.contains(key)) {
+                problems.add(at(t.getKeyNode()) + "unknown field '" + key + "' in " + what + "; expected one of " + new TreeMap<>(
+                        allowed.stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> ""))).keySet());
+            } else if (out.put(key, t) != null) {
+                problems.add(at(t.getKeyNode()) + "field '" + key + "' appears twice in " + what);
+            }
+        }
+        return out;
+    }
+
+    private MappingNode mapping(Node node, String what) {
+        if (node instanceof MappingNode m) {
+            return m;
+        }
+        problems.add(at(node) + what + " must be a mapping");
+        return null;
+    }
+
+    private String text(Node node) {
+        if (!(node instanceof ScalarNode scalar)) {
+            problems.add(at(node) + "expected a single value here");
+            return "";
+        }
+        Matcher m = VARIABLE.matcher(scalar.getValue());
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.get(m.group(1));
+            if (value == null) {
+                value = m.group(3);
+            }
+            if (value == null) {
+                problems.add(at(node) + "environment variable " + m.group(1) + " is not set and has no default");
+                value = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private int integer(Node node, String what, int min, int max, int fallback) {
+        String t = text(node);
+        try {
+            int v = Integer.parseInt(t.trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add(at(node) + what + " must be an integer " + min + ".." + max + "; got '" + t + "'");
+        return fallback;
+    }
+
+    private Duration duration(Node node, String what, Duration fallback) {
+        String t = text(node).trim();
+        Matcher m = DURATION.matcher(t);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            problems.add(at(node) + what + " must be a positive duration like 500ms, 30s, 2m; got '" + t + "'");
+            return fallback;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    private String at(Node node) {
+        return node == null ? source + ": " : at(node.getStartMark());
+    }
+
+    private String at(Mark mark) {
+        return mark == null ? source + ": " : source + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1) + ": ";
+    }
+}
