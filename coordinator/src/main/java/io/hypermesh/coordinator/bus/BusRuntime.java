@@ -70,6 +70,9 @@ public final class BusRuntime implements AutoCloseable {
             Map<String, Integer> ids = new LinkedHashMap<>();
             try (HttpRegistryClient schemas = new HttpRegistryClient(registry.url())) {
                 for (TopicSpec topic : Topics.ALL) {
+                    if (topic.valueType() == null) {
+                        continue;
+                    }
                     ids.put(topic.valueSubject(), schemas.register(topic.valueSubject(), topic.valueSchema()));
                 }
             }
@@ -79,7 +82,7 @@ public final class BusRuntime implements AutoCloseable {
                     .withAdvertisedHost(host);
             folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
             folds.awaitRunning(Duration.ofMinutes(2));
-            BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url());
+            BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());
             endpoints.write(dataDir);
             return new BusRuntime(broker, registry, folds, endpoints, ids, dataDir);
         } catch (Exception e) {

@@ -13,10 +13,13 @@ final class EndpointOptions {
     @Option(names = "--registry-url", description = "Schema registry URL(s), comma-separated (or env HYPERMESH_REGISTRY_URL).")
     String registryUrl;
 
+    @Option(names = "--api-url", description = "Query API URL (or env HYPERMESH_API_URL).")
+    String apiUrl;
+
     @Option(names = "--data-dir", defaultValue = ".hypermesh", description = "Folder of `hypermesh up` (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     BusEndpoints resolve() {
-        return BusEndpoints.resolve(bootstrapServers, registryUrl, dataDir, System.getenv());
+        return BusEndpoints.resolve(bootstrapServers, registryUrl, apiUrl, dataDir, System.getenv());
     }
 }

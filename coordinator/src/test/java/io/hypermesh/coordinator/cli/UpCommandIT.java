@@ -97,7 +97,7 @@ class UpCommandIT {
             String subjects = registry.get("/subjects").body();
             assertTrue(subjects.contains("hypermesh.registry-value") && subjects.contains("hypermesh.deadletters-value"), subjects);
             firstIds = up.schemaLines();
-            assertEquals(Topics.ALL.size(), firstIds.size(), up.lines.toString());
+            assertEquals(Topics.ALL.stream().filter(t -> t.valueType() != null).count(), firstIds.size(), up.lines.toString());
 
             Http api = new Http(up.apiUrl());
             assertEquals(200, api.put("/v1/agent/service/register",

@@ -47,8 +47,11 @@ public final class Topics {
     public static final List<TopicSpec> EVENT_TOPICS = List.of(REGISTRY, HEALTH_CHECKS, HEALTH_SCORES, HEALTH_TRANSITIONS,
             LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, DEAD_LETTERS);
 
-    /** Topics holding folded state rather than events. */
-    public static final List<TopicSpec> STATE_TOPICS = List.of(REGISTRY_STATE);
+    /** Coordinator leadership: one partition, its consumer group elects the active coordinator; holds the epoch. */
+    public static final TopicSpec COORDINATOR = new TopicSpec("hypermesh.coordinator", 1, RF, COMPACT, TopicSpec.RETAIN_FOREVER, null);
+
+    /** Topics holding folded state or coordination rather than events. */
+    public static final List<TopicSpec> STATE_TOPICS = List.of(REGISTRY_STATE, COORDINATOR);
 
     /** Everything `hypermesh up` creates. */
     public static final List<TopicSpec> ALL = java.util.stream.Stream.concat(EVENT_TOPICS.stream(), STATE_TOPICS.stream()).toList();

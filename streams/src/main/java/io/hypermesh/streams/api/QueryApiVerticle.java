@@ -413,7 +413,7 @@ public final class QueryApiVerticle extends VerticleBase {
         int status;
         if (e instanceof ApiException api) {
             status = api.status;
-        } else if (e instanceof StoreNotReadyException) {
+        } else if (e instanceof StoreNotReadyException || e instanceof org.apache.kafka.streams.errors.StreamsException) {
             status = 503;
             ctx.response().putHeader("Retry-After", "1");
         } else if (e instanceof org.apache.kafka.common.KafkaException) {

@@ -162,11 +162,13 @@ public final class StoreAccess {
         Future<T> tried;
         try {
             tried = attempt.get();
-        } catch (InvalidStateStoreException | StoreNotReadyException e) {
+        } catch (org.apache.kafka.streams.errors.StreamsException | StoreNotReadyException e) {
+            // Rebalancing: metadata, stores and state can change between two calls.
             tried = Future.failedFuture(e instanceof StoreNotReadyException ? e : new StoreNotReadyException(e.getMessage()));
         }
         return tried.recover(failure -> {
-            boolean transientFailure = failure instanceof StoreNotReadyException || failure instanceof InvalidStateStoreException;
+            boolean transientFailure = failure instanceof StoreNotReadyException
+                    || failure instanceof org.apache.kafka.streams.errors.StreamsException;
             if (!transientFailure || System.nanoTime() > deadline) {
                 return Future.failedFuture(failure);
             }

@@ -1,0 +1,51 @@
+package io.hypermesh.coordinator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the platform's phases and components from the lifecycle fold.")
+final class StatusCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    EndpointOptions endpoints;
+
+    @Override
+    public Integer call() throws Exception {
+        String api = endpoints.resolve().apiUrl();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("PHASE  TOTAL  BY STATE");
+        for (JsonNode p : get(api, "/v1/lifecycle/phases")) {
+            out.printf("%-6d %-6d %s%n", p.get("Phase").asInt(), p.get("Total").asInt(), p.get("ByState"));
+        }
+        out.println();
+        out.printf("%-28s %-6s %-12s %s%n", "COMPONENT", "PHASE", "STATE", "REASON");
+        for (JsonNode c : get(api, "/v1/lifecycle/components")) {
+            out.printf("%-28s %-6d %-12s %s%n", c.get("ComponentID").asText(), c.get("Phase").asInt(), c.get("State").asText(),
+                    c.path("Reason").isNull() ? "" : c.path("Reason").asText(""));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static JsonNode get(String api, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(api + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return new ObjectMapper().readTree(r.body());
+    }
+}

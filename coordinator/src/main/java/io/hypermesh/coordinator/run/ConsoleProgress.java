@@ -1,0 +1,34 @@
+package io.hypermesh.coordinator.run;
+
+import io.hypermesh.events.lifecycle.PhaseState;
+
+import java.io.PrintWriter;
+
+/** A progress bar per phase and a line per component change, for the command line. */
+public final class ConsoleProgress implements ProgressListener {
+    private static final int WIDTH = 20;
+    private final PrintWriter out;
+
+    public ConsoleProgress(PrintWriter out) {
+        this.out = out;
+    }
+
+    @Override
+    public void active(long epoch) {
+        out.println("coordinator active (epoch " + epoch + ")");
+        out.flush();
+    }
+
+    @Override
+    public synchronized void phase(int phase, String name, int done, int total, PhaseState state) {
+        int filled = total == 0 ? WIDTH : done * WIDTH / total;
+        out.printf("phase %d/7 %-14s [%s%s] %d/%d %s%n", phase, name, "#".repeat(filled), ".".repeat(WIDTH - filled), done, total, state);
+        out.flush();
+    }
+
+    @Override
+    public synchronized void component(String componentId, String state, String reason) {
+        out.println("  " + componentId + ": " + state + (reason == null ? "" : " (" + reason + ")"));
+        out.flush();
+    }
+}

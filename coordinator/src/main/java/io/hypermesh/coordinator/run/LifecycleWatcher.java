@@ -1,0 +1,100 @@
+package io.hypermesh.coordinator.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Follows the lifecycle fold through the query API's blocking query on
+ * {@code /v1/lifecycle/components}: the coordinator advances only on what components reported.
+ */
+public final class LifecycleWatcher implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A component as the fold knows it. */
+    public record ComponentView(String id, String state, String reason, String lastCommand, String lastCommandId, long coordinatorEpoch) {
+    }
+
+    private final String apiUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private Map<String, ComponentView> latest = Map.of();
+    private String index = "0";
+
+    public LifecycleWatcher(String apiUrl) {
+        this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
+        this.thread = new Thread(this::follow, "lifecycle-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void follow() {
+        while (running) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/lifecycle/components?index="
+                        + index + "&wait=2s")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                Map<String, ComponentView> views = new HashMap<>();
+                for (JsonNode c : JSON.readTree(r.body())) {
+                    views.put(c.get("ComponentID").asText(), new ComponentView(c.get("ComponentID").asText(), c.get("State").asText(),
+                            c.path("Reason").isNull() ? null : c.path("Reason").asText(null),
+                            c.path("LastCommand").isNull() ? null : c.path("LastCommand").asText(null),
+                            c.path("LastCommandID").isNull() ? null : c.path("LastCommandID").asText(null),
+                            c.path("CoordinatorEpoch").asLong()));
+                }
+                index = r.headers().firstValue("X-Consul-Index").orElse("0");
+                synchronized (this) {
+                    latest = views;
+                    notifyAll();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    public synchronized Optional<ComponentView> current(String componentId) {
+        return Optional.ofNullable(latest.get(componentId));
+    }
+
+    /** Waits until the component's view satisfies the condition; empty when the deadline passes first. */
+    public synchronized Optional<ComponentView> await(String componentId, Predicate<ComponentView> condition, long deadlineNanos)
+            throws InterruptedException {
+        while (true) {
+            ComponentView view = latest.get(componentId);
+            if (view != null && condition.test(view)) {
+                return Optional.of(view);
+            }
+            long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                return Optional.empty();
+            }
+            wait(leftMs);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
