@@ -1,6 +1,8 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.coordinator.bus.BundledPlatform;
 import io.hypermesh.coordinator.bus.BusRuntime;
+import io.hypermesh.coordinator.run.Coordinator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,12 +45,29 @@ final class UpCommand implements Callable<Integer> {
         out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : ""));
         out.println("Schema registry:         " + bus.endpoints().registryUrl());
         out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
+        out.println("starting the platform " + BundledPlatform.SPEC + " through the coordinator");
+        out.flush();
+        Coordinator.Outcome[] outcome = new Coordinator.Outcome[1];
+        BundledPlatform platform;
+        try {
+            platform = BundledPlatform.start(bus.endpoints(), out, outcome);
+        } catch (Exception e) {
+            bus.close();
+            throw e;
+        }
+        if (outcome[0].result() == Coordinator.Result.ROLLED_BACK) {
+            platform.close();
+            bus.close();
+            out.println("the platform did not start: " + outcome[0].reasons());
+            return 1;
+        }
         out.println("HyperMesh Bus is up. Press Ctrl-C to stop.");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("stopping...");
             out.flush();
+            platform.close();
             bus.close();
             out.println("HyperMesh Bus stopped.");
             out.flush();

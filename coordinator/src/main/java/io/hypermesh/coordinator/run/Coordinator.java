@@ -121,7 +121,9 @@ public final class Coordinator {
                             }
                         }
                     }
-                    reportPhase(phase, done, components.size(), PhaseState.RUNNING);
+                    if (!remaining.isEmpty()) {
+                        reportPhase(phase, done, components.size(), PhaseState.RUNNING);
+                    }
                     if (!failedRequired.isEmpty()) {
                         List<String> reasons = failedRequired.stream().map(s -> s.componentId() + ": " + s.reason()).toList();
                         reportPhase(phase, done, components.size(), PhaseState.FAILED);

@@ -99,6 +99,15 @@ class UpCommandIT {
             firstIds = up.schemaLines();
             assertEquals(Topics.ALL.stream().filter(t -> t.valueType() != null).count(), firstIds.size(), up.lines.toString());
 
+            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 7/7 api") && l.endsWith("COMPLETED")), up.lines.toString());
+            assertTrue(up.lines.contains("platform hypermesh-dev: RUNNING"), up.lines.toString());
+            java.io.StringWriter status = new java.io.StringWriter();
+            var cli = Hypermesh.commandLine();
+            cli.setOut(new java.io.PrintWriter(status, true));
+            assertEquals(0, cli.execute("status", "--data-dir=" + dataDir));
+            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("query-api") && l.contains("RUNNING")), status.toString());
+            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("7 ") && l.contains("RUNNING")), status.toString());
+
             Http api = new Http(up.apiUrl());
             assertEquals(200, api.put("/v1/agent/service/register",
                     "{\"ID\":\"web-1\",\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"10m\"}}").status());

@@ -1,0 +1,117 @@
+package io.hypermesh.coordinator.bus;
+
+import io.hypermesh.adapters.lifecycle.ManagedComponent;
+import io.hypermesh.coordinator.run.ConsoleProgress;
+import io.hypermesh.coordinator.run.Coordinator;
+import io.hypermesh.coordinator.run.CoordinatorLease;
+import io.hypermesh.coordinator.run.LifecycleWatcher;
+import io.hypermesh.coordinator.spec.ComponentSpec;
+import io.hypermesh.coordinator.spec.PlatformSpec;
+import io.hypermesh.coordinator.spec.SpecLoader;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.topics.TopicAdmin;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bundled development platform: the bus's own parts, each a managed component whose start
+ * checks the real service (the broker answers, the registry serves the schemas, the topics exist,
+ * each fold answers through the query API), started by the coordinator in seven phases.
+ */
+public final class BundledPlatform implements AutoCloseable {
+    public static final String SPEC = "specs/development.yaml";
+    private final List<ManagedComponent> components = new ArrayList<>();
+
+    private BundledPlatform() {
+    }
+
+    /** Starts the components and coordinates them; returns the coordinator's outcome. */
+    public static BundledPlatform start(BusEndpoints bus, PrintWriter log, Coordinator.Outcome[] outcome) throws Exception {
+        PlatformSpec spec = SpecLoader.loadResource(SPEC, System.getenv());
+        BundledPlatform platform = new BundledPlatform();
+        try {
+            for (ComponentSpec c : spec.components().values()) {
+                platform.components.add(new ManagedComponent(c.id(), c.kind(), c.phase(), bus.bootstrapServers(),
+                        new HttpRegistryClient(bus.registryUrl()), check(c.id(), bus), null, Duration.ofSeconds(5)));
+            }
+            String id = "up-" + ProcessHandle.current().pid();
+            try (CoordinatorLease lease = new CoordinatorLease(bus.bootstrapServers(), spec.platform(), id);
+                 LifecycleWatcher fold = new LifecycleWatcher(bus.apiUrl());
+                 HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
+                outcome[0] = new Coordinator(spec, lease, fold, registry, new ConsoleProgress(log), id).run(Duration.ofMinutes(2));
+            }
+            log.println("platform " + spec.platform() + ": " + outcome[0].result() + (outcome[0].reasons().isEmpty() ? "" : " " + outcome[0].reasons()));
+            log.flush();
+            return platform;
+        } catch (Exception e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private static ManagedComponent.Behaviour check(String componentId, BusEndpoints bus) {
+        Runnable probe = switch (componentId) {
+            case "kafka-broker" -> () -> {
+                try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))) {
+                    admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("broker at " + bus.bootstrapServers() + " does not answer: " + e.getMessage(), e);
+                }
+            };
+            case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl()).latest(Topics.REGISTRY.valueSubject());
+            case "topic-catalog" -> () -> {
+                try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))) {
+                    TopicAdmin.ensure(admin, Topics.ALL);
+                }
+            };
+            case "registry-fold" -> () -> get(bus.apiUrl() + "/v1/catalog/services");
+            case "health-fold" -> () -> get(bus.apiUrl() + "/v1/health/state/any");
+            case "lifecycle-fold" -> () -> get(bus.apiUrl() + "/v1/lifecycle/phases");
+            case "query-api" -> () -> get(bus.apiUrl() + "/metrics");
+            default -> throw new IllegalArgumentException("the bundled platform has no component '" + componentId + "'");
+        };
+        return new ManagedComponent.Behaviour() {
+            @Override
+            public void start() {
+                probe.run();
+            }
+
+            @Override
+            public void stop() {
+                // The bus runtime owns these services and stops them when `up` ends.
+            }
+        };
+    }
+
+    private static void get(String url) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(url + " does not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        components.forEach(ManagedComponent::close);
+    }
+}
