@@ -6,6 +6,8 @@ import io.hypermesh.coordinator.run.Coordinator;
 import io.hypermesh.coordinator.run.CoordinatorLease;
 import io.hypermesh.coordinator.run.LifecycleWatcher;
 import io.hypermesh.coordinator.run.LostLeadershipException;
+import io.hypermesh.coordinator.run.ProgressListener;
+import io.hypermesh.coordinator.run.WebhookNotifier;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.coordinator.spec.SpecLoader;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
@@ -36,6 +38,9 @@ final class CoordinateCommand implements Callable<Integer> {
     @Option(names = "--id", description = "This coordinator's id (default: a random one).")
     String coordinatorId;
 
+    @Option(names = "--notify-url", description = "Webhook that gets a JSON POST when a phase completes, degrades, fails or is rolled back.")
+    String notifyUrl;
+
     @Option(names = "--election-timeout", defaultValue = "10m", description = "How long to stand by (default: ${DEFAULT-VALUE}).")
     String electionTimeout;
 
@@ -50,7 +55,9 @@ final class CoordinateCommand implements Callable<Integer> {
         try (CoordinatorLease lease = new CoordinatorLease(bus.bootstrapServers(), platform.platform(), id);
              LifecycleWatcher fold = new LifecycleWatcher(bus.apiUrl());
              HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
-            Coordinator.Outcome outcome = new Coordinator(platform, lease, fold, registry, new ConsoleProgress(out), id)
+            ProgressListener progress = notifyUrl == null ? new ConsoleProgress(out)
+                    : WebhookNotifier.alongside(new ConsoleProgress(out), new WebhookNotifier(notifyUrl, platform.platform()));
+            Coordinator.Outcome outcome = new Coordinator(platform, lease, fold, registry, progress, id)
                     .run(Duration.parse("PT" + electionTimeout.toUpperCase()));
             out.println("platform " + platform.platform() + ": " + outcome.result()
                     + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons())

@@ -96,11 +96,15 @@ class CoordinatorIT {
     }
 
     Coordinator.Outcome coordinate(PlatformSpec spec) throws Exception {
+        return coordinate(spec, ProgressListener.NONE);
+    }
+
+    Coordinator.Outcome coordinate(PlatformSpec spec, ProgressListener progress) throws Exception {
         String id = "coord-" + UUID.randomUUID().toString().substring(0, 6);
         try (CoordinatorLease lease = new CoordinatorLease(kafka.bootstrapServers(), spec.platform(), id);
              LifecycleWatcher fold = new LifecycleWatcher(folds.url());
              HttpRegistryClient client = new HttpRegistryClient(registry.url())) {
-            return new Coordinator(spec, lease, fold, client, ProgressListener.NONE, id).run(Duration.ofSeconds(60));
+            return new Coordinator(spec, lease, fold, client, progress, id).run(Duration.ofSeconds(60));
         }
     }
 
@@ -110,15 +114,31 @@ class CoordinatorIT {
         component("etcd", 2, 100, false);
         component("runtime", 3, 100, false);
         component("api", 4, 100, true);
-        Coordinator.Outcome outcome = coordinate(spec("""
+        List<String> notifications = Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", exchange -> {
+            notifications.add(new String(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hook.start();
+        Coordinator.Outcome outcome;
+        try {
+            outcome = coordinate(spec("""
                 platform: $p
                 components:
                   $net: {phase: 1}
                   $etcd: {phase: 2, requires: [$net]}
                   $runtime: {phase: 3, after: [$etcd]}
                   $api: {phase: 4, requires: [$runtime]}
-                """));
+                """), new WebhookNotifier("http://127.0.0.1:" + hook.getAddress().getPort() + "/hook", "p"));
+        } finally {
+            hook.stop(0);
+        }
         assertEquals(Coordinator.Result.ROLLED_BACK, outcome.result());
+        assertTrue(notifications.stream().anyMatch(n -> n.contains("\"phase\":4") && n.contains("\"state\":\"FAILED\"")), notifications.toString());
+        assertTrue(notifications.stream().anyMatch(n -> n.contains("\"phase\":1") && n.contains("\"state\":\"ROLLED_BACK\"")), notifications.toString());
         assertTrue(outcome.reasons().get(0).contains("api cannot bind its port"), outcome.reasons().toString());
         assertEquals(List.of(prefix + "api", prefix + "runtime", prefix + "etcd", prefix + "net"), outcome.rolledBack());
         assertEquals(List.of("start:net", "start:etcd", "start:runtime", "start:api", "stop:api", "stop:runtime", "stop:etcd", "stop:net"),

@@ -416,7 +416,8 @@ public final class QueryApiVerticle extends VerticleBase {
         } else if (e instanceof StoreNotReadyException || e instanceof org.apache.kafka.streams.errors.StreamsException) {
             status = 503;
             ctx.response().putHeader("Retry-After", "1");
-        } else if (e instanceof org.apache.kafka.common.KafkaException) {
+        } else if (e instanceof org.apache.kafka.common.KafkaException || e instanceof java.util.concurrent.CancellationException) {
+            // Kafka unreachable, or this instance is shutting down mid-request.
             status = 503;
         } else {
             LOG.error("unexpected failure serving {} {}", ctx.request().method(), ctx.request().path(), e);
