@@ -23,7 +23,7 @@ class StateDurabilityIT {
             StreamsSettings settings = bus.settings(BusFixture.uniqueAppId());
             StreamsApp live = bus.start(settings);
             Traffic traffic = new Traffic();
-            traffic.send(new Http(live.url()), bus);
+            traffic.send(new Http(live.url()), bus.external());
             List<String> before = until(() -> traffic.snapshot(new Http(live.url())), traffic::settled,
                     Duration.ofSeconds(60), "the traffic folded");
 

@@ -29,7 +29,7 @@ class TwoInstancesIT {
             String appId = BusFixture.uniqueAppId();
             StreamsApp first = bus.start(bus.settings(appId));
             Traffic traffic = new Traffic();
-            traffic.send(new Http(first.url()), bus);
+            traffic.send(new Http(first.url()), bus.external());
             List<String> expected = until(() -> traffic.snapshot(new Http(first.url())), traffic::settled,
                     Duration.ofSeconds(60), "the traffic folded");
 

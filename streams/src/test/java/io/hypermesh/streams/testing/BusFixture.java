@@ -19,6 +19,14 @@ public final class BusFixture implements AutoCloseable {
     public final SchemaRegistryService registry;
     private final List<StreamsApp> apps = new ArrayList<>();
 
+    /** The broker and registry a test talks to, however they were started. */
+    public record External(EmbeddedKafka kafka, SchemaRegistryService registry) {
+    }
+
+    public External external() {
+        return new External(kafka, registry);
+    }
+
     public BusFixture(EmbeddedKafka kafka) {
         this.kafka = kafka;
         this.registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);

@@ -23,7 +23,7 @@ public final class Traffic {
     public final List<String> services = new ArrayList<>();
     public final List<String> components = new ArrayList<>();
 
-    public void send(Http api, BusFixture bus) throws Exception {
+    public void send(Http api, BusFixture.External bus) throws Exception {
         for (int s = 0; s < 3; s++) {
             String service = prefix + "-svc" + s;
             services.add(service);
@@ -39,7 +39,7 @@ public final class Traffic {
                 }
             }
         }
-        try (EventWriter writer = new EventWriter(bus.kafka.bootstrapServers(), new HttpRegistryClient(bus.registry.url()))) {
+        try (EventWriter writer = new EventWriter(bus.kafka().bootstrapServers(), new HttpRegistryClient(bus.registry().url()))) {
             for (String id : components) {
                 int phase = 1 + Math.abs(id.hashCode()) % 7;
                 for (LifecycleState[] step : new LifecycleState[][]{{LifecycleState.UNINITIALIZED, LifecycleState.STARTING},

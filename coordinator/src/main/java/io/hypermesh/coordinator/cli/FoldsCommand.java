@@ -1,0 +1,60 @@
+package io.hypermesh.coordinator.cli;
+
+import io.hypermesh.coordinator.bus.BusEndpoints;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.StreamsSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "folds", mixinStandardHelpOptions = true,
+        description = "Run one more instance of the folds and the query API against an existing bus (scale-out). Runs until stopped.")
+final class FoldsCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    EndpointOptions endpoints;
+
+    @Option(names = "--application-id", defaultValue = "hypermesh-bus", description = "Instances with the same id share the work (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--state-dir", required = true, description = "Local state of this instance.")
+    Path stateDir;
+
+    @Option(names = "--api-port", defaultValue = "0", description = "Query API port (default: any free one).")
+    int apiPort;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the query API binds and advertises.")
+    String host;
+
+    @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2", description = "exactly_once_v2 or at_least_once.")
+    String guarantee;
+
+    @Override
+    public Integer call() throws Exception {
+        BusEndpoints bus = endpoints.resolve();
+        StreamsSettings settings = StreamsSettings.defaults(bus.bootstrapServers(), bus.registryUrl(), stateDir, apiPort)
+                .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee);
+        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl()));
+        app.awaitRunning(Duration.ofMinutes(2));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Query API: " + app.url());
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "folds-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
