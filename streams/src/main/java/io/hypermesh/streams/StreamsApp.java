@@ -62,6 +62,7 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Creates missing topics, starts the topology and the HTTP API; returns once the API listens. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry) {
+        io.hypermesh.schemas.serde.AvroTrust.install();
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), freePort()) : requested;
         try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
             TopicAdmin.ensure(admin, Topics.ALL);

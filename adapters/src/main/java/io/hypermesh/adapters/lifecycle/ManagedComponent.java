@@ -86,6 +86,7 @@ public final class ManagedComponent implements AutoCloseable {
      */
     public ManagedComponent(String componentId, ComponentKind kind, int phase, String bootstrapServers,
                             RegistryClient registry, Behaviour behaviour, Supplier<Check> health, Duration heartbeatInterval) {
+        io.hypermesh.schemas.serde.AvroTrust.install();
         this.componentId = componentId;
         this.kind = kind;
         this.phase = phase;

@@ -4,6 +4,8 @@ import io.hypermesh.coordinator.spec.ComponentSpec;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
+import io.hypermesh.adapters.audit.AuditTrail;
+import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.lifecycle.CommandAction;
 import io.hypermesh.events.lifecycle.LifecycleCommand;
@@ -60,7 +62,7 @@ public final class Coordinator {
     private final ProgressListener progress;
     private final String coordinatorId;
     private final AvroSerializer<SpecificRecord> serializer;
-    private final AuditChain audit;
+    private final AuditTrail audit;
     /** Components commanded to start (or found started), in the order they came up: rollback goes backwards. */
     private final List<String> started = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Step> outcomes = new ConcurrentHashMap<>();
@@ -74,7 +76,8 @@ public final class Coordinator {
         this.progress = progress;
         this.coordinatorId = coordinatorId;
         this.serializer = new AvroSerializer<>(registry, true);
-        this.audit = new AuditChain(coordinatorId);
+        // An ephemeral signing key per coordinator run; its id is in every checkpoint.
+        this.audit = new AuditTrail(coordinatorId, AuditTrail.newKey(), 16);
     }
 
     /** Waits to become the active coordinator, then runs the phases. */
@@ -225,14 +228,24 @@ public final class Coordinator {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("commandId", commandId);
         details.put("epoch", Long.toString(epoch));
-        lease.send(List.of(record(Topics.LIFECYCLE_COMMANDS.name(), c.id(), event),
-                record(Topics.AUDIT.name(), coordinatorId, audit.next("command." + action.name().toLowerCase(), c.id(),
-                        AuditOutcome.SUCCESS, details))));
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        records.add(record(Topics.LIFECYCLE_COMMANDS.name(), c.id(), event));
+        records.addAll(audited("command." + action.name().toLowerCase(), c.id(), AuditOutcome.SUCCESS, details));
+        lease.send(records);
         return commandId;
     }
 
     private void auditOnly(String action, String target, AuditOutcome outcome, String detail) {
-        lease.send(List.of(record(Topics.AUDIT.name(), coordinatorId, audit.next(action, target, outcome, Map.of("detail", detail)))));
+        lease.send(audited(action, target, outcome, Map.of("detail", detail)));
+    }
+
+    private List<ProducerRecord<String, byte[]>> audited(String action, String target, AuditOutcome outcome, Map<String, String> details) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        for (Object payload : audit.append(coordinatorId, action, target, outcome, details).events()) {
+            out.add(record(Topics.AUDIT.name(), coordinatorId, AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build()));
+        }
+        return out;
     }
 
     private void reportPhase(int phase, int done, int total, PhaseState state) {

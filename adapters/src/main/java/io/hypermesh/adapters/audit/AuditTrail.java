@@ -1,0 +1,126 @@
+package io.hypermesh.adapters.audit;
+
+import io.hypermesh.events.audit.AuditCheckpoint;
+import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.events.audit.AuditRecord;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One adapter's tamper-evident audit trail. Each record's leaf is the RFC 6962 leaf hash of its
+ * canonical content; its hash chains the previous record's hash with that leaf, so removing,
+ * reordering or altering a record breaks every hash after it. Every {@code checkpointEvery}
+ * records an Ed25519-signed checkpoint commits to the Merkle tree head over all leaves so far and to
+ * the last chain hash. Not thread-safe: one trail per adapter, appended from one place.
+ */
+public final class AuditTrail {
+    private final String adapterId;
+    private final Ed25519PrivateKeyParameters key;
+    private final String keyId;
+    private final int checkpointEvery;
+    private final MessageDigest sha256;
+    private final MerkleFrontier tree = new MerkleFrontier();
+    private long sequence;
+    private byte[] lastHash = new byte[32];
+
+    /** What one append produced: the record and, when one was due, a checkpoint. */
+    public record Appended(AuditRecord record, AuditCheckpoint checkpoint) {
+        public List<Object> events() {
+            List<Object> out = new ArrayList<>();
+            out.add(record);
+            if (checkpoint != null) {
+                out.add(checkpoint);
+            }
+            return out;
+        }
+    }
+
+    public AuditTrail(String adapterId, Ed25519PrivateKeyParameters key, int checkpointEvery) {
+        io.hypermesh.schemas.serde.AvroTrust.install();
+        this.adapterId = adapterId;
+        this.key = key;
+        this.keyId = keyId(key);
+        this.checkpointEvery = checkpointEvery;
+        this.sha256 = sha256();
+    }
+
+    public static Ed25519PrivateKeyParameters newKey() {
+        return new Ed25519PrivateKeyParameters(new SecureRandom());
+    }
+
+    /** A short public name of the key: hex of the first 8 bytes of SHA-256 of the public key. */
+    public static String keyId(Ed25519PrivateKeyParameters key) {
+        byte[] digest = sha256().digest(key.generatePublicKey().getEncoded());
+        return HexFormat.of().formatHex(digest, 0, 8);
+    }
+
+    public Appended append(String actor, String action, String target, AuditOutcome outcome, Map<String, String> details) {
+        sequence++;
+        Map<String, String> sorted = new TreeMap<>(details);
+        byte[] leaf = MerkleFrontier.leafHash(sha256, canonical(adapterId, sequence, actor, action, target, outcome, sorted));
+        byte[] hash = chain(sha256, lastHash, leaf);
+        AuditRecord record = new AuditRecord(adapterId, sequence, actor, action, target, outcome, sorted,
+                ByteBuffer.wrap(lastHash), ByteBuffer.wrap(hash));
+        lastHash = hash;
+        tree.append(sha256, leaf);
+        AuditCheckpoint checkpoint = sequence % checkpointEvery == 0 ? checkpoint() : null;
+        return new Appended(record, checkpoint);
+    }
+
+    /** A signed checkpoint now (also used on a timer, so a quiet adapter still commits to what it wrote). */
+    public AuditCheckpoint checkpoint() {
+        byte[] root = tree.root(sha256);
+        byte[] signature = sign(key, signedBytes(adapterId, tree.size(), root, lastHash));
+        return new AuditCheckpoint(adapterId, tree.size(), ByteBuffer.wrap(root), ByteBuffer.wrap(lastHash.clone()), "Ed25519", keyId,
+                ByteBuffer.wrap(signature));
+    }
+
+    static byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
+                            Map<String, String> sortedDetails) {
+        StringBuilder b = new StringBuilder();
+        for (String part : new String[]{adapterId, Long.toString(sequence), actor, action, target, outcome.name()}) {
+            b.append(part.length()).append(':').append(part).append(';');
+        }
+        sortedDetails.forEach((k, v) -> b.append(k.length()).append(':').append(k).append('=').append(v.length()).append(':').append(v).append(';'));
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] chain(MessageDigest sha256, byte[] previous, byte[] leaf) {
+        sha256.reset();
+        sha256.update(previous);
+        sha256.update(leaf);
+        return sha256.digest();
+    }
+
+    static byte[] signedBytes(String adapterId, long treeSize, byte[] root, byte[] lastHash) {
+        byte[] id = adapterId.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(4 + id.length + 8 + root.length + lastHash.length)
+                .putInt(id.length).put(id).putLong(treeSize).put(root).put(lastHash).array();
+    }
+
+    private static byte[] sign(Ed25519PrivateKeyParameters key, byte[] message) {
+        Ed25519Signer signer = new Ed25519Signer();
+        signer.init(true, key);
+        signer.update(message, 0, message.length);
+        return signer.generateSignature();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.hypermesh.adapters.audit;
+
+import io.hypermesh.events.audit.AuditCheckpoint;
+import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.events.audit.AuditRecord;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuditTrailTest {
+    final Ed25519PrivateKeyParameters key = AuditTrail.newKey();
+
+    List<Object> trail(int records) {
+        AuditTrail trail = new AuditTrail("etcd-adapter", key, 4);
+        List<Object> events = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            events.addAll(trail.append("etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, Map.of("term", "" + i)).events());
+        }
+        return events;
+    }
+
+    Optional<String> verify(List<Object> events) {
+        AuditVerifier v = new AuditVerifier(Map.of(AuditTrail.keyId(key), key.generatePublicKey()));
+        for (Object e : events) {
+            Optional<String> broken = e instanceof AuditRecord r ? v.record(r) : v.checkpoint((AuditCheckpoint) e);
+            if (broken.isPresent()) {
+                return broken;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Test
+    void anUntouchedTrailVerifiesWithItsCheckpoints() {
+        List<Object> events = trail(10);
+        assertEquals(12, events.size(), "10 records and checkpoints at 4 and 8");
+        assertEquals(Optional.empty(), verify(events));
+    }
+
+    @Test
+    void forgeryDropReorderTruncationAndForeignKeysAreEachNamed() {
+        List<Object> forged = trail(10);
+        AuditRecord r = (AuditRecord) forged.get(2);
+        forged.set(2, AuditRecord.newBuilder(r).setTarget("someone-else").build());
+        assertEquals("record 3 was altered: its content does not hash to its hash", verify(forged).orElseThrow());
+
+        List<Object> dropped = trail(10);
+        dropped.remove(1);
+        assertTrue(verify(dropped).orElseThrow().startsWith("gap: sequence 3 follows 1"));
+
+        List<Object> reordered = trail(10);
+        Object second = reordered.remove(1);
+        reordered.add(2, second);
+        assertTrue(verify(reordered).orElseThrow().startsWith("gap: sequence 3 follows 1"));
+
+        List<Object> truncated = trail(10);
+        truncated.remove(3); // record 4, just before the checkpoint at 4
+        assertEquals("checkpoint for 4 records after 3 were replayed (truncation or reorder)", verify(truncated).orElseThrow());
+
+        List<Object> badSignature = trail(4);
+        AuditCheckpoint c = (AuditCheckpoint) badSignature.get(4);
+        byte[] sig = c.getSignature().array().clone();
+        sig[0] ^= 1;
+        badSignature.set(4, AuditCheckpoint.newBuilder(c).setSignature(ByteBuffer.wrap(sig)).build());
+        assertEquals("checkpoint at 4 has a bad signature", verify(badSignature).orElseThrow());
+    }
+
+    @Test
+    void treeHeadsMatchRfc6962() throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[][] leaves = new byte[5][];
+        MerkleFrontier frontier = new MerkleFrontier();
+        for (int i = 0; i < 5; i++) {
+            leaves[i] = MerkleFrontier.leafHash(sha, new byte[]{(byte) i});
+            frontier.append(sha, leaves[i]);
+        }
+        // RFC 6962: MTH(5) = H(1 || MTH(0..4) || leaf4), MTH(0..4) = H(1 || H(1||l0||l1) || H(1||l2||l3)).
+        byte[] left = MerkleFrontier.node(sha, MerkleFrontier.node(sha, leaves[0], leaves[1]), MerkleFrontier.node(sha, leaves[2], leaves[3]));
+        assertArrayEquals(MerkleFrontier.node(sha, left, leaves[4]), frontier.root(sha));
+    }
+}
