@@ -13,10 +13,20 @@ public final class BusTopology {
     }
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
+        return build(settings, serdes, null);
+    }
+
+    /** @param changes rung after each update of a table the query API serves; null for none */
+    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes) {
         StreamsBuilder builder = new StreamsBuilder();
-        HealthTopology.addTo(builder, settings, serdes);
-        LifecycleTopology.addTo(builder, serdes);
-        DiscoveryTopology.addTo(builder, serdes);
+        var health = HealthTopology.addTo(builder, settings, serdes);
+        var components = LifecycleTopology.addTo(builder, serdes);
+        var services = DiscoveryTopology.addTo(builder, serdes);
+        if (changes != null) {
+            health.toStream().foreach((k, v) -> changes.ring());
+            components.toStream().foreach((k, v) -> changes.ring());
+            services.toStream().foreach((k, v) -> changes.ring());
+        }
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes);
         return topology;

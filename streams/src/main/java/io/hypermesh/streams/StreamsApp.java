@@ -68,7 +68,8 @@ public final class StreamsApp implements AutoCloseable {
             TopicAdmin.ensure(admin, Topics.ALL);
         }
         BusSerdes serdes = new BusSerdes(registry);
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes), settings.streamsProperties());
+        ChangeSignal changes = new ChangeSignal();
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes), settings.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -90,7 +91,7 @@ public final class StreamsApp implements AutoCloseable {
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes);
         EventWriter writer = new EventWriter(settings.bootstrapServers(), registry);
-        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, settings.advertisedHost(),
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, settings.advertisedHost(),
                 settings.httpPort(), settings.applicationId());
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);

@@ -18,6 +18,7 @@ import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.state.ServiceEntries;
+import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.discovery.Discovery;
 import io.hypermesh.streams.discovery.DiscoveryTopology;
 import io.hypermesh.streams.health.HealthTopology;
@@ -69,13 +70,15 @@ public final class QueryApiVerticle extends VerticleBase {
     private final StoreAccess stores;
     private final EventWriter writer;
     private final PrometheusMeterRegistry metrics;
+    private final ChangeSignal changes;
     private final String host;
     private final int port;
     private final String applicationId;
     private HttpServer server;
 
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
-                            String host, int port, String applicationId) {
+                            ChangeSignal changes, String host, int port, String applicationId) {
+        this.changes = changes;
         this.streams = streams;
         this.stores = stores;
         this.writer = writer;
@@ -206,7 +209,7 @@ public final class QueryApiVerticle extends VerticleBase {
                     error(ctx, e);
                     return;
                 }
-                rendered = Watch.await(vertx, view, since, wait);
+                rendered = Watch.await(vertx, changes, view, since, wait);
             }
             rendered.onSuccess(r -> ctx.response().putHeader(INDEX_HEADER, Long.toString(r.index()))
                             .putHeader("Content-Type", "application/json").end(r.body()))

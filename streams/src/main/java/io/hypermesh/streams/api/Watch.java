@@ -1,6 +1,8 @@
 package io.hypermesh.streams.api;
 
 import io.vertx.core.Future;
+import io.hypermesh.streams.ChangeSignal;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.nio.charset.StandardCharsets;
@@ -67,17 +69,27 @@ final class Watch {
     }
 
     /** Renders the view; if its index is still {@code index}, renders again until it changes or {@code wait} ends. */
-    static Future<Rendered> await(Vertx vertx, Supplier<Future<Object>> view, long index, Duration wait) {
+    static Future<Rendered> await(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        return poll(vertx, view, index, deadline);
+        return poll(vertx, changes, view, index, deadline);
     }
 
-    private static Future<Rendered> poll(Vertx vertx, Supplier<Future<Object>> view, long index, long deadline) {
+    private static Future<Rendered> poll(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, long deadline) {
+        Promise<Void> wake = Promise.promise();
+        // Listen before rendering, so a change during the render is not missed.
+        Runnable cancel = changes.onNextChange(() -> vertx.runOnContext(v -> wake.tryComplete()));
         return view.get().map(Watch::render).compose(rendered -> {
             if (rendered.index() != index || System.nanoTime() >= deadline) {
+                cancel.run();
                 return Future.succeededFuture(rendered);
             }
-            return vertx.timer(POLL_MS).compose(ignored -> poll(vertx, view, index, deadline));
+            // Wake on a local change at once; poll for changes other instances own.
+            long timer = vertx.setTimer(POLL_MS, id -> wake.tryComplete());
+            return wake.future().compose(ignored -> {
+                vertx.cancelTimer(timer);
+                cancel.run();
+                return poll(vertx, changes, view, index, deadline);
+            });
         });
     }
 }

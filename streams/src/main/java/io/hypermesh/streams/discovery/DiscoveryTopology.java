@@ -42,7 +42,7 @@ public final class DiscoveryTopology {
         return builder.build();
     }
 
-    public static void addTo(StreamsBuilder builder, BusSerdes serdes) {
+    public static KTable<String, ServiceEntries> addTo(StreamsBuilder builder, BusSerdes serdes) {
         KTable<String, ServiceInstance> instances = builder.table(Topics.REGISTRY_STATE.name(),
                 Consumed.with(Serdes.String(), serdes.of(ServiceInstance.class)).withName("discovery-instances"));
         KTable<String, HealthScoreEvent> scores = builder.table(Topics.HEALTH_SCORES.name(),
@@ -53,7 +53,7 @@ public final class DiscoveryTopology {
                     return new DiscoveredInstance(instance, score == null ? HealthStatus.UNKNOWN : score.getStatus(),
                             score == null ? null : score.getScore());
                 }, Materialized.with(Serdes.String(), serdes.of(DiscoveredInstance.class)));
-        joined.groupBy((id, d) -> KeyValue.pair(d.getInstance().getServiceName(), d),
+        return joined.groupBy((id, d) -> KeyValue.pair(d.getInstance().getServiceName(), d),
                         Grouped.with("discovery-by-service", Serdes.String(), serdes.of(DiscoveredInstance.class)))
                 .aggregate(() -> new ServiceEntries("", new ArrayList<>()),
                         (service, d, entries) -> withInstance(service, entries, d),
