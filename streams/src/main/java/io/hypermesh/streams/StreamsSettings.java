@@ -46,7 +46,7 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
     /** Defaults for one instance; tests and the command line override what they need. */
     public static StreamsSettings defaults(String bootstrapServers, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings("hypermesh-bus", bootstrapServers, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
-                Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofSeconds(1),
+                Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
                 0.5, 3, 0.3, 250, Map.of());
     }
 
@@ -160,6 +160,10 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         p.put(io.hypermesh.schemas.serde.SerdeConfig.REGISTRY_URL, registryUrl);
         p.put(StreamsConfig.producerPrefix("acks"), "all");
+        // Latency over batching: each fold is several topic hops (state topic, foreign-key join, regrouping),
+        // and Streams' defaults (100 ms linger, a record cache flushed on commit) add their delay at every hop.
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 1);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         p.putAll(extraStreamsConfig);
         return p;
     }

@@ -9,7 +9,6 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -18,9 +17,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One adapter's tamper-evident audit trail. Each record's leaf is the RFC 6962 leaf hash of its
- * canonical content; its hash chains the previous record's hash with that leaf, so removing,
- * reordering or altering a record breaks every hash after it. Every {@code checkpointEvery}
+ * One adapter's tamper-evident audit trail. Each record's hash is the RFC 6962 leaf hash of its
+ * canonical content followed by the previous record's hash, so removing, reordering or altering a
+ * record breaks every hash after it, and the same hashes are the leaves of the Merkle tree (one
+ * SHA-256 per record for both, which is what keeps verification close to raw hashing). Every {@code checkpointEvery}
  * records an Ed25519-signed checkpoint commits to the Merkle tree head over all leaves so far and to
  * the last chain hash. Not thread-safe: one trail per adapter, appended from one place.
  */
@@ -68,12 +68,11 @@ public final class AuditTrail {
     public Appended append(String actor, String action, String target, AuditOutcome outcome, Map<String, String> details) {
         sequence++;
         Map<String, String> sorted = new TreeMap<>(details);
-        byte[] leaf = MerkleFrontier.leafHash(sha256, canonical(adapterId, sequence, actor, action, target, outcome, sorted));
-        byte[] hash = chain(sha256, lastHash, leaf);
+        byte[] hash = leaf(sha256, canonical(adapterId, sequence, actor, action, target, outcome, sorted), lastHash);
         AuditRecord record = new AuditRecord(adapterId, sequence, actor, action, target, outcome, sorted,
                 ByteBuffer.wrap(lastHash), ByteBuffer.wrap(hash));
         lastHash = hash;
-        tree.append(sha256, leaf);
+        tree.append(sha256, hash);
         AuditCheckpoint checkpoint = sequence % checkpointEvery == 0 ? checkpoint() : null;
         return new Appended(record, checkpoint);
     }
@@ -86,7 +85,8 @@ public final class AuditTrail {
                 ByteBuffer.wrap(signature));
     }
 
-    static byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
+    /** The bytes a record's leaf hashes: length-prefixed fields, details in key order. */
+    public static byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
                             Map<String, String> sortedDetails) {
         StringBuilder b = new StringBuilder();
         for (String part : new String[]{adapterId, Long.toString(sequence), actor, action, target, outcome.name()}) {
@@ -96,10 +96,12 @@ public final class AuditTrail {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    static byte[] chain(MessageDigest sha256, byte[] previous, byte[] leaf) {
+    /** RFC 6962 leaf hash of the record's content and the hash before it: SHA-256(0x00 || content || previous). */
+    static byte[] leaf(MessageDigest sha256, byte[] content, byte[] previous) {
         sha256.reset();
+        sha256.update((byte) 0);
+        sha256.update(content);
         sha256.update(previous);
-        sha256.update(leaf);
         return sha256.digest();
     }
 
@@ -117,10 +119,6 @@ public final class AuditTrail {
     }
 
     static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return MerkleFrontier.sha256OrFail();
     }
 }

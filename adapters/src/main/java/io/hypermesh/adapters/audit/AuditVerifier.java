@@ -42,15 +42,14 @@ public final class AuditVerifier {
         if (!Arrays.equals(previous, lastHash)) {
             return Optional.of("chain broken at sequence " + r.getSequence() + ": previous hash does not match the record before");
         }
-        byte[] leaf = MerkleFrontier.leafHash(sha256, AuditTrail.canonical(r.getAdapterId(), r.getSequence(), r.getActor(),
-                r.getAction(), r.getTarget(), r.getOutcome(), new TreeMap<>(r.getDetails())));
-        byte[] hash = AuditTrail.chain(sha256, lastHash, leaf);
+        byte[] hash = AuditTrail.leaf(sha256, AuditTrail.canonical(r.getAdapterId(), r.getSequence(), r.getActor(),
+                r.getAction(), r.getTarget(), r.getOutcome(), new TreeMap<>(r.getDetails())), lastHash);
         if (!Arrays.equals(hash, bytes(r.getHash()))) {
             return Optional.of("record " + r.getSequence() + " was altered: its content does not hash to its hash");
         }
         sequence = r.getSequence();
         lastHash = hash;
-        tree.append(sha256, leaf);
+        tree.append(sha256, hash);
         return Optional.empty();
     }
 

@@ -13,6 +13,15 @@ public final class MerkleFrontier {
     private final List<Long> subtreeSizes = new ArrayList<>();
     private long size;
 
+    /** A SHA-256 digest (every JVM has one). */
+    public static MessageDigest sha256OrFail() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** RFC 6962 leaf hash: SHA-256(0x00 || data). */
     public static byte[] leafHash(MessageDigest sha256, byte[] data) {
         sha256.reset();

@@ -1,0 +1,45 @@
+package io.hypermesh.coordinator.cli;
+
+import io.hypermesh.coordinator.bench.BenchReport;
+import io.hypermesh.coordinator.bench.BenchRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the bus against baselines run side by side (Kafka ProducerPerformance, raw producer, etcd, raw SHA-256) "
+                + "on its own embedded broker, and write the report.")
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--scale", defaultValue = "standard", description = "tiny or standard (default: ${DEFAULT-VALUE}).")
+    String scale;
+
+    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Report file (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--etcd", defaultValue = "/usr/bin/etcd", description = "etcd binary for the discovery baseline (default: ${DEFAULT-VALUE}).")
+    String etcd;
+
+    @Option(names = "--work-dir", description = "Where the broker, etcd and folds keep their data (default: a new temporary folder).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter log = spec.commandLine().getOut();
+        Path work = workDir != null ? workDir : Files.createTempDirectory("hypermesh-bench-");
+        BenchReport report = new BenchRunner(BenchRunner.Scale.named(scale), etcd, work, log).run();
+        String markdown = report.markdown();
+        Files.writeString(out, markdown);
+        log.println(markdown);
+        log.println("written to " + out.toAbsolutePath());
+        log.flush();
+        return 0;
+    }
+}
