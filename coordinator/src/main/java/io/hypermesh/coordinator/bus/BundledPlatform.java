@@ -3,8 +3,7 @@ package io.hypermesh.coordinator.bus;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.coordinator.run.ConsoleProgress;
 import io.hypermesh.coordinator.run.Coordinator;
-import io.hypermesh.coordinator.run.CoordinatorLease;
-import io.hypermesh.coordinator.run.LifecycleWatcher;
+import io.hypermesh.coordinator.run.Coordination;
 import io.hypermesh.coordinator.spec.ComponentSpec;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.coordinator.spec.SpecLoader;
@@ -33,12 +32,18 @@ import java.util.concurrent.TimeUnit;
 public final class BundledPlatform implements AutoCloseable {
     public static final String SPEC = "specs/development.yaml";
     private final List<ManagedComponent> components = new ArrayList<>();
+    private Coordinator.Outcome outcome;
 
     private BundledPlatform() {
     }
 
-    /** Starts the components and coordinates them; returns the coordinator's outcome. */
-    public static BundledPlatform start(BusEndpoints bus, PrintWriter log, Coordinator.Outcome[] outcome) throws Exception {
+    /** How the coordinator's run ended. */
+    public Coordinator.Outcome outcome() {
+        return outcome;
+    }
+
+    /** Starts the components and coordinates them. */
+    public static BundledPlatform start(BusEndpoints bus, PrintWriter log) throws Exception {
         PlatformSpec spec = SpecLoader.loadResource(SPEC, System.getenv());
         BundledPlatform platform = new BundledPlatform();
         try {
@@ -46,13 +51,10 @@ public final class BundledPlatform implements AutoCloseable {
                 platform.components.add(new ManagedComponent(c.id(), c.kind(), c.phase(), bus.bootstrapServers(),
                         new HttpRegistryClient(bus.registryUrl()), check(c.id(), bus), null, Duration.ofSeconds(5)));
             }
-            String id = "up-" + ProcessHandle.current().pid();
-            try (CoordinatorLease lease = new CoordinatorLease(bus.bootstrapServers(), spec.platform(), id);
-                 LifecycleWatcher fold = new LifecycleWatcher(bus.apiUrl());
-                 HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
-                outcome[0] = new Coordinator(spec, lease, fold, registry, new ConsoleProgress(log), id).run(Duration.ofMinutes(2));
-            }
-            log.println("platform " + spec.platform() + ": " + outcome[0].result() + (outcome[0].reasons().isEmpty() ? "" : " " + outcome[0].reasons()));
+            platform.outcome = Coordination.run(spec, bus.bootstrapServers(), bus.apiUrl(), bus.registryUrl(),
+                    "up-" + ProcessHandle.current().pid(), new ConsoleProgress(log), Duration.ofMinutes(2));
+            log.println("platform " + spec.platform() + ": " + platform.outcome.result()
+                    + (platform.outcome.reasons().isEmpty() ? "" : " " + platform.outcome.reasons()));
             log.flush();
             return platform;
         } catch (Exception e) {

@@ -3,14 +3,12 @@ package io.hypermesh.coordinator.cli;
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.coordinator.run.ConsoleProgress;
 import io.hypermesh.coordinator.run.Coordinator;
-import io.hypermesh.coordinator.run.CoordinatorLease;
-import io.hypermesh.coordinator.run.LifecycleWatcher;
+import io.hypermesh.coordinator.run.Coordination;
 import io.hypermesh.coordinator.run.LostLeadershipException;
 import io.hypermesh.coordinator.run.ProgressListener;
 import io.hypermesh.coordinator.run.WebhookNotifier;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.coordinator.spec.SpecLoader;
-import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,13 +50,11 @@ final class CoordinateCommand implements Callable<Integer> {
         String id = coordinatorId != null ? coordinatorId : "coordinator-" + UUID.randomUUID().toString().substring(0, 8);
         out.println(id + ": standing by for platform " + platform.platform() + " (" + platform.components().size() + " components)");
         out.flush();
-        try (CoordinatorLease lease = new CoordinatorLease(bus.bootstrapServers(), platform.platform(), id);
-             LifecycleWatcher fold = new LifecycleWatcher(bus.apiUrl());
-             HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
-            ProgressListener progress = notifyUrl == null ? new ConsoleProgress(out)
-                    : WebhookNotifier.alongside(new ConsoleProgress(out), new WebhookNotifier(notifyUrl, platform.platform()));
-            Coordinator.Outcome outcome = new Coordinator(platform, lease, fold, registry, progress, id)
-                    .run(Duration.parse("PT" + electionTimeout.toUpperCase()));
+        ProgressListener progress = notifyUrl == null ? new ConsoleProgress(out)
+                : WebhookNotifier.alongside(new ConsoleProgress(out), new WebhookNotifier(notifyUrl, platform.platform()));
+        try {
+            Coordinator.Outcome outcome = Coordination.run(platform, bus.bootstrapServers(), bus.apiUrl(), bus.registryUrl(), id,
+                    progress, Duration.parse("PT" + electionTimeout.toUpperCase()));
             out.println("platform " + platform.platform() + ": " + outcome.result()
                     + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons())
                     + (outcome.rolledBack().isEmpty() ? "" : "; rolled back " + outcome.rolledBack()));

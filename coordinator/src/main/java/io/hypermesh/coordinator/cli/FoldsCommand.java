@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "folds", mixinStandardHelpOptions = true,
         description = "Run one more instance of the folds and the query API against an existing bus (scale-out). Runs until stopped.")
@@ -49,12 +48,7 @@ final class FoldsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Query API: " + app.url());
         out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "folds-shutdown"));
-        stopped.await();
+        UntilStopped.await(out, "folds instance", app);
         return 0;
     }
 }

@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Start the bus: an embedded KRaft broker unless --bootstrap-servers is given, the topics, "
@@ -47,33 +46,22 @@ final class UpCommand implements Callable<Integer> {
         out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
         out.println("starting the platform " + BundledPlatform.SPEC + " through the coordinator");
         out.flush();
-        Coordinator.Outcome[] outcome = new Coordinator.Outcome[1];
         BundledPlatform platform;
         try {
-            platform = BundledPlatform.start(bus.endpoints(), out, outcome);
+            platform = BundledPlatform.start(bus.endpoints(), out);
         } catch (Exception e) {
             bus.close();
             throw e;
         }
-        if (outcome[0].result() == Coordinator.Result.ROLLED_BACK) {
+        if (platform.outcome().result() == Coordinator.Result.ROLLED_BACK) {
             platform.close();
             bus.close();
-            out.println("the platform did not start: " + outcome[0].reasons());
+            out.println("the platform did not start: " + platform.outcome().reasons());
             return 1;
         }
         out.println("HyperMesh Bus is up. Press Ctrl-C to stop.");
         out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("stopping...");
-            out.flush();
-            platform.close();
-            bus.close();
-            out.println("HyperMesh Bus stopped.");
-            out.flush();
-            stopped.countDown();
-        }, "hypermesh-shutdown"));
-        stopped.await();
+        UntilStopped.await(out, "HyperMesh Bus", platform, bus);
         return 0;
     }
 }

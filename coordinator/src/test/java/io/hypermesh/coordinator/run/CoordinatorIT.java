@@ -18,8 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,12 +98,8 @@ class CoordinatorIT {
     }
 
     Coordinator.Outcome coordinate(PlatformSpec spec, ProgressListener progress) throws Exception {
-        String id = "coord-" + UUID.randomUUID().toString().substring(0, 6);
-        try (CoordinatorLease lease = new CoordinatorLease(kafka.bootstrapServers(), spec.platform(), id);
-             LifecycleWatcher fold = new LifecycleWatcher(folds.url());
-             HttpRegistryClient client = new HttpRegistryClient(registry.url())) {
-            return new Coordinator(spec, lease, fold, client, progress, id).run(Duration.ofSeconds(60));
-        }
+        return Coordination.run(spec, kafka.bootstrapServers(), folds.url(), registry.url(),
+                "coord-" + UUID.randomUUID().toString().substring(0, 6), progress, Duration.ofSeconds(60));
     }
 
     @Test
@@ -230,9 +224,4 @@ class CoordinatorIT {
                 .redirectError(Path.of("target", "coordinator-" + id + "-" + System.nanoTime() + ".log").toFile()).start();
     }
 
-    static String read(Process p) throws Exception {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-            return String.join("\n", in.lines().toList());
-        }
-    }
 }
