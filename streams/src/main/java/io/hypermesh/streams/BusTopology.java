@@ -21,11 +21,11 @@ public final class BusTopology {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes);
         var components = LifecycleTopology.addTo(builder, serdes);
-        var services = DiscoveryTopology.addTo(builder, serdes);
+        var discovered = DiscoveryTopology.addTo(builder, serdes);
         if (changes != null) {
             health.toStream().foreach((k, v) -> changes.ring());
             components.toStream().foreach((k, v) -> changes.ring());
-            services.toStream().foreach((k, v) -> changes.ring());
+            discovered.toStream().foreach((k, v) -> changes.ring());
         }
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes);

@@ -6,7 +6,7 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
-import io.hypermesh.state.ServiceEntries;
+import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.api.EventWriter;
 import io.hypermesh.streams.api.QueryApiVerticle;
@@ -84,7 +84,7 @@ public final class StreamsApp implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         Map<String, Serde<? extends SpecificRecord>> storeSerdes = Map.of(
-                DiscoveryTopology.SERVICES_STORE, serdes.of(ServiceEntries.class),
+                DiscoveryTopology.INSTANCES_STORE, serdes.of(DiscoveredInstance.class),
                 HealthTopology.STORE, serdes.of(HealthState.class),
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),

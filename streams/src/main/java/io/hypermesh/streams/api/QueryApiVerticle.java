@@ -17,7 +17,6 @@ import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
-import io.hypermesh.state.ServiceEntries;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.discovery.Discovery;
 import io.hypermesh.streams.discovery.DiscoveryTopology;
@@ -94,7 +93,7 @@ public final class QueryApiVerticle extends VerticleBase {
         router.route().handler(this::timed);
         router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
 
-        view(router.get("/v1/catalog/services"), ctx -> () -> stores.<ServiceEntries>scan(DiscoveryTopology.SERVICES_STORE)
+        view(router.get("/v1/catalog/services"), ctx -> () -> stores.<DiscoveredInstance>scan(DiscoveryTopology.INSTANCES_STORE)
                 .map(Views::catalog));
         view(router.get("/v1/catalog/service/:service"), ctx -> () -> service(ctx).map(entries ->
                 Views.instances(Discovery.filter(entries, false, tags(ctx)))));
@@ -250,10 +249,8 @@ public final class QueryApiVerticle extends VerticleBase {
         ctx.request().connection().closeHandler(v -> vertx.cancelTimer(timer));
     }
 
-    private Future<ServiceEntries> service(RoutingContext ctx) {
-        String name = ctx.pathParam("service");
-        return stores.<ServiceEntries>get(DiscoveryTopology.SERVICES_STORE, name)
-                .map(found -> found.orElse(new ServiceEntries(name, new ArrayList<>())));
+    private Future<List<DiscoveredInstance>> service(RoutingContext ctx) {
+        return stores.scan(DiscoveryTopology.INSTANCES_STORE, DiscoveryTopology.prefix(ctx.pathParam("service")));
     }
 
     private static List<String> tags(RoutingContext ctx) {
@@ -393,7 +390,7 @@ public final class QueryApiVerticle extends VerticleBase {
 
     private void internalScan(RoutingContext ctx) {
         String store = ctx.pathParam("store");
-        vertx.executeBlocking(() -> stores.localScan(store), false).onSuccess(entries -> {
+        vertx.executeBlocking(() -> stores.localScan(store, ctx.request().getParam("prefix")), false).onSuccess(entries -> {
             JsonArray rows = new JsonArray();
             entries.forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("value", stores.encode(store, v))));
             json(ctx.response(), 200, rows);

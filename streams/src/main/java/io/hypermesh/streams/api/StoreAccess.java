@@ -59,7 +59,12 @@ public final class StoreAccess {
 
     /** Every entry of a store, from all instances, in key order. */
     public <V> Future<List<V>> scan(String store) {
-        return retrying(() -> scanOnce(store));
+        return scan(store, null);
+    }
+
+    /** Every entry whose key starts with {@code prefix} (all when null), from all instances, in key order. */
+    public <V> Future<List<V>> scan(String store, String prefix) {
+        return retrying(() -> scanOnce(store, prefix));
     }
 
     private <V> Future<Optional<V>> getOnce(String store, String key) {
@@ -81,16 +86,17 @@ public final class StoreAccess {
         }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + where.activeHost() + " unreachable: " + failure.getMessage())));
     }
 
-    private <V> Future<List<V>> scanOnce(String store) {
+    private <V> Future<List<V>> scanOnce(String store, String prefix) {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             return Future.failedFuture(new StoreNotReadyException("store " + store + " is not available yet (" + streams.state() + ")"));
         }
         List<Future<Map<String, V>>> parts = new ArrayList<>();
         for (StreamsMetadata instance : streams.streamsMetadataForStore(store)) {
             if (instance.hostInfo().equals(self)) {
-                parts.add(vertx.executeBlocking(() -> this.<V>localScan(store), false));
+                parts.add(vertx.executeBlocking(() -> this.<V>localScan(store, prefix), false));
             } else {
-                parts.add(client.get(instance.port(), instance.host(), INTERNAL + store + "/scan").send().compose(response -> {
+                String uri = INTERNAL + store + "/scan" + (prefix == null ? "" : "?prefix=" + encode(prefix));
+                parts.add(client.get(instance.port(), instance.host(), uri).send().compose(response -> {
                     if (response.statusCode() != 200) {
                         return Future.failedFuture(new StoreNotReadyException("instance " + instance.hostInfo() + " answered "
                                 + response.statusCode() + " for a scan of " + store));
@@ -126,13 +132,13 @@ public final class StoreAccess {
         }
     }
 
-    /** This instance's active part of a store. */
-    public <V> Map<String, V> localScan(String store) {
+    /** This instance's active part of a store, only keys starting with {@code prefix} unless it is null. */
+    public <V> Map<String, V> localScan(String store, String prefix) {
         try {
             ReadOnlyKeyValueStore<String, V> local = streams.store(StoreQueryParameters
                     .fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()));
             Map<String, V> entries = new TreeMap<>();
-            try (KeyValueIterator<String, V> it = local.all()) {
+            try (KeyValueIterator<String, V> it = prefix == null ? local.all() : local.prefixScan(prefix, Serdes.String().serializer())) {
                 it.forEachRemaining(kv -> entries.put(kv.key, kv.value));
             }
             return entries;

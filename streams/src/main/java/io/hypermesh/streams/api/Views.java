@@ -4,7 +4,6 @@ import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
-import io.hypermesh.state.ServiceEntries;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.discovery.Discovery;
 import io.vertx.core.json.JsonArray;
@@ -21,16 +20,13 @@ final class Views {
     private Views() {
     }
 
-    static JsonObject catalog(List<ServiceEntries> services) {
-        JsonObject out = new JsonObject();
-        for (ServiceEntries service : services) {
-            if (service.getInstances().isEmpty()) {
-                continue;
-            }
-            TreeSet<String> tags = new TreeSet<>();
-            service.getInstances().forEach(d -> tags.addAll(d.getInstance().getTags()));
-            out.put(service.getServiceName(), new JsonArray(new ArrayList<>(tags)));
+    static JsonObject catalog(List<DiscoveredInstance> instances) {
+        Map<String, TreeSet<String>> tagsByService = new TreeMap<>();
+        for (DiscoveredInstance d : instances) {
+            tagsByService.computeIfAbsent(d.getInstance().getServiceName(), s -> new TreeSet<>()).addAll(d.getInstance().getTags());
         }
+        JsonObject out = new JsonObject();
+        tagsByService.forEach((service, tags) -> out.put(service, new JsonArray(new ArrayList<>(tags))));
         return out;
     }
 

@@ -2,7 +2,6 @@ package io.hypermesh.streams.discovery;
 
 import io.hypermesh.events.HealthStatus;
 import io.hypermesh.state.DiscoveredInstance;
-import io.hypermesh.state.ServiceEntries;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +18,9 @@ public final class Discovery {
         return d.getStatus() == HealthStatus.HEALTHY || d.getStatus() == HealthStatus.UNKNOWN;
     }
 
-    public static List<DiscoveredInstance> filter(ServiceEntries entries, boolean passingOnly, List<String> tags) {
+    public static List<DiscoveredInstance> filter(List<DiscoveredInstance> instances, boolean passingOnly, List<String> tags) {
         List<DiscoveredInstance> out = new ArrayList<>();
-        if (entries == null) {
-            return out;
-        }
-        for (DiscoveredInstance d : entries.getInstances()) {
+        for (DiscoveredInstance d : instances) {
             if ((!passingOnly || passing(d)) && d.getInstance().getTags().containsAll(tags)) {
                 out.add(d);
             }

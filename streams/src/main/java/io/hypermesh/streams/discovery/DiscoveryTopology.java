@@ -5,7 +5,6 @@ import io.hypermesh.events.health.HealthScore;
 import io.hypermesh.events.health.HealthScoreEvent;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.DiscoveredInstance;
-import io.hypermesh.state.ServiceEntries;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.StreamsSettings;
@@ -20,20 +19,29 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * Discovery: the registry state joined with health scores by a foreign-key join (instance to its
- * health component), then grouped by service name so one key answers "instances of service X".
+ * health component), re-keyed as "service NUL instance" so the instances of a service are one
+ * prefix of the store: an update touches one record, whatever the size of the service.
  * Instances without any health result are UNKNOWN, which discovery treats as passing (as Consul
  * does for a service without checks).
  */
 public final class DiscoveryTopology {
-    public static final String SERVICES_STORE = "discovery-services";
+    public static final String INSTANCES_STORE = "discovery-instances";
+    private static final char SEPARATOR = '\u0000';
 
     private DiscoveryTopology() {
+    }
+
+    /** The store key of an instance of a service. */
+    public static String key(String service, String instanceId) {
+        return service + SEPARATOR + instanceId;
+    }
+
+    /** The key prefix of every instance of a service. */
+    public static String prefix(String service) {
+        return service + SEPARATOR;
     }
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
@@ -42,7 +50,7 @@ public final class DiscoveryTopology {
         return builder.build();
     }
 
-    public static KTable<String, ServiceEntries> addTo(StreamsBuilder builder, BusSerdes serdes) {
+    public static KTable<String, DiscoveredInstance> addTo(StreamsBuilder builder, BusSerdes serdes) {
         KTable<String, ServiceInstance> instances = builder.table(Topics.REGISTRY_STATE.name(),
                 Consumed.with(Serdes.String(), serdes.of(ServiceInstance.class)).withName("discovery-instances"));
         KTable<String, HealthScoreEvent> scores = builder.table(Topics.HEALTH_SCORES.name(),
@@ -53,29 +61,11 @@ public final class DiscoveryTopology {
                     return new DiscoveredInstance(instance, score == null ? HealthStatus.UNKNOWN : score.getStatus(),
                             score == null ? null : score.getScore());
                 }, Materialized.with(Serdes.String(), serdes.of(DiscoveredInstance.class)));
-        return joined.groupBy((id, d) -> KeyValue.pair(d.getInstance().getServiceName(), d),
+        return joined.groupBy((id, d) -> KeyValue.pair(key(d.getInstance().getServiceName(), id), d),
                         Grouped.with("discovery-by-service", Serdes.String(), serdes.of(DiscoveredInstance.class)))
-                .aggregate(() -> new ServiceEntries("", new ArrayList<>()),
-                        (service, d, entries) -> withInstance(service, entries, d),
-                        (service, d, entries) -> withoutInstance(service, entries, d.getInstance().getInstanceId()),
-                        Materialized.<String, ServiceEntries, KeyValueStore<Bytes, byte[]>>as(SERVICES_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(serdes.of(ServiceEntries.class)));
-    }
-
-    static ServiceEntries withInstance(String service, ServiceEntries entries, DiscoveredInstance added) {
-        ServiceEntries next = withoutInstance(service, entries, added.getInstance().getInstanceId());
-        next.getInstances().add(added);
-        next.getInstances().sort(Comparator.comparing(d -> d.getInstance().getInstanceId()));
-        return next;
-    }
-
-    static ServiceEntries withoutInstance(String service, ServiceEntries entries, String instanceId) {
-        List<DiscoveredInstance> kept = new ArrayList<>();
-        for (DiscoveredInstance d : entries.getInstances()) {
-            if (!d.getInstance().getInstanceId().equals(instanceId)) {
-                kept.add(d);
-            }
-        }
-        return new ServiceEntries(service, kept);
+                // One value per key: the newest replaces, a removal deletes.
+                .reduce((current, added) -> added, (current, removed) -> null,
+                        Materialized.<String, DiscoveredInstance, KeyValueStore<Bytes, byte[]>>as(INSTANCES_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(serdes.of(DiscoveredInstance.class)));
     }
 }

@@ -6,7 +6,6 @@ import io.hypermesh.events.health.HealthScore;
 import io.hypermesh.events.health.HealthScoreEvent;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.DiscoveredInstance;
-import io.hypermesh.state.ServiceEntries;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.testing.DriverFixture;
 import org.apache.kafka.streams.TestInputTopic;
@@ -31,14 +30,14 @@ class DiscoveryTopologyTest {
     DriverFixture fx;
     TestInputTopic<String, ServiceInstance> instances;
     TestInputTopic<String, HealthScoreEvent> scores;
-    KeyValueStore<String, ServiceEntries> services;
+    KeyValueStore<String, DiscoveredInstance> store;
 
     @BeforeEach
     void start() {
         fx = new DriverFixture(DiscoveryTopology::build, stateDir);
         instances = fx.input(Topics.REGISTRY_STATE.name(), ServiceInstance.class);
         scores = fx.input(Topics.HEALTH_SCORES.name(), HealthScoreEvent.class);
-        services = fx.driver.getKeyValueStore(DiscoveryTopology.SERVICES_STORE);
+        store = fx.driver.getKeyValueStore(DiscoveryTopology.INSTANCES_STORE);
     }
 
     @AfterEach
@@ -57,6 +56,15 @@ class DiscoveryTopologyTest {
                 .setOccurredAt(T0).setTraceId(null).setPayload(new HealthScore(component, score, status, 1L, T0)).build());
     }
 
+    /** The instances of a service, read from the store by its key prefix, as the query API reads them. */
+    List<DiscoveredInstance> service(String name) {
+        List<DiscoveredInstance> out = new java.util.ArrayList<>();
+        try (var it = store.prefixScan(DiscoveryTopology.prefix(name), new org.apache.kafka.common.serialization.StringSerializer())) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        return out;
+    }
+
     List<String> ids(List<DiscoveredInstance> list) {
         return list.stream().map(d -> d.getInstance().getInstanceId()).toList();
     }
@@ -68,20 +76,21 @@ class DiscoveryTopologyTest {
         instances.pipeInput("db-1", instance("db-1", "db", List.of(), 1, 1));
         score("web-2", HealthStatus.UNHEALTHY, 10);
 
-        ServiceEntries web = services.get("web");
-        assertEquals(List.of("web-1", "web-2"), ids(web.getInstances()));
-        assertEquals(HealthStatus.UNKNOWN, web.getInstances().get(0).getStatus());
-        assertEquals(HealthStatus.UNHEALTHY, web.getInstances().get(1).getStatus());
+        List<DiscoveredInstance> web = service("web");
+        assertEquals(List.of("web-1", "web-2"), ids(web));
+        assertEquals(HealthStatus.UNKNOWN, web.get(0).getStatus());
+        assertEquals(HealthStatus.UNHEALTHY, web.get(1).getStatus());
         assertEquals(List.of("web-1"), ids(Discovery.filter(web, true, List.of())));
         assertEquals(List.of("web-2"), ids(Discovery.filter(web, false, List.of("green"))));
 
         score("web-2", HealthStatus.HEALTHY, 95);
-        assertEquals(List.of("web-1", "web-2"), ids(Discovery.filter(services.get("web"), true, List.of())),
+        assertEquals(List.of("web-1", "web-2"), ids(Discovery.filter(service("web"), true, List.of())),
                 "a health change reaches discovery through the foreign-key join");
 
         instances.pipeInput("web-1", (ServiceInstance) null);
-        assertEquals(List.of("web-2"), ids(services.get("web").getInstances()), "a tombstone removes the instance");
-        assertEquals(List.of("db-1"), ids(services.get("db").getInstances()));
+        assertEquals(List.of("web-2"), ids(service("web")), "a tombstone removes the instance");
+        assertEquals(List.of("db-1"), ids(service("db")));
+        assertEquals(List.of(), ids(service("we")), "a prefix of a name is not that service");
     }
 
     @Test
@@ -90,7 +99,7 @@ class DiscoveryTopologyTest {
         instances.pipeInput("b", instance("b", "api", List.of(), 1, 1));
         instances.pipeInput("c", instance("c", "api", List.of(), 5, 2));
         score("c", HealthStatus.DEGRADED, 60);
-        List<DiscoveredInstance> all = Discovery.filter(services.get("api"), false, List.of());
+        List<DiscoveredInstance> all = Discovery.filter(service("api"), false, List.of());
         assertEquals(2, Discovery.weight(all.get(2)), "degraded uses the warning weight");
 
         Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -106,7 +115,7 @@ class DiscoveryTopologyTest {
         score("a", HealthStatus.UNHEALTHY, 0);
         score("b", HealthStatus.UNHEALTHY, 0);
         score("c", HealthStatus.UNHEALTHY, 0);
-        assertTrue(Discovery.pick(Discovery.filter(services.get("api"), false, List.of()), random).isEmpty(),
+        assertTrue(Discovery.pick(Discovery.filter(service("api"), false, List.of()), random).isEmpty(),
                 "unhealthy instances are never picked");
     }
 }
