@@ -160,7 +160,11 @@ public final class QueryApiVerticle extends VerticleBase {
         router.route().failureHandler(ctx -> error(ctx, ctx.failure() != null ? ctx.failure()
                 : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
 
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> {
+        return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                        // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
+                        // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
+                        .setHttp2ClearTextEnabled(false))
+                .requestHandler(router).listen(port, host).onSuccess(s -> {
             server = s;
             LOG.info("query API listening on http://{}:{}", host, s.actualPort());
         });

@@ -123,7 +123,11 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.errorHandler(413, ctx -> error(ctx, new RegistryException(413, 413,
                 "request body larger than " + MAX_BODY_BYTES + " bytes")));
 
-        return vertx.createHttpServer().requestHandler(router).listen(requestedPort, host)
+        return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                        // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
+                        // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
+                        .setHttp2ClearTextEnabled(false))
+                .requestHandler(router).listen(requestedPort, host)
                 .onSuccess(s -> {
                     server = s;
                     LOG.info("schema registry listening on http://{}:{}", host, s.actualPort());
