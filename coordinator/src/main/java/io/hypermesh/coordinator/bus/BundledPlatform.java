@@ -14,10 +14,6 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,10 +74,10 @@ public final class BundledPlatform implements AutoCloseable {
                     TopicAdmin.ensure(admin, Topics.ALL);
                 }
             };
-            case "registry-fold" -> () -> get(bus.apiUrl() + "/v1/catalog/services");
-            case "health-fold" -> () -> get(bus.apiUrl() + "/v1/health/state/any");
-            case "lifecycle-fold" -> () -> get(bus.apiUrl() + "/v1/lifecycle/phases");
-            case "query-api" -> () -> get(bus.apiUrl() + "/metrics");
+            case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services");
+            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/health/state/any");
+            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/lifecycle/phases");
+            case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics");
             default -> throw new IllegalArgumentException("the bundled platform has no component '" + componentId + "'");
         };
         return new ManagedComponent.Behaviour() {
@@ -95,21 +91,6 @@ public final class BundledPlatform implements AutoCloseable {
                 // The bus runtime owns these services and stops them when `up` ends.
             }
         };
-    }
-
-    private static void get(String url) {
-        try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(url + " does not answer: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -18,14 +18,13 @@ public record BusEndpoints(String bootstrapServers, String registryUrl, String a
     public static final String ENV_BOOTSTRAP = "HYPERMESH_BOOTSTRAP_SERVERS";
     public static final String ENV_REGISTRY = "HYPERMESH_REGISTRY_URL";
     public static final String ENV_API = "HYPERMESH_API_URL";
+    private static final String LOCAL_DEFAULT_API = "http://127.0.0.1:8500";
     public static final BusEndpoints LOCAL_DEFAULT = new BusEndpoints("127.0.0.1:9092", "http://127.0.0.1:8081",
-            "http://127.0.0.1:8500");
+            LOCAL_DEFAULT_API);
 
     public BusEndpoints(String bootstrapServers, String registryUrl) {
         this(bootstrapServers, registryUrl, LOCAL_DEFAULT_API);
     }
-
-    private static final String LOCAL_DEFAULT_API = "http://127.0.0.1:8500";
 
     public void write(Path dataDir) throws IOException {
         Properties p = new Properties();

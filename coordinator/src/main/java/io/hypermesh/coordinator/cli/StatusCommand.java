@@ -2,16 +2,12 @@ package io.hypermesh.coordinator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hypermesh.coordinator.bus.QueryApiClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the platform's phases and components from the lifecycle fold.")
@@ -41,11 +37,6 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static JsonNode get(String api, String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(api + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return new ObjectMapper().readTree(r.body());
+        return new ObjectMapper().readTree(QueryApiClient.get(api + path));
     }
 }
