@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,6 +32,7 @@ public final class AuditTrail {
     private final MerkleFrontier tree = new MerkleFrontier();
     private long sequence;
     private byte[] lastHash = new byte[32];
+    private long sealedAt;
 
     /** What one append produced: the record and, when one was due, a checkpoint. */
     public record Appended(AuditRecord record, AuditCheckpoint checkpoint) {
@@ -61,8 +61,7 @@ public final class AuditTrail {
 
     /** A short public name of the key: hex of the first 8 bytes of SHA-256 of the public key. */
     public static String keyId(Ed25519PrivateKeyParameters key) {
-        byte[] digest = sha256().digest(key.generatePublicKey().getEncoded());
-        return HexFormat.of().formatHex(digest, 0, 8);
+        return AuditKeys.keyId(key.generatePublicKey());
     }
 
     public Appended append(String actor, String action, String target, AuditOutcome outcome, Map<String, String> details) {
@@ -77,8 +76,49 @@ public final class AuditTrail {
         return new Appended(record, checkpoint);
     }
 
+    /**
+     * Continues a trail already on the log: takes the next stored record as if this trail had
+     * appended it, after checking that it links to the one before and hashes to its hash.
+     */
+    public void adopt(AuditRecord stored) {
+        byte[] hash = leaf(sha256, canonical(stored.getAdapterId(), stored.getSequence(), stored.getActor(), stored.getAction(),
+                stored.getTarget(), stored.getOutcome(), new TreeMap<>(stored.getDetails())), lastHash);
+        if (stored.getSequence() != sequence + 1 || !java.util.Arrays.equals(hash, bytes(stored.getHash()))) {
+            throw new IllegalStateException("audit trail of " + adapterId + " is broken at sequence " + stored.getSequence()
+                    + " (after " + sequence + "); run `hypermesh audit verify` before appending to it");
+        }
+        sequence = stored.getSequence();
+        lastHash = hash;
+        tree.append(sha256, hash);
+    }
+
+    /** Where the trail stands, to roll back to when a transaction holding later records aborts. */
+    public record Mark(long sequence, byte[] lastHash, MerkleFrontier tree, long sealedAt) {
+    }
+
+    public Mark mark() {
+        return new Mark(sequence, lastHash.clone(), tree.copy(), sealedAt);
+    }
+
+    public void rollback(Mark mark) {
+        sequence = mark.sequence();
+        lastHash = mark.lastHash().clone();
+        tree.restore(mark.tree());
+        sealedAt = mark.sealedAt();
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    /** Records appended since the last checkpoint (a quiet trail needs no timed checkpoint). */
+    public boolean unsealed() {
+        return sequence > sealedAt;
+    }
+
     /** A signed checkpoint now (also used on a timer, so a quiet adapter still commits to what it wrote). */
     public AuditCheckpoint checkpoint() {
+        sealedAt = sequence;
         byte[] root = tree.root(sha256);
         byte[] signature = sign(key, signedBytes(adapterId, tree.size(), root, lastHash));
         return new AuditCheckpoint(adapterId, tree.size(), ByteBuffer.wrap(root), ByteBuffer.wrap(lastHash.clone()), "Ed25519", keyId,
@@ -116,6 +156,13 @@ public final class AuditTrail {
         signer.init(true, key);
         signer.update(message, 0, message.length);
         return signer.generateSignature();
+    }
+
+    static byte[] bytes(java.nio.ByteBuffer buffer) {
+        java.nio.ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     static MessageDigest sha256() {

@@ -38,13 +38,13 @@ public final class AuditVerifier {
                     ? "gap: sequence " + r.getSequence() + " follows " + sequence + " (records " + (sequence + 1) + ".." + (r.getSequence() - 1) + " missing)"
                     : "reorder or replay: sequence " + r.getSequence() + " after " + sequence);
         }
-        byte[] previous = bytes(r.getPreviousHash());
+        byte[] previous = AuditTrail.bytes(r.getPreviousHash());
         if (!Arrays.equals(previous, lastHash)) {
             return Optional.of("chain broken at sequence " + r.getSequence() + ": previous hash does not match the record before");
         }
         byte[] hash = AuditTrail.leaf(sha256, AuditTrail.canonical(r.getAdapterId(), r.getSequence(), r.getActor(),
                 r.getAction(), r.getTarget(), r.getOutcome(), new TreeMap<>(r.getDetails())), lastHash);
-        if (!Arrays.equals(hash, bytes(r.getHash()))) {
+        if (!Arrays.equals(hash, AuditTrail.bytes(r.getHash()))) {
             return Optional.of("record " + r.getSequence() + " was altered: its content does not hash to its hash");
         }
         sequence = r.getSequence();
@@ -59,7 +59,7 @@ public final class AuditVerifier {
             return Optional.of("checkpoint for " + c.getTreeSize() + " records after " + tree.size() + " were replayed (truncation or reorder)");
         }
         byte[] root = tree.root(sha256);
-        if (!Arrays.equals(root, bytes(c.getRootHash())) || !Arrays.equals(lastHash, bytes(c.getLastHash()))) {
+        if (!Arrays.equals(root, AuditTrail.bytes(c.getRootHash())) || !Arrays.equals(lastHash, AuditTrail.bytes(c.getLastHash()))) {
             return Optional.of("checkpoint at " + c.getTreeSize() + " does not match the replayed records");
         }
         Ed25519PublicKeyParameters key = keys.get(c.getKeyId());
@@ -70,7 +70,7 @@ public final class AuditVerifier {
         Ed25519Signer verifier = new Ed25519Signer();
         verifier.init(false, key);
         verifier.update(message, 0, message.length);
-        if (!verifier.verifySignature(bytes(c.getSignature()))) {
+        if (!verifier.verifySignature(AuditTrail.bytes(c.getSignature()))) {
             return Optional.of("checkpoint at " + c.getTreeSize() + " has a bad signature");
         }
         checkpoints++;
@@ -83,12 +83,5 @@ public final class AuditVerifier {
 
     public long verifiedCheckpoints() {
         return checkpoints;
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 }

@@ -51,6 +51,20 @@ public final class MerkleFrontier {
         size++;
     }
 
+    public MerkleFrontier copy() {
+        MerkleFrontier c = new MerkleFrontier();
+        c.restore(this);
+        return c;
+    }
+
+    void restore(MerkleFrontier from) {
+        subtreeRoots.clear();
+        subtreeRoots.addAll(from.subtreeRoots);
+        subtreeSizes.clear();
+        subtreeSizes.addAll(from.subtreeSizes);
+        size = from.size;
+    }
+
     public long size() {
         return size;
     }

@@ -151,7 +151,27 @@ public final class ManagedComponent implements AutoCloseable {
         }
     }
 
-    private void handle(LifecycleCommand command) {
+    /** Starts the component without waiting for a coordinator's command (a component run on its own). */
+    public void startNow() {
+        start(null);
+    }
+
+    private synchronized void start(String commandId) {
+        if (state == LifecycleState.STARTING || state == LifecycleState.RUNNING || state == LifecycleState.DEGRADED) {
+            transition(state, "already " + state.name().toLowerCase(), commandId);
+            return;
+        }
+        transition(LifecycleState.STARTING, null, commandId);
+        try {
+            starts.incrementAndGet();
+            behaviour.start();
+            transition(LifecycleState.RUNNING, null, commandId);
+        } catch (Exception e) {
+            transition(LifecycleState.FAILED, "start failed: " + e.getMessage(), commandId);
+        }
+    }
+
+    private synchronized void handle(LifecycleCommand command) {
         if (command.getCoordinatorEpoch() < highestEpoch) {
             LOG.warn("{} ignores {} from coordinator epoch {} (already obeyed epoch {})", componentId, command.getAction(),
                     command.getCoordinatorEpoch(), highestEpoch);
@@ -161,20 +181,7 @@ public final class ManagedComponent implements AutoCloseable {
         String id = command.getCommandId();
         switch (command.getAction()) {
             case INITIALIZE -> transition(state, "acknowledged", id);
-            case START -> {
-                if (state == LifecycleState.STARTING || state == LifecycleState.RUNNING || state == LifecycleState.DEGRADED) {
-                    transition(state, "already " + state.name().toLowerCase(), id);
-                    return;
-                }
-                transition(LifecycleState.STARTING, null, id);
-                try {
-                    starts.incrementAndGet();
-                    behaviour.start();
-                    transition(LifecycleState.RUNNING, null, id);
-                } catch (Exception e) {
-                    transition(LifecycleState.FAILED, "start failed: " + e.getMessage(), id);
-                }
-            }
+            case START -> start(id);
             case STOP, ROLLBACK, SHUTDOWN -> {
                 if (state == LifecycleState.READY || state == LifecycleState.STOPPED || state == LifecycleState.UNINITIALIZED) {
                     transition(state == LifecycleState.READY ? LifecycleState.STOPPED : state, "nothing to stop", id);

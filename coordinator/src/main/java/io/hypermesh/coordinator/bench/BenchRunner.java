@@ -2,6 +2,7 @@ package io.hypermesh.coordinator.bench;
 
 import io.hypermesh.adapters.audit.AuditTrail;
 import io.hypermesh.adapters.audit.AuditVerifier;
+import io.hypermesh.adapters.consensus.LocalEtcd;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.Endpoint;
 import io.hypermesh.events.EventSource;
@@ -264,7 +265,7 @@ public final class BenchRunner {
     // 4. Discovery queries against etcd range reads; 5. failure detection against the TTL.
     private void discoveryAndDetection() throws Exception {
         try (StreamsApp app = startFolds(StreamsConfig.EXACTLY_ONCE_V2);
-             EtcdServer etcd = EtcdServer.start(etcdBinary, Files.createDirectories(work.resolve("etcd")).resolve("data"))) {
+             LocalEtcd etcd = LocalEtcd.start(etcdBinary, Files.createDirectories(work.resolve("etcd")), 1)) {
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < 10; i++) {
                 String body = "{\"ID\":\"q-" + i + "\",\"Name\":\"bench-svc\",\"Address\":\"10.0.0." + i + "\",\"Port\":8080,"
@@ -280,8 +281,8 @@ public final class BenchRunner {
             }
             for (int clients : new int[]{1, 64}) {
                 HttpLoad.Result bus = HttpLoad.run(clients, scale.queryRun(), HttpLoad.get(app.url() + "/v1/health/service/bench-svc"));
-                HttpLoad.Result base = HttpLoad.run(clients, scale.queryRun(), HttpLoad.post(etcd.url + "/v3/kv/range",
-                        EtcdServer.prefixRange("svc/bench-svc/")));
+                HttpLoad.Result base = HttpLoad.run(clients, scale.queryRun(), HttpLoad.post(etcd.clientUrls().get(0) + "/v3/kv/range",
+                        LocalEtcd.prefixRange("svc/bench-svc/")));
                 report.add("4. discovery, " + clients + " client(s)", "queries/s", bus.perSecond(), "etcd serializable range", base.perSecond(),
                         bus.perSecond() / base.perSecond(), clients == 64 ? ">= 2.00" : "-", clients != 64 || bus.perSecond() >= 2 * base.perSecond());
                 double p99 = bus.latencies().percentileMs(99);

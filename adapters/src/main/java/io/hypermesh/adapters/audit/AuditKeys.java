@@ -1,0 +1,83 @@
+package io.hypermesh.adapters.audit;
+
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checkpoint signing keys on disk: the private key as 64 hex digits (the Ed25519 seed) readable by
+ * its owner only, the public key beside it in {@code <file>.pub}. Verifiers trust public keys.
+ */
+public final class AuditKeys {
+    private AuditKeys() {
+    }
+
+    /** The key in the file, or a new one written there (with its .pub) when the file does not exist. */
+    public static Ed25519PrivateKeyParameters loadOrCreate(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return new Ed25519PrivateKeyParameters(hex(file, Ed25519PrivateKeyParameters.KEY_SIZE), 0);
+            }
+            Ed25519PrivateKeyParameters key = AuditTrail.newKey();
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            Files.writeString(file, HexFormat.of().formatHex(key.getEncoded()) + "\n");
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // a file system without owners: nothing to narrow
+            }
+            Files.writeString(publicFileOf(file), HexFormat.of().formatHex(key.generatePublicKey().getEncoded()) + "\n");
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use audit key " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Path publicFileOf(Path privateKeyFile) {
+        return privateKeyFile.resolveSibling(privateKeyFile.getFileName() + ".pub");
+    }
+
+    /** Trusted public keys by key id, from .pub files (a private key file is accepted too: its public half is used). */
+    public static Map<String, Ed25519PublicKeyParameters> trusted(List<Path> files) {
+        Map<String, Ed25519PublicKeyParameters> keys = new LinkedHashMap<>();
+        for (Path f : files) {
+            Ed25519PublicKeyParameters key = f.getFileName().toString().endsWith(".pub")
+                    ? new Ed25519PublicKeyParameters(hex(f, Ed25519PublicKeyParameters.KEY_SIZE), 0)
+                    : new Ed25519PrivateKeyParameters(hex(f, Ed25519PrivateKeyParameters.KEY_SIZE), 0).generatePublicKey();
+            keys.put(keyId(key), key);
+        }
+        return keys;
+    }
+
+    public static String keyId(Ed25519PublicKeyParameters key) {
+        byte[] digest = AuditTrail.sha256().digest(key.getEncoded());
+        return HexFormat.of().formatHex(digest, 0, 8);
+    }
+
+    private static byte[] hex(Path file, int size) {
+        try {
+            String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            byte[] bytes = HexFormat.of().parseHex(text);
+            if (bytes.length != size) {
+                throw new IllegalArgumentException(file + ": expected " + size + " bytes of hex, found " + bytes.length);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read audit key " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": not an Ed25519 key in hex: " + e.getMessage(), e);
+        }
+    }
+}

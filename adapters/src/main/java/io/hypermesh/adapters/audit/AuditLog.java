@@ -1,0 +1,250 @@
+package io.hypermesh.adapters.audit;
+
+import io.hypermesh.events.audit.AuditCheckpoint;
+import io.hypermesh.events.audit.AuditEvent;
+import io.hypermesh.events.audit.AuditRecord;
+import io.hypermesh.schemas.json.JsonAvro;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.serde.AvroDeserializer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Reads an audit topic from its first record to its end as it stands now (committed records only)
+ * to verify every adapter's trail or to re-emit a filtered range of it.
+ */
+public final class AuditLog {
+    private final String bootstrapServers;
+    private final RegistryClient registry;
+    private final String topic;
+
+    public AuditLog(String bootstrapServers, RegistryClient registry, String topic) {
+        io.hypermesh.schemas.serde.AvroTrust.install();
+        this.bootstrapServers = bootstrapServers;
+        this.registry = registry;
+        this.topic = topic;
+    }
+
+    /** Told how far a scan is: records read so far of the total there were when it began. */
+    public interface Progress {
+        void at(long read, long total);
+    }
+
+    /** The first place one adapter's trail breaks. */
+    public record Break(String adapterId, int partition, long offset, String reason) {
+        @Override
+        public String toString() {
+            return adapterId + ": " + reason + " at " + "partition " + partition + " offset " + offset;
+        }
+    }
+
+    /** Where one adapter's trail ends: how many records, and how many of them a verified signature covers. */
+    public record Trail(String adapterId, long records, long signedRecords, long checkpoints) {
+    }
+
+    public record Report(long read, List<Trail> trails, List<Break> breaks) {
+        public boolean intact() {
+            return breaks.isEmpty();
+        }
+    }
+
+    /**
+     * Verifies every trail on the topic. Records after an adapter's last checkpoint are a break
+     * (a truncated or unsealed tail) once the newest of them is older than {@code sealGrace}, since a
+     * live writer signs within its checkpoint interval; {@code expectedSizes} names trail sizes known
+     * from an earlier run, so a tail cut back to an older checkpoint is caught too.
+     */
+    public Report verify(Map<String, Ed25519PublicKeyParameters> keys, Duration sealGrace, Map<String, Long> expectedSizes,
+                         Progress progress) {
+        AvroDeserializer<AuditEvent> decoder = new AvroDeserializer<>(registry, AuditEvent.class);
+        Map<String, AuditVerifier> verifiers = new LinkedHashMap<>();
+        Map<String, Break> breaks = new LinkedHashMap<>();
+        Map<String, long[]> signed = new HashMap<>();
+        Map<String, ConsumerRecord<byte[], byte[]>> firstUnsealed = new HashMap<>();
+        Map<String, Long> newest = new HashMap<>();
+        long read = scan(progress, r -> {
+            AuditEvent event;
+            try {
+                event = decoder.deserialize(r.topic(), r.value());
+            } catch (RuntimeException e) {
+                String adapter = r.key() == null ? "?" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + e.getMessage()));
+                return;
+            }
+            String adapter = event.getPayload() instanceof AuditRecord a ? a.getAdapterId() : ((AuditCheckpoint) event.getPayload()).getAdapterId();
+            if (breaks.containsKey(adapter)) {
+                return;
+            }
+            AuditVerifier verifier = verifiers.computeIfAbsent(adapter, k -> new AuditVerifier(keys));
+            Optional<String> problem;
+            if (!adapter.equals(key(r))) {
+                problem = Optional.of("record keyed '" + key(r) + "' claims to belong to adapter " + adapter);
+            } else if (event.getPayload() instanceof AuditRecord record) {
+                problem = verifier.record(record);
+                if (problem.isEmpty()) {
+                    firstUnsealed.putIfAbsent(adapter, r);
+                    newest.put(adapter, r.timestamp());
+                }
+            } else {
+                problem = verifier.checkpoint((AuditCheckpoint) event.getPayload());
+                if (problem.isEmpty()) {
+                    signed.computeIfAbsent(adapter, k -> new long[1])[0] = verifier.verifiedRecords();
+                    firstUnsealed.remove(adapter);
+                }
+            }
+            problem.ifPresent(p -> breaks.put(adapter, new Break(adapter, r.partition(), r.offset(), p)));
+        });
+        List<Trail> trails = new ArrayList<>();
+        verifiers.forEach((adapter, v) -> {
+            long signedRecords = signed.getOrDefault(adapter, new long[1])[0];
+            trails.add(new Trail(adapter, v.verifiedRecords(), signedRecords, v.verifiedCheckpoints()));
+            ConsumerRecord<byte[], byte[]> unsealed = firstUnsealed.get(adapter);
+            if (!breaks.containsKey(adapter) && unsealed != null
+                    && newest.get(adapter) < System.currentTimeMillis() - sealGrace.toMillis()) {
+                breaks.put(adapter, new Break(adapter, unsealed.partition(), unsealed.offset(), "records " + (signedRecords + 1) + ".."
+                        + v.verifiedRecords() + " are not covered by a signed checkpoint (truncated or unsealed tail)"));
+            }
+        });
+        expectedSizes.forEach((adapter, size) -> {
+            AuditVerifier v = verifiers.get(adapter);
+            long have = v == null ? 0 : v.verifiedRecords();
+            if (!breaks.containsKey(adapter) && have < size) {
+                breaks.put(adapter, new Break(adapter, -1, -1, "trail holds " + have + " records, " + size + " were expected (truncated)"));
+            }
+        });
+        return new Report(read, trails, List.copyOf(breaks.values()));
+    }
+
+    /** Which records a replay keeps. */
+    public record Filter(Instant from, Instant to, String adapterId, String actor, String action) {
+        Predicate<GenericRecord> asPredicate() {
+            return event -> {
+                long at = (Long) event.get("occurredAt");
+                if ((from != null && at < from.toEpochMilli()) || (to != null && at >= to.toEpochMilli())) {
+                    return false;
+                }
+                GenericRecord payload = (GenericRecord) event.get("payload");
+                if (adapterId != null && !adapterId.equals(String.valueOf(payload.get("adapterId")))) {
+                    return false;
+                }
+                boolean isRecord = payload.getSchema().getField("actor") != null;
+                if (actor != null && !(isRecord && actor.equals(String.valueOf(payload.get("actor"))))) {
+                    return false;
+                }
+                return action == null || (isRecord && matches(action, String.valueOf(payload.get("action"))));
+            };
+        }
+
+        /** An action filter ending in '*' is a prefix. */
+        private static boolean matches(String pattern, String action) {
+            return pattern.endsWith("*") ? action.startsWith(pattern.substring(0, pattern.length() - 1)) : pattern.equals(action);
+        }
+    }
+
+    /** Writes the kept records as JSON lines; returns how many. */
+    public long replayAsJson(Filter filter, PrintWriter out, Progress progress) {
+        AvroDeserializer<GenericRecord> decoder = new AvroDeserializer<>(registry, null);
+        Predicate<GenericRecord> keep = filter.asPredicate();
+        long[] kept = {0};
+        scan(progress, r -> {
+            GenericRecord event = decoder.deserialize(r.topic(), r.value());
+            if (keep.test(event)) {
+                out.println(JsonAvro.toJson(event, event.getSchema()));
+                kept[0]++;
+            }
+        });
+        out.flush();
+        return kept[0];
+    }
+
+    /** Copies the kept records, bytes unchanged (same schema ids, keys and timestamps), to another topic; returns how many. */
+    public long replayToTopic(Filter filter, String target, Progress progress) {
+        AvroDeserializer<GenericRecord> decoder = new AvroDeserializer<>(registry, null);
+        Predicate<GenericRecord> keep = filter.asPredicate();
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        long[] kept = {0};
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            scan(progress, r -> {
+                if (keep.test(decoder.deserialize(r.topic(), r.value()))) {
+                    producer.send(new ProducerRecord<>(target, null, r.timestamp(), r.key(), r.value(), r.headers()));
+                    kept[0]++;
+                }
+            });
+            producer.flush();
+        }
+        return kept[0];
+    }
+
+    private interface RecordHandler {
+        void handle(ConsumerRecord<byte[], byte[]> record);
+    }
+
+    /** Every committed record of the topic up to its end when the scan began, partition by partition in offset order. */
+    private long scan(Progress progress, RecordHandler handler) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalArgumentException("topic " + topic + " does not exist");
+            }
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+                    .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long total = partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
+            long read = 0;
+            progress.at(0, total);
+            // One partition at a time: an adapter's trail lives in one partition, in order.
+            for (TopicPartition partition : partitions) {
+                consumer.assign(List.of(partition));
+                consumer.seek(partition, begin.get(partition));
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                while (consumer.position(partition) < end.get(partition)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("could not read " + partition + " to offset " + end.get(partition));
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.offset() >= end.get(partition)) {
+                            break;
+                        }
+                        handler.handle(r);
+                        read++;
+                    }
+                    progress.at(Math.min(read, total), total);
+                }
+            }
+            return read;
+        }
+    }
+
+    private static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

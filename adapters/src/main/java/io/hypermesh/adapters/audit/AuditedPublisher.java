@@ -1,0 +1,318 @@
+package io.hypermesh.adapters.audit;
+
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
+import io.hypermesh.events.audit.AuditEvent;
+import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.events.audit.AuditRecord;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.serde.AvroDeserializer;
+import io.hypermesh.schemas.serde.AvroSerializer;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How an adapter writes to the bus: every event goes out in one Kafka transaction together with
+ * the audit record that says who did or saw what, so the log never holds an event without its
+ * audit record or the other way round. One writer thread batches whatever is queued into one
+ * transaction (many events per commit), appends to the adapter's {@link AuditTrail} in log order,
+ * and adds a signed checkpoint every N records or T ms. The transactional id is the adapter's, so a
+ * second instance of the same adapter fences the first rather than forking its chain. On start the
+ * trail is continued from the records already on the audit topic.
+ */
+public final class AuditedPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditedPublisher.class);
+    private static final int MAX_BATCH = 500;
+    private static final int ATTEMPTS = 5;
+
+    /** Who the adapter is, where the bus is, and how often it signs. */
+    public record Settings(String adapterId, ComponentKind kind, String bootstrapServers, RegistryClient registry,
+                           Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval) {
+    }
+
+    /** One audited action: who, what, on what, how it ended, and any detail worth keeping. */
+    public record Action(String actor, String action, String target, AuditOutcome outcome, Map<String, String> details) {
+        public static Action observed(String actor, String action, String target, Map<String, String> details) {
+            return new Action(actor, action, target, AuditOutcome.OBSERVED, details);
+        }
+    }
+
+    private record Pending(ProducerRecord<String, SpecificRecord> event, Action action, CompletableFuture<Void> done) {
+    }
+
+    private static final Pending CHECKPOINT = new Pending(null, null, null);
+
+    private final Settings settings;
+    private final EventSource source;
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final AuditTrail trail;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "audit-checkpoint-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Thread writer;
+    private volatile boolean open = true;
+    private volatile Throwable fatal;
+
+    private AuditedPublisher(Settings settings) {
+        io.hypermesh.schemas.serde.AvroTrust.install();
+        this.settings = settings;
+        this.source = new EventSource(settings.adapterId(), settings.kind());
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hypermesh-adapter-" + settings.adapterId());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "adapter-" + settings.adapterId());
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(settings.registry(), true));
+        this.trail = new AuditTrail(settings.adapterId(), settings.key(), settings.checkpointEvery());
+        this.writer = new Thread(this::write, "audit-writer-" + settings.adapterId());
+        writer.setDaemon(true);
+    }
+
+    /** Fences any earlier instance of this adapter, continues its trail from the log, and starts writing. */
+    public static AuditedPublisher open(Settings settings) {
+        AuditedPublisher publisher = new AuditedPublisher(settings);
+        try {
+            publisher.producer.initTransactions();
+            publisher.continueTrail();
+        } catch (RuntimeException e) {
+            publisher.producer.close(Duration.ZERO);
+            throw e;
+        }
+        publisher.writer.start();
+        long every = settings.checkpointInterval().toMillis();
+        publisher.timer.scheduleAtFixedRate(() -> publisher.queue.offer(CHECKPOINT), every, every, TimeUnit.MILLISECONDS);
+        return publisher;
+    }
+
+    public EventSource source() {
+        return source;
+    }
+
+    public String adapterId() {
+        return settings.adapterId();
+    }
+
+    /** The last sequence number written (or continued from the log). */
+    public synchronized long sequence() {
+        return trail.sequence();
+    }
+
+    /** Publishes an event and its audit record in one transaction; completes once committed. */
+    public CompletableFuture<Void> publish(String topic, String key, SpecificRecord event, Action action) {
+        return enqueue(new ProducerRecord<>(topic, key, event), action);
+    }
+
+    /** Publishes a prepared record (a dead letter with its headers, say) with its audit record. */
+    public CompletableFuture<Void> publish(ProducerRecord<String, ? extends SpecificRecord> record, Action action) {
+        return enqueue(new ProducerRecord<>(record.topic(), record.partition(), record.key(), record.value(), record.headers()), action);
+    }
+
+    /** Records an action that produced no event of its own. */
+    public CompletableFuture<Void> audit(Action action) {
+        return enqueue(null, action);
+    }
+
+    private CompletableFuture<Void> enqueue(ProducerRecord<String, SpecificRecord> event, Action action) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (fatal != null) {
+            done.completeExceptionally(new IllegalStateException("audited publisher of " + settings.adapterId() + " has stopped", fatal));
+        } else if (!open) {
+            done.completeExceptionally(new IllegalStateException("audited publisher of " + settings.adapterId() + " is closed"));
+        } else {
+            queue.add(new Pending(event, action, done));
+        }
+        return done;
+    }
+
+    private void continueTrail() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, AuditEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new AvroDeserializer<>(settings.registry(), AuditEvent.class))) {
+            int partitions = producer.partitionsFor(Topics.AUDIT.name()).size();
+            TopicPartition mine = new TopicPartition(Topics.AUDIT.name(),
+                    Utils.toPositive(Utils.murmur2(settings.adapterId().getBytes(StandardCharsets.UTF_8))) % partitions);
+            consumer.assign(List.of(mine));
+            consumer.seekToBeginning(List.of(mine));
+            long end = consumer.endOffsets(List.of(mine)).get(mine);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (consumer.position(mine) < end) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read the audit trail of " + settings.adapterId() + " within 60 s");
+                }
+                for (ConsumerRecord<String, AuditEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (settings.adapterId().equals(r.key()) && r.value().getPayload() instanceof AuditRecord stored
+                            && settings.adapterId().equals(stored.getAdapterId())) {
+                        trail.adopt(stored);
+                    }
+                }
+            }
+        }
+        if (trail.sequence() > 0) {
+            LOG.info("audit trail of {} continues after sequence {}", settings.adapterId(), trail.sequence());
+        }
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (open || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.clear();
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                fatal = e;
+                LOG.error("audited publisher of {} stopped: {}", settings.adapterId(), e.getMessage(), e);
+                failAll(batch, e);
+                List<Pending> rest = new ArrayList<>();
+                queue.drainTo(rest);
+                failAll(rest, e);
+                return;
+            }
+        }
+    }
+
+    /** One transaction for the batch; an abortable failure rolls the trail back and tries again. */
+    private void commit(List<Pending> batch) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            AuditTrail.Mark mark;
+            synchronized (this) {
+                mark = trail.mark();
+            }
+            try {
+                producer.beginTransaction();
+                for (Pending p : batch) {
+                    if (p == CHECKPOINT) {
+                        synchronized (this) {
+                            if (trail.unsealed()) {
+                                send(trail.checkpoint());
+                            }
+                        }
+                        continue;
+                    }
+                    if (p.event() != null) {
+                        producer.send(p.event());
+                    }
+                    if (p.action() != null) {
+                        Action a = p.action();
+                        Map<String, String> details = new HashMap<>(a.details());
+                        if (p.event() != null) {
+                            details.put("topic", p.event().topic());
+                            if (p.event().key() != null) {
+                                details.put("key", p.event().key());
+                            }
+                        }
+                        synchronized (this) {
+                            for (Object out : trail.append(a.actor(), a.action(), a.target(), a.outcome(), details).events()) {
+                                send((SpecificRecord) out);
+                            }
+                        }
+                    }
+                }
+                producer.commitTransaction();
+                batch.forEach(p -> {
+                    if (p.done() != null) {
+                        p.done().complete(null);
+                    }
+                });
+                return;
+            } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+                throw e;
+            } catch (KafkaException e) {
+                synchronized (this) {
+                    trail.rollback(mark);
+                }
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException abortFailed) {
+                    throw e;
+                }
+                if (attempt == ATTEMPTS) {
+                    LOG.warn("audited publisher of {} gave up a batch of {} after {} attempts: {}", settings.adapterId(), batch.size(),
+                            attempt, e.getMessage());
+                    failAll(batch, e);
+                    return;
+                }
+                Thread.sleep(200L * attempt);
+            }
+        }
+    }
+
+    private void send(SpecificRecord auditPayload) {
+        AuditEvent event = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source)
+                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(auditPayload).build();
+        producer.send(new ProducerRecord<>(Topics.AUDIT.name(), settings.adapterId(), event));
+    }
+
+    private static void failAll(List<Pending> pending, Throwable cause) {
+        pending.forEach(p -> {
+            if (p.done() != null) {
+                p.done().completeExceptionally(cause);
+            }
+        });
+    }
+
+    /** Writes what is queued, seals the trail with a final checkpoint, and closes the producer. */
+    @Override
+    public void close() {
+        if (!open) {
+            return;
+        }
+        timer.shutdownNow();
+        queue.add(CHECKPOINT);
+        open = false;
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+}
