@@ -55,6 +55,14 @@ public final class AuditTrail {
         this.sha256 = sha256();
     }
 
+    public String keyId() {
+        return keyId;
+    }
+
+    public org.bouncycastle.crypto.params.Ed25519PublicKeyParameters publicKey() {
+        return key.generatePublicKey();
+    }
+
     public static Ed25519PrivateKeyParameters newKey() {
         return new Ed25519PrivateKeyParameters(new SecureRandom());
     }
