@@ -49,6 +49,8 @@ public final class AuditLog {
 
     /** Told how far a scan is: records read so far of the total there were when it began. */
     public interface Progress {
+        Progress NONE = (read, total) -> { };
+
         void at(long read, long total);
     }
 

@@ -1,0 +1,247 @@
+package io.hypermesh.adapters.security;
+
+import io.hypermesh.adapters.Adapter;
+import io.hypermesh.adapters.InvalidInputException;
+import io.hypermesh.adapters.audit.AuditedPublisher;
+import io.hypermesh.adapters.lifecycle.ManagedComponent;
+import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.events.health.CheckStatus;
+import io.hypermesh.events.security.SecurityEvent;
+import io.hypermesh.schemas.serde.DeadLetters;
+import io.hypermesh.schemas.topics.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The eBPF security adapter: receives Falco's alerts on its HTTP output (POST, one JSON alert per
+ * request) and tails Tetragon's JSON export files, publishing each as a security alert with its
+ * severity and audit record. A malformed alert is answered 400 with the reason; a malformed export
+ * line goes to the dead-letter topic with its file and line number. Neither stops the adapter.
+ */
+public final class SecurityAdapter extends Adapter {
+    private static final Logger LOG = LoggerFactory.getLogger(SecurityAdapter.class);
+    private static final int MAX_ALERT_BYTES = 1 << 20;
+
+    /** Where the adapter listens for Falco (port 0 picks one; null host: no Falco input) and which Tetragon files it tails. */
+    public record Settings(String falcoHost, int falcoPort, List<Path> tetragonFiles, boolean tetragonFromStart, Duration tailInterval) {
+    }
+
+    private final Settings settings;
+    private final List<Tail> tails = new ArrayList<>();
+    private HttpServer server;
+    private long tailTimer = -1;
+    private volatile String problem;
+
+    public SecurityAdapter(AuditedPublisher bus, Settings settings) {
+        super(bus);
+        if (settings.falcoHost() == null && settings.tetragonFiles().isEmpty()) {
+            throw new IllegalArgumentException("the security adapter needs a Falco listener or a Tetragon export file");
+        }
+        this.settings = settings;
+    }
+
+    /** The port Falco's http_output should post to (when listening). */
+    public int falcoPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        for (Path file : settings.tetragonFiles()) {
+            tails.add(new Tail(file, settings.tetragonFromStart()));
+        }
+        if (!tails.isEmpty()) {
+            tailTimer = vertx.setPeriodic(0, settings.tailInterval().toMillis(), id -> tailAll());
+        }
+        if (settings.falcoHost() == null) {
+            return Future.succeededFuture();
+        }
+        Router router = Router.router(vertx);
+        router.post().handler(BodyHandler.create().setBodyLimit(MAX_ALERT_BYTES));
+        router.post("/").handler(this::falco);
+        router.post("/falco").handler(this::falco);
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
+                .listen(settings.falcoPort(), settings.falcoHost())
+                .onSuccess(s -> {
+                    server = s;
+                    LOG.info("{} takes Falco alerts on http://{}:{}/falco", adapterId(), settings.falcoHost(), s.actualPort());
+                });
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(tailTimer);
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    @Override
+    public ManagedComponent.Check health() {
+        String p = problem;
+        return p == null ? new ManagedComponent.Check(CheckStatus.PASSING, 0, "receiving " + inputs())
+                : new ManagedComponent.Check(CheckStatus.WARNING, 0, p);
+    }
+
+    private String inputs() {
+        List<String> in = new ArrayList<>();
+        if (server != null) {
+            in.add("Falco on port " + server.actualPort());
+        }
+        settings.tetragonFiles().forEach(f -> in.add("Tetragon " + f));
+        return String.join(", ", in);
+    }
+
+    private void falco(RoutingContext ctx) {
+        String body = ctx.body().asString();
+        SecurityInput.Alert alert;
+        try {
+            alert = SecurityInput.falco(body);
+        } catch (InvalidInputException e) {
+            bus.audit(new AuditedPublisher.Action(String.valueOf(ctx.request().remoteAddress()), "security.falco-rejected", "falco",
+                    AuditOutcome.DENIED, Map.of("reason", e.getMessage())));
+            ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+                    .end(new JsonObject().put("error_code", 400).put("message", "invalid Falco alert: " + e.getMessage()).encode());
+            return;
+        }
+        CompletableFuture<Void> written = publish(alert, "falco:" + Objects.requireNonNullElse(alert.alert().getHost(), alert.key()));
+        Future.fromCompletionStage(written, vertx.getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().setStatusCode(204).end();
+            } else {
+                ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("error_code", 503).put("message", "the bus did not take the alert: " + ar.cause().getMessage()).encode());
+            }
+        });
+    }
+
+    private CompletableFuture<Void> publish(SecurityInput.Alert alert, String actor) {
+        SecurityEvent event = SecurityEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
+                .setOccurredAt(alert.at()).setTraceId(null).setPayload(alert.alert()).build();
+        Map<String, String> details = new HashMap<>();
+        details.put("engine", alert.alert().getEngine().name());
+        details.put("severity", alert.alert().getSeverity().name());
+        details.put("rule", alert.alert().getRule());
+        return super.publish(Topics.SECURITY.name(), alert.key(), event,
+                AuditedPublisher.Action.observed(actor, "security.alert", alert.alert().getRule(), details));
+    }
+
+    private void tailAll() {
+        // File reads block: off the event loop, one pass at a time.
+        vertx.executeBlocking(() -> {
+            for (Tail t : tails) {
+                t.readNewLines();
+            }
+            return null;
+        }, true);
+    }
+
+    /** One export file followed like tail -F: new complete lines, from the start again after rotation or truncation. */
+    private final class Tail {
+        private final Path file;
+        private Object fileKey;
+        private long position;
+        private long lineNumber;
+        private final StringBuilder partial = new StringBuilder();
+        private boolean first = true;
+        private final boolean fromStart;
+
+        Tail(Path file, boolean fromStart) {
+            this.file = file;
+            this.fromStart = fromStart;
+        }
+
+        void readNewLines() {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                if (first) {
+                    first = false;
+                    fileKey = attributes.fileKey();
+                    if (!fromStart) {
+                        position = attributes.size();
+                        lineNumber = linesBefore(position);
+                    }
+                } else if (!Objects.equals(fileKey, attributes.fileKey()) || attributes.size() < position) {
+                    LOG.info("{}: {} was rotated or truncated; reading it from the start", adapterId(), file);
+                    fileKey = attributes.fileKey();
+                    position = 0;
+                    lineNumber = 0;
+                    partial.setLength(0);
+                }
+                if (attributes.size() == position) {
+                    problem = null;
+                    return;
+                }
+                try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                    in.seek(position);
+                    byte[] chunk = new byte[(int) Math.min(attributes.size() - position, 4 << 20)];
+                    in.readFully(chunk);
+                    position += chunk.length;
+                    partial.append(new String(chunk, StandardCharsets.UTF_8));
+                }
+                int newline;
+                while ((newline = partial.indexOf("\n")) >= 0) {
+                    String line = partial.substring(0, newline);
+                    partial.delete(0, newline + 1);
+                    lineNumber++;
+                    if (!line.isBlank()) {
+                        line(line.strip(), lineNumber);
+                    }
+                }
+                problem = null;
+            } catch (NoSuchFileException e) {
+                problem = "Tetragon export " + file + " does not exist (yet)";
+                first = false;
+                fileKey = null;
+                position = 0;
+            } catch (IOException e) {
+                problem = "cannot read " + file + ": " + e.getMessage();
+            }
+        }
+
+        /** Lines skipped when starting at the end, so dead letters still name the file's own line numbers. */
+        private long linesBefore(long end) throws IOException {
+            long lines = 0;
+            try (var in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+                for (long read = 0; read < end; read++) {
+                    if (in.read() == '\n') {
+                        lines++;
+                    }
+                }
+            }
+            return lines;
+        }
+
+        private void line(String line, long number) {
+            try {
+                SecurityInput.Alert alert = SecurityInput.tetragon(line);
+                publish(alert, "tetragon:" + Objects.requireNonNullElse(alert.alert().getHost(), alert.key()));
+            } catch (InvalidInputException e) {
+                bus.publish(DeadLetters.of("file:" + file, 0, number, null, line.getBytes(StandardCharsets.UTF_8), "tetragon-export", e, source()),
+                        new AuditedPublisher.Action("tetragon:" + file, "security.tetragon-rejected", file + ":" + number, AuditOutcome.DENIED,
+                                Map.of("reason", e.getMessage())));
+            }
+        }
+    }
+}
