@@ -21,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -166,8 +167,9 @@ public final class AuditedPublisher implements AutoCloseable {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, AuditEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new AvroDeserializer<>(settings.registry(), AuditEvent.class))) {
+        // Raw bytes: only this adapter's records are decoded, so another adapter's bad record cannot stop this one.
+        AvroDeserializer<AuditEvent> decoder = new AvroDeserializer<>(settings.registry(), AuditEvent.class);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             int partitions = producer.partitionsFor(Topics.AUDIT.name()).size();
             TopicPartition mine = new TopicPartition(Topics.AUDIT.name(),
                     Utils.toPositive(Utils.murmur2(settings.adapterId().getBytes(StandardCharsets.UTF_8))) % partitions);
@@ -179,8 +181,8 @@ public final class AuditedPublisher implements AutoCloseable {
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("could not read the audit trail of " + settings.adapterId() + " within 60 s");
                 }
-                for (ConsumerRecord<String, AuditEvent> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (settings.adapterId().equals(r.key()) && r.value().getPayload() instanceof AuditRecord stored
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (settings.adapterId().equals(r.key()) && decoder.deserialize(r.topic(), r.value()).getPayload() instanceof AuditRecord stored
                             && settings.adapterId().equals(stored.getAdapterId())) {
                         trail.adopt(stored);
                     }

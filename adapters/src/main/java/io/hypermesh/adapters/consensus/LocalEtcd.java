@@ -159,13 +159,18 @@ public final class LocalEtcd implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (Member m : members) {
             m.process().destroy();
         }
         for (Member m : members) {
-            if (!m.process().waitFor(10, TimeUnit.SECONDS)) {
+            try {
+                if (!m.process().waitFor(10, TimeUnit.SECONDS)) {
+                    m.process().destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 m.process().destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

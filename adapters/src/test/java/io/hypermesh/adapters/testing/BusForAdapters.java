@@ -28,7 +28,9 @@ import java.util.function.Predicate;
 /** The bus an adapter test needs: the real broker with every topic, a registry, and readers of topics. */
 public final class BusForAdapters {
     public final EmbeddedKafka kafka;
-    public final RegistryClient registry = new InMemoryRegistryClient();
+    /** One registry for the whole run, as the broker is one for the whole run: schema ids on its topics stay readable. */
+    private static final RegistryClient SHARED_REGISTRY = new InMemoryRegistryClient();
+    public final RegistryClient registry = SHARED_REGISTRY;
 
     public BusForAdapters(EmbeddedKafka kafka) {
         io.hypermesh.schemas.serde.AvroTrust.install();
