@@ -80,6 +80,12 @@ public final class AuditLog {
      */
     public Report verify(Map<String, Ed25519PublicKeyParameters> keys, Duration sealGrace, Map<String, Long> expectedSizes,
                          Progress progress) {
+        return verify(keys, sealGrace, expectedSizes, java.util.Set.of(), progress);
+    }
+
+    /** As {@link #verify(Map, Duration, Map, Progress)}, for the named adapters only (all when none are named). */
+    public Report verify(Map<String, Ed25519PublicKeyParameters> keys, Duration sealGrace, Map<String, Long> expectedSizes,
+                         java.util.Set<String> adapters, Progress progress) {
         AvroDeserializer<AuditEvent> decoder = new AvroDeserializer<>(registry, AuditEvent.class);
         Map<String, AuditVerifier> verifiers = new LinkedHashMap<>();
         Map<String, Break> breaks = new LinkedHashMap<>();
@@ -92,11 +98,14 @@ public final class AuditLog {
                 event = decoder.deserialize(r.topic(), r.value());
             } catch (RuntimeException e) {
                 String adapter = r.key() == null ? "?" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                if (!adapters.isEmpty() && !adapters.contains(adapter)) {
+                    return;
+                }
                 breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + e.getMessage()));
                 return;
             }
             String adapter = event.getPayload() instanceof AuditRecord a ? a.getAdapterId() : ((AuditCheckpoint) event.getPayload()).getAdapterId();
-            if (breaks.containsKey(adapter)) {
+            if (breaks.containsKey(adapter) || (!adapters.isEmpty() && !adapters.contains(adapter))) {
                 return;
             }
             AuditVerifier verifier = verifiers.computeIfAbsent(adapter, k -> new AuditVerifier(keys));
@@ -222,6 +231,7 @@ public final class AuditLog {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long total = partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
             long read = 0;
+            long passed = 0; // offsets of finished partitions: progress counts offsets, as transaction markers take some too
             progress.at(0, total);
             // One partition at a time: an adapter's trail lives in one partition, in order.
             for (TopicPartition partition : partitions) {
@@ -239,9 +249,11 @@ public final class AuditLog {
                         handler.handle(r);
                         read++;
                     }
-                    progress.at(Math.min(read, total), total);
+                    progress.at(passed + Math.min(consumer.position(partition), end.get(partition)) - begin.get(partition), total);
                 }
+                passed += end.get(partition) - begin.get(partition);
             }
+            progress.at(total, total);
             return read;
         }
     }

@@ -42,11 +42,11 @@ final class AuditCommand implements Runnable {
             public void at(long read, long total) {
                 long percent = total == 0 ? 100 : read * 100 / total;
                 if (percent == shown) {
-                    return;
+                    return; // also keeps the final 100% from printing twice
                 }
                 shown = percent;
                 int filled = (int) (percent / 5);
-                err.printf("\r%s [%s%s] %3d%% %d/%d", what, "#".repeat(filled), ".".repeat(20 - filled), percent, read, total);
+                err.printf("\r%s [%s%s] %3d%% %d/%d offsets", what, "#".repeat(filled), ".".repeat(20 - filled), percent, read, total);
                 if (read >= total) {
                     err.println();
                 }
@@ -71,6 +71,9 @@ final class AuditCommand implements Runnable {
         @Option(names = "--trust", required = true, split = ",", description = "Public key files (.pub) whose checkpoint signatures are trusted.")
         List<Path> trusted;
 
+        @Option(names = "--adapter", split = ",", description = "Verify only these adapters' trails (default: all).")
+        java.util.Set<String> adapters = new java.util.LinkedHashSet<>();
+
         @Option(names = "--expect", split = ",", description = "adapter=records known from an earlier run; fewer now is a truncation.")
         Map<String, Long> expected = new LinkedHashMap<>();
 
@@ -84,7 +87,7 @@ final class AuditCommand implements Runnable {
             BusEndpoints bus = endpoints.resolve();
             try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
                 AuditLog.Report report = new AuditLog(bus.bootstrapServers(), registry, topic)
-                        .verify(AuditKeys.trusted(trusted), Duration.ofMillis(sealGraceMs), expected, bar(spec.commandLine().getErr(), "verify"));
+                        .verify(AuditKeys.trusted(trusted), Duration.ofMillis(sealGraceMs), expected, adapters, bar(spec.commandLine().getErr(), "verify"));
                 for (AuditLog.Trail t : report.trails()) {
                     out.printf("%s: %d records, %d under %d signed checkpoints%n", t.adapterId(), t.records(), t.signedRecords(), t.checkpoints());
                 }

@@ -1,0 +1,208 @@
+package io.hypermesh.coordinator.cli;
+
+import io.hypermesh.adapters.Adapter;
+import io.hypermesh.adapters.AdapterHost;
+import io.hypermesh.adapters.audit.AuditKeys;
+import io.hypermesh.adapters.audit.AuditedPublisher;
+import io.hypermesh.adapters.consensus.EtcdAdapter;
+import io.hypermesh.adapters.container.ContainerAdapter;
+import io.hypermesh.adapters.security.SecurityAdapter;
+import io.hypermesh.adapters.transport.TransportAdapter;
+import io.hypermesh.coordinator.bus.BusEndpoints;
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+@Command(name = "adapter", mixinStandardHelpOptions = true,
+        description = "Run an adapter around a real system; each action it observes or takes is published with an audit record.",
+        subcommands = {AdapterCommand.Consensus.class, AdapterCommand.Containers.class, AdapterCommand.Security.class, AdapterCommand.Transport.class})
+final class AdapterCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** What every adapter takes: the bus, its id, its signing key and rhythm, and whether to wait for the coordinator. */
+    static final class Common {
+        @Mixin
+        EndpointOptions endpoints;
+
+        @Option(names = "--id", description = "Adapter (component) id; also its transactional id and audit trail name.")
+        String id;
+
+        @Option(names = "--key", description = "Checkpoint signing key; created with its .pub when missing (default: <data-dir>/keys/<id>.key).")
+        Path key;
+
+        @Option(names = "--checkpoint-every", defaultValue = "100", description = "Sign a checkpoint every this many records (default: ${DEFAULT-VALUE}).")
+        int checkpointEvery;
+
+        @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", description = "...and at least this often while records arrive (default: ${DEFAULT-VALUE}).")
+        long checkpointIntervalMs;
+
+        @Option(names = "--heartbeat-ms", defaultValue = "5000", description = "Heartbeat and self-check interval (default: ${DEFAULT-VALUE}).")
+        long heartbeatMs;
+
+        @Option(names = "--phase", defaultValue = "3", description = "Startup phase the coordinator starts it in (default: ${DEFAULT-VALUE}).")
+        int phase;
+
+        @Option(names = "--wait-for-coordinator", description = "Announce READY and start only on the coordinator's START.")
+        boolean waitForCoordinator;
+
+        int run(CommandLine.Model.CommandSpec spec, String defaultId, ComponentKind kind, Function<AuditedPublisher, Adapter> factory) throws Exception {
+            if (checkpointEvery < 1 || checkpointIntervalMs < 1 || heartbeatMs < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-every, --checkpoint-interval-ms and --heartbeat-ms must be positive");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            BusEndpoints bus = endpoints.resolve();
+            String adapterId = id != null ? id : defaultId;
+            Path keyFile = key != null ? key : endpoints.dataDir.resolve("keys").resolve(adapterId + ".key");
+            HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl());
+            AuditedPublisher.Settings settings = new AuditedPublisher.Settings(adapterId, kind, bus.bootstrapServers(), registry,
+                    AuditKeys.loadOrCreate(keyFile), checkpointEvery, Duration.ofMillis(checkpointIntervalMs));
+            AdapterHost host = AdapterHost.run(settings, phase, factory, Duration.ofMillis(heartbeatMs), !waitForCoordinator);
+            out.println(adapterId + " " + (waitForCoordinator ? "ready, waiting for the coordinator's START" : "running")
+                    + "; audit trail continues after sequence " + host.publisher().sequence()
+                    + "; verify with: hypermesh audit verify --trust " + AuditKeys.publicFileOf(keyFile));
+            out.flush();
+            UntilStopped.await(out, adapterId, host, registry);
+            return 0;
+        }
+    }
+
+    @Command(name = "consensus", mixinStandardHelpOptions = true, description = "Watch an etcd cluster: status, leader changes, members joining and lost.")
+    static final class Consensus implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--etcd", required = true, split = ",", description = "etcd client URLs (one is enough: the others are found).")
+        List<String> endpoints;
+
+        @Option(names = "--cluster-id", defaultValue = "etcd", description = "Name of the cluster on the bus (default: ${DEFAULT-VALUE}).")
+        String clusterId;
+
+        @Option(names = "--poll-ms", defaultValue = "500", description = "Status poll interval (default: ${DEFAULT-VALUE}).")
+        long pollMs;
+
+        @Override
+        public Integer call() throws Exception {
+            return common.run(spec, "consensus-" + clusterId, ComponentKind.CONSENSUS,
+                    bus -> new EtcdAdapter(bus, clusterId, endpoints, Duration.ofMillis(pollMs)));
+        }
+    }
+
+    @Command(name = "containers", mixinStandardHelpOptions = true,
+            description = "Follow the Docker Engine API (Docker or Podman) and register containers labelled " + ContainerAdapter.SERVICE_LABEL + ".")
+    static final class Containers implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--socket", defaultValue = "/var/run/docker.sock", description = "Engine API socket (default: ${DEFAULT-VALUE}; Podman: /run/podman/podman.sock).")
+        Path socket;
+
+        @Option(names = "--api-version", defaultValue = "v1.41", description = "Engine API version prefix (default: ${DEFAULT-VALUE}).")
+        String apiVersion;
+
+        @Option(names = "--ttl-ms", defaultValue = "30000", description = "TTL of the registrations; heartbeats every third of it (default: ${DEFAULT-VALUE}).")
+        long ttlMs;
+
+        @Override
+        public Integer call() throws Exception {
+            return common.run(spec, "containers-" + hostname(), ComponentKind.CONTAINER_RUNTIME,
+                    bus -> new ContainerAdapter(bus, new ContainerAdapter.Settings(socket.toString(), apiVersion, Duration.ofMillis(ttlMs), Duration.ofSeconds(1))));
+        }
+    }
+
+    @Command(name = "security", mixinStandardHelpOptions = true, description = "Take Falco alerts over HTTP and tail Tetragon JSON export files.")
+    static final class Security implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--falco-port", description = "Port for Falco's http_output (http://host:port/falco); none: no Falco input.")
+        Integer falcoPort;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the Falco listener binds (default: ${DEFAULT-VALUE}).")
+        String host;
+
+        @Option(names = "--tetragon-export", split = ",", description = "Tetragon JSON export files to tail.")
+        List<Path> tetragonFiles = new ArrayList<>();
+
+        @Option(names = "--from-start", description = "Read the export files from their start, not only new lines.")
+        boolean fromStart;
+
+        @Override
+        public Integer call() throws Exception {
+            return common.run(spec, "security-" + hostname(), ComponentKind.SECURITY_AGENT, bus -> new SecurityAdapter(bus,
+                    new SecurityAdapter.Settings(falcoPort == null ? null : host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
+                            Duration.ofMillis(250))));
+        }
+    }
+
+    @Command(name = "transport", mixinStandardHelpOptions = true, description = "Take link telemetry over HTTP and probe endpoints.")
+    static final class Transport implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--port", defaultValue = "8600", description = "Telemetry port: POST /v1/transport/telemetry (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address it binds (default: ${DEFAULT-VALUE}).")
+        String host;
+
+        @Option(names = "--probe", description = "Endpoint to probe with TCP connects, id=host:port (repeatable).")
+        List<String> probes = new ArrayList<>();
+
+        @Option(names = "--probe-interval-ms", defaultValue = "5000", description = "(default: ${DEFAULT-VALUE})")
+        long probeIntervalMs;
+
+        @Option(names = "--link-timeout-ms", defaultValue = "15000", description = "A link without telemetry this long is down (default: ${DEFAULT-VALUE}).")
+        long linkTimeoutMs;
+
+        @Override
+        public Integer call() throws Exception {
+            List<TransportAdapter.Probe> parsed = new ArrayList<>();
+            for (String p : probes) {
+                try {
+                    parsed.add(TransportAdapter.Probe.parse(p));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--probe: " + e.getMessage());
+                }
+            }
+            return common.run(spec, "transport-" + hostname(), ComponentKind.TRANSPORT, bus -> new TransportAdapter(bus, new TransportAdapter.Settings(
+                    host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs))));
+        }
+    }
+
+    static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
