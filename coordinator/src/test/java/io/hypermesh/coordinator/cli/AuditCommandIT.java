@@ -53,18 +53,6 @@ class AuditCommandIT {
         bus.close();
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = Hypermesh.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     String[] endpoints() {
         return new String[]{"--bootstrap-servers=" + bus.endpoints().bootstrapServers(), "--registry-url=" + bus.endpoints().registryUrl()};
@@ -83,10 +71,10 @@ class AuditCommandIT {
     @Test
     void aTrailVerifiesUntilARecordIsForgedAndReplaysFiltered() throws Exception {
         Path key = dataDir.resolve("keys/cli-adapter.key");
-        Run keygen = cli("audit", "keygen", key.toString());
+        InProcessCli keygen = InProcessCli.run("audit", "keygen", key.toString());
         assertEquals(0, keygen.exit(), keygen.err());
         assertTrue(Files.exists(AuditKeys.publicFileOf(key)));
-        Run again = cli("audit", "keygen", key.toString());
+        InProcessCli again = InProcessCli.run("audit", "keygen", key.toString());
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("refusing to replace a signing key"), again.err());
 
@@ -99,12 +87,12 @@ class AuditCommandIT {
             }
         }
         String pub = AuditKeys.publicFileOf(key).toString();
-        Run verified = cli(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter, "--seal-grace-ms=0", "--expect=" + adapter + "=6"));
+        InProcessCli verified = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter, "--seal-grace-ms=0", "--expect=" + adapter + "=6"));
         assertEquals(0, verified.exit(), verified.out() + verified.err());
         assertTrue(verified.out().contains(adapter + ": 6 records, 6 under 2 signed checkpoints"), verified.out());
         assertTrue(verified.err().contains("100%"), "a progress bar on stderr: " + verified.err());
 
-        Run tooFew = cli(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter, "--expect=" + adapter + "=9"));
+        InProcessCli tooFew = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter, "--expect=" + adapter + "=9"));
         assertEquals(3, tooFew.exit());
         assertTrue(tooFew.out().contains("trail holds 6 records, 9 were expected"), tooFew.out());
 
@@ -117,18 +105,18 @@ class AuditCommandIT {
             forged = raw.send(new ProducerRecord<>(Topics.AUDIT.name(), adapter, AuditEvent.newBuilder().setEventId("forged")
                     .setSource(new EventSource(adapter, ComponentKind.ADAPTER)).setOccurredAt(Instant.now()).setTraceId(null).setPayload(fake).build())).get();
         }
-        Run broken = cli(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter));
+        InProcessCli broken = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter));
         assertEquals(3, broken.exit(), broken.out());
         assertTrue(broken.out().contains("BROKEN " + adapter + ": chain broken at sequence 7") 
                 && broken.out().contains("partition " + forged.partition() + " offset " + forged.offset()), broken.out());
 
         Path json = dataDir.resolve("bob.jsonl");
-        Run replay = cli(concat(new String[]{"audit", "replay"}, endpoints(), "--adapter=" + adapter, "--actor=bob", "--action=container.*", "--output=" + json));
+        InProcessCli replay = InProcessCli.run(concat(new String[]{"audit", "replay"}, endpoints(), "--adapter=" + adapter, "--actor=bob", "--action=container.*", "--output=" + json));
         assertEquals(0, replay.exit(), replay.err());
         List<String> lines = Files.readAllLines(json);
         assertEquals(2, lines.size(), lines.toString());
         assertTrue(lines.stream().allMatch(l -> l.contains("\"actor\":\"bob\"")), lines.toString());
-        Run intoBus = cli(concat(new String[]{"audit", "replay"}, endpoints(), "--to-topic=" + Topics.REGISTRY.name()));
+        InProcessCli intoBus = InProcessCli.run(concat(new String[]{"audit", "replay"}, endpoints(), "--to-topic=" + Topics.REGISTRY.name()));
         assertEquals(1, intoBus.exit());
         assertTrue(intoBus.err().contains("refusing to replay into the bus's own topic"), intoBus.err());
     }

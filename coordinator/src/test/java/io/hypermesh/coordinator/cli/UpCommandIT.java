@@ -6,14 +6,9 @@ import io.hypermesh.schemas.topics.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,73 +17,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** `hypermesh up` as a real process on its own embedded broker: starts, serves, stops cleanly, restarts on its data. */
 class UpCommandIT {
 
-    static final class Up implements AutoCloseable {
-        final Process process;
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        final Thread reader;
+    static HypermeshProcess up(Path dataDir) throws Exception {
+        return new HypermeshProcess("up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0", "--api-port=0");
+    }
 
-        Up(Path dataDir) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Hypermesh.class.getName(),
-                    "up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0", "--api-port=0")
-                    .redirectError(Path.of("target", "hypermesh-up-" + System.nanoTime() + ".log").toFile()).start();
-            reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (Exception ignored) {
-                    // process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
+    static String apiUrl(HypermeshProcess up) {
+        return up.line("Query API:").replaceAll("^Query API:\\s+(\\S+).*$", "$1");
+    }
 
-        void awaitLine(String text, long seconds) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + seconds * 1000;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (lines) {
-                    if (lines.stream().anyMatch(l -> l.contains(text))) {
-                        return;
-                    }
-                }
-                if (!process.isAlive()) {
-                    reader.join(5_000);
-                    if (lines.stream().anyMatch(l -> l.contains(text))) {
-                        return;
-                    }
-                    throw new AssertionError("hypermesh up exited " + process.exitValue() + " before '" + text + "': " + lines);
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError("no '" + text + "' within " + seconds + " s: " + lines);
-        }
-
-        String apiUrl() {
-            synchronized (lines) {
-                return lines.stream().filter(l -> l.startsWith("Query API:")).findFirst().orElseThrow()
-                        .replaceAll("^Query API:\\s+(\\S+).*$", "$1");
-            }
-        }
-
-        List<String> schemaLines() {
-            synchronized (lines) {
-                return lines.stream().filter(l -> l.startsWith("schema ")).toList();
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroy();
-            process.waitFor(60, TimeUnit.SECONDS);
+    static List<String> schemaLines(HypermeshProcess up) {
+        synchronized (up.lines) {
+            return up.lines.stream().filter(l -> l.startsWith("schema ")).toList();
         }
     }
 
     @Test
     void startsServesStopsOnSigtermAndRestartsOnItsData(@TempDir Path dataDir) throws Exception {
         List<String> firstIds;
-        try (Up up = new Up(dataDir)) {
+        try (HypermeshProcess up = up(dataDir)) {
             up.awaitLine("HyperMesh Bus is up", 120);
             BusEndpoints endpoints = BusEndpoints.read(dataDir).orElseThrow();
             assertTrue(up.lines.stream().anyMatch(l -> l.contains(endpoints.bootstrapServers()) && l.contains("(embedded)")));
@@ -96,7 +42,7 @@ class UpCommandIT {
             Http registry = new Http(endpoints.registryUrl());
             String subjects = registry.get("/subjects").body();
             assertTrue(subjects.contains("hypermesh.registry-value") && subjects.contains("hypermesh.deadletters-value"), subjects);
-            firstIds = up.schemaLines();
+            firstIds = schemaLines(up);
             assertEquals(Topics.ALL.stream().filter(t -> t.valueType() != null).count(), firstIds.size(), up.lines.toString());
 
             assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 7/7 api") && l.endsWith("COMPLETED")), up.lines.toString());
@@ -108,22 +54,20 @@ class UpCommandIT {
             assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("query-api") && l.contains("RUNNING")), status.toString());
             assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("7 ") && l.contains("RUNNING")), status.toString());
 
-            Http api = new Http(up.apiUrl());
+            Http api = new Http(apiUrl(up));
             assertEquals(200, api.put("/v1/agent/service/register",
                     "{\"ID\":\"web-1\",\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"10m\"}}").status());
             awaitInstances(api, 1);
 
-            // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
-            up.process.toHandle().destroy();
-            assertTrue(up.process.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
+            assertTrue(up.terminate(60), "stops on SIGTERM");
             up.awaitLine("HyperMesh Bus stopped.", 5);
             assertFalse(Files.exists(dataDir.resolve(BusEndpoints.FILE)), "endpoints file removed on stop");
         }
-        try (Up again = new Up(dataDir)) {
+        try (HypermeshProcess again = up(dataDir)) {
             again.awaitLine("HyperMesh Bus is up", 120);
             assertTrue(again.lines.stream().anyMatch(l -> l.contains("0 created")), again.lines.toString());
-            assertEquals(firstIds, again.schemaLines(), "same schema ids after a restart on the same data");
-            awaitInstances(new Http(again.apiUrl()), 1);
+            assertEquals(firstIds, schemaLines(again), "same schema ids after a restart on the same data");
+            awaitInstances(new Http(apiUrl(again)), 1);
         }
     }
 
