@@ -69,15 +69,10 @@ class PublishAndTailIT {
     }
 
     static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = Hypermesh.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--data-dir=" + dataDir);
-        int exit = cli.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        InProcessCli run = InProcessCli.run(all.toArray(String[]::new));
+        return new Run(run.exit(), run.out(), run.err());
     }
 
     @Test
