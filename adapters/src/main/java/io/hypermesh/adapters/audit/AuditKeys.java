@@ -29,17 +29,31 @@ public final class AuditKeys {
                 return new Ed25519PrivateKeyParameters(hex(file, Ed25519PrivateKeyParameters.KEY_SIZE), 0);
             }
             Ed25519PrivateKeyParameters key = AuditTrail.newKey();
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            }
-            Files.writeString(file, HexFormat.of().formatHex(key.getEncoded()) + "\n");
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            // Written aside, then hard-linked into place: of processes creating the same key at once,
+            // exactly one wins and the others read its key.
+            Path privateTmp = Files.createTempFile(dir, ".audit-key", ".tmp");
+            Path publicTmp = Files.createTempFile(dir, ".audit-key", ".pub.tmp");
             try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // a file system without owners: nothing to narrow
+                try {
+                    Files.setPosixFilePermissions(privateTmp, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // a file system without owners: nothing to narrow
+                }
+                Files.writeString(privateTmp, HexFormat.of().formatHex(key.getEncoded()) + "\n");
+                Files.writeString(publicTmp, HexFormat.of().formatHex(key.generatePublicKey().getEncoded()) + "\n");
+                try {
+                    Files.createLink(file, privateTmp);
+                } catch (java.nio.file.FileAlreadyExistsException lost) {
+                    return loadOrCreate(file);
+                }
+                Files.move(publicTmp, publicFileOf(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return key;
+            } finally {
+                Files.deleteIfExists(privateTmp);
+                Files.deleteIfExists(publicTmp);
             }
-            Files.writeString(publicFileOf(file), HexFormat.of().formatHex(key.generatePublicKey().getEncoded()) + "\n");
-            return key;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use audit key " + file + ": " + e.getMessage(), e);
         }

@@ -17,6 +17,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 import java.io.PrintWriter;
@@ -148,6 +149,48 @@ public final class AuditLog {
         return new Report(read, trails, List.copyOf(breaks.values()));
     }
 
+    /**
+     * The trail of one writer as far as the log holds it, ready to be appended to: its records are
+     * read (committed only, from the one partition its key maps to) and adopted in order. Call it
+     * after fencing earlier instances of the writer. Other writers' records are not decoded, so a
+     * bad record of theirs cannot stop this one.
+     */
+    public AuditTrail resume(String writerId, Ed25519PrivateKeyParameters key, int checkpointEvery) {
+        AuditTrail trail = new AuditTrail(writerId, key, checkpointEvery);
+        AvroDeserializer<AuditEvent> decoder = new AvroDeserializer<>(registry, AuditEvent.class);
+        byte[] writerKey = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            int partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
+            TopicPartition partition = new TopicPartition(topic, org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(writerKey)) % partitions);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumer.position(partition) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the audit trail of " + writerId + " within 60 s");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (java.util.Arrays.equals(writerKey, r.key()) && decoder.deserialize(r.topic(), r.value()).getPayload() instanceof AuditRecord stored
+                            && writerId.equals(stored.getAdapterId())) {
+                        trail.adopt(stored);
+                    }
+                }
+            }
+        }
+        return trail;
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        return config;
+    }
+
     /** Which records a replay keeps. */
     public record Filter(Instant from, Instant to, String adapterId, String actor, String action) {
         Predicate<GenericRecord> asPredicate() {
@@ -215,12 +258,7 @@ public final class AuditLog {
 
     /** Every committed record of the topic up to its end when the scan began, partition by partition in offset order. */
     private long scan(Progress progress, RecordHandler handler) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " does not exist");

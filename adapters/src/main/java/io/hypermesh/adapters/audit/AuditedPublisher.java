@@ -4,32 +4,22 @@ import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
-import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.schemas.registry.client.RegistryClient;
-import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +68,7 @@ public final class AuditedPublisher implements AutoCloseable {
     private final Settings settings;
     private final EventSource source;
     private final KafkaProducer<String, SpecificRecord> producer;
-    private final AuditTrail trail;
+    private AuditTrail trail;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "audit-checkpoint-timer");
@@ -101,7 +91,6 @@ public final class AuditedPublisher implements AutoCloseable {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "adapter-" + settings.adapterId());
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(settings.registry(), true));
-        this.trail = new AuditTrail(settings.adapterId(), settings.key(), settings.checkpointEvery());
         this.writer = new Thread(this::write, "audit-writer-" + settings.adapterId());
         writer.setDaemon(true);
     }
@@ -111,7 +100,9 @@ public final class AuditedPublisher implements AutoCloseable {
         AuditedPublisher publisher = new AuditedPublisher(settings);
         try {
             publisher.producer.initTransactions();
-            publisher.continueTrail();
+            // After fencing: no earlier instance can still commit to the trail being continued.
+            publisher.trail = new AuditLog(settings.bootstrapServers(), settings.registry(), Topics.AUDIT.name())
+                    .resume(settings.adapterId(), settings.key(), settings.checkpointEvery());
         } catch (RuntimeException e) {
             publisher.producer.close(Duration.ZERO);
             throw e;
@@ -160,38 +151,6 @@ public final class AuditedPublisher implements AutoCloseable {
             queue.add(new Pending(event, action, done));
         }
         return done;
-    }
-
-    private void continueTrail() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Raw bytes: only this adapter's records are decoded, so another adapter's bad record cannot stop this one.
-        AvroDeserializer<AuditEvent> decoder = new AvroDeserializer<>(settings.registry(), AuditEvent.class);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            int partitions = producer.partitionsFor(Topics.AUDIT.name()).size();
-            TopicPartition mine = new TopicPartition(Topics.AUDIT.name(),
-                    Utils.toPositive(Utils.murmur2(settings.adapterId().getBytes(StandardCharsets.UTF_8))) % partitions);
-            consumer.assign(List.of(mine));
-            consumer.seekToBeginning(List.of(mine));
-            long end = consumer.endOffsets(List.of(mine)).get(mine);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (consumer.position(mine) < end) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("could not read the audit trail of " + settings.adapterId() + " within 60 s");
-                }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (settings.adapterId().equals(r.key()) && decoder.deserialize(r.topic(), r.value()).getPayload() instanceof AuditRecord stored
-                            && settings.adapterId().equals(stored.getAdapterId())) {
-                        trail.adopt(stored);
-                    }
-                }
-            }
-        }
-        if (trail.sequence() > 0) {
-            LOG.info("audit trail of {} continues after sequence {}", settings.adapterId(), trail.sequence());
-        }
     }
 
     private void write() {

@@ -39,7 +39,7 @@ public final class BundledPlatform implements AutoCloseable {
     }
 
     /** Starts the components and coordinates them. */
-    public static BundledPlatform start(BusEndpoints bus, PrintWriter log) throws Exception {
+    public static BundledPlatform start(BusEndpoints bus, java.nio.file.Path dataDir, PrintWriter log) throws Exception {
         PlatformSpec spec = SpecLoader.loadResource(SPEC, System.getenv());
         BundledPlatform platform = new BundledPlatform();
         try {
@@ -48,7 +48,8 @@ public final class BundledPlatform implements AutoCloseable {
                         new HttpRegistryClient(bus.registryUrl()), check(c.id(), bus), null, Duration.ofSeconds(5)));
             }
             platform.outcome = Coordination.run(spec, bus.bootstrapServers(), bus.apiUrl(), bus.registryUrl(),
-                    "up-" + ProcessHandle.current().pid(), new ConsoleProgress(log), Duration.ofMinutes(2));
+                    "up-" + ProcessHandle.current().pid(), dataDir.resolve("keys").resolve("coordinator.key"), new ConsoleProgress(log),
+                    Duration.ofMinutes(2));
             log.println("platform " + spec.platform() + ": " + platform.outcome.result()
                     + (platform.outcome.reasons().isEmpty() ? "" : " " + platform.outcome.reasons()));
             log.flush();

@@ -39,6 +39,9 @@ final class CoordinateCommand implements Callable<Integer> {
     @Option(names = "--notify-url", description = "Webhook that gets a JSON POST when a phase completes, degrades, fails or is rolled back.")
     String notifyUrl;
 
+    @Option(names = "--audit-key", description = "Key signing the audit checkpoints; created when missing (default: <data-dir>/keys/coordinator.key).")
+    java.nio.file.Path auditKey;
+
     @Option(names = "--election-timeout", defaultValue = "10m", description = "How long to stand by (default: ${DEFAULT-VALUE}).")
     String electionTimeout;
 
@@ -54,6 +57,7 @@ final class CoordinateCommand implements Callable<Integer> {
                 : WebhookNotifier.alongside(new ConsoleProgress(out), new WebhookNotifier(notifyUrl, platform.platform()));
         try {
             Coordinator.Outcome outcome = Coordination.run(platform, bus.bootstrapServers(), bus.apiUrl(), bus.registryUrl(), id,
+                    auditKey != null ? auditKey : endpoints.dataDir.resolve("keys").resolve("coordinator.key"),
                     progress, Duration.parse("PT" + electionTimeout.toUpperCase()));
             out.println("platform " + platform.platform() + ": " + outcome.result()
                     + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons())

@@ -48,7 +48,7 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
         BundledPlatform platform;
         try {
-            platform = BundledPlatform.start(bus.endpoints(), out);
+            platform = BundledPlatform.start(bus.endpoints(), dataDir, out);
         } catch (Exception e) {
             bus.close();
             throw e;

@@ -1,22 +1,36 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.adapters.audit.AuditKeys;
+import io.hypermesh.adapters.audit.AuditLog;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 
+import io.hypermesh.schemas.topics.Topics;
+
+import java.nio.file.Path;
 import java.time.Duration;
 
-/** Runs one coordinator against a bus: its lease, its view of the lifecycle fold and its registry client, closed after. */
+/**
+ * Runs one coordinator against a bus: its lease, its view of the lifecycle fold and its registry
+ * client, closed after. Its audit trail is signed with the key in {@code auditKey} (created when
+ * missing), so `hypermesh audit verify` can trust coordinators as it trusts adapters.
+ */
 public final class Coordination {
+    /** Commands are few: a signed checkpoint every 16 audit records keeps each platform start covered. */
+    private static final int CHECKPOINT_EVERY = 16;
+
     private Coordination() {
     }
 
     public static Coordinator.Outcome run(PlatformSpec spec, String bootstrapServers, String apiUrl, String registryUrl,
-                                          String coordinatorId, ProgressListener progress, Duration electionTimeout)
+                                          String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
+        var key = AuditKeys.loadOrCreate(auditKey);
         try (CoordinatorLease lease = new CoordinatorLease(bootstrapServers, spec.platform(), coordinatorId);
              LifecycleWatcher fold = new LifecycleWatcher(apiUrl);
              HttpRegistryClient registry = new HttpRegistryClient(registryUrl)) {
-            return new Coordinator(spec, lease, fold, registry, progress, coordinatorId).run(electionTimeout);
+            return new Coordinator(spec, lease, fold, registry, progress, coordinatorId,
+                    () -> new AuditLog(bootstrapServers, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
         }
     }
 }

@@ -62,27 +62,29 @@ public final class Coordinator {
     private final ProgressListener progress;
     private final String coordinatorId;
     private final AvroSerializer<SpecificRecord> serializer;
-    private final AuditTrail audit;
+    private final java.util.function.Supplier<AuditTrail> trailOnceActive;
+    private AuditTrail audit;
     /** Components commanded to start (or found started), in the order they came up: rollback goes backwards. */
     private final List<String> started = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Step> outcomes = new ConcurrentHashMap<>();
     private long epoch;
 
     public Coordinator(PlatformSpec spec, CoordinatorLease lease, LifecycleWatcher fold, RegistryClient registry,
-                       ProgressListener progress, String coordinatorId) {
+                       ProgressListener progress, String coordinatorId, java.util.function.Supplier<AuditTrail> trailOnceActive) {
         this.spec = spec;
         this.lease = lease;
         this.fold = fold;
         this.progress = progress;
         this.coordinatorId = coordinatorId;
         this.serializer = new AvroSerializer<>(registry, true);
-        // An ephemeral signing key per coordinator run; its id is in every checkpoint.
-        this.audit = new AuditTrail(coordinatorId, AuditTrail.newKey(), 16);
+        this.trailOnceActive = trailOnceActive;
     }
 
     /** Waits to become the active coordinator, then runs the phases. */
     public Outcome run(Duration electionTimeout) throws InterruptedException {
         epoch = lease.acquire(electionTimeout);
+        // Continued from the log only now: the lease's producer has fenced any earlier writer of it.
+        audit = trailOnceActive.get();
         progress.active(epoch);
         List<String> degraded = new ArrayList<>();
         ExecutorService pool = Executors.newCachedThreadPool();
@@ -139,6 +141,7 @@ public final class Coordinator {
             return new Outcome(degraded.isEmpty() ? Result.RUNNING : Result.DEGRADED, degraded, List.of());
         } finally {
             pool.shutdownNow();
+            seal();
         }
     }
 
@@ -233,6 +236,19 @@ public final class Coordinator {
         records.addAll(audited("command." + action.name().toLowerCase(), c.id(), AuditOutcome.SUCCESS, details));
         lease.send(records);
         return commandId;
+    }
+
+    /** A signed checkpoint over whatever this run audited after the last one, so the trail ends sealed. */
+    private void seal() {
+        if (!audit.unsealed()) {
+            return;
+        }
+        try {
+            lease.send(List.of(record(Topics.AUDIT.name(), coordinatorId, AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null).setPayload(audit.checkpoint()).build())));
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not seal its audit trail: {}", coordinatorId, e.getMessage());
+        }
     }
 
     private void auditOnly(String action, String target, AuditOutcome outcome, String detail) {

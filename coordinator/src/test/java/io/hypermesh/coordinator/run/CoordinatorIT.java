@@ -44,6 +44,8 @@ class CoordinatorIT {
     /** "start:x" and "stop:x" in the order the components did them. */
     final List<String> actions = Collections.synchronizedList(new ArrayList<>());
     final String prefix = "c" + UUID.randomUUID().toString().substring(0, 6) + "-";
+    /** One signing key for every coordinator of the run, as `up` and `coordinate` keep one in the data folder. */
+    static final Path KEY = Path.of("target", "coordinator-it-keys", "coordinator.key").toAbsolutePath();
 
     @BeforeAll
     static void start(EmbeddedKafka broker) throws Exception {
@@ -99,7 +101,7 @@ class CoordinatorIT {
 
     Coordinator.Outcome coordinate(PlatformSpec spec, ProgressListener progress) throws Exception {
         return Coordination.run(spec, kafka.bootstrapServers(), folds.url(), registry.url(),
-                "coord-" + UUID.randomUUID().toString().substring(0, 6), progress, Duration.ofSeconds(60));
+                prefix + "coordinator", KEY, progress, Duration.ofSeconds(60));
     }
 
     @Test
@@ -140,6 +142,15 @@ class CoordinatorIT {
         for (ManagedComponent c : components) {
             assertEquals(LifecycleState.STOPPED, c.state(), c.componentId());
         }
+        // Every command and the rollback are in the coordinator's trail, which ends sealed and verifies.
+        io.hypermesh.adapters.audit.AuditLog.Report report = new io.hypermesh.adapters.audit.AuditLog(kafka.bootstrapServers(),
+                new HttpRegistryClient(registry.url()), io.hypermesh.schemas.topics.Topics.AUDIT.name())
+                .verify(io.hypermesh.adapters.audit.AuditKeys.trusted(List.of(io.hypermesh.adapters.audit.AuditKeys.publicFileOf(KEY))),
+                        Duration.ZERO, Map.of(), java.util.Set.of(prefix + "coordinator"), io.hypermesh.adapters.audit.AuditLog.Progress.NONE);
+        assertTrue(report.intact(), report.breaks().toString());
+        io.hypermesh.adapters.audit.AuditLog.Trail trail = report.trails().get(0);
+        assertTrue(trail.records() >= 8, "start and stop commands audited: " + trail);
+        assertEquals(trail.records(), trail.signedRecords(), "sealed at the end of the run");
     }
 
     @Test
