@@ -61,6 +61,8 @@ class ConsensusAdapterIT {
                     && leaderId.equals(c.getPreviousLeaderId()) && c.getLeaderId() != null, LEADER_CHANGE_BOUND.plusSeconds(5),
                     "a leader change away from " + leaderId).value().getPayload();
             Duration took = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.printf("leader %s killed; LeaderChanged to %s (term %d) on the bus after %d ms%n", leaderId, change.getLeaderId(),
+                    change.getTerm(), took.toMillis());
             assertNotEquals(leaderId, change.getLeaderId());
             assertTrue(change.getTerm() > status.getTerm(), "the new leader was elected in a later term");
             assertTrue(took.compareTo(LEADER_CHANGE_BOUND) <= 0, "leader change seen after " + took.toMillis() + " ms");
