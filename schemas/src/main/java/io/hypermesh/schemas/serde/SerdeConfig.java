@@ -30,7 +30,7 @@ public final class SerdeConfig {
     }
 
     /** One cached client per URL list, shared by every serde configured with it. */
-    static RegistryClient client(Map<String, ?> configs) {
+    public static RegistryClient client(Map<String, ?> configs) {
         Object url = configs.get(REGISTRY_URL);
         if (url == null || url.toString().isBlank()) {
             throw new ConfigException(REGISTRY_URL, url, "a schema registry URL is required by the Avro serdes");
