@@ -51,7 +51,7 @@ public final class InfluxClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RetriableException("InfluxDB at " + write.getHost() + ":" + write.getPort() + " did not answer: " + e.getMessage(), e);
+            throw new RetriableException("InfluxDB at " + write.getHost() + ":" + write.getPort() + " did not answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RetriableException("interrupted writing to InfluxDB", e);
