@@ -94,9 +94,13 @@ class ConnectSinksIT {
     }
 
     static void send(String topic, String key, GenericContainer value) throws Exception {
+        send(topic, key, value, System.currentTimeMillis());
+    }
+
+    static void send(String topic, String key, GenericContainer value, long timestampMs) throws Exception {
         try (KafkaProducer<String, GenericContainer> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
                 new AvroSerializer<>(registry, true))) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(new ProducerRecord<>(topic, null, timestampMs, key, value)).get();
         }
     }
 
@@ -154,7 +158,9 @@ class ConnectSinksIT {
         config.put("prometheus.listen.port", Integer.toString(sinkPort));
         createConnector("prometheus-sink", config);
 
-        send(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 72, HealthStatus.DEGRADED));
+        // The event happened 40 s ago: the sample must carry that time, not the scrape's.
+        long happened = (System.currentTimeMillis() - 40_000) / 1000 * 1000;
+        send(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 72, HealthStatus.DEGRADED), happened);
         send(Topics.REGISTRY_STATE.name(), component + "-1", BusSamplesTest.instance(component + "-1", component));
         sendRaw(Topics.HEALTH_SCORES.name(), component, "not avro".getBytes(StandardCharsets.UTF_8));
 
@@ -177,6 +183,11 @@ class ConnectSinksIT {
             JsonNode answer = awaitJson("http://127.0.0.1:" + promPort + "/api/v1/query?query=" + query,
                     j -> j.path("data").path("result").size() == 1, Duration.ofSeconds(60), "PromQL answers with the score");
             assertEquals("72", answer.path("data").path("result").get(0).path("value").get(1).asText());
+            String range = URLEncoder.encode("hypermesh_health_score{component=\"" + component + "\"}[5m]", StandardCharsets.UTF_8);
+            JsonNode stored = awaitJson("http://127.0.0.1:" + promPort + "/api/v1/query?query=" + range,
+                    j -> j.path("data").path("result").size() == 1, Duration.ofSeconds(30), "the stored sample");
+            assertEquals(happened / 1000.0, stored.path("data").path("result").get(0).path("values").get(0).get(0).asDouble(),
+                    "the sample has the record's timestamp");
             String count = URLEncoder.encode("hypermesh_registry_instances{service=\"" + component + "\"}", StandardCharsets.UTF_8);
             JsonNode instances = awaitJson("http://127.0.0.1:" + promPort + "/api/v1/query?query=" + count,
                     j -> j.path("data").path("result").size() == 1, Duration.ofSeconds(30), "the registry count");
