@@ -8,6 +8,8 @@ import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.api.AuditTail;
+import io.hypermesh.streams.api.Dashboard;
 import io.hypermesh.streams.api.EventWriter;
 import io.hypermesh.streams.api.QueryApiVerticle;
 import io.hypermesh.streams.api.StoreAccess;
@@ -49,9 +51,11 @@ public final class StreamsApp implements AutoCloseable {
     private final EventWriter writer;
     private final QueryApiVerticle api;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final AuditTail audit;
 
     private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, EventWriter writer, QueryApiVerticle api,
-                       KafkaStreamsMetrics streamsMetrics) {
+                       KafkaStreamsMetrics streamsMetrics, AuditTail audit) {
+        this.audit = audit;
         this.settings = settings;
         this.streams = streams;
         this.vertx = vertx;
@@ -91,17 +95,19 @@ public final class StreamsApp implements AutoCloseable {
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes);
         EventWriter writer = new EventWriter(settings.bootstrapServers(), registry);
+        AuditTail audit = new AuditTail(settings.bootstrapServers(), registry, 50);
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, settings.advertisedHost(),
-                settings.httpPort(), settings.applicationId());
+                settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit));
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
+            audit.close();
             writer.close();
             streams.close(Duration.ofSeconds(10));
             vertx.close();
             throw new IllegalStateException("query API could not listen on " + settings.applicationServer() + ": " + e.getMessage(), e);
         }
-        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics);
+        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit);
     }
 
     public String url() {
@@ -134,6 +140,7 @@ public final class StreamsApp implements AutoCloseable {
         } catch (Exception ignored) {
             // closing anyway
         }
+        audit.close();
         writer.close();
         streamsMetrics.close();
         streams.close(Duration.ofSeconds(30));

@@ -44,6 +44,7 @@ final class UpCommand implements Callable<Integer> {
         out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : ""));
         out.println("Schema registry:         " + bus.endpoints().registryUrl());
         out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
+        out.println("Dashboard:               " + bus.apiUrl() + "/ui/");
         out.println("starting the platform " + BundledPlatform.SPEC + " through the coordinator");
         out.flush();
         BundledPlatform platform;

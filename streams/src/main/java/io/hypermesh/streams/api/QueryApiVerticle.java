@@ -73,10 +73,13 @@ public final class QueryApiVerticle extends VerticleBase {
     private final String host;
     private final int port;
     private final String applicationId;
+    private final Dashboard dashboard;
     private HttpServer server;
+    private long dashboardTimer = -1;
 
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
-                            ChangeSignal changes, String host, int port, String applicationId) {
+                            ChangeSignal changes, String host, int port, String applicationId, Dashboard dashboard) {
+        this.dashboard = dashboard;
         this.changes = changes;
         this.streams = streams;
         this.stores = stores;
@@ -141,6 +144,12 @@ public final class QueryApiVerticle extends VerticleBase {
                     found.filter(p -> p.getTotal() > 0).orElseThrow(() -> ApiException.notFound("no component in phase " + phase))));
         });
 
+        view(router.get("/v1/ui/overview"), ctx -> dashboard::overview);
+        // Vert.x matches "/ui" and "/ui/" alike: one route serves both (a redirect between them would loop).
+        router.get("/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache").end(dashboard.page()));
+        dashboardTimer = vertx.setPeriodic(1000, id -> dashboard.sample());
+
         router.put("/v1/agent/service/register").handler(ctx -> answer(ctx, register(ctx)));
         router.put("/v1/agent/service/deregister/:id").handler(ctx -> answer(ctx, publishRegistry(ctx.pathParam("id"),
                 new ServiceDeregistered(ctx.pathParam("id"), ctx.request().getParam("reason")))));
@@ -172,6 +181,7 @@ public final class QueryApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        vertx.cancelTimer(dashboardTimer);
         return server == null ? Future.succeededFuture() : server.close();
     }
 

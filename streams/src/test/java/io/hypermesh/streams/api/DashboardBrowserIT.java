@@ -1,0 +1,150 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
+import io.hypermesh.events.LifecycleState;
+import io.hypermesh.events.audit.AuditEvent;
+import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.events.audit.AuditRecord;
+import io.hypermesh.events.lifecycle.LifecycleEvent;
+import io.hypermesh.events.lifecycle.LifecycleTransition;
+import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.testing.BusFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromedriver): a service
+ * registered over the API appears as a row, failing its checks turns its colour red, the phase
+ * bar and the audit tail fill in, all without a page reload. Saves target/dashboard.png.
+ */
+@KafkaIT
+class DashboardBrowserIT {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static BusFixture bus;
+    static StreamsApp app;
+    static Http api;
+
+    @BeforeAll
+    static void start(EmbeddedKafka kafka) throws Exception {
+        bus = new BusFixture(kafka);
+        app = bus.start(bus.settings(BusFixture.uniqueAppId()));
+        api = new Http(app.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        bus.close();
+    }
+
+    static WebDriver chromium() {
+        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Debian's chromium and chromium-driver are required (.ci/run installs them)");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,900");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    @Test
+    void aRegisteredServiceAppearsAndTurnsRedWhenItsChecksFail() throws Exception {
+        String id = "ui-" + UUID.randomUUID().toString().substring(0, 6);
+        String component = id + "-worker";
+        WebDriver browser = chromium();
+        try {
+            browser.get(app.url() + "/ui/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            try {
+                wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                throw new AssertionError("the dashboard did not go live; the browser shows: " + browser.getPageSource(), e);
+            }
+            Object pageMark = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.hypermeshMark = Math.random();");
+
+            Http.Response registered = api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"web\",\"Address\":\"10.9.8.7\","
+                    + "\"Port\":8443,\"Check\":{\"TTL\":\"10m\"}}");
+            assertEquals(200, registered.status(), registered.body());
+            assertEquals(200, api.put("/v1/agent/check/pass/service:" + id, "").status());
+            By row = By.cssSelector("tr[data-instance='" + id + "']");
+            WebElement appeared = wait.until(b -> b.findElements(row).stream().findFirst().orElse(null));
+            assertTrue(appeared.getText().contains("10.9.8.7:8443"), appeared.getText());
+            wait.until(b -> "HEALTHY".equals(b.findElement(row).getAttribute("data-status")));
+            String green = browser.findElement(row).findElement(By.cssSelector(".status")).getCssValue("background-color");
+
+            for (int i = 0; i < 6; i++) {
+                assertEquals(200, api.put("/v1/agent/check/fail/service:" + id, "").status());
+                Thread.sleep(300); // checks arrive over time, as a TTL check's verdicts do
+            }
+            wait.until(b -> "UNHEALTHY".equals(b.findElement(row).getAttribute("data-status")));
+            WebElement badge = browser.findElement(row).findElement(By.cssSelector(".status"));
+            assertEquals("rgba(227, 52, 47, 1)", badge.getCssValue("background-color"), "red once unhealthy");
+            assertTrue(!badge.getCssValue("background-color").equals(green), "the colour changed from " + green);
+            String points = browser.findElement(row).findElement(By.cssSelector("svg.spark polyline")).getAttribute("points");
+            assertTrue(points.split(" ").length >= 2, "the sparkline shows the score falling: " + points);
+
+            publishPhaseAndAudit(component, id);
+            wait.until(b -> !b.findElements(By.cssSelector("#audit [data-adapter='" + id + "-adapter']")).isEmpty());
+            WebElement auditLine = browser.findElement(By.cssSelector("#audit [data-adapter='" + id + "-adapter']"));
+            assertTrue(auditLine.getText().contains("container.start") && auditLine.getText().contains(id + "-target"), auditLine.getText());
+            wait.until(b -> b.findElements(By.cssSelector(".phase")).stream().anyMatch(p -> p.getText().contains("running")));
+
+            assertEquals(pageMark, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.hypermeshMark;"),
+                    "every change arrived over server-sent events into the same page: no reload");
+            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+            Path saved = Path.of("target", "dashboard.png");
+            Files.copy(shot.toPath(), saved, StandardCopyOption.REPLACE_EXISTING);
+            assertTrue(Files.size(saved) > 10_000, "a real screenshot");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** A component starting in phase 6 and an audit record, as the coordinator and an adapter would write them. */
+    static void publishPhaseAndAudit(String component, String id) throws Exception {
+        try (EventWriter writer = new EventWriter(bus.kafka.bootstrapServers(), new HttpRegistryClient(bus.registry.url()))) {
+            for (LifecycleState[] step : List.of(new LifecycleState[]{LifecycleState.UNINITIALIZED, LifecycleState.STARTING},
+                    new LifecycleState[]{LifecycleState.STARTING, LifecycleState.RUNNING})) {
+                LifecycleEvent event = LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                        .setSource(new EventSource(component, ComponentKind.SERVICE)).setOccurredAt(Instant.now()).setTraceId(null)
+                        .setPayload(new LifecycleTransition(component, 6, step[0], step[1], null, null)).build();
+                writer.publish(Topics.LIFECYCLE.name(), component, event).toCompletionStage().toCompletableFuture().get();
+            }
+            AuditRecord record = new AuditRecord(id + "-adapter", 1L, "docker:/run/docker.sock", "container.start", id + "-target",
+                    AuditOutcome.OBSERVED, Map.of(), ByteBuffer.wrap(new byte[32]), ByteBuffer.wrap(new byte[32]));
+            AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setSource(new EventSource(id + "-adapter", ComponentKind.ADAPTER)).setOccurredAt(Instant.now()).setTraceId(null)
+                    .setPayload(record).build();
+            writer.publish(Topics.AUDIT.name(), id + "-adapter", audit).toCompletionStage().toCompletableFuture().get();
+        }
+    }
+}
