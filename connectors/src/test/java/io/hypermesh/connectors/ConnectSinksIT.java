@@ -245,6 +245,28 @@ class ConnectSinksIT {
             List<Double> values = new ArrayList<>();
             points.path("results").get(0).path("series").get(0).path("values").forEach(v -> values.add(v.get(1).asDouble()));
             assertEquals(List.of(35.0), values);
+
+            // Someone wrote phase totals as strings: InfluxDB refuses our float for that field. Only the
+            // record whose points are refused goes to the dead-letter queue; the score beside it is written.
+            HttpResponse<String> conflicting = LocalServer.send("POST", base + "/write?db=hypermesh&precision=ms",
+                    "hypermesh_phase_total,name=x,phase=5 value=\"seven\" " + System.currentTimeMillis()); // field types are per shard: same time range
+            assertEquals(204, conflicting.statusCode(), conflicting.body());
+            try (KafkaProducer<String, GenericContainer> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                    new AvroSerializer<>(registry, true))) {
+                producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), "phase-5", io.hypermesh.events.lifecycle.LifecycleEvent.newBuilder()
+                        .setEventId("p5").setSource(new io.hypermesh.events.EventSource("coordinator", io.hypermesh.events.ComponentKind.COORDINATOR))
+                        .setOccurredAt(java.time.Instant.now()).setTraceId(null)
+                        .setPayload(new io.hypermesh.events.lifecycle.PhaseProgress(5, "x", 1, 2, io.hypermesh.events.lifecycle.PhaseState.RUNNING))
+                        .build()));
+                producer.send(new ProducerRecord<>(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 90, HealthStatus.HEALTHY)));
+                producer.flush();
+            }
+            ConsumerRecord<byte[], byte[]> refused = firstRecord("hypermesh.connect.dlq.influx");
+            assertEquals(Topics.LIFECYCLE.name(), new String(refused.headers().lastHeader("__connect.errors.topic").value(), StandardCharsets.UTF_8));
+            String why = new String(refused.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
+            assertTrue(why.contains("field type conflict"), why);
+            awaitJson(base + "/query?db=hypermesh&q=" + q, j -> j.path("results").get(0).path("series").get(0).path("values").size() == 2,
+                    Duration.ofSeconds(30), "the score written beside the refused record");
         }
     }
 
