@@ -1,46 +1,21 @@
 package io.hypermesh.connectors.influx;
 
-import io.hypermesh.connectors.Versions;
-import org.apache.kafka.common.config.ConfigDef;
+import io.hypermesh.connectors.SampleConnector;
 import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-
-/** Pushes the bus's health scores, registry counts and lifecycle progress to InfluxDB as line protocol. */
-public final class InfluxSinkConnector extends SinkConnector {
-    private Map<String, String> props;
-
-    @Override
-    public void start(Map<String, String> props) {
-        new InfluxSinkConfig(props); // refuse bad settings now, with the key that is wrong
-        this.props = Map.copyOf(props);
+/**
+ * Pushes the bus's health scores, registry counts and lifecycle progress to InfluxDB as line
+ * protocol. Registry counts are task state: with more than one task, a service's count is right
+ * only when all its instances are in one task's partitions, so keep `hypermesh.registry.state` on
+ * one task (tasks.max=1) unless counts per task are what you want.
+ */
+public final class InfluxSinkConnector extends SampleConnector {
+    public InfluxSinkConnector() {
+        super(InfluxSinkConfig.CONFIG, InfluxSinkConfig::new, Integer.MAX_VALUE);
     }
 
     @Override
     public Class<? extends Task> taskClass() {
         return InfluxSinkTask.class;
-    }
-
-    /** Registry counts are per task state; keep `hypermesh.registry.state` to one task (or key-partitioned tasks agree per service only when a service's instances share a partition). */
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return Collections.nCopies(maxTasks, props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-        return InfluxSinkConfig.CONFIG;
-    }
-
-    @Override
-    public String version() {
-        return Versions.VERSION;
     }
 }
