@@ -57,8 +57,11 @@ public final class Dashboard {
     private void record(List<DiscoveredInstance> all) {
         synchronized (history) {
             for (DiscoveredInstance d : all) {
+                if (d.getScore() == null) {
+                    continue; // registered, no check result yet: nothing to chart
+                }
                 Deque<Integer> h = history.computeIfAbsent(d.getInstance().getHealthComponentId(), k -> new ArrayDeque<>());
-                if (h.isEmpty() || h.peekLast() != d.getScore()) {
+                if (h.isEmpty() || !h.peekLast().equals(d.getScore())) {
                     h.addLast(d.getScore());
                     while (h.size() > HISTORY) {
                         h.removeFirst();
@@ -79,7 +82,7 @@ public final class Dashboard {
                 Deque<Integer> h;
                 synchronized (history) {
                     h = history.get(d.getInstance().getHealthComponentId());
-                    row.put("History", new JsonArray(h == null ? List.of(d.getScore()) : List.copyOf(h)));
+                    row.put("History", new JsonArray(h != null ? List.copyOf(h) : d.getScore() == null ? List.of() : List.of(d.getScore())));
                 }
                 rows.add(row);
             }

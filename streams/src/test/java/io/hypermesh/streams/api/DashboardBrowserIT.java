@@ -22,7 +22,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -84,10 +83,13 @@ class DashboardBrowserIT {
         try {
             browser.get(app.url() + "/ui/");
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
             try {
                 wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
             } catch (org.openqa.selenium.TimeoutException e) {
-                throw new AssertionError("the dashboard did not go live; the browser shows: " + browser.getPageSource(), e);
+                Http.Response view = api.get("/v1/ui/overview");
+                throw new AssertionError("the dashboard did not go live; the view answers " + view.status() + " " + view.body()
+                        + "; the browser shows: " + browser.getPageSource(), e);
             }
             Object pageMark = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.hypermeshMark = Math.random();");
 
@@ -95,27 +97,32 @@ class DashboardBrowserIT {
                     + "\"Port\":8443,\"Check\":{\"TTL\":\"10m\"}}");
             assertEquals(200, registered.status(), registered.body());
             assertEquals(200, api.put("/v1/agent/check/pass/service:" + id, "").status());
+            // A second instance with no check result yet: it has no score and must not break the view.
+            assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "-new\",\"Name\":\"web\",\"Port\":8444,"
+                    + "\"Check\":{\"TTL\":\"10m\"}}").status());
             By row = By.cssSelector("tr[data-instance='" + id + "']");
-            WebElement appeared = wait.until(b -> b.findElements(row).stream().findFirst().orElse(null));
-            assertTrue(appeared.getText().contains("10.9.8.7:8443"), appeared.getText());
+            By badge = By.cssSelector("tr[data-instance='" + id + "'] .status");
+            // The page redraws on every update: read elements inside waits, which look them up again.
+            assertTrue(wait.until(b -> b.findElement(row).getText()).contains("10.9.8.7:8443"));
+            assertEquals("–", wait.until(b -> b.findElement(By.cssSelector("tr[data-instance='" + id + "-new'] .score")).getText()),
+                    "an instance without a check result has no score yet");
             wait.until(b -> "HEALTHY".equals(b.findElement(row).getAttribute("data-status")));
-            String green = browser.findElement(row).findElement(By.cssSelector(".status")).getCssValue("background-color");
+            String green = wait.until(b -> b.findElement(badge).getCssValue("background-color"));
 
             for (int i = 0; i < 6; i++) {
                 assertEquals(200, api.put("/v1/agent/check/fail/service:" + id, "").status());
                 Thread.sleep(300); // checks arrive over time, as a TTL check's verdicts do
             }
             wait.until(b -> "UNHEALTHY".equals(b.findElement(row).getAttribute("data-status")));
-            WebElement badge = browser.findElement(row).findElement(By.cssSelector(".status"));
-            assertEquals("rgba(227, 52, 47, 1)", badge.getCssValue("background-color"), "red once unhealthy");
-            assertTrue(!badge.getCssValue("background-color").equals(green), "the colour changed from " + green);
-            String points = browser.findElement(row).findElement(By.cssSelector("svg.spark polyline")).getAttribute("points");
+            String red = wait.until(b -> b.findElement(badge).getCssValue("background-color"));
+            assertEquals("rgba(227, 52, 47, 1)", red, "red once unhealthy");
+            assertTrue(!red.equals(green), "the colour changed from " + green);
+            String points = wait.until(b -> b.findElement(By.cssSelector("tr[data-instance='" + id + "'] svg.spark polyline")).getAttribute("points"));
             assertTrue(points.split(" ").length >= 2, "the sparkline shows the score falling: " + points);
 
             publishPhaseAndAudit(component, id);
-            wait.until(b -> !b.findElements(By.cssSelector("#audit [data-adapter='" + id + "-adapter']")).isEmpty());
-            WebElement auditLine = browser.findElement(By.cssSelector("#audit [data-adapter='" + id + "-adapter']"));
-            assertTrue(auditLine.getText().contains("container.start") && auditLine.getText().contains(id + "-target"), auditLine.getText());
+            String auditLine = wait.until(b -> b.findElement(By.cssSelector("#audit [data-adapter='" + id + "-adapter']")).getText());
+            assertTrue(auditLine.contains("container.start") && auditLine.contains(id + "-target"), auditLine);
             wait.until(b -> b.findElements(By.cssSelector(".phase")).stream().anyMatch(p -> p.getText().contains("running")));
 
             assertEquals(pageMark, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.hypermeshMark;"),
