@@ -9,8 +9,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ChangeSignal {
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How many changes rang so far: a rendered view is still current while this has not moved. */
+    public long version() {
+        return version.get();
+    }
 
     public void ring() {
+        version.incrementAndGet();
         for (Runnable listener : listeners) {
             if (listeners.remove(listener)) {
                 listener.run();

@@ -208,7 +208,7 @@ public final class QueryApiVerticle extends VerticleBase {
             String index = ctx.request().getParam("index");
             Future<Watch.Rendered> rendered;
             if (index == null) {
-                rendered = view.get().map(Watch::render);
+                rendered = cached(ctx, view);
             } else {
                 long since;
                 Duration wait;
@@ -227,6 +227,34 @@ public final class QueryApiVerticle extends VerticleBase {
             rendered.onSuccess(r -> ctx.response().putHeader(INDEX_HEADER, Long.toString(r.index()))
                             .putHeader("Content-Type", "application/json").end(r.body()))
                     .onFailure(e -> error(ctx, e));
+        });
+    }
+
+    /** A rendered view, and the change count and time it was rendered at. */
+    private record Cached(long version, long renderedAt, Watch.Rendered rendered) {
+    }
+
+    private static final int CACHED_VIEWS = 1_000;
+    private final Map<String, Cached> renderedViews = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Plain reads of a view are served from its last rendering while no local table changed since
+     * and it is younger than the blocking-query poll (changes owned by other instances are found by
+     * that poll anyway): many clients reading a quiet service cost one scan, not one each.
+     */
+    private Future<Watch.Rendered> cached(RoutingContext ctx, Supplier<Future<Object>> view) {
+        String key = ctx.request().uri();
+        long version = changes.version();
+        long now = System.nanoTime();
+        Cached hit = renderedViews.get(key);
+        if (hit != null && hit.version() == version && now - hit.renderedAt() < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Watch.POLL_MS)) {
+            return Future.succeededFuture(hit.rendered());
+        }
+        return view.get().map(Watch::render).onSuccess(r -> {
+            if (renderedViews.size() >= CACHED_VIEWS) {
+                renderedViews.clear(); // many distinct queries: start over rather than track recency
+            }
+            renderedViews.put(key, new Cached(version, now, r));
         });
     }
 
