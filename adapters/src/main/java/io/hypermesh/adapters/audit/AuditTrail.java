@@ -29,6 +29,7 @@ public final class AuditTrail {
     private final String keyId;
     private final int checkpointEvery;
     private final MessageDigest sha256;
+    private final LeafHasher leaves;
     private final MerkleFrontier tree = new MerkleFrontier();
     private long sequence;
     private byte[] lastHash = new byte[32];
@@ -53,6 +54,7 @@ public final class AuditTrail {
         this.keyId = keyId(key);
         this.checkpointEvery = checkpointEvery;
         this.sha256 = sha256();
+        this.leaves = new LeafHasher(sha256);
     }
 
     public String keyId() {
@@ -75,7 +77,7 @@ public final class AuditTrail {
     public Appended append(String actor, String action, String target, AuditOutcome outcome, Map<String, String> details) {
         sequence++;
         Map<String, String> sorted = new TreeMap<>(details);
-        byte[] hash = leaf(sha256, canonical(adapterId, sequence, actor, action, target, outcome, sorted), lastHash);
+        byte[] hash = leaves.leaf(adapterId, sequence, actor, action, target, outcome, sorted, lastHash);
         AuditRecord record = new AuditRecord(adapterId, sequence, actor, action, target, outcome, sorted,
                 ByteBuffer.wrap(lastHash), ByteBuffer.wrap(hash));
         lastHash = hash;
@@ -89,8 +91,8 @@ public final class AuditTrail {
      * appended it, after checking that it links to the one before and hashes to its hash.
      */
     public void adopt(AuditRecord stored) {
-        byte[] hash = leaf(sha256, canonical(stored.getAdapterId(), stored.getSequence(), stored.getActor(), stored.getAction(),
-                stored.getTarget(), stored.getOutcome(), new TreeMap<>(stored.getDetails())), lastHash);
+        byte[] hash = leaves.leaf(stored.getAdapterId(), stored.getSequence(), stored.getActor(), stored.getAction(),
+                stored.getTarget(), stored.getOutcome(), stored.getDetails(), lastHash);
         if (stored.getSequence() != sequence + 1 || !java.util.Arrays.equals(hash, bytes(stored.getHash()))) {
             throw new IllegalStateException("audit trail of " + adapterId + " is broken at sequence " + stored.getSequence()
                     + " (after " + sequence + "); run `hypermesh audit verify` before appending to it");
@@ -135,22 +137,8 @@ public final class AuditTrail {
 
     /** The bytes a record's leaf hashes: length-prefixed fields, details in key order. */
     public static byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
-                            Map<String, String> sortedDetails) {
-        StringBuilder b = new StringBuilder();
-        for (String part : new String[]{adapterId, Long.toString(sequence), actor, action, target, outcome.name()}) {
-            b.append(part.length()).append(':').append(part).append(';');
-        }
-        sortedDetails.forEach((k, v) -> b.append(k.length()).append(':').append(k).append('=').append(v.length()).append(':').append(v).append(';'));
-        return b.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** RFC 6962 leaf hash of the record's content and the hash before it: SHA-256(0x00 || content || previous). */
-    static byte[] leaf(MessageDigest sha256, byte[] content, byte[] previous) {
-        sha256.reset();
-        sha256.update((byte) 0);
-        sha256.update(content);
-        sha256.update(previous);
-        return sha256.digest();
+                            Map<String, String> details) {
+        return new LeafHasher(sha256()).canonical(adapterId, sequence, actor, action, target, outcome, details);
     }
 
     static byte[] signedBytes(String adapterId, long treeSize, byte[] root, byte[] lastHash) {

@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Replays one adapter's trail in log order and names the first break: a gap or reorder in the
@@ -20,6 +19,7 @@ import java.util.TreeMap;
 public final class AuditVerifier {
     private final Map<String, Ed25519PublicKeyParameters> keys;
     private final MessageDigest sha256 = AuditTrail.sha256();
+    private final LeafHasher leaves = new LeafHasher(sha256);
     private final MerkleFrontier tree = new MerkleFrontier();
     private long sequence;
     private byte[] lastHash = new byte[32];
@@ -38,13 +38,12 @@ public final class AuditVerifier {
                     ? "gap: sequence " + r.getSequence() + " follows " + sequence + " (records " + (sequence + 1) + ".." + (r.getSequence() - 1) + " missing)"
                     : "reorder or replay: sequence " + r.getSequence() + " after " + sequence);
         }
-        byte[] previous = AuditTrail.bytes(r.getPreviousHash());
-        if (!Arrays.equals(previous, lastHash)) {
+        if (!r.getPreviousHash().equals(ByteBuffer.wrap(lastHash))) {
             return Optional.of("chain broken at sequence " + r.getSequence() + ": previous hash does not match the record before");
         }
-        byte[] hash = AuditTrail.leaf(sha256, AuditTrail.canonical(r.getAdapterId(), r.getSequence(), r.getActor(),
-                r.getAction(), r.getTarget(), r.getOutcome(), new TreeMap<>(r.getDetails())), lastHash);
-        if (!Arrays.equals(hash, AuditTrail.bytes(r.getHash()))) {
+        byte[] hash = leaves.leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(),
+                r.getDetails(), lastHash);
+        if (!r.getHash().equals(ByteBuffer.wrap(hash))) {
             return Optional.of("record " + r.getSequence() + " was altered: its content does not hash to its hash");
         }
         sequence = r.getSequence();

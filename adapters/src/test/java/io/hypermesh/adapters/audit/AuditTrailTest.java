@@ -41,6 +41,12 @@ class AuditTrailTest {
     }
 
     @Test
+    void canonicalBytesAreLengthPrefixedFieldsAndDetailsInKeyOrder() {
+        byte[] bytes = AuditTrail.canonical("a", 12, "act", "do", "t", AuditOutcome.OBSERVED, Map.of("k", "v", "b", "été"));
+        assertEquals("1:a;2:12;3:act;2:do;1:t;8:OBSERVED;1:b=3:été;1:k=1:v;", new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void anUntouchedTrailVerifiesWithItsCheckpoints() {
         List<Object> events = trail(10);
         assertEquals(12, events.size(), "10 records and checkpoints at 4 and 8");

@@ -1,0 +1,122 @@
+package io.hypermesh.adapters.audit;
+
+import io.hypermesh.events.audit.AuditOutcome;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A record's canonical bytes and its RFC 6962 leaf hash, SHA-256(0x00 || content || previous),
+ * encoded into one reused buffer: hashing a record costs the hash and little else. Content is the
+ * fields length-prefixed ({@code <chars>:<value>;}), details in key order. Not thread-safe.
+ */
+final class LeafHasher {
+    private final MessageDigest sha256;
+    private byte[] buffer = new byte[256];
+    private int length;
+    @SuppressWarnings("unchecked")
+    private Map.Entry<String, String>[] sorted = new Map.Entry[8];
+
+    LeafHasher(MessageDigest sha256) {
+        this.sha256 = sha256;
+    }
+
+    byte[] leaf(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
+                Map<String, String> details, byte[] previous) {
+        encode(adapterId, sequence, actor, action, target, outcome, details);
+        sha256.reset();
+        sha256.update((byte) 0);
+        sha256.update(buffer, 0, length);
+        sha256.update(previous);
+        return sha256.digest();
+    }
+
+    byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
+                     Map<String, String> details) {
+        encode(adapterId, sequence, actor, action, target, outcome, details);
+        return Arrays.copyOf(buffer, length);
+    }
+
+    private void encode(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
+                        Map<String, String> details) {
+        length = 0;
+        part(adapterId);
+        part(Long.toString(sequence));
+        part(actor);
+        part(action);
+        part(target);
+        part(outcome.name());
+        int n = details.size();
+        if (n == 0) {
+            return;
+        }
+        if (sorted.length < n) {
+            sorted = Arrays.copyOf(sorted, Math.max(n, sorted.length * 2));
+        }
+        int i = 0;
+        for (Map.Entry<String, String> e : details.entrySet()) {
+            sorted[i++] = e;
+        }
+        if (n > 1) {
+            Arrays.sort(sorted, 0, n, Map.Entry.comparingByKey());
+        }
+        for (i = 0; i < n; i++) {
+            String k = sorted[i].getKey();
+            String v = sorted[i].getValue();
+            number(k.length());
+            put((byte) ':');
+            text(k);
+            put((byte) '=');
+            number(v.length());
+            put((byte) ':');
+            text(v);
+            put((byte) ';');
+            sorted[i] = null;
+        }
+    }
+
+    private void part(String s) {
+        number(s.length());
+        put((byte) ':');
+        text(s);
+        put((byte) ';');
+    }
+
+    private void number(int n) {
+        if (n < 10) {
+            put((byte) ('0' + n));
+        } else {
+            text(Integer.toString(n));
+        }
+    }
+
+    /** UTF-8: ASCII byte by byte, anything else through the JDK's encoder. */
+    private void text(String s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, buffer, length, utf8.length);
+                length += utf8.length;
+                return;
+            }
+            buffer[length++] = (byte) c;
+        }
+    }
+
+    private void put(byte b) {
+        ensure(1);
+        buffer[length++] = b;
+    }
+
+    private void ensure(int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
+    }
+}
