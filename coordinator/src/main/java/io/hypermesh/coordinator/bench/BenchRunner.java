@@ -113,6 +113,9 @@ public final class BenchRunner {
                 TopicAdmin.ensure(admin, topics);
             }
             double rawRate = ingest();
+            // One unreported fold first: JIT, RocksDB and the broker's page cache warm, so neither
+            // guarantee pays for being measured first.
+            foldRun(StreamsConfig.AT_LEAST_ONCE, Math.max(1_000, scale.foldEvents() / 5));
             double alosRate = fold(StreamsConfig.AT_LEAST_ONCE, rawRate);
             fold(StreamsConfig.EXACTLY_ONCE_V2, rawRate);
             latency(StreamsConfig.AT_LEAST_ONCE, alosRate);
@@ -164,7 +167,13 @@ public final class BenchRunner {
 
     // 2. Fold: from produce until the registry fold committed everything, against the raw producer rate.
     private double fold(String guarantee, double rawRate) throws Exception {
-        int n = scale.foldEvents();
+        double rate = foldRun(guarantee, scale.foldEvents());
+        report.add("2. fold (" + guarantee + ")", "events/s produced and folded", rate, "raw producer (1.)", rawRate,
+                rate / rawRate, ">= 0.33", rate / rawRate >= 0.33);
+        return rate;
+    }
+
+    private double foldRun(String guarantee, int n) throws Exception {
         try (StreamsApp app = startFolds(guarantee)) {
             Map<String, Object> config = producerConfig();
             long t0 = System.nanoTime();
@@ -177,10 +186,7 @@ public final class BenchRunner {
                 producer.flush();
             }
             awaitCommitted(app.settings().applicationId(), Topics.REGISTRY.name(), Duration.ofMinutes(10));
-            double rate = n / ((System.nanoTime() - t0) / 1e9);
-            report.add("2. fold (" + guarantee + ")", "events/s produced and folded", rate, "raw producer (1.)", rawRate,
-                    rate / rawRate, ">= 0.33", rate / rawRate >= 0.33);
-            return rate;
+            return n / ((System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -349,32 +355,48 @@ public final class BenchRunner {
             events.addAll(trail.append("bench", "observe", "target-" + i, AuditOutcome.OBSERVED, Map.of("i", Integer.toString(i))).events());
         }
         double appendRate = n / ((System.nanoTime() - t0) / 1e9);
-        AuditVerifier verifier = new AuditVerifier(Map.of(AuditTrail.keyId(key), key.generatePublicKey()));
-        long t1 = System.nanoTime();
-        for (Object e : events) {
-            var broken = e instanceof AuditRecord r ? verifier.record(r) : verifier.checkpoint((AuditCheckpoint) e);
-            if (broken.isPresent()) {
-                throw new IllegalStateException("benchmark trail does not verify: " + broken.get());
-            }
-        }
-        double verifyRate = n / ((System.nanoTime() - t1) / 1e9);
         MessageDigest sha = io.hypermesh.adapters.audit.MerkleFrontier.sha256OrFail();
         byte[][] payloads = new byte[n][];
         for (int i = 0; i < n; i++) {
             payloads[i] = AuditTrail.canonical("bench-adapter", i + 1, "bench", "observe", "target-" + i, AuditOutcome.OBSERVED,
-                    new java.util.TreeMap<>(Map.of("i", Integer.toString(i))));
+                    Map.of("i", Integer.toString(i)));
         }
-        long t2 = System.nanoTime();
+        // Alternating rounds, median of each: one pass over a few hundred thousand small records is
+        // a fraction of a second, at the mercy of JIT and the other core.
+        double[] verifyRates = new double[AUDIT_ROUNDS];
+        double[] rawRates = new double[AUDIT_ROUNDS];
         byte[] sink = new byte[32];
-        for (byte[] p : payloads) {
-            sink = sha.digest(p);
+        for (int round = 0; round < AUDIT_ROUNDS; round++) {
+            AuditVerifier verifier = new AuditVerifier(Map.of(AuditTrail.keyId(key), key.generatePublicKey()));
+            long t1 = System.nanoTime();
+            for (Object e : events) {
+                var broken = e instanceof AuditRecord r ? verifier.record(r) : verifier.checkpoint((AuditCheckpoint) e);
+                if (broken.isPresent()) {
+                    throw new IllegalStateException("benchmark trail does not verify: " + broken.get());
+                }
+            }
+            verifyRates[round] = n / ((System.nanoTime() - t1) / 1e9);
+            long t2 = System.nanoTime();
+            for (byte[] p : payloads) {
+                sink = sha.digest(p);
+            }
+            rawRates[round] = n / ((System.nanoTime() - t2) / 1e9);
         }
-        double rawRate = n / ((System.nanoTime() - t2) / 1e9);
         if (sink.length != 32) {
             throw new IllegalStateException();
         }
+        double verifyRate = median(verifyRates);
+        double rawRate = median(rawRates);
         report.add("6. audit", "append and sign, records/s", appendRate, "raw SHA-256", rawRate, appendRate / rawRate, "-", true);
         report.add("6. audit", "verify, records/s", verifyRate, "raw SHA-256", rawRate, verifyRate / rawRate, ">= 0.50", verifyRate / rawRate >= 0.5);
+    }
+
+    private static final int AUDIT_ROUNDS = 7;
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private StreamsApp startFolds(String guarantee) throws Exception {
