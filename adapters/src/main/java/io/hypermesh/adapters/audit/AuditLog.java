@@ -93,40 +93,59 @@ public final class AuditLog {
         Map<String, long[]> signed = new HashMap<>();
         Map<String, ConsumerRecord<byte[], byte[]>> firstUnsealed = new HashMap<>();
         Map<String, Long> newest = new HashMap<>();
-        long read = scan(progress, r -> {
-            AuditEvent event;
-            try {
-                event = decoder.deserialize(r.topic(), r.value());
-            } catch (RuntimeException e) {
-                String adapter = r.key() == null ? "?" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
-                if (!adapters.isEmpty() && !adapters.contains(adapter)) {
-                    return;
+        long read = scanBatches(progress, batch -> {
+            // Decode the poll's records, hash their leaves on all cores, then check them in log order.
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(batch.size());
+            List<AuditEvent> events = new ArrayList<>(batch.size());
+            List<AuditRecord> toHash = new ArrayList<>(batch.size());
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                AuditEvent event;
+                try {
+                    event = decoder.deserialize(r.topic(), r.value());
+                } catch (RuntimeException e) {
+                    event = null;
+                    String adapter = r.key() == null ? "?" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    if (adapters.isEmpty() || adapters.contains(adapter)) {
+                        breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + e.getMessage()));
+                    }
                 }
-                breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + e.getMessage()));
-                return;
-            }
-            String adapter = event.getPayload() instanceof AuditRecord a ? a.getAdapterId() : ((AuditCheckpoint) event.getPayload()).getAdapterId();
-            if (breaks.containsKey(adapter) || (!adapters.isEmpty() && !adapters.contains(adapter))) {
-                return;
-            }
-            AuditVerifier verifier = verifiers.computeIfAbsent(adapter, k -> new AuditVerifier(keys));
-            Optional<String> problem;
-            if (!adapter.equals(key(r))) {
-                problem = Optional.of("record keyed '" + key(r) + "' claims to belong to adapter " + adapter);
-            } else if (event.getPayload() instanceof AuditRecord record) {
-                problem = verifier.record(record);
-                if (problem.isEmpty()) {
-                    firstUnsealed.putIfAbsent(adapter, r);
-                    newest.put(adapter, r.timestamp());
-                }
-            } else {
-                problem = verifier.checkpoint((AuditCheckpoint) event.getPayload());
-                if (problem.isEmpty()) {
-                    signed.computeIfAbsent(adapter, k -> new long[1])[0] = verifier.verifiedRecords();
-                    firstUnsealed.remove(adapter);
+                if (event != null) {
+                    records.add(r);
+                    events.add(event);
+                    if (event.getPayload() instanceof AuditRecord a) {
+                        toHash.add(a);
+                    }
                 }
             }
-            problem.ifPresent(p -> breaks.put(adapter, new Break(adapter, r.partition(), r.offset(), p)));
+            byte[][] leaves = AuditVerifier.leaves(toHash);
+            int hashed = 0;
+            for (int i = 0; i < records.size(); i++) {
+                ConsumerRecord<byte[], byte[]> r = records.get(i);
+                AuditEvent event = events.get(i);
+                byte[] leaf = event.getPayload() instanceof AuditRecord ? leaves[hashed++] : null;
+                String adapter = event.getPayload() instanceof AuditRecord a ? a.getAdapterId() : ((AuditCheckpoint) event.getPayload()).getAdapterId();
+                if (breaks.containsKey(adapter) || (!adapters.isEmpty() && !adapters.contains(adapter))) {
+                    continue;
+                }
+                AuditVerifier verifier = verifiers.computeIfAbsent(adapter, k -> new AuditVerifier(keys));
+                Optional<String> problem;
+                if (!adapter.equals(key(r))) {
+                    problem = Optional.of("record keyed '" + key(r) + "' claims to belong to adapter " + adapter);
+                } else if (event.getPayload() instanceof AuditRecord record) {
+                    problem = verifier.record(record, leaf);
+                    if (problem.isEmpty()) {
+                        firstUnsealed.putIfAbsent(adapter, r);
+                        newest.put(adapter, r.timestamp());
+                    }
+                } else {
+                    problem = verifier.checkpoint((AuditCheckpoint) event.getPayload());
+                    if (problem.isEmpty()) {
+                        signed.computeIfAbsent(adapter, k -> new long[1])[0] = verifier.verifiedRecords();
+                        firstUnsealed.remove(adapter);
+                    }
+                }
+                problem.ifPresent(p -> breaks.put(adapter, new Break(adapter, r.partition(), r.offset(), p)));
+            }
         });
         List<Trail> trails = new ArrayList<>();
         verifiers.forEach((adapter, v) -> {
@@ -256,8 +275,16 @@ public final class AuditLog {
         void handle(ConsumerRecord<byte[], byte[]> record);
     }
 
-    /** Every committed record of the topic up to its end when the scan began, partition by partition in offset order. */
+    private interface BatchHandler {
+        void handle(List<ConsumerRecord<byte[], byte[]>> batch);
+    }
+
     private long scan(Progress progress, RecordHandler handler) {
+        return scanBatches(progress, batch -> batch.forEach(handler::handle));
+    }
+
+    /** Every committed record of the topic up to its end when the scan began, partition by partition in offset order, a poll at a time. */
+    private long scanBatches(Progress progress, BatchHandler handler) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
@@ -280,13 +307,15 @@ public final class AuditLog {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("could not read " + partition + " to offset " + end.get(partition));
                     }
+                    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         if (r.offset() >= end.get(partition)) {
                             break;
                         }
-                        handler.handle(r);
-                        read++;
+                        batch.add(r);
                     }
+                    handler.handle(batch);
+                    read += batch.size();
                     progress.at(passed + Math.min(consumer.position(partition), end.get(partition)) - begin.get(partition), total);
                 }
                 passed += end.get(partition) - begin.get(partition);
