@@ -164,11 +164,6 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
         // and Streams' defaults (100 ms linger, a record cache flushed on commit) add their delay at every hop.
         p.put(StreamsConfig.producerPrefix("linger.ms"), 1);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
-        // At least two stream threads: with one, exactly-once under a steady input stream starved the
-        // downstream tasks (foreign-key join, regrouping) until the input paused; measured at 2,000
-        // registrations/s, nothing became visible in discovery for the whole 15 s run, with two it
-        // tracked the input within a second.
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(2, Runtime.getRuntime().availableProcessors()));
         p.putAll(extraStreamsConfig);
         return p;
     }

@@ -112,6 +112,7 @@ public final class BenchRunner {
                 topics.add(new TopicSpec("bench.bus", PARTITIONS, (short) 1, "delete", 3_600_000L, null));
                 TopicAdmin.ensure(admin, topics);
             }
+            report.note(FOLD_THREADS_NOTE);
             double rawRate = ingest();
             // One unreported fold first: JIT, RocksDB and the broker's page cache warm, so neither
             // guarantee pays for being measured first.
@@ -398,6 +399,9 @@ public final class BenchRunner {
     }
 
     private static final int AUDIT_ROUNDS = 7;
+    static final int FOLD_THREADS = 2;
+    static final String FOLD_THREADS_NOTE = "folds run with num.stream.threads=" + FOLD_THREADS + " (the default is 1: with 2, one SIGKILL-and-restart "
+            + "test once did not return to the same answers; with 1, exactly-once starves the discovery join under sustained input)";
     /** Records per verification batch: what one poll of the audit topic returns (max.poll.records). */
     private static final int VERIFY_BATCH = 2_000;
 
@@ -412,7 +416,10 @@ public final class BenchRunner {
                         Files.createTempDirectory(work, "folds-"), 0)
                 .withApplicationId("bench-" + guarantee + "-" + UUID.randomUUID().toString().substring(0, 6))
                 .withProcessingGuarantee(guarantee)
-                .withExtra(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+                .withExtra(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest")
+                // Two stream threads: with one, exactly-once under this steady load starves the join and
+                // regrouping tasks until the input pauses. Not the default yet: see FOLD_THREADS_NOTE.
+                .withExtra(StreamsConfig.NUM_STREAM_THREADS_CONFIG, FOLD_THREADS);
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
         app.awaitRunning(Duration.ofMinutes(2));
         Thread.sleep(1_000);
