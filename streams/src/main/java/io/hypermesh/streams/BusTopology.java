@@ -1,13 +1,15 @@
 package io.hypermesh.streams;
 
-import io.hypermesh.streams.discovery.DiscoveryTopology;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
-/** All folds in one application: each topology class adds its part. */
+/**
+ * All folds in one application: each topology class adds its part. Discovery is not a fold of its
+ * own: the query API joins the registry's by-service index with the health store at read time.
+ */
 public final class BusTopology {
     private BusTopology() {
     }
@@ -21,14 +23,12 @@ public final class BusTopology {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes);
         var components = LifecycleTopology.addTo(builder, serdes);
-        var discovered = DiscoveryTopology.addTo(builder, serdes);
         if (changes != null) {
             health.toStream().foreach((k, v) -> changes.ring());
             components.toStream().foreach((k, v) -> changes.ring());
-            discovered.toStream().foreach((k, v) -> changes.ring());
         }
         Topology topology = builder.build(settings.streamsProperties());
-        RegistryTopology.addTo(topology, settings, serdes);
+        RegistryTopology.addTo(topology, settings, serdes, changes);
         return topology;
     }
 }

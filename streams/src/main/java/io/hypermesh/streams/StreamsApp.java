@@ -6,14 +6,12 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
-import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.api.AuditTail;
 import io.hypermesh.streams.api.Dashboard;
 import io.hypermesh.streams.api.EventWriter;
 import io.hypermesh.streams.api.QueryApiVerticle;
 import io.hypermesh.streams.api.StoreAccess;
-import io.hypermesh.streams.discovery.DiscoveryTopology;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
@@ -88,7 +86,7 @@ public final class StreamsApp implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         Map<String, Serde<? extends SpecificRecord>> storeSerdes = Map.of(
-                DiscoveryTopology.INSTANCES_STORE, serdes.of(DiscoveredInstance.class),
+                RegistryTopology.BY_SERVICE_STORE, serdes.of(ServiceInstance.class),
                 HealthTopology.STORE, serdes.of(HealthState.class),
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),

@@ -2,7 +2,6 @@ package io.hypermesh.streams.api;
 
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.PhaseStatus;
-import io.hypermesh.streams.discovery.DiscoveryTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -26,6 +25,7 @@ import java.util.Map;
 public final class Dashboard {
     static final int HISTORY = 40;
     private final StoreAccess stores;
+    private final ServiceDirectory directory;
     private final AuditTail audit;
     private final Buffer page;
     /** Score changes per health component, oldest first: the sparklines. */
@@ -33,6 +33,7 @@ public final class Dashboard {
 
     public Dashboard(StoreAccess stores, AuditTail audit) {
         this.stores = stores;
+        this.directory = new ServiceDirectory(stores);
         this.audit = audit;
         try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/index.html")) {
             this.page = Buffer.buffer(in.readAllBytes());
@@ -47,7 +48,7 @@ public final class Dashboard {
 
     /** Samples the scores on a timer, so the history exists before anyone looks. */
     Future<Void> sample() {
-        return stores.<DiscoveredInstance>scan(DiscoveryTopology.INSTANCES_STORE).map(all -> {
+        return directory.all().map(all -> {
             record(all);
             return null;
         });
@@ -72,7 +73,7 @@ public final class Dashboard {
     }
 
     Future<Object> overview() {
-        Future<List<DiscoveredInstance>> instances = stores.scan(DiscoveryTopology.INSTANCES_STORE);
+        Future<List<DiscoveredInstance>> instances = directory.all();
         Future<List<PhaseStatus>> phases = stores.scan(LifecycleTopology.PHASES_STORE);
         return Future.all(instances, phases).map(done -> {
             record(instances.result()); // a streamed view renders every 100 ms: finer than the timer

@@ -19,7 +19,6 @@ import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.discovery.Discovery;
-import io.hypermesh.streams.discovery.DiscoveryTopology;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.micrometer.core.instrument.Timer;
@@ -67,6 +66,7 @@ public final class QueryApiVerticle extends VerticleBase {
 
     private final KafkaStreams streams;
     private final StoreAccess stores;
+    private final ServiceDirectory directory;
     private final EventWriter writer;
     private final PrometheusMeterRegistry metrics;
     private final ChangeSignal changes;
@@ -83,6 +83,7 @@ public final class QueryApiVerticle extends VerticleBase {
         this.changes = changes;
         this.streams = streams;
         this.stores = stores;
+        this.directory = new ServiceDirectory(stores);
         this.writer = writer;
         this.metrics = metrics;
         this.host = host;
@@ -96,8 +97,7 @@ public final class QueryApiVerticle extends VerticleBase {
         router.route().handler(this::timed);
         router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
 
-        view(router.get("/v1/catalog/services"), ctx -> () -> stores.<DiscoveredInstance>scan(DiscoveryTopology.INSTANCES_STORE)
-                .map(Views::catalog));
+        view(router.get("/v1/catalog/services"), ctx -> () -> directory.all().map(Views::catalog));
         view(router.get("/v1/catalog/service/:service"), ctx -> () -> service(ctx).map(entries ->
                 Views.instances(Discovery.filter(entries, false, tags(ctx)))));
         view(router.get("/v1/health/service/:service"), ctx -> () -> service(ctx).map(entries ->
@@ -159,6 +159,7 @@ public final class QueryApiVerticle extends VerticleBase {
 
         router.get(StoreAccess.INTERNAL + ":store/keys/:key").handler(this::internalGet);
         router.get(StoreAccess.INTERNAL + ":store/scan").handler(this::internalScan);
+        router.post(StoreAccess.INTERNAL + ":store/keys").handler(this::internalGetAll);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
         router.get("/v1/status").handler(ctx -> json(ctx.response(), 200, new JsonObject()
@@ -292,7 +293,7 @@ public final class QueryApiVerticle extends VerticleBase {
     }
 
     private Future<List<DiscoveredInstance>> service(RoutingContext ctx) {
-        return stores.scan(DiscoveryTopology.INSTANCES_STORE, DiscoveryTopology.prefix(ctx.pathParam("service")));
+        return directory.service(ctx.pathParam("service"));
     }
 
     private static List<String> tags(RoutingContext ctx) {
@@ -428,6 +429,25 @@ public final class QueryApiVerticle extends VerticleBase {
         vertx.executeBlocking(() -> stores.localGet(store, ctx.pathParam("key"), Integer.parseInt(ctx.request().getParam("partition"))), false)
                 .onSuccess(value -> json(ctx.response(), 200, new JsonObject().put("value", stores.encode(store, value))))
                 .onFailure(e -> error(ctx, e));
+    }
+
+    private void internalGetAll(RoutingContext ctx) {
+        String store = ctx.pathParam("store");
+        Map<String, Integer> partitions = new HashMap<>();
+        try {
+            bodyOf(ctx).forEach(e -> partitions.put(e.getKey(), ((Number) e.getValue()).intValue()));
+        } catch (ClassCastException | NullPointerException e) {
+            error(ctx, ApiException.badRequest("body must map each key to its partition number"));
+            return;
+        } catch (ApiException e) {
+            error(ctx, e);
+            return;
+        }
+        vertx.executeBlocking(() -> stores.localGetAll(store, partitions), false).onSuccess(values -> {
+            JsonObject body = new JsonObject();
+            values.forEach((k, v) -> body.put(k, stores.encode(store, v)));
+            json(ctx.response(), 200, body);
+        }).onFailure(e -> error(ctx, e));
     }
 
     private void internalScan(RoutingContext ctx) {

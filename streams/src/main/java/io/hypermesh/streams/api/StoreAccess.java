@@ -23,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +59,14 @@ public final class StoreAccess {
         return retrying(() -> getOnce(store, key));
     }
 
+    /**
+     * The values of many keys, each read where its partition lives: one call per instance that
+     * owns any of them, not one per key. Absent keys are absent from the answer.
+     */
+    public <V> Future<Map<String, V>> getAll(String store, Collection<String> keys) {
+        return retrying(() -> getAllOnce(store, keys));
+    }
+
     /** Every entry of a store, from all instances, in key order. */
     public <V> Future<List<V>> scan(String store) {
         return scan(store, null);
@@ -84,6 +94,45 @@ public final class StoreAccess {
             String value = response.bodyAsJsonObject().getString("value");
             return Future.succeededFuture(Optional.ofNullable(value == null ? null : this.<V>decode(store, value)));
         }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + where.activeHost() + " unreachable: " + failure.getMessage())));
+    }
+
+    private <V> Future<Map<String, V>> getAllOnce(String store, Collection<String> keys) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return Future.failedFuture(new StoreNotReadyException("store " + store + " is not available yet (" + streams.state() + ")"));
+        }
+        Map<HostInfo, Map<String, Integer>> partitionsByHost = new HashMap<>();
+        for (String key : keys) {
+            KeyQueryMetadata where = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+            if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+                return Future.failedFuture(new StoreNotReadyException("store " + store + " has no owner for a key yet"));
+            }
+            partitionsByHost.computeIfAbsent(where.activeHost(), h -> new HashMap<>()).put(key, where.partition());
+        }
+        List<Future<Map<String, V>>> parts = new ArrayList<>();
+        partitionsByHost.forEach((host, partitions) -> {
+            if (host.equals(self)) {
+                parts.add(vertx.executeBlocking(() -> this.<V>localGetAll(store, partitions), false));
+                return;
+            }
+            JsonObject body = new JsonObject();
+            partitions.forEach(body::put);
+            parts.add(client.post(host.port(), host.host(), INTERNAL + store + "/keys").sendJsonObject(body).compose(response -> {
+                if (response.statusCode() != 200) {
+                    return Future.failedFuture(new StoreNotReadyException("instance " + host + " answered "
+                            + response.statusCode() + " for " + partitions.size() + " keys of " + store));
+                }
+                Map<String, V> values = new HashMap<>();
+                response.bodyAsJsonObject().forEach(e -> values.put(e.getKey(), decode(store, (String) e.getValue())));
+                return Future.succeededFuture(values);
+            }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + host + " unreachable: " + failure.getMessage()))));
+        });
+        return Future.all(parts).map(all -> {
+            Map<String, V> merged = new HashMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                merged.putAll(all.<Map<String, V>>resultAt(i));
+            }
+            return merged;
+        });
     }
 
     private <V> Future<List<V>> scanOnce(String store, String prefix) {
@@ -124,9 +173,30 @@ public final class StoreAccess {
     /** This instance's value for a key, for a peer that routed the read here; null when absent. */
     public <V> V localGet(String store, String key, int partition) {
         try {
-            ReadOnlyKeyValueStore<String, V> local = streams.store(StoreQueryParameters
-                    .fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
-            return local.get(key);
+            return this.<V>localPartition(store, partition).get(key);
+        } catch (InvalidStateStoreException e) {
+            throw new StoreNotReadyException("partition " + partition + " of " + store + " is not active here: " + e.getMessage());
+        }
+    }
+
+    /** This instance's values for keys a peer routed here (key to partition); absent keys are left out. */
+    public <V> Map<String, V> localGetAll(String store, Map<String, Integer> partitionByKey) {
+        Map<Integer, ReadOnlyKeyValueStore<String, V>> partitions = new HashMap<>();
+        Map<String, V> values = new HashMap<>();
+        partitionByKey.forEach((key, partition) -> {
+            ReadOnlyKeyValueStore<String, V> local = partitions.computeIfAbsent(partition, p -> localPartition(store, p));
+            V value = local.get(key);
+            if (value != null) {
+                values.put(key, value);
+            }
+        });
+        return values;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> localPartition(String store, int partition) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore())
+                    .withPartition(partition));
         } catch (InvalidStateStoreException e) {
             throw new StoreNotReadyException("partition " + partition + " of " + store + " is not active here: " + e.getMessage());
         }

@@ -2,15 +2,32 @@ package io.hypermesh.streams.discovery;
 
 import io.hypermesh.events.HealthStatus;
 import io.hypermesh.state.DiscoveredInstance;
+import io.hypermesh.state.HealthState;
+import io.hypermesh.state.ServiceInstance;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
-/** Filtering and weighted choice over a service's instances, Consul style. */
+/** Joining, filtering and weighted choice over a service's instances, Consul style. */
 public final class Discovery {
     private Discovery() {
+    }
+
+    /**
+     * Each instance with the health of its health component. An instance without any health
+     * result is UNKNOWN, which counts as passing (as Consul does for a service without checks).
+     */
+    public static List<DiscoveredInstance> join(List<ServiceInstance> instances, Map<String, HealthState> healthByComponent) {
+        List<DiscoveredInstance> out = new ArrayList<>(instances.size());
+        for (ServiceInstance instance : instances) {
+            HealthState health = healthByComponent.get(instance.getHealthComponentId());
+            out.add(new DiscoveredInstance(instance, health == null ? HealthStatus.UNKNOWN : health.getStatus(),
+                    health == null ? null : (int) Math.round(health.getScore())));
+        }
+        return out;
     }
 
     /** Passing means healthy, or no health result yet (no checks); unhealthy instances are never passing. */

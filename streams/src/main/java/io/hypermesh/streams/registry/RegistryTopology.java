@@ -8,6 +8,7 @@ import io.hypermesh.events.registry.ServiceRegistered;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.BusSerdes;
+import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.Envelopes;
 import io.hypermesh.streams.InvalidEventException;
 import io.hypermesh.streams.StreamsSettings;
@@ -36,9 +37,16 @@ import java.util.Set;
  * topic, and the fold applies it only if no newer heartbeat came first, so replaying the log gives
  * the same state. When too many instances lapse at once (a bus outage, not a fleet dying) nothing
  * is expired: self-preservation, as Eureka does.
+ *
+ * <p>Discovery reads {@link #BY_SERVICE_STORE}, the same instances keyed "service NUL instance" so
+ * a service is one key prefix. It is kept in memory by this fold and rebuilt from
+ * {@link #STORE} whenever the task starts, so it costs no changelog write and no second hop:
+ * an instance is discoverable as soon as this fold has applied its event.
  */
 public final class RegistryTopology {
     public static final String STORE = "registry-instances";
+    public static final String BY_SERVICE_STORE = "registry-by-service";
+    private static final char SEPARATOR = '\u0000';
     static final String SOURCE = "registry-events";
     static final String FOLD = "registry-fold";
     static final String STATE_SINK = "registry-state-out";
@@ -48,18 +56,32 @@ public final class RegistryTopology {
     private RegistryTopology() {
     }
 
+    /** The {@link #BY_SERVICE_STORE} key of an instance of a service. */
+    public static String serviceKey(String service, String instanceId) {
+        return service + SEPARATOR + instanceId;
+    }
+
+    /** The {@link #BY_SERVICE_STORE} key prefix of every instance of a service. */
+    public static String servicePrefix(String service) {
+        return service + SEPARATOR;
+    }
+
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
         Topology topology = new Topology();
-        addTo(topology, settings, serdes);
+        addTo(topology, settings, serdes, null);
         return topology;
     }
 
-    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes) {
+    /** @param changes rung after each change of the registry; null for none */
+    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes) {
         var events = serdes.of(RegistryEvent.class);
         var instances = serdes.of(ServiceInstance.class);
         topology.addSource(SOURCE, Serdes.String().deserializer(), events.deserializer(), Topics.REGISTRY.name());
-        topology.addProcessor(FOLD, () -> new Fold(settings), SOURCE);
+        topology.addProcessor(FOLD, () -> new Fold(settings, changes), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), instances), FOLD);
+        // Derived from STORE on every task start, so no changelog: restoring one store is enough.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_SERVICE_STORE), Serdes.String(), instances)
+                .withLoggingDisabled(), FOLD);
         topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), instances.serializer(), FOLD);
         topology.addSink(EXPIRY_SINK, Topics.REGISTRY.name(), Serdes.String().serializer(), events.serializer(), FOLD);
     }
@@ -68,20 +90,25 @@ public final class RegistryTopology {
     static final class Fold implements Processor<String, RegistryEvent, String, Object> {
         private static final Logger LOG = LoggerFactory.getLogger(Fold.class);
         private final StreamsSettings settings;
+        private final ChangeSignal changes;
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, ServiceInstance> store;
+        private KeyValueStore<String, ServiceInstance> byService;
         /** Expiries sent but not yet read back, so a scan does not send the same one again. */
         private final Set<String> pendingExpiry = new HashSet<>();
         private boolean preserving;
 
-        Fold(StreamsSettings settings) {
+        Fold(StreamsSettings settings, ChangeSignal changes) {
             this.settings = settings;
+            this.changes = changes;
         }
 
         @Override
         public void init(ProcessorContext<String, Object> context) {
             this.context = context;
             this.store = context.getStateStore(STORE);
+            this.byService = context.getStateStore(BY_SERVICE_STORE);
+            rebuildIndex();
             if (settings.expiryEnabled()) {
                 context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireLapsed);
             }
@@ -99,7 +126,7 @@ public final class RegistryTopology {
                 ServiceInstance current = store.get(h.getInstanceId());
                 if (current != null && at > current.getLastHeartbeatAt().toEpochMilli()) {
                     current.setLastHeartbeatAt(Envelopes.at(at));
-                    put(record, current);
+                    put(record, null, current);
                 }
             } else if (payload instanceof ServiceDeregistered d) {
                 remove(record, d.getInstanceId());
@@ -133,17 +160,47 @@ public final class RegistryTopology {
                     .setLastHeartbeatAt(Envelopes.at(Math.max(at, previous == null ? at : previous.getLastHeartbeatAt().toEpochMilli())))
                     .setHealthComponentId(r.getMetadata().getOrDefault("healthComponent", r.getInstanceId()))
                     .build();
-            put(record, instance);
+            put(record, previous, instance);
         }
 
-        private void put(Record<String, RegistryEvent> record, ServiceInstance instance) {
+        /**
+         * Init runs after restoration, on every (re)start of the task: the index is whatever the
+         * restored store says, never what an aborted transaction left in memory.
+         */
+        private void rebuildIndex() {
+            List<String> stale = new ArrayList<>();
+            try (KeyValueIterator<String, ServiceInstance> all = byService.all()) {
+                all.forEachRemaining(kv -> stale.add(kv.key));
+            }
+            stale.forEach(byService::delete);
+            try (KeyValueIterator<String, ServiceInstance> all = store.all()) {
+                all.forEachRemaining(kv -> byService.put(serviceKey(kv.value.getServiceName(), kv.key), kv.value));
+            }
+        }
+
+        /** @param previous the value this replaces when it may have been of another service */
+        private void put(Record<String, RegistryEvent> record, ServiceInstance previous, ServiceInstance instance) {
             store.put(instance.getInstanceId(), instance);
+            if (previous != null && !previous.getServiceName().equals(instance.getServiceName())) {
+                byService.delete(serviceKey(previous.getServiceName(), previous.getInstanceId()));
+            }
+            byService.put(serviceKey(instance.getServiceName(), instance.getInstanceId()), instance);
             context.forward(record.withKey(instance.getInstanceId()).withValue(instance), STATE_SINK);
+            changed();
         }
 
         private void remove(Record<String, RegistryEvent> record, String instanceId) {
-            if (store.delete(instanceId) != null) {
+            ServiceInstance removed = store.delete(instanceId);
+            if (removed != null) {
+                byService.delete(serviceKey(removed.getServiceName(), instanceId));
                 context.forward(record.withKey(instanceId).withValue(null), STATE_SINK);
+                changed();
+            }
+        }
+
+        private void changed() {
+            if (changes != null) {
+                changes.ring();
             }
         }
 

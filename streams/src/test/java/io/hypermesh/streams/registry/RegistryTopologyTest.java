@@ -108,6 +108,8 @@ class RegistryTopologyTest {
         assertEquals(T0, expired.getLastHeartbeatAt());
         assertEquals("expired:web-1:" + T0.toEpochMilli(), expiry.value().getEventId(), "deterministic id: duplicates dedupe");
         assertNull(store.get("web-1"));
+        KeyValueStore<String, ServiceInstance> byService = fx.driver.getKeyValueStore(RegistryTopology.BY_SERVICE_STORE);
+        assertNull(byService.get(RegistryTopology.serviceKey("web", "web-1")), "gone from discovery too");
         List<TestRecord<String, ServiceInstance>> changes = state.readRecordsToList();
         assertNull(changes.get(changes.size() - 1).value());
     }
@@ -161,5 +163,42 @@ class RegistryTopologyTest {
         fx.rawInput(Topics.REGISTRY.name()).pipeInput("k".getBytes(), "not avro".getBytes());
         send("web-1", registration("web-1", 10_000), T0);
         assertNotNull(store.get("web-1"));
+    }
+
+    @Test
+    void theByServiceIndexIsRebuiltFromTheRestoredStoreWheneverTheTaskStarts() {
+        // The index has no changelog: after a restart or an aborted transaction it must be exactly
+        // what the (restored) registry store says, whatever was left in memory.
+        var context = new org.apache.kafka.streams.processor.api.MockProcessorContext<String, Object>();
+        KeyValueStore<String, ServiceInstance> registry = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.STORE),
+                org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
+        KeyValueStore<String, ServiceInstance> index = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_SERVICE_STORE),
+                org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
+        registry.init(context.getStateStoreContext(), registry);
+        index.init(context.getStateStoreContext(), index);
+        context.addStateStore(registry);
+        context.addStateStore(index);
+        ServiceInstance a = instance("a", "web");
+        ServiceInstance b = instance("b", "db");
+        registry.put("a", a);
+        registry.put("b", b);
+        index.put(RegistryTopology.serviceKey("web", "gone"), instance("gone", "web"));
+        index.put(RegistryTopology.serviceKey("old", "a"), instance("a", "old"));
+
+        new RegistryTopology.Fold(fx.settings, null).init(context);
+
+        List<String> keys = new java.util.ArrayList<>();
+        try (var all = index.all()) {
+            all.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', '/') + "=" + kv.value.getInstanceId()));
+        }
+        assertEquals(List.of("db/b=b", "web/a=a"), keys);
+    }
+
+    static ServiceInstance instance(String id, String service) {
+        return ServiceInstance.newBuilder().setInstanceId(id).setServiceName(service).setEndpoint(new Endpoint("10.0.0.1", 80, "tcp"))
+                .setTags(List.of()).setWeightPassing(1).setWeightWarning(1).setMetadata(Map.of()).setTtlMs(10_000)
+                .setRegisteredAt(T0).setLastHeartbeatAt(T0).setHealthComponentId(id).build();
     }
 }

@@ -1,0 +1,51 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.state.DiscoveredInstance;
+import io.hypermesh.state.HealthState;
+import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.discovery.Discovery;
+import io.hypermesh.streams.health.HealthTopology;
+import io.hypermesh.streams.registry.RegistryTopology;
+import io.vertx.core.Future;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Discovery, joined at read time: a service's instances from the registry fold's by-service index,
+ * each with the health of its component. Joining here rather than in a topology means a
+ * registration is discoverable once the registry fold applied it, with no repartition hop.
+ */
+final class ServiceDirectory {
+    private final StoreAccess stores;
+
+    ServiceDirectory(StoreAccess stores) {
+        this.stores = stores;
+    }
+
+    /** The instances of one service, in instance id order. */
+    Future<List<DiscoveredInstance>> service(String name) {
+        return stores.<ServiceInstance>scan(RegistryTopology.BY_SERVICE_STORE, RegistryTopology.servicePrefix(name)).compose(instances -> {
+            if (instances.isEmpty()) {
+                return Future.succeededFuture(List.of());
+            }
+            Set<String> components = new LinkedHashSet<>();
+            instances.forEach(i -> components.add(i.getHealthComponentId()));
+            return stores.<HealthState>getAll(HealthTopology.STORE, components).map(health -> Discovery.join(instances, health));
+        });
+    }
+
+    /** Every instance of every service, by service then instance id. */
+    Future<List<DiscoveredInstance>> all() {
+        Future<List<ServiceInstance>> instances = stores.scan(RegistryTopology.BY_SERVICE_STORE);
+        Future<List<HealthState>> health = stores.scan(HealthTopology.STORE);
+        return Future.all(instances, health).map(done -> {
+            Map<String, HealthState> byComponent = new HashMap<>();
+            health.result().forEach(h -> byComponent.put(h.getComponentId(), h));
+            return Discovery.join(instances.result(), byComponent);
+        });
+    }
+}
