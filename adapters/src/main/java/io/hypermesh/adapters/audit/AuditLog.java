@@ -93,36 +93,19 @@ public final class AuditLog {
         Map<String, long[]> signed = new HashMap<>();
         Map<String, ConsumerRecord<byte[], byte[]>> firstUnsealed = new HashMap<>();
         Map<String, Long> newest = new HashMap<>();
-        long read = scanBatches(progress, batch -> {
-            // Decode the poll's records, hash their leaves on all cores, then check them in log order.
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(batch.size());
-            List<AuditEvent> events = new ArrayList<>(batch.size());
-            List<AuditRecord> toHash = new ArrayList<>(batch.size());
-            for (ConsumerRecord<byte[], byte[]> r : batch) {
-                AuditEvent event;
-                try {
-                    event = decoder.deserialize(r.topic(), r.value());
-                } catch (RuntimeException e) {
-                    event = null;
-                    String adapter = r.key() == null ? "?" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+        // Decoding and leaf hashing of the next poll run on a second thread while this one checks
+        // the poll before in log order.
+        OneAhead<List<ConsumerRecord<byte[], byte[]>>, Decoded> pipeline = new OneAhead<>(batch -> Decoded.of(batch, decoder), decoded -> {
+            for (int i = 0; i < decoded.records().size(); i++) {
+                ConsumerRecord<byte[], byte[]> r = decoded.records().get(i);
+                AuditEvent event = decoded.events()[i];
+                if (event == null) {
+                    String adapter = r.key() == null ? "?" : key(r);
                     if (adapters.isEmpty() || adapters.contains(adapter)) {
-                        breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + e.getMessage()));
+                        breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + decoded.errors()[i]));
                     }
+                    continue;
                 }
-                if (event != null) {
-                    records.add(r);
-                    events.add(event);
-                    if (event.getPayload() instanceof AuditRecord a) {
-                        toHash.add(a);
-                    }
-                }
-            }
-            byte[][] leaves = AuditVerifier.leaves(toHash);
-            int hashed = 0;
-            for (int i = 0; i < records.size(); i++) {
-                ConsumerRecord<byte[], byte[]> r = records.get(i);
-                AuditEvent event = events.get(i);
-                byte[] leaf = event.getPayload() instanceof AuditRecord ? leaves[hashed++] : null;
                 String adapter = event.getPayload() instanceof AuditRecord a ? a.getAdapterId() : ((AuditCheckpoint) event.getPayload()).getAdapterId();
                 if (breaks.containsKey(adapter) || (!adapters.isEmpty() && !adapters.contains(adapter))) {
                     continue;
@@ -132,7 +115,7 @@ public final class AuditLog {
                 if (!adapter.equals(key(r))) {
                     problem = Optional.of("record keyed '" + key(r) + "' claims to belong to adapter " + adapter);
                 } else if (event.getPayload() instanceof AuditRecord record) {
-                    problem = verifier.record(record, leaf);
+                    problem = verifier.record(record, decoded.leaves()[i]);
                     if (problem.isEmpty()) {
                         firstUnsealed.putIfAbsent(adapter, r);
                         newest.put(adapter, r.timestamp());
@@ -147,6 +130,11 @@ public final class AuditLog {
                 problem.ifPresent(p -> breaks.put(adapter, new Break(adapter, r.partition(), r.offset(), p)));
             }
         });
+        long read;
+        try (pipeline) {
+            read = scanBatches(progress, pipeline::accept);
+            pipeline.finish();
+        }
         List<Trail> trails = new ArrayList<>();
         verifiers.forEach((adapter, v) -> {
             long signedRecords = signed.getOrDefault(adapter, new long[1])[0];
@@ -269,6 +257,27 @@ public final class AuditLog {
             producer.flush();
         }
         return kept[0];
+    }
+
+    /** One poll decoded, with the leaf hash of each audit record (null for checkpoints and undecodable records). */
+    private record Decoded(List<ConsumerRecord<byte[], byte[]>> records, AuditEvent[] events, String[] errors, byte[][] leaves) {
+        static Decoded of(List<ConsumerRecord<byte[], byte[]>> batch, AvroDeserializer<AuditEvent> decoder) {
+            int n = batch.size();
+            Decoded d = new Decoded(batch, new AuditEvent[n], new String[n], new byte[n][]);
+            for (int i = 0; i < n; i++) {
+                ConsumerRecord<byte[], byte[]> r = batch.get(i);
+                try {
+                    d.events[i] = decoder.deserialize(r.topic(), r.value());
+                } catch (RuntimeException e) {
+                    d.errors[i] = e.getMessage();
+                    continue;
+                }
+                if (d.events[i].getPayload() instanceof AuditRecord a) {
+                    d.leaves[i] = AuditVerifier.leaf(a);
+                }
+            }
+            return d;
+        }
     }
 
     private interface RecordHandler {

@@ -34,19 +34,25 @@ public final class AuditVerifier {
     private static final ThreadLocal<LeafHasher> HASHERS = ThreadLocal.withInitial(() -> new LeafHasher(AuditTrail.sha256()));
 
     /**
-     * The leaf hash of each record over its content and the previous hash it stores, on all cores:
-     * a leaf needs nothing from the record before but that stored hash, which {@link #record(AuditRecord, byte[])}
-     * then compares with the chain as replayed. Hashing is most of a verification.
+     * The leaf hash of a record over its content and the previous hash it stores: a leaf needs
+     * nothing from the record before but that stored hash, which {@link #record(AuditRecord, byte[])}
+     * then compares with the chain as replayed. So leaves can be hashed ahead, on another thread.
      */
+    public static byte[] leaf(AuditRecord r) {
+        return HASHERS.get().leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(),
+                r.getDetails(), AuditTrail.bytes(r.getPreviousHash()));
+    }
+
+    /** {@link #leaf} of each record; on more than two cores, on all of them. */
     public static byte[][] leaves(java.util.List<AuditRecord> records) {
         byte[][] out = new byte[records.size()][];
-        java.util.stream.IntStream.range(0, records.size()).parallel().forEach(i -> {
-            AuditRecord r = records.get(i);
-            out[i] = HASHERS.get().leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(),
-                    r.getDetails(), AuditTrail.bytes(r.getPreviousHash()));
-        });
+        var indexes = java.util.stream.IntStream.range(0, records.size());
+        (PARALLEL_LEAVES ? indexes.parallel() : indexes).forEach(i -> out[i] = leaf(records.get(i)));
         return out;
     }
+
+    /** With two cores, one hashes leaves while the other checks (see {@link OneAhead}): no room for more. */
+    private static final boolean PARALLEL_LEAVES = Runtime.getRuntime().availableProcessors() > 2;
 
     /** Checks the next record; a present value says what is broken. */
     public Optional<String> record(AuditRecord r) {
@@ -60,19 +66,32 @@ public final class AuditVerifier {
                     ? "gap: sequence " + r.getSequence() + " follows " + sequence + " (records " + (sequence + 1) + ".." + (r.getSequence() - 1) + " missing)"
                     : "reorder or replay: sequence " + r.getSequence() + " after " + sequence);
         }
-        if (!r.getPreviousHash().equals(ByteBuffer.wrap(lastHash))) {
+        if (!same(r.getPreviousHash(), lastHash)) {
             return Optional.of("chain broken at sequence " + r.getSequence() + ": previous hash does not match the record before");
         }
         // The stored previous hash equals lastHash here, so a leaf hashed over it is the chain's leaf.
         byte[] hash = leaf != null ? leaf : leaves.leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(),
                 r.getOutcome(), r.getDetails(), lastHash);
-        if (!r.getHash().equals(ByteBuffer.wrap(hash))) {
+        if (!same(r.getHash(), hash)) {
             return Optional.of("record " + r.getSequence() + " was altered: its content does not hash to its hash");
         }
         sequence = r.getSequence();
         lastHash = hash;
         tree.append(sha256, hash);
         return Optional.empty();
+    }
+
+    private static boolean same(ByteBuffer stored, byte[] hash) {
+        if (stored.remaining() != hash.length) {
+            return false;
+        }
+        int at = stored.position();
+        for (int i = 0; i < hash.length; i++) {
+            if (stored.get(at + i) != hash[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks a checkpoint against what has been replayed so far. */

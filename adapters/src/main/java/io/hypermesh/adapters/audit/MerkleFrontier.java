@@ -1,16 +1,15 @@
 package io.hypermesh.adapters.audit;
 
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The RFC 6962 Merkle tree head over a growing list of leaves, kept as the roots of its perfect
  * subtrees (left to right, largest first), so appending and computing the head are O(log n).
  */
 public final class MerkleFrontier {
-    private final List<byte[]> subtreeRoots = new ArrayList<>();
-    private final List<Long> subtreeSizes = new ArrayList<>();
+    /** Roots of the perfect subtrees, largest first: one per set bit of {@link #size}, highest bit first. */
+    private byte[][] roots = new byte[64][];
+    private int count;
     private long size;
 
     /** A SHA-256 digest (every JVM has one). */
@@ -38,16 +37,14 @@ public final class MerkleFrontier {
         return sha256.digest();
     }
 
+    /** Appends a leaf: each trailing one bit of the size is a subtree of equal width to merge with. */
     public void append(MessageDigest sha256, byte[] leafHash) {
         byte[] root = leafHash;
-        long width = 1;
-        while (!subtreeSizes.isEmpty() && subtreeSizes.get(subtreeSizes.size() - 1) == width) {
-            root = node(sha256, subtreeRoots.remove(subtreeRoots.size() - 1), root);
-            subtreeSizes.remove(subtreeSizes.size() - 1);
-            width *= 2;
+        for (long s = size; (s & 1) == 1; s >>>= 1) {
+            root = node(sha256, roots[--count], root);
+            roots[count] = null;
         }
-        subtreeRoots.add(root);
-        subtreeSizes.add(width);
+        roots[count++] = root;
         size++;
     }
 
@@ -58,10 +55,8 @@ public final class MerkleFrontier {
     }
 
     void restore(MerkleFrontier from) {
-        subtreeRoots.clear();
-        subtreeRoots.addAll(from.subtreeRoots);
-        subtreeSizes.clear();
-        subtreeSizes.addAll(from.subtreeSizes);
+        roots = from.roots.clone();
+        count = from.count;
         size = from.size;
     }
 
@@ -71,13 +66,13 @@ public final class MerkleFrontier {
 
     /** The tree head: the subtree roots folded from the right, as RFC 6962 splits at the largest power of two. */
     public byte[] root(MessageDigest sha256) {
-        if (subtreeRoots.isEmpty()) {
+        if (count == 0) {
             sha256.reset();
             return sha256.digest();
         }
-        byte[] acc = subtreeRoots.get(subtreeRoots.size() - 1);
-        for (int i = subtreeRoots.size() - 2; i >= 0; i--) {
-            acc = node(sha256, subtreeRoots.get(i), acc);
+        byte[] acc = roots[count - 1];
+        for (int i = count - 2; i >= 0; i--) {
+            acc = node(sha256, roots[i], acc);
         }
         return acc;
     }

@@ -94,4 +94,31 @@ class AuditTrailTest {
         byte[] left = MerkleFrontier.node(sha, MerkleFrontier.node(sha, leaves[0], leaves[1]), MerkleFrontier.node(sha, leaves[2], leaves[3]));
         assertArrayEquals(MerkleFrontier.node(sha, left, leaves[4]), frontier.root(sha));
     }
+
+    @Test
+    void everyTreeHeadUpTo70LeavesMatchesTheRecursiveDefinitionAndCopiesAreIndependent() throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        java.util.List<byte[]> leaves = new java.util.ArrayList<>();
+        MerkleFrontier frontier = new MerkleFrontier();
+        MerkleFrontier at33 = null;
+        for (int i = 0; i < 70; i++) {
+            leaves.add(MerkleFrontier.leafHash(sha, new byte[]{(byte) i, (byte) (i >> 8)}));
+            frontier.append(sha, leaves.get(i));
+            assertArrayEquals(mth(sha, leaves), frontier.root(sha), "tree head of " + (i + 1) + " leaves");
+            if (i == 32) {
+                at33 = frontier.copy();
+            }
+        }
+        assertEquals(33, at33.size());
+        assertArrayEquals(mth(sha, leaves.subList(0, 33)), at33.root(sha), "a copy does not follow later appends");
+    }
+
+    /** RFC 6962 section 2.1, literally: split at the largest power of two below n. */
+    private static byte[] mth(MessageDigest sha, java.util.List<byte[]> leaves) {
+        if (leaves.size() == 1) {
+            return leaves.get(0);
+        }
+        int k = Integer.highestOneBit(leaves.size() - 1);
+        return MerkleFrontier.node(sha, mth(sha, leaves.subList(0, k)), mth(sha, leaves.subList(k, leaves.size())));
+    }
 }

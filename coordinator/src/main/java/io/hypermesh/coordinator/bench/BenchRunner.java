@@ -2,6 +2,7 @@ package io.hypermesh.coordinator.bench;
 
 import io.hypermesh.adapters.audit.AuditTrail;
 import io.hypermesh.adapters.audit.AuditVerifier;
+import io.hypermesh.adapters.audit.OneAhead;
 import io.hypermesh.adapters.consensus.LocalEtcd;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.Endpoint;
@@ -100,6 +101,29 @@ public final class BenchRunner {
         this.report = new BenchReport(scale.name());
     }
 
+    /** Every benchmark. */
+    public static final java.util.Set<Integer> ALL = java.util.Set.of(1, 2, 3, 4, 5, 6);
+    private java.util.Set<Integer> only = ALL;
+
+    /**
+     * Runs only these benchmarks (1..6) and the ones their baselines come from: the fold is
+     * measured against the producer rate of 1., the latency load is a share of the fold rate of 2.
+     */
+    public BenchRunner only(java.util.Set<Integer> selected) {
+        java.util.Set<Integer> closure = new java.util.TreeSet<>(selected);
+        if (!ALL.containsAll(closure) || closure.isEmpty()) {
+            throw new IllegalArgumentException("benchmarks are numbered 1 to 6, was " + selected);
+        }
+        if (closure.contains(3)) {
+            closure.add(2);
+        }
+        if (closure.contains(2)) {
+            closure.add(1);
+        }
+        this.only = closure;
+        return this;
+    }
+
     public BenchReport run() throws Exception {
         Files.createDirectories(work);
         try (EmbeddedKafka broker = EmbeddedKafka.start(work.resolve("kafka"), 0);
@@ -113,16 +137,26 @@ public final class BenchRunner {
                 TopicAdmin.ensure(admin, topics);
             }
             report.note(FOLD_THREADS_NOTE);
-            double rawRate = ingest();
-            // One unreported fold first: JIT, RocksDB and the broker's page cache warm, so neither
-            // guarantee pays for being measured first.
-            foldRun(StreamsConfig.AT_LEAST_ONCE, Math.max(1_000, scale.foldEvents() / 5));
-            double alosRate = fold(StreamsConfig.AT_LEAST_ONCE, rawRate);
-            fold(StreamsConfig.EXACTLY_ONCE_V2, rawRate);
-            latency(StreamsConfig.AT_LEAST_ONCE, alosRate);
-            latency(StreamsConfig.EXACTLY_ONCE_V2, alosRate);
-            discoveryAndDetection();
-            audit();
+            if (only.contains(1)) {
+                double rawRate = ingest();
+                if (only.contains(2)) {
+                    // One unreported fold first: JIT, RocksDB and the broker's page cache warm, so neither
+                    // guarantee pays for being measured first.
+                    foldRun(StreamsConfig.AT_LEAST_ONCE, Math.max(1_000, scale.foldEvents() / 5));
+                    double alosRate = fold(StreamsConfig.AT_LEAST_ONCE, rawRate);
+                    fold(StreamsConfig.EXACTLY_ONCE_V2, rawRate);
+                    if (only.contains(3)) {
+                        latency(StreamsConfig.AT_LEAST_ONCE, alosRate);
+                        latency(StreamsConfig.EXACTLY_ONCE_V2, alosRate);
+                    }
+                }
+            }
+            if (only.contains(4) || only.contains(5)) {
+                discoveryAndDetection();
+            }
+            if (only.contains(6)) {
+                audit();
+            }
         }
         return report;
     }
@@ -292,7 +326,7 @@ public final class BenchRunner {
                     HttpResponse.BodyHandlers.ofString()).body().split("\"ID\"").length < 11) {
                 Thread.sleep(100);
             }
-            for (int clients : new int[]{1, 64}) {
+            for (int clients : only.contains(4) ? new int[]{1, 64} : new int[0]) {
                 HttpLoad.Result bus = HttpLoad.run(clients, scale.queryRun(), HttpLoad.get(app.url() + "/v1/health/service/bench-svc"));
                 HttpLoad.Result base = HttpLoad.run(clients, scale.queryRun(), HttpLoad.post(etcd.clientUrls().get(0) + "/v3/kv/range",
                         LocalEtcd.prefixRange("svc/bench-svc/")));
@@ -306,7 +340,9 @@ public final class BenchRunner {
                     report.note("discovery at " + clients + " clients: " + bus.errors() + " bus errors, " + base.errors() + " etcd errors");
                 }
             }
-            detection(app, http);
+            if (only.contains(5)) {
+                detection(app, http);
+            }
         }
     }
 
@@ -370,17 +406,29 @@ public final class BenchRunner {
         for (int round = 0; round < AUDIT_ROUNDS; round++) {
             AuditVerifier verifier = new AuditVerifier(Map.of(AuditTrail.keyId(key), key.generatePublicKey()));
             long t1 = System.nanoTime();
-            // As `hypermesh audit verify` does: a batch's leaves hashed on all cores, then checked in order.
-            for (int from = 0; from < events.size(); from += VERIFY_BATCH) {
-                List<Object> batch = events.subList(from, Math.min(events.size(), from + VERIFY_BATCH));
-                byte[][] leaves = AuditVerifier.leaves(batch.stream().filter(AuditRecord.class::isInstance).map(AuditRecord.class::cast).toList());
-                int hashed = 0;
-                for (Object e : batch) {
-                    var broken = e instanceof AuditRecord r ? verifier.record(r, leaves[hashed++]) : verifier.checkpoint((AuditCheckpoint) e);
-                    if (broken.isPresent()) {
-                        throw new IllegalStateException("benchmark trail does not verify: " + broken.get());
-                    }
+            // As `hypermesh audit verify` does: the next batch's leaves hashed on a second thread while
+            // this one checks the batch before in order.
+            try (OneAhead<List<Object>, byte[][]> pipeline = new OneAhead<>(batch -> AuditVerifier.leaves(batch.stream()
+                    .filter(AuditRecord.class::isInstance).map(AuditRecord.class::cast).toList()), new java.util.function.Consumer<>() {
+                        private int from;
+
+                        @Override
+                        public void accept(byte[][] leaves) {
+                            List<Object> batch = events.subList(from, Math.min(events.size(), from + VERIFY_BATCH));
+                            from += VERIFY_BATCH;
+                            int hashed = 0;
+                            for (Object e : batch) {
+                                var broken = e instanceof AuditRecord r ? verifier.record(r, leaves[hashed++]) : verifier.checkpoint((AuditCheckpoint) e);
+                                if (broken.isPresent()) {
+                                    throw new IllegalStateException("benchmark trail does not verify: " + broken.get());
+                                }
+                            }
+                        }
+                    })) {
+                for (int from = 0; from < events.size(); from += VERIFY_BATCH) {
+                    pipeline.accept(events.subList(from, Math.min(events.size(), from + VERIFY_BATCH)));
                 }
+                pipeline.finish();
             }
             verifyRates[round] = n / ((System.nanoTime() - t1) / 1e9);
             long t2 = System.nanoTime();

@@ -27,6 +27,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--etcd", defaultValue = "/usr/bin/etcd", description = "etcd binary for the discovery baseline (default: ${DEFAULT-VALUE}).")
     String etcd;
 
+    @Option(names = "--only", split = ",", paramLabel = "N",
+            description = "Run only these benchmarks (1 ingest, 2 fold, 3 latency, 4 discovery, 5 failure detection, 6 audit), "
+                    + "with the ones they take their baseline from.")
+    java.util.Set<Integer> only;
+
     @Option(names = "--work-dir", description = "Where the broker, etcd and folds keep their data (default: a new temporary folder).")
     Path workDir;
 
@@ -34,7 +39,11 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
         Path work = workDir != null ? workDir : Files.createTempDirectory("hypermesh-bench-");
-        BenchReport report = new BenchRunner(BenchRunner.Scale.named(scale), etcd, work, log).run();
+        BenchRunner runner = new BenchRunner(BenchRunner.Scale.named(scale), etcd, work, log);
+        if (only != null) {
+            runner.only(only);
+        }
+        BenchReport report = runner.run();
         String markdown = report.markdown();
         Files.writeString(out, markdown);
         log.println(markdown);
