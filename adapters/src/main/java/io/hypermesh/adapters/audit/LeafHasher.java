@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * A record's canonical bytes and its RFC 6962 leaf hash, SHA-256(0x00 || content || previous),
- * encoded into one reused buffer: hashing a record costs the hash and little else. Content is the
- * fields length-prefixed ({@code <chars>:<value>;}), details in key order. Not thread-safe.
+ * encoded into one reused buffer and hashed in one update: hashing a record costs the hash and
+ * little else (three updates of the same bytes cost the JDK's SHA-256 over twice as much). Content
+ * is the fields length-prefixed ({@code <chars>:<value>;}), details in key order. Not thread-safe.
  */
 final class LeafHasher {
     private final MessageDigest sha256;
@@ -25,25 +26,29 @@ final class LeafHasher {
 
     byte[] leaf(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
                 Map<String, String> details, byte[] previous) {
+        length = 1;
+        buffer[0] = 0; // RFC 6962 leaf prefix
         encode(adapterId, sequence, actor, action, target, outcome, details);
+        ensure(previous.length);
+        System.arraycopy(previous, 0, buffer, length, previous.length);
+        length += previous.length;
         sha256.reset();
-        sha256.update((byte) 0);
         sha256.update(buffer, 0, length);
-        sha256.update(previous);
         return sha256.digest();
     }
 
     byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
                      Map<String, String> details) {
+        length = 0;
         encode(adapterId, sequence, actor, action, target, outcome, details);
         return Arrays.copyOf(buffer, length);
     }
 
+    /** Appends the canonical content at {@link #length}. */
     private void encode(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
                         Map<String, String> details) {
-        length = 0;
         part(adapterId);
-        part(Long.toString(sequence));
+        sequencePart(sequence);
         part(actor);
         part(action);
         part(target);
@@ -75,6 +80,28 @@ final class LeafHasher {
             put((byte) ';');
             sorted[i] = null;
         }
+    }
+
+    /** {@code <digits>:<sequence>;} without a string in between. */
+    private void sequencePart(long sequence) {
+        if (sequence < 0) {
+            part(Long.toString(sequence));
+            return;
+        }
+        int digits = 1;
+        for (long v = sequence; v >= 10; v /= 10) {
+            digits++;
+        }
+        number(digits);
+        put((byte) ':');
+        ensure(digits);
+        long v = sequence;
+        for (int i = length + digits - 1; i >= length; i--) {
+            buffer[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        length += digits;
+        put((byte) ';');
     }
 
     private void part(String s) {
