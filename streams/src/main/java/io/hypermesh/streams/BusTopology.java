@@ -24,7 +24,7 @@ public final class BusTopology {
         var health = HealthTopology.addTo(builder, settings, serdes);
         var components = LifecycleTopology.addTo(builder, serdes);
         if (changes != null) {
-            health.toStream().foreach((k, v) -> changes.ring());
+            health.toStream().foreach((k, v) -> changes.ring(ChangeSignal.health(k)));
             components.toStream().foreach((k, v) -> changes.ring());
         }
         Topology topology = builder.build(settings.streamsProperties());

@@ -1,33 +1,146 @@
 package io.hypermesh.streams;
 
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Rings when a queryable table of this instance changed, so blocking queries re-render at once
- * instead of on their next poll. Changes owned by other instances are still found by polling.
+ * instead of on their next poll. A change names its scope (a service, a health component) where it
+ * has one, so a watcher of one service is not woken by every other service's registrations.
+ * Changes owned by other instances are still found by polling.
  */
 public final class ChangeSignal {
-    private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    /** Listeners of every change. */
+    private final Set<Listener> anyChange = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Set<Listener>> byScope = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicLong unscoped = new AtomicLong();
+    /** Changes per scope, striped by hash so the count of scopes ever seen does not matter. */
+    private final AtomicLongArray stripes = new AtomicLongArray(1024);
+
+    /** The scope of a service's registrations. */
+    public static String service(String name) {
+        return "service:" + name;
+    }
+
+    /** The scope of a health component's score. */
+    public static String health(String componentId) {
+        return "health:" + componentId;
+    }
 
     /** How many changes rang so far: a rendered view is still current while this has not moved. */
     public long version() {
         return version.get();
     }
 
+    /**
+     * A number that moves whenever something in {@code scopes} (everything when null) changed:
+     * compared before and after rendering a view, it says whether the view may be stale already.
+     * (Scopes sharing a stripe can move it too: a needless render, never a missed one.)
+     */
+    public long stamp(Collection<String> scopes) {
+        if (scopes == null) {
+            return version.get();
+        }
+        long sum = unscoped.get();
+        for (String scope : scopes) {
+            sum += stripes.get(stripe(scope));
+        }
+        return sum;
+    }
+
+    private int stripe(String scope) {
+        return (scope.hashCode() & Integer.MAX_VALUE) % stripes.length();
+    }
+
+    /** A change without a scope: wakes every listener. */
     public void ring() {
+        unscoped.incrementAndGet();
         version.incrementAndGet();
-        for (Runnable listener : listeners) {
-            if (listeners.remove(listener)) {
-                listener.run();
-            }
+        anyChange.forEach(Listener::fire);
+        byScope.values().forEach(listeners -> listeners.forEach(Listener::fire));
+    }
+
+    /** A change within one scope: wakes the listeners of that scope and of any change. */
+    public void ring(String scope) {
+        stripes.incrementAndGet(stripe(scope));
+        version.incrementAndGet();
+        anyChange.forEach(Listener::fire);
+        Set<Listener> listeners = byScope.get(scope);
+        if (listeners != null) {
+            listeners.forEach(Listener::fire);
         }
     }
 
     /** Runs {@code listener} once, on the next change; the returned handle cancels it. */
     public Runnable onNextChange(Runnable listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return onNextChange(null, listener);
+    }
+
+    /**
+     * Runs {@code listener} once, on the next change in one of {@code scopes} (any change when
+     * null) or an unscoped change; the returned handle cancels it.
+     */
+    public Runnable onNextChange(Collection<String> scopes, Runnable listener) {
+        Listener l = new Listener(scopes, listener);
+        if (scopes == null) {
+            anyChange.add(l);
+        } else {
+            for (String scope : scopes) {
+                // Added inside compute: a set is never dropped between being found and added to.
+                byScope.compute(scope, (s, set) -> {
+                    Set<Listener> listeners = set != null ? set : ConcurrentHashMap.newKeySet();
+                    listeners.add(l);
+                    return listeners;
+                });
+            }
+        }
+        return l::remove;
+    }
+
+    /** Scopes someone is waiting on now: for tests, that fired and cancelled listeners leave nothing behind. */
+    int scopesWaitedOn() {
+        return byScope.size() + (anyChange.isEmpty() ? 0 : 1);
+    }
+
+    private final class Listener {
+        private final Collection<String> scopes;
+        private final Runnable action;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        Listener(Collection<String> scopes, Runnable action) {
+            this.scopes = scopes;
+            this.action = action;
+        }
+
+        void fire() {
+            if (done.compareAndSet(false, true)) {
+                unregister();
+                action.run();
+            }
+        }
+
+        void remove() {
+            done.set(true);
+            unregister();
+        }
+
+        private void unregister() {
+            if (scopes == null) {
+                anyChange.remove(this);
+                return;
+            }
+            for (String scope : scopes) {
+                // Drop a scope's set once empty, so scopes of departed watchers do not pile up.
+                byScope.computeIfPresent(scope, (s, set) -> {
+                    set.remove(this);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+        }
     }
 }

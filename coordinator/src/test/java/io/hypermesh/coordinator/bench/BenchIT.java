@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,5 +35,14 @@ class BenchIT {
         assertTrue(markdown.contains(Runtime.getRuntime().availableProcessors() + " cores"), markdown);
         assertTrue(markdown.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| benchmark") && !l.startsWith("| ---")).count()
                 == report.rows().size(), markdown);
+    }
+
+    @Test
+    void aSubsetRunsWithTheBenchmarksItsBaselinesComeFrom() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "bench-");
+        BenchRunner runner = new BenchRunner(BenchRunner.Scale.TINY, "/usr/bin/etcd", work, new PrintWriter(new StringWriter()));
+        assertThrows(IllegalArgumentException.class, () -> runner.only(java.util.Set.of(7)));
+        BenchReport report = runner.only(java.util.Set.of(6)).run();
+        assertEquals(List.of("6. audit"), report.rows().stream().map(BenchReport.Row::benchmark).distinct().toList());
     }
 }

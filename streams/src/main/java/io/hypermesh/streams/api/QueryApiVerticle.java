@@ -99,17 +99,17 @@ public final class QueryApiVerticle extends VerticleBase {
 
         view(router.get("/v1/catalog/services"), ctx -> () -> directory.all().map(Views::catalog));
         view(router.get("/v1/catalog/service/:service"), ctx -> () -> service(ctx).map(entries ->
-                Views.instances(Discovery.filter(entries, false, tags(ctx)))));
+                scoped(ctx, entries, Views.instances(Discovery.filter(entries, false, tags(ctx))))));
         view(router.get("/v1/health/service/:service"), ctx -> () -> service(ctx).map(entries ->
-                Views.instances(Discovery.filter(entries, flag(ctx, "passing"), tags(ctx)))));
+                scoped(ctx, entries, Views.instances(Discovery.filter(entries, flag(ctx, "passing"), tags(ctx))))));
         router.get("/v1/discovery/pick/:service").handler(ctx -> answer(ctx, service(ctx).map(entries -> {
             List<DiscoveredInstance> candidates = Discovery.filter(entries, false, tags(ctx));
             return Views.instance(Discovery.pick(candidates, ThreadLocalRandom.current()).orElseThrow(() ->
                     ApiException.notFound("no instance of '" + ctx.pathParam("service") + "' is fit to pick")));
         })));
         view(router.get("/v1/health/component/:id"), ctx -> () -> stores.<HealthState>get(HealthTopology.STORE, ctx.pathParam("id"))
-                .map(found -> Views.health(found.orElseThrow(() -> ApiException.notFound("no health result for component '"
-                        + ctx.pathParam("id") + "'")))));
+                .map(found -> new Watch.Scoped(Views.health(found.orElseThrow(() -> ApiException.notFound("no health result for component '"
+                        + ctx.pathParam("id") + "'"))), List.of(ChangeSignal.health(ctx.pathParam("id"))))));
         view(router.get("/v1/health/state/:state"), ctx -> {
             String state = ctx.pathParam("state").toUpperCase(Locale.ROOT);
             if (!state.equals("ANY")) {
@@ -223,12 +223,30 @@ public final class QueryApiVerticle extends VerticleBase {
                     error(ctx, e);
                     return;
                 }
-                rendered = Watch.await(vertx, changes, view, since, wait);
+                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(ctx.request().path()))
+                        .onSuccess(r -> rememberScopes(ctx.request().path(), r.scopes()));
             }
             rendered.onSuccess(r -> ctx.response().putHeader(INDEX_HEADER, Long.toString(r.index()))
                             .putHeader("Content-Type", "application/json").end(r.body()))
                     .onFailure(e -> error(ctx, e));
         });
+    }
+
+    /**
+     * What each watched path depended on when last rendered: a new blocking query starts waiting on
+     * just that, instead of on every change until its first rendering says what it depends on.
+     */
+    private final Map<String, List<String>> watchedScopes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void rememberScopes(String path, List<String> scopes) {
+        if (scopes == null) {
+            watchedScopes.remove(path);
+            return;
+        }
+        if (watchedScopes.size() >= CACHED_VIEWS) {
+            watchedScopes.clear();
+        }
+        watchedScopes.put(path, scopes);
     }
 
     /** A rendered view, and the change count and time it was rendered at. */
@@ -290,6 +308,14 @@ public final class QueryApiVerticle extends VerticleBase {
         });
         response.closeHandler(v -> vertx.cancelTimer(timer));
         ctx.request().connection().closeHandler(v -> vertx.cancelTimer(timer));
+    }
+
+    /** A service's view, woken only by changes of that service and of its instances' health. */
+    private static Watch.Scoped scoped(RoutingContext ctx, List<DiscoveredInstance> instances, Object view) {
+        List<String> scopes = new ArrayList<>(instances.size() + 1);
+        scopes.add(ChangeSignal.service(ctx.pathParam("service")));
+        instances.forEach(d -> scopes.add(ChangeSignal.health(d.getInstance().getHealthComponentId())));
+        return new Watch.Scoped(view, scopes);
     }
 
     private Future<List<DiscoveredInstance>> service(RoutingContext ctx) {

@@ -111,7 +111,8 @@ public final class StoreAccess {
         List<Future<Map<String, V>>> parts = new ArrayList<>();
         partitionsByHost.forEach((host, partitions) -> {
             if (host.equals(self)) {
-                parts.add(vertx.executeBlocking(() -> this.<V>localGetAll(store, partitions), false));
+                // A few point reads: cheaper on the event loop than a hop to a worker and back.
+                parts.add(Future.succeededFuture(this.<V>localGetAll(store, partitions)));
                 return;
             }
             JsonObject body = new JsonObject();
@@ -142,7 +143,9 @@ public final class StoreAccess {
         List<Future<Map<String, V>>> parts = new ArrayList<>();
         for (StreamsMetadata instance : streams.streamsMetadataForStore(store)) {
             if (instance.hostInfo().equals(self)) {
-                parts.add(vertx.executeBlocking(() -> this.<V>localScan(store, prefix), false));
+                // A prefix (one service) is a short read: on the event loop; a whole store on a worker.
+                parts.add(prefix != null ? Future.succeededFuture(this.<V>localScan(store, prefix))
+                        : vertx.executeBlocking(() -> this.<V>localScan(store, prefix), false));
             } else {
                 String uri = INTERNAL + store + "/scan" + (prefix == null ? "" : "?prefix=" + encode(prefix));
                 parts.add(client.get(instance.port(), instance.host(), uri).send().compose(response -> {

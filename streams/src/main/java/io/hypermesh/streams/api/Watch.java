@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,12 +28,21 @@ final class Watch {
     private Watch() {
     }
 
-    record Rendered(String body, long index) {
+    /** A rendered view; {@code scopes} are the changes it depends on, null for any change. */
+    record Rendered(String body, long index, List<String> scopes) {
+    }
+
+    /** A view that names what it depends on ({@link io.hypermesh.streams.ChangeSignal} scopes). */
+    record Scoped(Object view, List<String> scopes) {
     }
 
     static Rendered render(Object view) {
+        if (view instanceof Scoped scoped) {
+            String body = scoped.view().toString();
+            return new Rendered(body, indexOf(body), scoped.scopes());
+        }
         String body = view.toString();
-        return new Rendered(body, indexOf(body));
+        return new Rendered(body, indexOf(body), null);
     }
 
     static long indexOf(String body) {
@@ -70,25 +80,41 @@ final class Watch {
 
     /** Renders the view; if its index is still {@code index}, renders again until it changes or {@code wait} ends. */
     static Future<Rendered> await(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        return poll(vertx, changes, view, index, deadline);
+        return await(vertx, changes, view, index, wait, null);
     }
 
-    private static Future<Rendered> poll(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, long deadline) {
-        Promise<Void> wake = Promise.promise();
-        // Listen before rendering, so a change during the render is not missed.
-        Runnable cancel = changes.onNextChange(() -> vertx.runOnContext(v -> wake.tryComplete()));
+    /** @param scopes what the view depended on when last rendered for anyone, if known */
+    static Future<Rendered> await(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, Duration wait,
+                                  List<String> scopes) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        return poll(vertx, changes, view, index, deadline, scopes);
+    }
+
+    /**
+     * @param scopes what the last rendering depended on (null before the first): a change there
+     *               during this rendering means it may be stale, so it is rendered again at once
+     */
+    private static Future<Rendered> poll(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, long deadline,
+                                         List<String> scopes) {
+        long before = changes.stamp(scopes);
         return view.get().map(Watch::render).compose(rendered -> {
             if (rendered.index() != index || System.nanoTime() >= deadline) {
-                cancel.run();
                 return Future.succeededFuture(rendered);
+            }
+            Promise<Void> wake = Promise.promise();
+            Runnable cancel = changes.onNextChange(rendered.scopes(), () -> vertx.runOnContext(v -> wake.tryComplete()));
+            // The stamp taken before rendering covers what the view depends on only if the scopes
+            // it assumed include them all (null stands for every change).
+            boolean covered = scopes == null || (rendered.scopes() != null && scopes.containsAll(rendered.scopes()));
+            if (!covered || changes.stamp(scopes) != before) {
+                wake.tryComplete(); // it may have changed while rendering: look again
             }
             // Wake on a local change at once; poll for changes other instances own.
             long timer = vertx.setTimer(POLL_MS, id -> wake.tryComplete());
             return wake.future().compose(ignored -> {
                 vertx.cancelTimer(timer);
                 cancel.run();
-                return poll(vertx, changes, view, index, deadline);
+                return poll(vertx, changes, view, index, deadline, rendered.scopes());
             });
         });
     }
