@@ -92,10 +92,10 @@ public final class SecurityInput {
         Instant at = JsonInput.time(o, "time");
         String node = JsonInput.optionalText(o, "node_name");
         JsonObject process = event.getValue("process") instanceof JsonObject p ? p : new JsonObject();
-        String binary = process.getString("binary");
-        String arguments = process.getString("arguments");
+        String binary = string(process, "binary");
+        String arguments = string(process, "arguments");
         String commandLine = binary == null ? null : arguments == null || arguments.isEmpty() ? binary : binary + " " + arguments;
-        String container = process.getString("docker");
+        String container = string(process, "docker");
         Map<String, String> fields = new TreeMap<>();
         fields.put("tetragon.event", kind);
         put(fields, "process.pid", process.getValue("pid"));
@@ -108,11 +108,18 @@ public final class SecurityInput {
         String rule;
         Severity severity;
         if (TETRAGON_POLICY_EVENTS.contains(kind)) {
-            String policy = event.getString("policy_name");
-            String function = event.getString("function_name", event.getString("event", kind));
+            String policy = string(event, "policy_name");
+            String function = string(event, "function_name");
+            if (function == null) {
+                function = string(event, "event");
+            }
+            if (function == null) {
+                function = kind;
+            }
             rule = policy != null ? policy : function;
             put(fields, "function", function);
-            String action = event.getString("action", "");
+            String action = string(event, "action");
+            action = action == null ? "" : action;
             put(fields, "action", action.isEmpty() ? null : action);
             severity = action.endsWith("SIGKILL") || action.endsWith("OVERRIDE") || action.endsWith("NOTIFY_ENFORCER")
                     ? Severity.CRITICAL : Severity.WARNING;
@@ -128,6 +135,15 @@ public final class SecurityInput {
         String output = kind + (commandLine == null ? "" : " " + commandLine) + (node == null ? "" : " on " + node);
         SecurityAlert alert = new SecurityAlert(SecurityEngine.TETRAGON, rule, severity, output, node, container, commandLine, fields);
         return new Alert(alert, at, node != null ? node : container != null ? container : "unknown-host");
+    }
+
+    /** A text field: null when absent or null, refused when it is something else. */
+    private static String string(JsonObject o, String field) {
+        Object value = o.getValue(field);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw new InvalidInputException("'" + field + "' must be text, was " + value.getClass().getSimpleName());
     }
 
     private static void put(Map<String, String> fields, String key, Object value) {

@@ -124,31 +124,14 @@ public final class TransportAdapter extends Adapter {
     }
 
     private void telemetry(RoutingContext ctx) {
-        List<LinkTelemetry> batch = new ArrayList<>();
+        List<LinkTelemetry> batch;
         try {
-            String body = ctx.body().asString();
-            Object parsed = body == null || body.isBlank() ? null : io.vertx.core.json.Json.decodeValue(body);
-            List<Object> items = new ArrayList<>();
-            if (parsed instanceof JsonArray a) {
-                for (int i = 0; i < a.size(); i++) {
-                    items.add(a.getValue(i));
-                }
-            } else {
-                items.add(JsonInput.object(body));
-            }
-            for (int i = 0; i < items.size(); i++) {
-                try {
-                    batch.add(parse(items.get(i) instanceof JsonObject o ? o : null));
-                } catch (InvalidInputException e) {
-                    throw new InvalidInputException((items.size() > 1 ? "item " + i + ": " : "") + e.getMessage());
-                }
-            }
-        } catch (InvalidInputException | io.vertx.core.json.DecodeException e) {
-            String reason = e instanceof InvalidInputException ? e.getMessage() : "not JSON";
+            batch = readTelemetry(ctx.body().asString());
+        } catch (InvalidInputException e) {
             bus.audit(new AuditedPublisher.Action(String.valueOf(ctx.request().remoteAddress()), "transport.telemetry-rejected", "telemetry",
-                    AuditOutcome.DENIED, Map.of("reason", reason)));
+                    AuditOutcome.DENIED, Map.of("reason", e.getMessage())));
             ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-                    .end(new JsonObject().put("error_code", 400).put("message", "invalid telemetry: " + reason).encode());
+                    .end(new JsonObject().put("error_code", 400).put("message", "invalid telemetry: " + e.getMessage()).encode());
             return;
         }
         List<CompletableFuture<Void>> written = new ArrayList<>();
@@ -173,6 +156,36 @@ public final class TransportAdapter extends Adapter {
                 ctx.response().setStatusCode(503).end(new JsonObject().put("error_code", 503).put("message", ar.cause().getMessage()).encode());
             }
         });
+    }
+
+    /**
+     * A telemetry body: one object or an array of them, all valid or refused as a whole with the
+     * reason (naming the item of an array).
+     */
+    public static List<LinkTelemetry> readTelemetry(String body) {
+        Object parsed;
+        try {
+            parsed = body == null || body.isBlank() ? null : io.vertx.core.json.Json.decodeValue(body);
+        } catch (io.vertx.core.json.DecodeException e) {
+            throw new InvalidInputException("not JSON");
+        }
+        List<Object> items = new ArrayList<>();
+        if (parsed instanceof JsonArray a) {
+            for (int i = 0; i < a.size(); i++) {
+                items.add(a.getValue(i));
+            }
+        } else {
+            items.add(JsonInput.object(body));
+        }
+        List<LinkTelemetry> batch = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                batch.add(parse(items.get(i) instanceof JsonObject o ? o : null));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException((items.size() > 1 ? "item " + i + ": " : "") + e.getMessage());
+            }
+        }
+        return batch;
     }
 
     static LinkTelemetry parse(JsonObject o) {

@@ -89,4 +89,14 @@ class SecurityInputTest {
         assertThrows(InvalidInputException.class, () -> SecurityInput.tetragon("{\"process_exec\":\"x\"}"));
         assertThrows(InvalidInputException.class, () -> SecurityInput.tetragon("{\"process_exec\":{} trailing"));
     }
+
+    @Test
+    void tetragonFieldsOfTheWrongTypeAreRefusedAndANullActionIsNoAction() {
+        // Found by JsonIngestionFuzzTest: both failed with a NullPointerException or ClassCastException.
+        SecurityInput.Alert noAction = SecurityInput.tetragon(TETRAGON_KPROBE.replace("\"KPROBE_ACTION_SIGKILL\"", "null"));
+        assertEquals(Severity.WARNING, noAction.alert().getSeverity());
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> SecurityInput.tetragon(TETRAGON_KPROBE.replace("\"/usr/bin/cat\"", "5")));
+        assertTrue(e.getMessage().contains("'binary' must be text"), e.getMessage());
+    }
 }

@@ -5,6 +5,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -85,6 +87,12 @@ public final class SpecLoader {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             throw new SpecException(List.of(at(mark) + "not valid YAML: " + e.getProblem()));
+        } catch (ReaderException e) {
+            // A character YAML does not allow (a NUL, most control characters): point at it.
+            throw new SpecException(List.of(at(text, e.getPosition()) + "not valid YAML: character U+"
+                    + String.format(Locale.ROOT, "%04X", e.getCodePoint()) + " is not allowed"));
+        } catch (YAMLException e) {
+            throw new SpecException(List.of(source + ":1:1: not valid YAML: " + e.getMessage()));
         }
         if (!(root instanceof MappingNode top)) {
             throw new SpecException(List.of(source + ":1:1: the spec must be a mapping with 'platform' and 'components'"));
@@ -120,7 +128,7 @@ public final class SpecLoader {
         }
         Map<Integer, String> phaseNames = new TreeMap<>();
         if (fields.containsKey("phases")) {
-            for (NodeTuple t : mapping(fields.get("phases").getValueNode(), "phases").getValue()) {
+            for (NodeTuple t : entries(fields.get("phases").getValueNode(), "phases")) {
                 int phase = integer(t.getKeyNode(), "phase number", 1, PlatformSpec.PHASES, 0);
                 phaseNames.put(phase, text(t.getValueNode()));
             }
@@ -131,7 +139,7 @@ public final class SpecLoader {
         if (!fields.containsKey("components")) {
             problems.add(source + ":1:1: 'components' is required");
         } else {
-            for (NodeTuple t : mapping(fields.get("components").getValueNode(), "components").getValue()) {
+            for (NodeTuple t : entries(fields.get("components").getValueNode(), "components")) {
                 String id = text(t.getKeyNode());
                 if (components.containsKey(id)) {
                     problems.add(at(t.getKeyNode()) + "component '" + id + "' is declared twice");
@@ -316,6 +324,12 @@ public final class SpecLoader {
         return out;
     }
 
+    /** The entries of a mapping; none (with the problem noted) when the node is something else. */
+    private List<NodeTuple> entries(Node node, String what) {
+        MappingNode map = mapping(node, what);
+        return map == null ? List.of() : map.getValue();
+    }
+
     private MappingNode mapping(Node node, String what) {
         if (node instanceof MappingNode m) {
             return m;
@@ -378,6 +392,19 @@ public final class SpecLoader {
 
     private String at(Node node) {
         return node == null ? source + ": " : at(node.getStartMark());
+    }
+
+    /** file:line:column of a character offset into the text. */
+    private String at(String text, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < Math.min(offset, text.length()); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return source + ":" + line + ":" + (offset - lineStart + 1) + ": ";
     }
 
     private String at(Mark mark) {

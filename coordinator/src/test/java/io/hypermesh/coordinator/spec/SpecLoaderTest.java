@@ -126,5 +126,11 @@ class SpecLoaderTest {
         assertTrue(yaml.get(0).startsWith("spec.yaml:4:1: not valid YAML"), yaml.get(0));
         assertEquals("spec.yaml:4:12: environment variable NOPE is not set and has no default",
                 problems("platform: p\ncomponents:\n  a:\n    phase: ${NOPE}\n").get(0));
+        // Found by SpecLoaderFuzzTest: components or phases that are not a mapping failed with a
+        // NullPointerException, and a character YAML forbids escaped as a raw parser exception.
+        assertEquals(List.of("spec.yaml:2:9: phases must be a mapping", "spec.yaml:3:13: components must be a mapping"),
+                problems("platform: p\nphases: [1]\ncomponents: 5\n"));
+        assertEquals(List.of("spec.yaml:3:9: not valid YAML: character U+0000 is not allowed"),
+                problems("platform: p\ncomponents:\n  a: {ph\u0000ase: 1}\n"));
     }
 }

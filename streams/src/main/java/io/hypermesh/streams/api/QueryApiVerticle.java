@@ -340,6 +340,9 @@ public final class QueryApiVerticle extends VerticleBase {
             throw ApiException.badRequest("Name is required");
         }
         String id = text(body, "ID", name);
+        if (name.indexOf('\u0000') >= 0 || id.indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest("Name and ID must not contain NUL characters");
+        }
         Object portValue = body.getValue("Port");
         if (!(portValue instanceof Integer port) || port < 1 || port > 65535) {
             throw ApiException.badRequest("Port must be an integer 1..65535, was " + portValue);

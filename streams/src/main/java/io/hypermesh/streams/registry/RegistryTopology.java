@@ -145,6 +145,10 @@ public final class RegistryTopology {
             InvalidEventException.require(r.getInstanceId().equals(record.key()),
                     "record key '" + record.key() + "' is not the instanceId '" + r.getInstanceId() + "'");
             InvalidEventException.require(!r.getServiceName().isBlank(), "serviceName is empty");
+            // NUL separates service and instance in the by-service keys: a name holding one could
+            // make one service's instances appear in another's.
+            InvalidEventException.require(r.getServiceName().indexOf(SEPARATOR) < 0 && r.getInstanceId().indexOf(SEPARATOR) < 0,
+                    "serviceName and instanceId must not contain NUL characters");
             InvalidEventException.require(r.getTtlMs() > 0 && r.getTtlMs() <= MAX_TTL_MS,
                     "ttlMs must be in 1.." + MAX_TTL_MS + ", was " + r.getTtlMs());
             int port = r.getEndpoint().getPort();

@@ -157,6 +157,20 @@ class RegistryTopologyTest {
     }
 
     @Test
+    void aNameHoldingTheIndexSeparatorIsRefusedSoNoServiceCanShowAnothersInstances() {
+        // "a NUL b" as a service would otherwise list instance "b NUL x" of service "a".
+        send("b\u0000x", ServiceRegistered.newBuilder(registration("b\u0000x", 10_000)).setServiceName("a").build(), T0);
+        send("x-1", ServiceRegistered.newBuilder(registration("x-1", 10_000)).setServiceName("a\u0000b").build(), T0);
+        assertNull(store.get("b\u0000x"));
+        assertNull(store.get("x-1"));
+        List<TestRecord<String, io.hypermesh.events.deadletter.DeadLetterEvent>> letters = fx.deadLetters().readRecordsToList();
+        assertEquals(2, letters.size());
+        for (var letter : letters) {
+            assertTrue(((DeadLetter) letter.value().getPayload()).getReason().contains("NUL"));
+        }
+    }
+
+    @Test
     void undecodableBytesDoNotStopTheFold() {
         // The dead letter itself is checked against a real broker in StreamsAppIT: the test
         // driver does not capture what a deserialization handler sends.
