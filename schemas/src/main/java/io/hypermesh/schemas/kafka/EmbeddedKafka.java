@@ -30,14 +30,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String HOST = "127.0.0.1";
 
+    /** The principal of the broker's own certificate: the one super user of a secured broker. */
+    public static final String BROKER_COMPONENT = "broker";
+
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int brokerPort;
+    private final Path pkiDir;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int brokerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int brokerPort, Path pkiDir) {
         this.server = server;
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
+        this.pkiDir = pkiDir;
     }
 
     /**
@@ -46,17 +51,35 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param brokerPort client port, 0 for any free one
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort) {
+        return start(dataDir, brokerPort, null);
+    }
+
+    /**
+     * Starts a broker that only speaks mutual TLS, on every listener, with certificates of the bus's
+     * PKI ({@code hypermesh pki init}, which must have issued {@value #BROKER_COMPONENT}), and
+     * KRaft's StandardAuthorizer: a client without a certificate of that CA cannot connect, and one
+     * with a certificate may do only what ACLs grant its principal (the certificate's CN). The
+     * broker's own principal is the only super user.
+     */
+    public static EmbeddedKafka startSecured(Path dataDir, int brokerPort, Path pkiDir) {
+        return start(dataDir, brokerPort, pkiDir);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, Path pkiDir) {
         try {
             Files.createDirectories(dataDir);
             int port = brokerPort == 0 ? freePort() : brokerPort;
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("kraft-logs").toAbsolutePath();
             Properties props = serverProperties(port, controllerPort, logDir);
+            if (pkiDir != null) {
+                secure(props, pkiDir);
+            }
             format(props, logDir);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            LOG.info("embedded Kafka broker listening on {}:{} (data in {})", HOST, port, logDir);
-            return new EmbeddedKafka(server, dataDir, port);
+            LOG.info("embedded Kafka broker listening on {}:{}{} (data in {})", HOST, port, pkiDir == null ? "" : " (mutual TLS, ACLs)", logDir);
+            return new EmbeddedKafka(server, dataDir, port, pkiDir);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -70,9 +93,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
-    /** Client settings that reach this broker. */
+    /** Client settings that reach this broker (on a secured broker, as the broker's own super user). */
     public Map<String, Object> clientConfig() {
-        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return pkiDir == null ? Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()) : clientConfig(BROKER_COMPONENT);
+    }
+
+    /** Client settings that reach this secured broker as {@code component}, with its certificate. */
+    public Map<String, Object> clientConfig(String component) {
+        if (pkiDir == null) {
+            throw new IllegalStateException("this broker is not secured: there are no component identities");
+        }
+        Map<String, Object> config = new java.util.HashMap<>(io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, component));
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Map.copyOf(config);
     }
 
     @Override
@@ -107,6 +140,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("default.replication.factor", "1");
         p.put("min.insync.replicas", "1");
         return p;
+    }
+
+    private static void secure(Properties p, Path pkiDir) {
+        String port = p.getProperty("listeners").replaceAll(".*PLAINTEXT://[^:]+:(\\d+).*", "$1");
+        String controllerPort = p.getProperty("listeners").replaceAll(".*CONTROLLER://[^:]+:(\\d+).*", "$1");
+        p.put("listeners", "SSL://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "SSL://" + HOST + ":" + port);
+        p.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:SSL");
+        p.put("inter.broker.listener.name", "SSL");
+        Map<String, Object> tls = io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, BROKER_COMPONENT);
+        tls.forEach((k, v) -> {
+            if (k.startsWith("ssl.")) {
+                p.put(k, v.toString());
+            }
+        });
+        p.put("ssl.client.auth", "required");
+        p.put("ssl.principal.mapping.rules", io.hypermesh.schemas.pki.Pki.PRINCIPAL_MAPPING_RULE);
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + BROKER_COMPONENT);
+        p.put("allow.everyone.if.no.acl.found", "false");
     }
 
     /** Formats the log folder on first start; a folder already formatted is kept as it is. */

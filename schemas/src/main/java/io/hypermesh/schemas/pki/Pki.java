@@ -125,6 +125,24 @@ public final class Pki {
         }
     }
 
+    /**
+     * Kafka client settings that connect as {@code component} over mutual TLS: its store, the
+     * bus's truststore, and the server's name checked against its certificate.
+     */
+    public static java.util.Map<String, Object> kafkaClientConfig(Path dir, String component) {
+        java.util.Map<String, Object> c = new java.util.HashMap<>();
+        c.put("security.protocol", "SSL");
+        c.put("ssl.keystore.type", "PKCS12");
+        c.put("ssl.keystore.location", storeOf(dir, component).toAbsolutePath().toString());
+        c.put("ssl.keystore.password", passwordOf(dir, component));
+        c.put("ssl.key.password", passwordOf(dir, component));
+        c.put("ssl.truststore.type", "PKCS12");
+        c.put("ssl.truststore.location", storeOf(dir, TRUSTSTORE).toAbsolutePath().toString());
+        c.put("ssl.truststore.password", passwordOf(dir, TRUSTSTORE));
+        c.put("ssl.endpoint.identification.algorithm", "https");
+        return c;
+    }
+
     private record Issued(PrivateKey key, X509Certificate certificate) {
     }
 
