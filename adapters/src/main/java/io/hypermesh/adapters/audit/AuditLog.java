@@ -40,12 +40,19 @@ public final class AuditLog {
     private final String bootstrapServers;
     private final RegistryClient registry;
     private final String topic;
+    private final Map<String, Object> clientConfig;
 
     public AuditLog(String bootstrapServers, RegistryClient registry, String topic) {
+        this(bootstrapServers, registry, topic, Map.of());
+    }
+
+    /** @param clientConfig further Kafka client settings, such as a TLS identity on a secured bus */
+    public AuditLog(String bootstrapServers, RegistryClient registry, String topic, Map<String, Object> clientConfig) {
         io.hypermesh.schemas.serde.AvroTrust.install();
         this.bootstrapServers = bootstrapServers;
         this.registry = registry;
         this.topic = topic;
+        this.clientConfig = Map.copyOf(clientConfig);
     }
 
     /** Told how far a scan is: records read so far of the total there were when it began. */
@@ -190,7 +197,7 @@ public final class AuditLog {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -244,8 +251,10 @@ public final class AuditLog {
     public long replayToTopic(Filter filter, String target, Progress progress) {
         AvroDeserializer<GenericRecord> decoder = new AvroDeserializer<>(registry, null);
         Predicate<GenericRecord> keep = filter.asPredicate();
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         long[] kept = {0};
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             scan(progress, r -> {

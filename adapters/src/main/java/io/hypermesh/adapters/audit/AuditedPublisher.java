@@ -15,6 +15,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.slf4j.Logger;
@@ -48,9 +49,24 @@ public final class AuditedPublisher implements AutoCloseable {
     private static final int MAX_BATCH = 500;
     private static final int ATTEMPTS = 5;
 
-    /** Who the adapter is, where the bus is, and how often it signs. */
+    /**
+     * Who the adapter is, where the bus is, and how often it signs.
+     *
+     * @param clientConfig further Kafka client settings, such as the adapter's TLS identity on a
+     *                     secured bus ({@code Pki.kafkaClientConfig})
+     */
     public record Settings(String adapterId, ComponentKind kind, String bootstrapServers, RegistryClient registry,
-                           Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval) {
+                           Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval,
+                           Map<String, Object> clientConfig) {
+        public Settings {
+            clientConfig = Map.copyOf(clientConfig);
+        }
+
+        /** On a bus that needs no client identity. */
+        public Settings(String adapterId, ComponentKind kind, String bootstrapServers, RegistryClient registry,
+                        Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval) {
+            this(adapterId, kind, bootstrapServers, registry, key, checkpointEvery, checkpointInterval, Map.of());
+        }
     }
 
     /** One audited action: who, what, on what, how it ended, and any detail worth keeping. */
@@ -83,7 +99,7 @@ public final class AuditedPublisher implements AutoCloseable {
         io.hypermesh.schemas.serde.AvroTrust.install();
         this.settings = settings;
         this.source = new EventSource(settings.adapterId(), settings.kind());
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(settings.clientConfig());
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -101,7 +117,7 @@ public final class AuditedPublisher implements AutoCloseable {
         try {
             publisher.producer.initTransactions();
             // After fencing: no earlier instance can still commit to the trail being continued.
-            publisher.trail = new AuditLog(settings.bootstrapServers(), settings.registry(), Topics.AUDIT.name())
+            publisher.trail = new AuditLog(settings.bootstrapServers(), settings.registry(), Topics.AUDIT.name(), settings.clientConfig())
                     .resume(settings.adapterId(), settings.key(), settings.checkpointEvery());
         } catch (RuntimeException e) {
             publisher.producer.close(Duration.ZERO);
@@ -181,7 +197,8 @@ public final class AuditedPublisher implements AutoCloseable {
     }
 
     /** One transaction for the batch; an abortable failure rolls the trail back and tries again. */
-    private void commit(List<Pending> batch) throws InterruptedException {
+    private void commit(List<Pending> queued) throws InterruptedException {
+        List<Pending> batch = queued;
         for (int attempt = 1; ; attempt++) {
             AuditTrail.Mark mark;
             synchronized (this) {
@@ -224,9 +241,23 @@ public final class AuditedPublisher implements AutoCloseable {
                     }
                 });
                 return;
-            } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            } catch (ProducerFencedException | OutOfOrderSequenceException e) {
                 throw e;
             } catch (KafkaException e) {
+                TopicAuthorizationException refused = topicRefusal(e);
+                if (refused != null && !refused.unauthorizedTopics().contains(Topics.AUDIT.name())) {
+                    // Not allowed to write there (another adapter's topic, say): those events fail, the
+                    // attempt goes on the trail as DENIED, and the rest of the batch is written.
+                    synchronized (this) {
+                        trail.rollback(mark);
+                    }
+                    producer.abortTransaction();
+                    batch = denied(batch, refused);
+                    continue;
+                }
+                if (e instanceof AuthorizationException || refused != null) {
+                    throw e;
+                }
                 synchronized (this) {
                     trail.rollback(mark);
                 }
@@ -244,6 +275,39 @@ public final class AuditedPublisher implements AutoCloseable {
                 Thread.sleep(200L * attempt);
             }
         }
+    }
+
+    private static TopicAuthorizationException topicRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TopicAuthorizationException refused) {
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    /** The batch again, each event the bus refused replaced by a DENIED record of the attempt. */
+    private List<Pending> denied(List<Pending> batch, TopicAuthorizationException refused) {
+        List<Pending> next = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            if (p == CHECKPOINT || p.event() == null || !refused.unauthorizedTopics().contains(p.event().topic())) {
+                next.add(p);
+                continue;
+            }
+            if (p.done() != null) {
+                p.done().completeExceptionally(refused);
+            }
+            Action tried = p.action() != null ? p.action() : Action.observed(settings.adapterId(), "publish", p.event().topic(), Map.of());
+            Map<String, String> details = new HashMap<>(tried.details());
+            details.put("topic", p.event().topic());
+            if (p.event().key() != null) {
+                details.put("key", p.event().key());
+            }
+            details.put("refused", "not authorized to write " + p.event().topic());
+            LOG.warn("{} is not authorized to write {}: the event is dropped and the attempt audited", settings.adapterId(), p.event().topic());
+            next.add(new Pending(null, new Action(tried.actor(), tried.action(), tried.target(), AuditOutcome.DENIED, details), null));
+        }
+        return next;
     }
 
     private void send(SpecificRecord auditPayload) {
