@@ -115,30 +115,43 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static Properties serverProperties(int port, int controllerPort, Path logDir) {
+        return nodeProperties(1, port, controllerPort, "1@" + HOST + ":" + controllerPort, logDir, 1);
+    }
+
+    /**
+     * One KRaft node that is broker and controller, on loopback.
+     *
+     * @param voters      every controller as id@host:port
+     * @param replication how many copies of internal topics (and by default of any topic); two must
+     *                    be in sync when there are three or more
+     */
+    public static Properties nodeProperties(int nodeId, int port, int controllerPort, String voters, Path logDir, int replication) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
         p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", logDir.toString());
-        // One broker: internal topics must not ask for more replicas than exist, or groups and
-        // transactions never become available.
-        p.put("offsets.topic.replication.factor", "1");
+        // Internal topics must not ask for more replicas than exist, or groups and transactions
+        // never become available.
+        String copies = Integer.toString(replication);
+        String inSync = replication >= 3 ? "2" : "1";
+        p.put("offsets.topic.replication.factor", copies);
         p.put("offsets.topic.num.partitions", "5");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", copies);
+        p.put("transaction.state.log.min.isr", inSync);
         p.put("transaction.state.log.num.partitions", "5");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", copies);
+        p.put("share.coordinator.state.topic.min.isr", inSync);
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
+        p.put("default.replication.factor", copies);
+        p.put("min.insync.replicas", inSync);
         return p;
     }
 
@@ -167,10 +180,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return;
         }
+        format(logDir, Uuid.randomUuid().toString(), 1);
+    }
+
+    /** Formats a node's log folder as a member of cluster {@code clusterId}. */
+    public static void format(Path logDir, String clusterId, int nodeId) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setClusterId(Uuid.randomUuid().toString())
-                .setNodeId(1)
+                .setClusterId(clusterId)
+                .setNodeId(nodeId)
                 .setDirectories(java.util.List.of(logDir.toString()))
                 .setMetadataLogDirectory(logDir.toString())
                 .setControllerListenerName("CONTROLLER")

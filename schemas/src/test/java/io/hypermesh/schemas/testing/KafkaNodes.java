@@ -4,13 +4,7 @@ import io.hypermesh.schemas.kafka.EmbeddedKafka;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
-import org.apache.kafka.metadata.storage.Formatter;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,11 +44,12 @@ public final class KafkaNodes implements AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 Path logDir = Files.createDirectories(dir.resolve("node-" + (i + 1))).toAbsolutePath();
-                Properties p = properties(i + 1, ports[i], controllerPorts[i], voters, logDir);
-                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream())).setClusterId(clusterId)
-                        .setNodeId(i + 1).setDirectories(List.of(logDir.toString())).setMetadataLogDirectory(logDir.toString())
-                        .setControllerListenerName("CONTROLLER").setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                        .setSupportedFeatures(Feature.PRODUCTION_FEATURES).setUnstableFeatureVersionsEnabled(false).run();
+                Properties p = EmbeddedKafka.nodeProperties(i + 1, ports[i], controllerPorts[i], voters, logDir, 3);
+                // A dead broker is noticed within seconds, not the default 9 s heartbeat timeout.
+                p.put("broker.session.timeout.ms", "4000");
+                p.put("broker.heartbeat.interval.ms", "1000");
+                p.put("replica.lag.time.max.ms", "5000");
+                EmbeddedKafka.format(logDir, clusterId, i + 1);
                 Path config = dir.resolve("node-" + (i + 1) + ".properties");
                 try (var out = Files.newBufferedWriter(config)) {
                     p.store(out, "node " + (i + 1));
@@ -68,33 +63,6 @@ public final class KafkaNodes implements AutoCloseable {
             nodes.close();
             throw e;
         }
-    }
-
-    private static Properties properties(int nodeId, int port, int controllerPort, String voters, Path logDir) {
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(nodeId));
-        p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        p.put("offsets.topic.replication.factor", "3");
-        p.put("offsets.topic.num.partitions", "5");
-        p.put("transaction.state.log.replication.factor", "3");
-        p.put("transaction.state.log.min.isr", "2");
-        p.put("transaction.state.log.num.partitions", "5");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("auto.create.topics.enable", "false");
-        p.put("default.replication.factor", "3");
-        p.put("min.insync.replicas", "2");
-        // A dead broker is noticed within seconds, not the default 9 s heartbeat timeout.
-        p.put("broker.session.timeout.ms", "4000");
-        p.put("broker.heartbeat.interval.ms", "1000");
-        p.put("replica.lag.time.max.ms", "5000");
-        return p;
     }
 
     public String bootstrapServers() {
