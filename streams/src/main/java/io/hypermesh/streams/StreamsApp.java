@@ -64,6 +64,11 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Creates missing topics, starts the topology and the HTTP API; returns once the API listens. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry) {
+        return start(requested, registry, io.hypermesh.streams.api.ApiTokens.open());
+    }
+
+    /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
+    public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.streams.api.ApiTokens tokens) {
         io.hypermesh.schemas.serde.AvroTrust.install();
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), freePort()) : requested;
         try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
@@ -95,7 +100,7 @@ public final class StreamsApp implements AutoCloseable {
         EventWriter writer = new EventWriter(settings.bootstrapServers(), registry);
         AuditTail audit = new AuditTail(settings.bootstrapServers(), registry, 50);
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, settings.advertisedHost(),
-                settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit));
+                settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit), tokens);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -35,6 +35,10 @@ final class FoldsCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the query API binds and advertises.")
     String host;
 
+    @Option(names = "--api-tokens", paramLabel = "FILE",
+            description = "Bearer tokens (one per line) the write APIs require; without it, writes are open.")
+    java.nio.file.Path apiTokens;
+
     @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2", description = "exactly_once_v2 or at_least_once.")
     String guarantee;
 
@@ -43,7 +47,8 @@ final class FoldsCommand implements Callable<Integer> {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(bus.bootstrapServers(), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee);
-        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl()));
+        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl()),
+                apiTokens == null ? io.hypermesh.streams.api.ApiTokens.open() : io.hypermesh.streams.api.ApiTokens.fromFile(apiTokens));
         app.awaitRunning(Duration.ofMinutes(2));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Query API: " + app.url());

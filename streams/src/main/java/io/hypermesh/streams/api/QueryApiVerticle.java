@@ -74,11 +74,19 @@ public final class QueryApiVerticle extends VerticleBase {
     private final int port;
     private final String applicationId;
     private final Dashboard dashboard;
+    private final ApiTokens tokens;
     private HttpServer server;
     private long dashboardTimer = -1;
 
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
                             ChangeSignal changes, String host, int port, String applicationId, Dashboard dashboard) {
+        this(streams, stores, writer, metrics, changes, host, port, applicationId, dashboard, ApiTokens.open());
+    }
+
+    /** @param tokens what the write APIs require ({@link ApiTokens#open()} for nothing) */
+    public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
+                            ChangeSignal changes, String host, int port, String applicationId, Dashboard dashboard, ApiTokens tokens) {
+        this.tokens = tokens;
         this.dashboard = dashboard;
         this.changes = changes;
         this.streams = streams;
@@ -150,6 +158,8 @@ public final class QueryApiVerticle extends VerticleBase {
                 .putHeader("Cache-Control", "no-cache").end(dashboard.page()));
         dashboardTimer = vertx.setPeriodic(1000, id -> dashboard.sample());
 
+        // Every agent endpoint writes to the bus: with tokens configured, it needs one.
+        router.route("/v1/agent/*").handler(this::authorizeWrite);
         router.put("/v1/agent/service/register").handler(ctx -> answer(ctx, register(ctx)));
         router.put("/v1/agent/service/deregister/:id").handler(ctx -> answer(ctx, publishRegistry(ctx.pathParam("id"),
                 new ServiceDeregistered(ctx.pathParam("id"), ctx.request().getParam("reason")))));
@@ -332,6 +342,16 @@ public final class QueryApiVerticle extends VerticleBase {
     }
 
     // ----- writes
+
+    private void authorizeWrite(RoutingContext ctx) {
+        if (tokens.admits(ctx.request().getHeader("Authorization"))) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hypermesh\"");
+        json(ctx.response(), 401, new JsonObject().put("error", ctx.request().getHeader("Authorization") == null
+                ? "writes need an API token: Authorization: Bearer <token>" : "the API token is not one this bus accepts"));
+    }
 
     private Future<Object> register(RoutingContext ctx) {
         JsonObject body = bodyOf(ctx);
