@@ -3,6 +3,8 @@ package io.hypermesh.adapters;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.EventSource;
+import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.schemas.auth.ApiTokens;
 import io.vertx.core.VerticleBase;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
@@ -25,6 +27,25 @@ public abstract class Adapter extends VerticleBase {
 
     /** The adapter's own health, reported with every heartbeat. */
     public abstract ManagedComponent.Check health();
+
+    /**
+     * A route step that lets a write through only with one of {@code tokens} (all through when none
+     * are configured); a refused attempt is answered 401 and recorded on the trail as DENIED.
+     */
+    protected final io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> requireToken(ApiTokens tokens, String action) {
+        return ctx -> {
+            String authorization = ctx.request().getHeader("Authorization");
+            if (tokens.admits(authorization)) {
+                ctx.next();
+                return;
+            }
+            bus.audit(new AuditedPublisher.Action(String.valueOf(ctx.request().remoteAddress()), action, ctx.request().path(),
+                    AuditOutcome.DENIED, java.util.Map.of("reason", ApiTokens.refusal(authorization))));
+            ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"hypermesh\"")
+                    .putHeader("content-type", "application/json")
+                    .end(new io.vertx.core.json.JsonObject().put("error_code", 401).put("message", ApiTokens.refusal(authorization)).encode());
+        };
+    }
 
     protected final EventSource source() {
         return bus.source();

@@ -64,11 +64,11 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Creates missing topics, starts the topology and the HTTP API; returns once the API listens. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry) {
-        return start(requested, registry, io.hypermesh.streams.api.ApiTokens.open());
+        return start(requested, registry, io.hypermesh.schemas.auth.ApiTokens.open());
     }
 
     /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
-    public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.streams.api.ApiTokens tokens) {
+    public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.schemas.auth.ApiTokens tokens) {
         io.hypermesh.schemas.serde.AvroTrust.install();
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), freePort()) : requested;
         try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {

@@ -2,6 +2,7 @@ package io.hypermesh.adapters.security;
 
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
+import io.hypermesh.schemas.auth.ApiTokens;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.audit.AuditOutcome;
@@ -46,7 +47,12 @@ public final class SecurityAdapter extends Adapter {
     private static final int MAX_ALERT_BYTES = 1 << 20;
 
     /** Where the adapter listens for Falco (port 0 picks one; null host: no Falco input) and which Tetragon files it tails. */
-    public record Settings(String falcoHost, int falcoPort, List<Path> tetragonFiles, boolean tetragonFromStart, Duration tailInterval) {
+    /** @param tokens what a Falco POST must carry ({@code ApiTokens.open()} for nothing; Falco sends one with http_output.custom_headers) */
+    public record Settings(String falcoHost, int falcoPort, List<Path> tetragonFiles, boolean tetragonFromStart, Duration tailInterval,
+                           ApiTokens tokens) {
+        public Settings(String falcoHost, int falcoPort, List<Path> tetragonFiles, boolean tetragonFromStart, Duration tailInterval) {
+            this(falcoHost, falcoPort, tetragonFiles, tetragonFromStart, tailInterval, ApiTokens.open());
+        }
     }
 
     private final Settings settings;
@@ -80,7 +86,9 @@ public final class SecurityAdapter extends Adapter {
             return Future.succeededFuture();
         }
         Router router = Router.router(vertx);
+        // Vert.x wants the body handler before any of ours.
         router.post().handler(BodyHandler.create().setBodyLimit(MAX_ALERT_BYTES));
+        router.post().handler(requireToken(settings.tokens(), "security.falco-unauthorized"));
         router.post("/").handler(this::falco);
         router.post("/falco").handler(this::falco);
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)

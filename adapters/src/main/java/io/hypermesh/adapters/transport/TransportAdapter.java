@@ -2,6 +2,7 @@ package io.hypermesh.adapters.transport;
 
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
+import io.hypermesh.schemas.auth.ApiTokens;
 import io.hypermesh.adapters.JsonInput;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
@@ -68,7 +69,12 @@ public final class TransportAdapter extends Adapter {
         }
     }
 
-    public record Settings(String host, int port, List<Probe> probes, Duration probeInterval, Duration probeTimeout, Duration linkTimeout) {
+    /** @param tokens what a telemetry POST must carry ({@code ApiTokens.open()} for nothing) */
+    public record Settings(String host, int port, List<Probe> probes, Duration probeInterval, Duration probeTimeout, Duration linkTimeout,
+                           ApiTokens tokens) {
+        public Settings(String host, int port, List<Probe> probes, Duration probeInterval, Duration probeTimeout, Duration linkTimeout) {
+            this(host, port, probes, probeInterval, probeTimeout, linkTimeout, ApiTokens.open());
+        }
     }
 
     private static final class Link {
@@ -101,7 +107,8 @@ public final class TransportAdapter extends Adapter {
         }
         timers.add(vertx.setPeriodic(Math.max(50, settings.linkTimeout().toMillis() / 4), id -> expireSilentLinks()));
         Router router = Router.router(vertx);
-        router.post("/v1/transport/telemetry").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::telemetry);
+        router.post("/v1/transport/telemetry").handler(BodyHandler.create().setBodyLimit(1 << 20))
+                .handler(requireToken(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
         router.get("/v1/transport/links").handler(this::listLinks);
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
                 .listen(settings.port(), settings.host()).onSuccess(s -> {

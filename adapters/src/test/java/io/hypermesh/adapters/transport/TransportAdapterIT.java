@@ -104,4 +104,27 @@ class TransportAdapterIT {
         assertThrows(IllegalArgumentException.class, () -> TransportAdapter.Probe.parse("nohost:80"));
         assertThrows(IllegalArgumentException.class, () -> TransportAdapter.Probe.parse("x=h:99999"));
     }
+
+    @Test
+    void withTokensConfiguredTelemetryWithoutOneIsRefusedAndTheAttemptAudited(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        BusForAdapters bus = new BusForAdapters(kafka);
+        AuditedPublisher.Settings settings = bus.settings("transport-tok", ComponentKind.TRANSPORT, dir);
+        String token = "telemetry-token-" + settings.adapterId();
+        TransportAdapter[] adapter = new TransportAdapter[1];
+        try (AdapterHost host = AdapterHost.run(settings, 1, p -> adapter[0] = new TransportAdapter(p, new TransportAdapter.Settings("127.0.0.1", 0,
+                List.of(), Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(30),
+                io.hypermesh.schemas.auth.ApiTokens.of(List.of(token)))), Duration.ofSeconds(1), true);
+             BusForAdapters.Reader<io.hypermesh.events.audit.AuditEvent> audit = bus.read(Topics.AUDIT.name(), io.hypermesh.events.audit.AuditEvent.class)) {
+            String body = "{\"linkId\":\"tok\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1}";
+            HttpResponse<String> refused = post(adapter[0], body);
+            assertEquals(401, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("writes need an API token"), refused.body());
+            audit.await(r -> r.value().getPayload() instanceof io.hypermesh.events.audit.AuditRecord a && a.getAdapterId().equals(settings.adapterId())
+                    && a.getAction().equals("transport.telemetry-unauthorized") && a.getOutcome() == io.hypermesh.events.audit.AuditOutcome.DENIED,
+                    Duration.ofSeconds(10), "the refused attempt on the trail");
+            HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adapter[0].port() + "/v1/transport/telemetry"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, accepted.statusCode(), accepted.body());
+        }
+    }
 }

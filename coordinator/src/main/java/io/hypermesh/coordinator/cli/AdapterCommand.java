@@ -11,6 +11,7 @@ import io.hypermesh.adapters.transport.TransportAdapter;
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.auth.ApiTokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -152,11 +153,16 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--from-start", description = "Read the export files from their start, not only new lines.")
         boolean fromStart;
 
+        @Option(names = "--api-tokens", paramLabel = "FILE",
+                description = "Bearer tokens (one per line) a Falco POST must carry (Falco: http_output.custom_headers); without it, open.")
+        Path apiTokens;
+
         @Override
         public Integer call() throws Exception {
+            ApiTokens tokens = ApiTokens.fromFileOrOpen(apiTokens);
             return common.run(spec, "security-" + hostname(), ComponentKind.SECURITY_AGENT, bus -> new SecurityAdapter(bus,
                     new SecurityAdapter.Settings(falcoPort == null ? null : host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
-                            Duration.ofMillis(250))));
+                            Duration.ofMillis(250), tokens)));
         }
     }
 
@@ -183,8 +189,13 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--link-timeout-ms", defaultValue = "15000", description = "A link without telemetry this long is down (default: ${DEFAULT-VALUE}).")
         long linkTimeoutMs;
 
+        @Option(names = "--api-tokens", paramLabel = "FILE",
+                description = "Bearer tokens (one per line) a telemetry POST must carry; without it, open.")
+        Path apiTokens;
+
         @Override
         public Integer call() throws Exception {
+            ApiTokens tokens = ApiTokens.fromFileOrOpen(apiTokens);
             List<TransportAdapter.Probe> parsed = new ArrayList<>();
             for (String p : probes) {
                 try {
@@ -194,7 +205,7 @@ final class AdapterCommand implements Runnable {
                 }
             }
             return common.run(spec, "transport-" + hostname(), ComponentKind.TRANSPORT, bus -> new TransportAdapter(bus, new TransportAdapter.Settings(
-                    host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs))));
+                    host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs), tokens)));
         }
     }
 

@@ -48,7 +48,7 @@ final class FoldsCommand implements Callable<Integer> {
         StreamsSettings settings = StreamsSettings.defaults(bus.bootstrapServers(), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee);
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl()),
-                apiTokens == null ? io.hypermesh.streams.api.ApiTokens.open() : io.hypermesh.streams.api.ApiTokens.fromFile(apiTokens));
+                io.hypermesh.schemas.auth.ApiTokens.fromFileOrOpen(apiTokens));
         app.awaitRunning(Duration.ofMinutes(2));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Query API: " + app.url());

@@ -17,6 +17,7 @@ import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
+import io.hypermesh.schemas.auth.ApiTokens;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.discovery.Discovery;
 import io.hypermesh.streams.health.HealthTopology;
@@ -349,8 +350,7 @@ public final class QueryApiVerticle extends VerticleBase {
             return;
         }
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hypermesh\"");
-        json(ctx.response(), 401, new JsonObject().put("error", ctx.request().getHeader("Authorization") == null
-                ? "writes need an API token: Authorization: Bearer <token>" : "the API token is not one this bus accepts"));
+        json(ctx.response(), 401, new JsonObject().put("error", ApiTokens.refusal(ctx.request().getHeader("Authorization"))));
     }
 
     private Future<Object> register(RoutingContext ctx) {

@@ -1,4 +1,4 @@
-package io.hypermesh.streams.api;
+package io.hypermesh.schemas.auth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +11,9 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Bearer tokens that may call the write APIs (register, deregister, heartbeat, check). With none
- * configured, writes are open, as on a development bus; with any, a write without one of them is
- * answered 401. Tokens are kept only as SHA-256 digests and compared in constant time.
+ * Bearer tokens that may call the bus's HTTP write APIs (the query API's agent endpoints, the
+ * adapters' inputs). With none configured, writes are open, as on a development bus; with any, a
+ * write without one of them is answered 401. Tokens are kept only as SHA-256 digests and compared in constant time.
  */
 public final class ApiTokens {
     static final int MIN_LENGTH = 16;
@@ -68,8 +68,18 @@ public final class ApiTokens {
         return of(tokens);
     }
 
+    /** The tokens of a file, or {@link #open()} when there is none (a command line option not given). */
+    public static ApiTokens fromFileOrOpen(Path file) {
+        return file == null ? open() : fromFile(file);
+    }
+
     public boolean required() {
         return !digests.isEmpty();
+    }
+
+    /** The answer to a request {@link #admits} refused: why, for a 401 body. */
+    public static String refusal(String authorization) {
+        return authorization == null ? "writes need an API token: Authorization: Bearer <token>" : "the API token is not one this bus accepts";
     }
 
     /** Whether an Authorization header value carries one of the tokens. */

@@ -1,4 +1,4 @@
-package io.hypermesh.streams.api;
+package io.hypermesh.schemas.auth;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
