@@ -73,7 +73,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path logDir = dataDir.resolve("kraft-logs").toAbsolutePath();
             Properties props = serverProperties(port, controllerPort, logDir);
             if (pkiDir != null) {
-                secure(props, pkiDir);
+                secure(props, pkiDir, port, controllerPort);
             }
             format(props, logDir);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
@@ -155,9 +155,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void secure(Properties p, Path pkiDir) {
-        String port = p.getProperty("listeners").replaceAll(".*PLAINTEXT://[^:]+:(\\d+).*", "$1");
-        String controllerPort = p.getProperty("listeners").replaceAll(".*CONTROLLER://[^:]+:(\\d+).*", "$1");
+    private static void secure(Properties p, Path pkiDir, int port, int controllerPort) {
         p.put("listeners", "SSL://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", "SSL://" + HOST + ":" + port);
         p.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:SSL");
