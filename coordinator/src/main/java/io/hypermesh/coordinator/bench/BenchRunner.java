@@ -424,20 +424,15 @@ public final class BenchRunner {
             long t1 = System.nanoTime();
             // As `hypermesh audit verify` does: the next batch's leaves hashed on a second thread while
             // this one checks the batch before in order.
-            try (OneAhead<List<Object>, byte[][]> pipeline = new OneAhead<>(batch -> AuditVerifier.leaves(batch.stream()
-                    .filter(AuditRecord.class::isInstance).map(AuditRecord.class::cast).toList()), new java.util.function.Consumer<>() {
-                        private int from;
-
-                        @Override
-                        public void accept(byte[][] leaves) {
-                            List<Object> batch = events.subList(from, Math.min(events.size(), from + VERIFY_BATCH));
-                            from += VERIFY_BATCH;
-                            int hashed = 0;
-                            for (Object e : batch) {
-                                var broken = e instanceof AuditRecord r ? verifier.record(r, leaves[hashed++]) : verifier.checkpoint((AuditCheckpoint) e);
-                                if (broken.isPresent()) {
-                                    throw new IllegalStateException("benchmark trail does not verify: " + broken.get());
-                                }
+            // The prepared batch travels with its leaves, so the check reads exactly what was hashed.
+            try (OneAhead<List<Object>, Map.Entry<List<Object>, byte[][]>> pipeline = new OneAhead<>(batch -> Map.entry(batch,
+                    AuditVerifier.leaves(batch.stream().filter(AuditRecord.class::isInstance).map(AuditRecord.class::cast).toList())), prepared -> {
+                        byte[][] leaves = prepared.getValue();
+                        int hashed = 0;
+                        for (Object e : prepared.getKey()) {
+                            var broken = e instanceof AuditRecord r ? verifier.record(r, leaves[hashed++]) : verifier.checkpoint((AuditCheckpoint) e);
+                            if (broken.isPresent()) {
+                                throw new IllegalStateException("benchmark trail does not verify: " + broken.get());
                             }
                         }
                     })) {
