@@ -27,7 +27,7 @@ public final class AdapterHost implements AutoCloseable {
         this.bus = AuditedPublisher.open(settings);
         this.vertx = Vertx.vertx();
         this.adapter = factory.apply(bus);
-        this.component = new ManagedComponent(settings.adapterId(), settings.kind(), phase, settings.bootstrapServers(),
+        this.component = new ManagedComponent(settings.adapterId(), settings.kind(), phase, settings.kafka(),
                 settings.registry(), new ManagedComponent.Behaviour() {
                     @Override
                     public void start() throws Exception {

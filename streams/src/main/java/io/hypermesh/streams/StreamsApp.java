@@ -22,7 +22,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
@@ -71,7 +70,7 @@ public final class StreamsApp implements AutoCloseable {
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.schemas.auth.ApiTokens tokens) {
         io.hypermesh.schemas.serde.AvroTrust.install();
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), freePort()) : requested;
-        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+        try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             TopicAdmin.ensure(admin, Topics.ALL);
         }
         BusSerdes serdes = new BusSerdes(registry);
@@ -97,8 +96,8 @@ public final class StreamsApp implements AutoCloseable {
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes);
-        EventWriter writer = new EventWriter(settings.bootstrapServers(), registry);
-        AuditTail audit = new AuditTail(settings.bootstrapServers(), registry, 50);
+        EventWriter writer = new EventWriter(settings.kafka(), registry);
+        AuditTail audit = new AuditTail(settings.kafka(), registry, 50);
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, settings.advertisedHost(),
                 settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit), tokens);
         try {

@@ -1,5 +1,6 @@
 package io.hypermesh.streams;
 
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.nio.file.Path;
@@ -22,13 +23,15 @@ import java.util.Properties;
  * @param healthAlpha              weight of the newest check result in the score (0..1)
  * @param latencyBudgetMs          check latency above this lowers the score
  */
-public record StreamsSettings(String applicationId, String bootstrapServers, String registryUrl,
+public record StreamsSettings(String applicationId, KafkaAccess kafka, String registryUrl,
                               String processingGuarantee, Duration commitInterval, Path stateDir,
                               String advertisedHost, int httpPort,
                               boolean expiryEnabled, Duration expiryScanInterval,
                               double selfPreservationRatio, int selfPreservationMinimum,
                               double healthAlpha, double latencyBudgetMs,
                               Map<String, Object> extraStreamsConfig) {
+    /** The folds' application id unless told otherwise; ACLs on a secured bus are granted under it. */
+    public static final String DEFAULT_APPLICATION_ID = "hypermesh-bus";
 
     public StreamsSettings {
         if (healthAlpha <= 0 || healthAlpha > 1) {
@@ -44,8 +47,8 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
     }
 
     /** Defaults for one instance; tests and the command line override what they need. */
-    public static StreamsSettings defaults(String bootstrapServers, String registryUrl, Path stateDir, int httpPort) {
-        return new StreamsSettings("hypermesh-bus", bootstrapServers, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
+    public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
+        return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
                 0.5, 3, 0.3, 250, Map.of());
     }
@@ -136,7 +139,7 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
         }
 
         StreamsSettings build() {
-            return new StreamsSettings(applicationId, from.bootstrapServers, from.registryUrl, processingGuarantee,
+            return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
                     from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, extra);
         }
@@ -150,7 +153,7 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
     public Properties streamsProperties() {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka.clientConfig());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());

@@ -4,6 +4,7 @@ import io.hypermesh.events.audit.AuditCheckpoint;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.schemas.json.JsonAvro;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import org.apache.avro.generic.GenericRecord;
@@ -37,22 +38,15 @@ import java.util.function.Predicate;
  * to verify every adapter's trail or to re-emit a filtered range of it.
  */
 public final class AuditLog {
-    private final String bootstrapServers;
+    private final KafkaAccess kafka;
     private final RegistryClient registry;
     private final String topic;
-    private final Map<String, Object> clientConfig;
 
-    public AuditLog(String bootstrapServers, RegistryClient registry, String topic) {
-        this(bootstrapServers, registry, topic, Map.of());
-    }
-
-    /** @param clientConfig further Kafka client settings, such as a TLS identity on a secured bus */
-    public AuditLog(String bootstrapServers, RegistryClient registry, String topic, Map<String, Object> clientConfig) {
+    public AuditLog(KafkaAccess kafka, RegistryClient registry, String topic) {
         io.hypermesh.schemas.serde.AvroTrust.install();
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.registry = registry;
         this.topic = topic;
-        this.clientConfig = Map.copyOf(clientConfig);
     }
 
     /** Told how far a scan is: records read so far of the total there were when it began. */
@@ -197,8 +191,7 @@ public final class AuditLog {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
@@ -251,8 +244,7 @@ public final class AuditLog {
     public long replayToTopic(Filter filter, String target, Progress progress) {
         AvroDeserializer<GenericRecord> decoder = new AvroDeserializer<>(registry, null);
         Predicate<GenericRecord> keep = filter.asPredicate();
-        Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         long[] kept = {0};

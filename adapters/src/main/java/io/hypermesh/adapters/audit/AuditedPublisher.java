@@ -6,6 +6,8 @@ import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroSerializer;
+import io.hypermesh.schemas.kafka.KafkaAccess;
+import io.hypermesh.schemas.topics.BusAcls;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,23 +52,11 @@ public final class AuditedPublisher implements AutoCloseable {
     private static final int ATTEMPTS = 5;
 
     /**
-     * Who the adapter is, where the bus is, and how often it signs.
-     *
-     * @param clientConfig further Kafka client settings, such as the adapter's TLS identity on a
-     *                     secured bus ({@code Pki.kafkaClientConfig})
+     * Who the adapter is, how it reaches the bus (with its own identity on a secured one), and how
+     * often it signs.
      */
-    public record Settings(String adapterId, ComponentKind kind, String bootstrapServers, RegistryClient registry,
-                           Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval,
-                           Map<String, Object> clientConfig) {
-        public Settings {
-            clientConfig = Map.copyOf(clientConfig);
-        }
-
-        /** On a bus that needs no client identity. */
-        public Settings(String adapterId, ComponentKind kind, String bootstrapServers, RegistryClient registry,
-                        Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval) {
-            this(adapterId, kind, bootstrapServers, registry, key, checkpointEvery, checkpointInterval, Map.of());
-        }
+    public record Settings(String adapterId, ComponentKind kind, KafkaAccess kafka, RegistryClient registry,
+                           Ed25519PrivateKeyParameters key, int checkpointEvery, Duration checkpointInterval) {
     }
 
     /** One audited action: who, what, on what, how it ended, and any detail worth keeping. */
@@ -99,11 +89,10 @@ public final class AuditedPublisher implements AutoCloseable {
         io.hypermesh.schemas.serde.AvroTrust.install();
         this.settings = settings;
         this.source = new EventSource(settings.adapterId(), settings.kind());
-        Map<String, Object> config = new HashMap<>(settings.clientConfig());
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        Map<String, Object> config = settings.kafka().clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hypermesh-adapter-" + settings.adapterId());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, BusAcls.transactionalId(settings.kind(), settings.adapterId()));
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "adapter-" + settings.adapterId());
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(settings.registry(), true));
@@ -117,7 +106,7 @@ public final class AuditedPublisher implements AutoCloseable {
         try {
             publisher.producer.initTransactions();
             // After fencing: no earlier instance can still commit to the trail being continued.
-            publisher.trail = new AuditLog(settings.bootstrapServers(), settings.registry(), Topics.AUDIT.name(), settings.clientConfig())
+            publisher.trail = new AuditLog(settings.kafka(), settings.registry(), Topics.AUDIT.name())
                     .resume(settings.adapterId(), settings.key(), settings.checkpointEvery());
         } catch (RuntimeException e) {
             publisher.producer.close(Duration.ZERO);

@@ -14,6 +14,7 @@ import io.hypermesh.events.lifecycle.LifecycleTransition;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -84,7 +85,7 @@ public final class ManagedComponent implements AutoCloseable {
      *
      * @param health a health check run every heartbeat, or null for none
      */
-    public ManagedComponent(String componentId, ComponentKind kind, int phase, String bootstrapServers,
+    public ManagedComponent(String componentId, ComponentKind kind, int phase, KafkaAccess kafka,
                             RegistryClient registry, Behaviour behaviour, Supplier<Check> health, Duration heartbeatInterval) {
         io.hypermesh.schemas.serde.AvroTrust.install();
         this.componentId = componentId;
@@ -92,14 +93,12 @@ public final class ManagedComponent implements AutoCloseable {
         this.phase = phase;
         this.behaviour = behaviour;
         this.health = health;
-        Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> producerConfig = kafka.clientConfig();
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true));
-        Map<String, Object> consumerConfig = new HashMap<>();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> consumerConfig = kafka.clientConfig();
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),

@@ -15,7 +15,6 @@ import io.hypermesh.schemas.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.BusAcls;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,6 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,12 +57,10 @@ class AdapterAuthorizationIT {
                 TopicAdmin.ensure(admin, Topics.ALL);
                 admin.createAcls(BusAcls.adapter("adapter-security")).all().get(30, TimeUnit.SECONDS);
             }
-            Map<String, Object> identity = new HashMap<>(kafka.clientConfig("adapter-security"));
-            identity.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
             String adapterId = "security-" + UUID.randomUUID().toString().substring(0, 6);
             var key = AuditKeys.loadOrCreate(dir.resolve(adapterId + ".key"));
-            var settings = new AuditedPublisher.Settings(adapterId, ComponentKind.ADAPTER, kafka.bootstrapServers(), schemas, key, 100,
-                    Duration.ofMillis(500), identity);
+            var settings = new AuditedPublisher.Settings(adapterId, ComponentKind.SECURITY_AGENT, kafka.access("adapter-security"), schemas, key, 100,
+                    Duration.ofMillis(500));
             try (AuditedPublisher publisher = AuditedPublisher.open(settings)) {
                 EventSource source = publisher.source();
                 publisher.publish(Topics.SECURITY.name(), "node-1", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-1", Map.of()))
@@ -76,7 +72,7 @@ class AdapterAuthorizationIT {
                         .get(30, TimeUnit.SECONDS); // it goes on with its own topic
             }
 
-            AuditLog log = new AuditLog(kafka.bootstrapServers(), schemas, Topics.AUDIT.name(), kafka.clientConfig());
+            AuditLog log = new AuditLog(kafka.access(), schemas, Topics.AUDIT.name());
             AuditLog.Report report = log.verify(Map.of(AuditTrail.keyId(key), key.generatePublicKey()), Duration.ofMinutes(5), Map.of(adapterId, 3L),
                     Set.of(adapterId), (at, total) -> { });
             assertTrue(report.intact(), "the trail with the refusal on it verifies: " + report.breaks());

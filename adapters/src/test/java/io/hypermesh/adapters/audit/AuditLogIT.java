@@ -78,7 +78,7 @@ class AuditLogIT {
     }
 
     static AuditLog.Report verify(String topic, AuditTrail signer, Map<String, Long> expected) {
-        return new AuditLog(bus.kafka.bootstrapServers(), bus.registry, topic)
+        return new AuditLog(bus.kafka.access(), bus.registry, topic)
                 .verify(Map.of(signer.keyId(), signer.publicKey()), Duration.ZERO, expected, (read, total) -> { });
     }
 
@@ -187,7 +187,7 @@ class AuditLogIT {
                 second.audit(new AuditedPublisher.Action("bob", "container.stop", "c-" + i, AuditOutcome.SUCCESS, Map.of())).get();
             }
         }
-        AuditLog log = new AuditLog(bus.kafka.bootstrapServers(), bus.registry, io.hypermesh.schemas.topics.Topics.AUDIT.name());
+        AuditLog log = new AuditLog(bus.kafka.access(), bus.registry, io.hypermesh.schemas.topics.Topics.AUDIT.name());
         AuditLog.Report report = log.verify(AuditKeys.trusted(List.of(AuditKeys.publicFileOf(dir.resolve(settings.adapterId() + ".key")))),
                 Duration.ZERO, Map.of(settings.adapterId(), 10L), (read, total) -> { });
         assertTrue(report.breaks().stream().noneMatch(b -> b.adapterId().equals(settings.adapterId())), report.breaks().toString());
@@ -207,7 +207,7 @@ class AuditLogIT {
         }
         assertEquals(7, log.replayToTopic(new AuditLog.Filter(null, null, settings.adapterId(), "alice", null), copy, (r, t) -> { }));
         StringWriter copied = new StringWriter();
-        assertEquals(7, new AuditLog(bus.kafka.bootstrapServers(), bus.registry, copy)
+        assertEquals(7, new AuditLog(bus.kafka.access(), bus.registry, copy)
                 .replayAsJson(new AuditLog.Filter(null, null, null, null, "container.start"), new PrintWriter(copied), (r, t) -> { }));
     }
 }

@@ -80,7 +80,7 @@ class ConsensusAdapterIT {
                         Duration.ofSeconds(10), "the audit record of the leader change");
             }
         }
-        AuditLog.Report report = new AuditLog(kafka.bootstrapServers(), bus.registry, Topics.AUDIT.name())
+        AuditLog.Report report = new AuditLog(kafka.access(), bus.registry, Topics.AUDIT.name())
                 .verify(AuditKeys.trusted(List.of(dir.resolve(settings.adapterId() + ".key.pub"))), Duration.ZERO, Map.of(), (a, b) -> { });
         assertTrue(report.breaks().stream().noneMatch(b -> b.adapterId().equals(settings.adapterId())), report.breaks().toString());
         AuditLog.Trail trail = report.trails().stream().filter(t -> t.adapterId().equals(settings.adapterId())).findFirst().orElseThrow();

@@ -43,7 +43,7 @@ public final class BusForAdapters {
     /** Settings for an adapter with a fresh id and a key in {@code dir}; checkpoints every 5 records or 500 ms. */
     public AuditedPublisher.Settings settings(String prefix, ComponentKind kind, Path dir) {
         String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return new AuditedPublisher.Settings(id, kind, kafka.bootstrapServers(), registry,
+        return new AuditedPublisher.Settings(id, kind, kafka.access(), registry,
                 AuditKeys.loadOrCreate(dir.resolve(id + ".key")), 5, Duration.ofMillis(500));
     }
 

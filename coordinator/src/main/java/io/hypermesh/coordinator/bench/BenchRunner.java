@@ -393,7 +393,7 @@ public final class BenchRunner {
         report.add("5. failure detection", "ms from last heartbeat to gone (worst of " + detected.count() + ")", worst, "TTL", ttlMs,
                 worst / ttlMs, "beyond TTL <= 2 x heartbeat (" + 2 * heartbeatMs + " ms)", overshoot <= 2 * heartbeatMs);
         report.note("failure detection: TTL " + ttlMs + " ms, heartbeat every " + heartbeatMs + " ms, expiry scan every "
-                + StreamsSettings.defaults("x", "x", work, 0).expiryScanInterval().toMillis() + " ms; overshoot beyond the TTL "
+                + StreamsSettings.defaults(kafka.access(), "x", work, 0).expiryScanInterval().toMillis() + " ms; overshoot beyond the TTL "
                 + Math.round(overshoot) + " ms");
     }
 
@@ -468,7 +468,7 @@ public final class BenchRunner {
     }
 
     private StreamsApp startFolds(String guarantee) throws Exception {
-        StreamsSettings settings = StreamsSettings.defaults(kafka.bootstrapServers(), registry.url(),
+        StreamsSettings settings = StreamsSettings.defaults(kafka.access(), registry.url(),
                         Files.createTempDirectory(work, "folds-"), 0)
                 .withApplicationId("bench-" + guarantee + "-" + UUID.randomUUID().toString().substring(0, 6))
                 .withProcessingGuarantee(guarantee)

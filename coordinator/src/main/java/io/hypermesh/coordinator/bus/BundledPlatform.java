@@ -10,14 +10,13 @@ import io.hypermesh.coordinator.spec.SpecLoader;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
-import org.apache.kafka.clients.CommonClientConfigs;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,15 +38,15 @@ public final class BundledPlatform implements AutoCloseable {
     }
 
     /** Starts the components and coordinates them. */
-    public static BundledPlatform start(BusEndpoints bus, java.nio.file.Path dataDir, PrintWriter log) throws Exception {
+    public static BundledPlatform start(BusEndpoints bus, KafkaAccess kafka, java.nio.file.Path dataDir, PrintWriter log) throws Exception {
         PlatformSpec spec = SpecLoader.loadResource(SPEC, System.getenv());
         BundledPlatform platform = new BundledPlatform();
         try {
             for (ComponentSpec c : spec.components().values()) {
-                platform.components.add(new ManagedComponent(c.id(), c.kind(), c.phase(), bus.bootstrapServers(),
-                        new HttpRegistryClient(bus.registryUrl()), check(c.id(), bus), null, Duration.ofSeconds(5)));
+                platform.components.add(new ManagedComponent(c.id(), c.kind(), c.phase(), kafka,
+                        new HttpRegistryClient(bus.registryUrl()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5)));
             }
-            platform.outcome = Coordination.run(spec, bus.bootstrapServers(), bus.apiUrl(), bus.registryUrl(),
+            platform.outcome = Coordination.run(spec, kafka, bus.apiUrl(), bus.registryUrl(),
                     "up-" + ProcessHandle.current().pid(), dataDir.resolve("keys").resolve("coordinator.key"), new ConsoleProgress(log),
                     Duration.ofMinutes(2));
             log.println("platform " + spec.platform() + ": " + platform.outcome.result()
@@ -60,10 +59,10 @@ public final class BundledPlatform implements AutoCloseable {
         }
     }
 
-    private static ManagedComponent.Behaviour check(String componentId, BusEndpoints bus) {
+    private static ManagedComponent.Behaviour check(String componentId, BusEndpoints bus, KafkaAccess kafka) {
         Runnable probe = switch (componentId) {
             case "kafka-broker" -> () -> {
-                try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))) {
+                try (Admin admin = Admin.create(kafka.clientConfig())) {
                     admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     throw new IllegalStateException("broker at " + bus.bootstrapServers() + " does not answer: " + e.getMessage(), e);
@@ -71,8 +70,8 @@ public final class BundledPlatform implements AutoCloseable {
             };
             case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl()).latest(Topics.REGISTRY.valueSubject());
             case "topic-catalog" -> () -> {
-                try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))) {
-                    TopicAdmin.ensure(admin, Topics.ALL);
+                try (Admin admin = Admin.create(kafka.clientConfig())) {
+                    TopicAdmin.verify(admin, Topics.ALL);
                 }
             };
             case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services");

@@ -6,8 +6,12 @@ import io.hypermesh.schemas.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
-import org.apache.kafka.clients.CommonClientConfigs;
+import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.schemas.kafka.KafkaAccess;
+import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.schemas.topics.BusAcls;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
 
 import io.hypermesh.streams.StreamsApp;
 import io.hypermesh.streams.StreamsSettings;
@@ -16,8 +20,12 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * What `hypermesh up` runs: the embedded broker when no bootstrap servers are given, the catalog
@@ -30,43 +38,75 @@ public final class BusRuntime implements AutoCloseable {
     private final BusEndpoints endpoints;
     private final Map<String, Integer> schemaIds;
     private final Path dataDir;
+    private final KafkaAccess coordinatorAccess;
 
     private BusRuntime(EmbeddedKafka broker, SchemaRegistryService registry, StreamsApp folds, BusEndpoints endpoints,
-                       Map<String, Integer> schemaIds, Path dataDir) {
+                       Map<String, Integer> schemaIds, Path dataDir, KafkaAccess coordinatorAccess) {
         this.broker = broker;
         this.registry = registry;
         this.folds = folds;
         this.endpoints = endpoints;
         this.schemaIds = schemaIds;
         this.dataDir = dataDir;
+        this.coordinatorAccess = coordinatorAccess;
     }
 
     /**
+     * What to start and where.
+     *
      * @param bootstrapServers an existing cluster, or null to start the embedded broker in {@code dataDir}
      * @param apiPort          port of the query API (0: any free one)
-     * @param log              progress lines for the operator
+     * @param pkiDir           null for a plain bus; otherwise the bus's PKI (created there when
+     *                         missing): the embedded broker speaks only mutual TLS with ACLs, and
+     *                         each part connects with its own certificate. Topics and ACLs are set
+     *                         up as the {@value BusAcls#BROKER} principal, the cluster's super user.
+     * @param apiTokens        the bearer tokens the query API's write endpoints require
      */
-    public static BusRuntime start(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort,
-                                   int apiPort, PrintWriter log) throws Exception {
+    public record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
+                           Path pkiDir, ApiTokens apiTokens) {
+        /** A plain bus with open write APIs. */
+        public static Settings plain(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort) {
+            return new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, null, ApiTokens.open());
+        }
+
+        boolean embedded() {
+            return bootstrapServers == null || bootstrapServers.isBlank();
+        }
+    }
+
+    /** @param log progress lines for the operator */
+    public static BusRuntime start(Settings s, PrintWriter log) throws Exception {
         EmbeddedKafka broker = null;
         SchemaRegistryService registry = null;
         StreamsApp folds = null;
         try {
-            String bootstrap = bootstrapServers;
-            if (bootstrap == null || bootstrap.isBlank()) {
-                log.println("starting embedded Kafka (KRaft) with data in " + dataDir.resolve("kafka").toAbsolutePath());
+            if (s.pkiDir() != null) {
+                Pki.Report pki = Pki.init(s.pkiDir(), BusAcls.PRINCIPALS, hostsFor(s.host()), Duration.ofDays(365), false);
+                log.println("PKI in " + s.pkiDir().toAbsolutePath() + ": " + (pki.caCreated() ? "created" : "kept") + " the CA, "
+                        + pki.issued().size() + " certificates issued, " + pki.kept().size() + " kept");
+            }
+            String bootstrap = s.bootstrapServers();
+            if (s.embedded()) {
+                Path kafkaDir = s.dataDir().resolve("kafka");
+                log.println("starting embedded Kafka (KRaft) with data in " + kafkaDir.toAbsolutePath()
+                        + (s.pkiDir() == null ? "" : ", mutual TLS and ACLs"));
                 log.flush();
-                broker = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
+                broker = s.pkiDir() == null ? EmbeddedKafka.start(kafkaDir, s.kafkaPort()) : EmbeddedKafka.startSecured(kafkaDir, s.kafkaPort(), s.pkiDir());
                 bootstrap = broker.bootstrapServers();
             }
-            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (Admin admin = Admin.create(client)) {
+            Function<String, KafkaAccess> as = identities(bootstrap, s.pkiDir());
+            try (Admin admin = Admin.create(as.apply(BusAcls.BROKER).clientConfig())) {
                 TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.ALL);
                 log.println("topics: " + report.created().size() + " created, " + report.reconfigured().size()
                         + " reconfigured, " + (Topics.ALL.size() - report.created().size()) + " already present");
                 report.warnings().forEach(w -> log.println("  warning: " + w));
+                if (s.pkiDir() != null) {
+                    List<AclBinding> acls = BusAcls.all(StreamsSettings.DEFAULT_APPLICATION_ID);
+                    admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+                    log.println("ACLs: " + acls.size() + " bindings for " + BusAcls.PRINCIPALS.size() + " principals");
+                }
             }
-            registry = SchemaRegistryService.start(client, host, registryPort);
+            registry = SchemaRegistryService.start(as.apply(BusAcls.SCHEMA_REGISTRY).clientConfig(), s.host(), s.registryPort());
             Map<String, Integer> ids = new LinkedHashMap<>();
             try (HttpRegistryClient schemas = new HttpRegistryClient(registry.url())) {
                 for (TopicSpec topic : Topics.ALL) {
@@ -78,13 +118,13 @@ public final class BusRuntime implements AutoCloseable {
             }
             log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
             log.flush();
-            StreamsSettings settings = StreamsSettings.defaults(bootstrap, registry.url(), dataDir.resolve("streams"), apiPort)
-                    .withAdvertisedHost(host);
-            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
+            StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
+                    .withAdvertisedHost(s.host());
+            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url()), s.apiTokens());
             folds.awaitRunning(Duration.ofMinutes(2));
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());
-            endpoints.write(dataDir);
-            return new BusRuntime(broker, registry, folds, endpoints, ids, dataDir);
+            endpoints.write(s.dataDir());
+            return new BusRuntime(broker, registry, folds, endpoints, ids, s.dataDir(), as.apply(BusAcls.COORDINATOR));
         } catch (Exception e) {
             if (folds != null) {
                 folds.close();
@@ -97,6 +137,25 @@ public final class BusRuntime implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Each part's access: its own certificate on a secured bus, plain access otherwise. */
+    private static Function<String, KafkaAccess> identities(String bootstrap, Path pkiDir) {
+        KafkaAccess plain = KafkaAccess.to(bootstrap);
+        return pkiDir == null ? principal -> plain : principal -> plain.with(Pki.kafkaClientConfig(pkiDir, principal));
+    }
+
+    private static List<String> hostsFor(String host) {
+        List<String> hosts = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+        if (!hosts.contains(host) && !host.equals("0.0.0.0")) {
+            hosts.add(host);
+        }
+        return hosts;
+    }
+
+    /** How the coordinator and the bus's own managed components reach Kafka. */
+    public KafkaAccess coordinatorAccess() {
+        return coordinatorAccess;
     }
 
     public BusEndpoints endpoints() {

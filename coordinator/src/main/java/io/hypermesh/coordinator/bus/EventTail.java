@@ -6,6 +6,7 @@ import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.schemas.json.JsonAvro;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;
@@ -26,7 +27,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class EventTail implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final BusEndpoints endpoints;
+    private final KafkaAccess kafka;
     private final HttpRegistryClient registry;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroDeserializer<GenericRecord> decoder;
@@ -48,12 +48,11 @@ public final class EventTail implements AutoCloseable {
     public record Counts(long printed, long failed) {
     }
 
-    public EventTail(BusEndpoints endpoints) {
-        this.endpoints = endpoints;
-        this.registry = new HttpRegistryClient(endpoints.registryUrl());
+    public EventTail(KafkaAccess kafka, String registryUrl) {
+        this.kafka = kafka;
+        this.registry = new HttpRegistryClient(registryUrl);
         this.decoder = new AvroDeserializer<>(registry, null);
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -67,7 +66,7 @@ public final class EventTail implements AutoCloseable {
                       PrintWriter out, PrintWriter err) {
         List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
         if (partitions == null || partitions.isEmpty()) {
-            throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + endpoints.bootstrapServers());
+            throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + kafka.bootstrapServers());
         }
         List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(assigned);
@@ -129,8 +128,7 @@ public final class EventTail implements AutoCloseable {
 
     private String deadLetter(ConsumerRecord<byte[], byte[]> record, RuntimeException cause) {
         if (deadLetterProducer == null) {
-            Map<String, Object> config = new HashMap<>();
-            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+            Map<String, Object> config = kafka.clientConfig();
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             deadLetterProducer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, true));
         }

@@ -3,6 +3,7 @@ package io.hypermesh.coordinator.bus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.schemas.json.JsonAvro;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.TopicSpec;
@@ -16,7 +17,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,16 +36,15 @@ public final class JsonEventPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, GenericRecord> producer;
     private final HttpRegistryClient registry;
-    private final BusEndpoints endpoints;
+    private final KafkaAccess kafka;
 
     public record Published(String topic, int partition, long offset, String key, String eventId) {
     }
 
-    public JsonEventPublisher(BusEndpoints endpoints) {
-        this.endpoints = endpoints;
-        this.registry = new HttpRegistryClient(endpoints.registryUrl());
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+    public JsonEventPublisher(KafkaAccess kafka, String registryUrl) {
+        this.kafka = kafka;
+        this.registry = new HttpRegistryClient(registryUrl);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
@@ -68,7 +67,7 @@ public final class JsonEventPublisher implements AutoCloseable {
         try {
             meta = producer.send(new ProducerRecord<>(topic.name(), recordKey, record)).get(60, TimeUnit.SECONDS);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + endpoints.bootstrapServers() + " did not take the event: "
+            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not take the event: "
                     + e.getMessage() + " (is `hypermesh up` running?)", e);
         }
         return new Published(meta.topic(), meta.partition(), meta.offset(), recordKey, record.get("eventId").toString());

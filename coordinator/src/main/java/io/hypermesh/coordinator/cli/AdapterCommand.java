@@ -72,7 +72,7 @@ final class AdapterCommand implements Runnable {
             String adapterId = id != null ? id : defaultId;
             Path keyFile = key != null ? key : endpoints.dataDir.resolve("keys").resolve(adapterId + ".key");
             HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl());
-            AuditedPublisher.Settings settings = new AuditedPublisher.Settings(adapterId, kind, bus.bootstrapServers(), registry,
+            AuditedPublisher.Settings settings = new AuditedPublisher.Settings(adapterId, kind, endpoints.kafka(bus), registry,
                     AuditKeys.loadOrCreate(keyFile), checkpointEvery, Duration.ofMillis(checkpointIntervalMs));
             AdapterHost host = AdapterHost.run(settings, phase, factory, Duration.ofMillis(heartbeatMs), !waitForCoordinator);
             out.println(adapterId + " " + (waitForCoordinator ? "ready, waiting for the coordinator's START" : "running")

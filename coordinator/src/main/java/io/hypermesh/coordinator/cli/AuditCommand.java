@@ -86,7 +86,7 @@ final class AuditCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             BusEndpoints bus = endpoints.resolve();
             try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
-                AuditLog.Report report = new AuditLog(bus.bootstrapServers(), registry, topic)
+                AuditLog.Report report = new AuditLog(endpoints.kafka(bus), registry, topic)
                         .verify(AuditKeys.trusted(trusted), Duration.ofMillis(sealGraceMs), expected, adapters, bar(spec.commandLine().getErr(), "verify"));
                 for (AuditLog.Trail t : report.trails()) {
                     out.printf("%s: %d records, %d under %d signed checkpoints%n", t.adapterId(), t.records(), t.signedRecords(), t.checkpoints());
@@ -140,7 +140,7 @@ final class AuditCommand implements Runnable {
             AuditLog.Filter filter = new AuditLog.Filter(from, to, adapter, actor, action);
             PrintWriter err = spec.commandLine().getErr();
             try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl())) {
-                AuditLog log = new AuditLog(bus.bootstrapServers(), registry, topic);
+                AuditLog log = new AuditLog(endpoints.kafka(bus), registry, topic);
                 long kept;
                 if (toTopic != null) {
                     if (Topics.byName(toTopic).isPresent()) {

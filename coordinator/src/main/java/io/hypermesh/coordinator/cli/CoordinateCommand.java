@@ -56,7 +56,7 @@ final class CoordinateCommand implements Callable<Integer> {
         ProgressListener progress = notifyUrl == null ? new ConsoleProgress(out)
                 : WebhookNotifier.alongside(new ConsoleProgress(out), new WebhookNotifier(notifyUrl, platform.platform()));
         try {
-            Coordinator.Outcome outcome = Coordination.run(platform, bus.bootstrapServers(), bus.apiUrl(), bus.registryUrl(), id,
+            Coordinator.Outcome outcome = Coordination.run(platform, endpoints.kafka(bus), bus.apiUrl(), bus.registryUrl(), id,
                     auditKey != null ? auditKey : endpoints.dataDir.resolve("keys").resolve("coordinator.key"),
                     progress, Duration.parse("PT" + electionTimeout.toUpperCase()));
             out.println("platform " + platform.platform() + ": " + outcome.result()

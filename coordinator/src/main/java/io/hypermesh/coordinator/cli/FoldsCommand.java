@@ -45,7 +45,7 @@ final class FoldsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BusEndpoints bus = endpoints.resolve();
-        StreamsSettings settings = StreamsSettings.defaults(bus.bootstrapServers(), bus.registryUrl(), stateDir, apiPort)
+        StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee);
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl()),
                 io.hypermesh.schemas.auth.ApiTokens.fromFileOrOpen(apiTokens));

@@ -1,6 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.schemas.topics.BusAcls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +18,7 @@ final class PkiCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     /** The bus's own parts, each with its own principal. */
-    static final List<String> COMPONENTS = List.of("broker", "schema-registry", "folds", "coordinator",
-            "adapter-consensus", "adapter-containers", "adapter-security", "adapter-transport", "api-client");
+    static final List<String> COMPONENTS = BusAcls.PRINCIPALS;
 
     @Override
     public void run() {
@@ -57,7 +57,7 @@ final class PkiCommand implements Runnable {
             Pki.Report report = Pki.init(dir, components == null ? COMPONENTS : components, hosts, Duration.ofDays(days), renew);
             var out = spec.commandLine().getOut();
             out.println((report.caCreated() ? "created the CA in " : "kept the CA in ") + dir.toAbsolutePath());
-            report.issued().forEach(c -> out.println("issued  " + c + "  " + Pki.storeOf(dir, c) + "  (principal User:CN=" + c + ",O=HyperMesh)"));
+            report.issued().forEach(c -> out.println("issued  " + c + "  " + Pki.storeOf(dir, c) + "  (principal User:" + c + ", client settings " + Pki.clientPropertiesOf(dir, c) + ")"));
             report.kept().forEach(c -> out.println("kept    " + c + "  " + Pki.storeOf(dir, c)));
             out.println("trust   " + Pki.storeOf(dir, Pki.TRUSTSTORE) + "; Kafka principal mapping: " + Pki.PRINCIPAL_MAPPING_RULE);
             out.flush();

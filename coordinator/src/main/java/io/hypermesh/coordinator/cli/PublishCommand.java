@@ -29,7 +29,8 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (JsonEventPublisher publisher = new JsonEventPublisher(endpoints.resolve())) {
+        io.hypermesh.coordinator.bus.BusEndpoints bus = endpoints.resolve();
+        try (JsonEventPublisher publisher = new JsonEventPublisher(endpoints.kafka(bus), bus.registryUrl())) {
             JsonEventPublisher.Published p = publisher.publish(topic, json, key);
             spec.commandLine().getOut().println("published " + p.eventId() + " to " + p.topic() + "/" + p.partition()
                     + "@" + p.offset() + " key=" + p.key());

@@ -36,7 +36,8 @@ final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (EventTail tail = new EventTail(endpoints.resolve())) {
+        io.hypermesh.coordinator.bus.BusEndpoints bus = endpoints.resolve();
+        try (EventTail tail = new EventTail(endpoints.kafka(bus), bus.registryUrl())) {
             Thread stopper = new Thread(tail::wakeup, "tail-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
             EventTail.Counts counts = tail.run(topic, fromBeginning, maxMessages,

@@ -3,6 +3,7 @@ package io.hypermesh.coordinator.cli;
 import io.hypermesh.coordinator.bus.BundledPlatform;
 import io.hypermesh.coordinator.bus.BusRuntime;
 import io.hypermesh.coordinator.run.Coordinator;
+import io.hypermesh.schemas.auth.ApiTokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,12 +37,23 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the HTTP services bind (default: ${DEFAULT-VALUE}).")
     String host;
 
+    @Option(names = "--pki-dir", paramLabel = "DIR",
+            description = "Secure the bus with this PKI (created when missing, as `hypermesh pki init` does): the embedded broker "
+                    + "speaks only mutual TLS, ACLs give each part its own topics, and each part connects with its own certificate.")
+    Path pkiDir;
+
+    @Option(names = "--api-tokens", paramLabel = "FILE",
+            description = "Bearer tokens (one per line) the query API's write endpoints require; without it, writes are open.")
+    Path apiTokens;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        BusRuntime bus = BusRuntime.start(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, out);
+        BusRuntime bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort,
+                pkiDir, ApiTokens.fromFileOrOpen(apiTokens)), out);
         bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
-        out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : ""));
+        out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
+                + (pkiDir == null ? "" : "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"));
         out.println("Schema registry:         " + bus.endpoints().registryUrl());
         out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
         out.println("Dashboard:               " + bus.apiUrl() + "/ui/");
@@ -49,7 +61,7 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
         BundledPlatform platform;
         try {
-            platform = BundledPlatform.start(bus.endpoints(), dataDir, out);
+            platform = BundledPlatform.start(bus.endpoints(), bus.coordinatorAccess(), dataDir, out);
         } catch (Exception e) {
             bus.close();
             throw e;

@@ -3,6 +3,7 @@ package io.hypermesh.coordinator.run;
 import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.adapters.audit.AuditLog;
 import io.hypermesh.coordinator.spec.PlatformSpec;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 
 import io.hypermesh.schemas.topics.Topics;
@@ -22,15 +23,15 @@ public final class Coordination {
     private Coordination() {
     }
 
-    public static Coordinator.Outcome run(PlatformSpec spec, String bootstrapServers, String apiUrl, String registryUrl,
+    public static Coordinator.Outcome run(PlatformSpec spec, KafkaAccess kafka, String apiUrl, String registryUrl,
                                           String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
         var key = AuditKeys.loadOrCreate(auditKey);
-        try (CoordinatorLease lease = new CoordinatorLease(bootstrapServers, spec.platform(), coordinatorId);
+        try (CoordinatorLease lease = new CoordinatorLease(kafka, spec.platform(), coordinatorId);
              LifecycleWatcher fold = new LifecycleWatcher(apiUrl);
              HttpRegistryClient registry = new HttpRegistryClient(registryUrl)) {
             return new Coordinator(spec, lease, fold, registry, progress, coordinatorId,
-                    () -> new AuditLog(bootstrapServers, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
+                    () -> new AuditLog(kafka, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +38,7 @@ public final class CoordinatorLease implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorLease.class);
     private static final String EPOCH_KEY = "epoch";
 
-    private final String bootstrapServers;
+    private final KafkaAccess kafka;
     private final String platform;
     private final String coordinatorId;
     private final KafkaConsumer<String, String> membership;
@@ -49,12 +49,11 @@ public final class CoordinatorLease implements AutoCloseable {
     private KafkaProducer<String, byte[]> producer;
     private long epoch;
 
-    public CoordinatorLease(String bootstrapServers, String platform, String coordinatorId) {
-        this.bootstrapServers = bootstrapServers;
+    public CoordinatorLease(KafkaAccess kafka, String platform, String coordinatorId) {
+        this.kafka = kafka;
         this.platform = platform;
         this.coordinatorId = coordinatorId;
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "hypermesh-coordinator-" + platform);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, coordinatorId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -106,8 +105,7 @@ public final class CoordinatorLease implements AutoCloseable {
         if (!elected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("coordinator " + coordinatorId + " was not elected within " + timeout);
         }
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hypermesh-coordinator-" + platform);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -146,8 +144,7 @@ public final class CoordinatorLease implements AutoCloseable {
     }
 
     private long lastEpoch() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         long last = 0;
         try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {

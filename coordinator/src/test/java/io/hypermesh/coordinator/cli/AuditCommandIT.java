@@ -45,7 +45,7 @@ class AuditCommandIT {
 
     @BeforeAll
     static void start(EmbeddedKafka broker) throws Exception {
-        bus = BusRuntime.start(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0, new PrintWriter(new StringWriter()));
+        bus = BusRuntime.start(BusRuntime.Settings.plain(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0), new PrintWriter(new StringWriter()));
     }
 
     @AfterAll
@@ -81,7 +81,7 @@ class AuditCommandIT {
         String adapter = "cli-adapter-" + UUID.randomUUID().toString().substring(0, 6);
         try (HttpRegistryClient registry = new HttpRegistryClient(bus.endpoints().registryUrl());
              AuditedPublisher publisher = AuditedPublisher.open(new AuditedPublisher.Settings(adapter, ComponentKind.ADAPTER,
-                     bus.endpoints().bootstrapServers(), registry, AuditKeys.loadOrCreate(key), 4, Duration.ofSeconds(30)))) {
+                     io.hypermesh.schemas.kafka.KafkaAccess.to(bus.endpoints().bootstrapServers()), registry, AuditKeys.loadOrCreate(key), 4, Duration.ofSeconds(30)))) {
             for (int i = 0; i < 6; i++) {
                 publisher.audit(new AuditedPublisher.Action(i < 4 ? "alice" : "bob", "container.start", "c-" + i, AuditOutcome.SUCCESS, Map.of())).get();
             }

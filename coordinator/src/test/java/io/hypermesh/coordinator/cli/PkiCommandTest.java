@@ -1,5 +1,6 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.pki.Pki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,12 @@ class PkiCommandTest {
             }
             X509Certificate cert = (X509Certificate) store.getCertificate(component);
             assertEquals("CN=" + component + ",O=HyperMesh", cert.getSubjectX500Principal().getName());
+            // Its client settings file is what --kafka-config takes, owner-only because it holds the passwords.
+            Path settings = Pki.clientPropertiesOf(dir, component);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(settings)));
+            java.util.Map<String, Object> client = KafkaAccess.to("h:1").withPropertiesFile(settings).clientConfig();
+            assertEquals(Pki.storeOf(dir, component).toAbsolutePath().toString(), client.get("ssl.keystore.location"));
+            assertEquals(Pki.passwordOf(dir, component), client.get("ssl.keystore.password"));
         }
 
         Run again = run("pki", "init", "--dir=" + dir, "--component=folds,adapter-extra");

@@ -52,7 +52,7 @@ class CoordinatorIT {
         kafka = broker;
         registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
         Path state = Files.createTempDirectory(Path.of("target"), "coordinator-folds-");
-        folds = StreamsApp.start(StreamsSettings.defaults(kafka.bootstrapServers(), registry.url(), state, 0)
+        folds = StreamsApp.start(StreamsSettings.defaults(kafka.access(), registry.url(), state, 0)
                 .withApplicationId("coordinator-it-" + UUID.randomUUID()), new HttpRegistryClient(registry.url()));
         folds.awaitRunning(Duration.ofSeconds(90));
     }
@@ -71,7 +71,7 @@ class CoordinatorIT {
     /** A component that takes {@code startMs} to start, or fails, or never finishes starting. */
     ManagedComponent component(String name, int phase, long startMs, boolean fails) {
         String id = prefix + name;
-        ManagedComponent c = new ManagedComponent(id, ComponentKind.SERVICE, phase, kafka.bootstrapServers(),
+        ManagedComponent c = new ManagedComponent(id, ComponentKind.SERVICE, phase, kafka.access(),
                 new HttpRegistryClient(registry.url()), new ManagedComponent.Behaviour() {
             @Override
             public void start() throws Exception {
@@ -100,7 +100,7 @@ class CoordinatorIT {
     }
 
     Coordinator.Outcome coordinate(PlatformSpec spec, ProgressListener progress) throws Exception {
-        return Coordination.run(spec, kafka.bootstrapServers(), folds.url(), registry.url(),
+        return Coordination.run(spec, kafka.access(), folds.url(), registry.url(),
                 prefix + "coordinator", KEY, progress, Duration.ofSeconds(60));
     }
 
@@ -143,7 +143,7 @@ class CoordinatorIT {
             assertEquals(LifecycleState.STOPPED, c.state(), c.componentId());
         }
         // Every command and the rollback are in the coordinator's trail, which ends sealed and verifies.
-        io.hypermesh.adapters.audit.AuditLog.Report report = new io.hypermesh.adapters.audit.AuditLog(kafka.bootstrapServers(),
+        io.hypermesh.adapters.audit.AuditLog.Report report = new io.hypermesh.adapters.audit.AuditLog(kafka.access(),
                 new HttpRegistryClient(registry.url()), io.hypermesh.schemas.topics.Topics.AUDIT.name())
                 .verify(io.hypermesh.adapters.audit.AuditKeys.trusted(List.of(io.hypermesh.adapters.audit.AuditKeys.publicFileOf(KEY))),
                         Duration.ZERO, Map.of(), java.util.Set.of(prefix + "coordinator"), io.hypermesh.adapters.audit.AuditLog.Progress.NONE);

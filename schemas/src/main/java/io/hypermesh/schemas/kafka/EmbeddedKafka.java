@@ -93,19 +93,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
+    /** Access to this broker (on a secured broker, as the broker's own super user). */
+    public KafkaAccess access() {
+        return pkiDir == null ? KafkaAccess.to(bootstrapServers()) : access(BROKER_COMPONENT);
+    }
+
+    /** Access to this secured broker as {@code component}, with its certificate. */
+    public KafkaAccess access(String component) {
+        if (pkiDir == null) {
+            throw new IllegalStateException("this broker is not secured: there are no component identities");
+        }
+        return KafkaAccess.to(bootstrapServers()).with(io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, component));
+    }
+
     /** Client settings that reach this broker (on a secured broker, as the broker's own super user). */
     public Map<String, Object> clientConfig() {
-        return pkiDir == null ? Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()) : clientConfig(BROKER_COMPONENT);
+        return access().clientConfig();
     }
 
     /** Client settings that reach this secured broker as {@code component}, with its certificate. */
     public Map<String, Object> clientConfig(String component) {
-        if (pkiDir == null) {
-            throw new IllegalStateException("this broker is not secured: there are no component identities");
-        }
-        Map<String, Object> config = new java.util.HashMap<>(io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, component));
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return Map.copyOf(config);
+        return access(component).clientConfig();
     }
 
     @Override

@@ -98,10 +98,11 @@ public final class Pki {
             for (String component : components) {
                 if (!renew && Files.exists(pki.store(component))) {
                     kept.add(component);
-                    continue;
+                } else {
+                    pki.issue(ca, component, hosts, validity);
+                    issued.add(component);
                 }
-                pki.issue(ca, component, hosts, validity);
-                issued.add(component);
+                writeClientProperties(dir, component);
             }
             return new Report(caCreated, issued, kept);
         } catch (IOException e) {
@@ -109,6 +110,31 @@ public final class Pki {
         } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot create certificates: " + e.getMessage(), e);
         }
+    }
+
+    /** The Kafka client settings file of a component: what {@code --kafka-config} takes. */
+    public static Path clientPropertiesOf(Path dir, String name) {
+        return dir.resolve(name + ".properties");
+    }
+
+    /**
+     * Writes the component's Kafka client settings, with the store paths relative to the folder so
+     * it can be mounted anywhere (a container, another host); owner-only, as it holds the passwords.
+     */
+    private static void writeClientProperties(Path dir, String component) throws IOException {
+        String text = "# Kafka client settings of " + component + " (principal User:" + component + "); written by hypermesh pki init\n"
+                + "security.protocol=SSL\n"
+                + "ssl.keystore.type=PKCS12\n"
+                + "ssl.keystore.location=" + storeOf(dir, component).getFileName() + "\n"
+                + "ssl.keystore.password=" + passwordOf(dir, component) + "\n"
+                + "ssl.key.password=" + passwordOf(dir, component) + "\n"
+                + "ssl.truststore.type=PKCS12\n"
+                + "ssl.truststore.location=" + storeOf(dir, TRUSTSTORE).getFileName() + "\n"
+                + "ssl.truststore.password=" + passwordOf(dir, TRUSTSTORE) + "\n"
+                + "ssl.endpoint.identification.algorithm=https\n";
+        Path file = clientPropertiesOf(dir, component);
+        Files.deleteIfExists(file);
+        writePrivate(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The PKCS12 store of a component (or of the CA, or the truststore). */

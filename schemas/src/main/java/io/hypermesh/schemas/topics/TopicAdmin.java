@@ -33,6 +33,28 @@ public final class TopicAdmin {
     public record Report(List<String> created, List<String> reconfigured, List<String> warnings) {
     }
 
+    /**
+     * Checks that every topic exists, without creating or changing anything: for a part of the bus
+     * that may see the catalog but not administer it.
+     *
+     * @throws IllegalStateException naming the missing topics
+     */
+    public static void verify(Admin admin, Collection<TopicSpec> specs) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<String> missing = specs.stream().map(TopicSpec::name).filter(n -> !existing.contains(n)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("topics missing (or not visible to this principal): " + missing);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getCause(), e);
+        }
+    }
+
+    /** Creates missing topics and repairs the settings of existing ones to match the catalog. */
     public static Report ensure(Admin admin, Collection<TopicSpec> specs) {
         try {
             int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();

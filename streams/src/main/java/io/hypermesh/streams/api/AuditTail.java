@@ -3,6 +3,7 @@ package io.hypermesh.streams.api;
 import io.hypermesh.events.audit.AuditCheckpoint;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditRecord;
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.topics.Topics;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,11 +38,10 @@ public final class AuditTail implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public AuditTail(String bootstrapServers, RegistryClient registry, int size) {
+    public AuditTail(KafkaAccess kafka, RegistryClient registry, int size) {
         this.size = size;
         this.decoder = new AvroDeserializer<>(registry, AuditEvent.class);
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.vertx.core.Future;
@@ -12,16 +13,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /** Publishes the events the write endpoints accept; {@link #publish} completes once Kafka acknowledged (acks=all). */
 public final class EventWriter implements AutoCloseable {
     private final KafkaProducer<String, SpecificRecord> producer;
 
-    public EventWriter(String bootstrapServers, RegistryClient registry) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public EventWriter(KafkaAccess kafka, RegistryClient registry) {
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 1);

@@ -138,7 +138,7 @@ class DashboardBrowserIT {
 
     /** A component starting in phase 6 and an audit record, as the coordinator and an adapter would write them. */
     static void publishPhaseAndAudit(String component, String id) throws Exception {
-        try (EventWriter writer = new EventWriter(bus.kafka.bootstrapServers(), new HttpRegistryClient(bus.registry.url()))) {
+        try (EventWriter writer = new EventWriter(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
             for (LifecycleState[] step : List.of(new LifecycleState[]{LifecycleState.UNINITIALIZED, LifecycleState.STARTING},
                     new LifecycleState[]{LifecycleState.STARTING, LifecycleState.RUNNING})) {
                 LifecycleEvent event = LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString())

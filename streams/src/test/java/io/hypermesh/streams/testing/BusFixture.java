@@ -35,7 +35,7 @@ public final class BusFixture implements AutoCloseable {
     public StreamsSettings settings(String applicationId) {
         try {
             Path dir = Files.createTempDirectory(Path.of("target"), "streams-state-");
-            return StreamsSettings.defaults(kafka.bootstrapServers(), registry.url(), dir, 0).withApplicationId(applicationId);
+            return StreamsSettings.defaults(kafka.access(), registry.url(), dir, 0).withApplicationId(applicationId);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

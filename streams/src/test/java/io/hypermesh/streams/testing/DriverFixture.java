@@ -40,7 +40,7 @@ public final class DriverFixture implements AutoCloseable {
     }
 
     public static StreamsSettings settings(Path stateDir) {
-        return StreamsSettings.defaults("unused:9092", "mem://" + UUID.randomUUID(), stateDir, 0);
+        return StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to("unused:9092"), "mem://" + UUID.randomUUID(), stateDir, 0);
     }
 
     public <V extends SpecificRecord> TestInputTopic<String, V> input(String topic, Class<V> type) {

@@ -39,7 +39,7 @@ public final class Traffic {
                 }
             }
         }
-        try (EventWriter writer = new EventWriter(bus.kafka().bootstrapServers(), new HttpRegistryClient(bus.registry().url()))) {
+        try (EventWriter writer = new EventWriter(bus.kafka().access(), new HttpRegistryClient(bus.registry().url()))) {
             for (String id : components) {
                 int phase = 1 + Math.abs(id.hashCode()) % 7;
                 for (LifecycleState[] step : new LifecycleState[][]{{LifecycleState.UNINITIALIZED, LifecycleState.STARTING},

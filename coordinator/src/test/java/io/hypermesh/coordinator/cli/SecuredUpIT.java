@@ -1,0 +1,156 @@
+package io.hypermesh.coordinator.cli;
+
+import io.hypermesh.coordinator.bus.BusEndpoints;
+import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.kafka.KafkaAccess;
+import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * `hypermesh up --pki-dir --api-tokens` as a real process: the whole bus runs on a broker that
+ * speaks only mutual TLS, each part under its own principal with its own ACLs, and the write API
+ * wants a token. Adapters and the CLI connect with the settings files the PKI wrote.
+ */
+class SecuredUpIT {
+    private static final String TOKEN = "t0ken-for-the-secured-bus";
+
+    @Test
+    void theWholeBusRunsSecuredAndEachPrincipalGetsOnlyItsOwn(@TempDir Path dataDir) throws Exception {
+        Path pki = dataDir.resolve("pki");
+        Path tokens = Files.writeString(dataDir.resolve("tokens"), TOKEN + "\n");
+        try (HypermeshProcess up = new HypermeshProcess("up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0", "--api-port=0",
+                "--pki-dir=" + pki, "--api-tokens=" + tokens)) {
+            up.awaitLine("HyperMesh Bus is up", 180);
+            // The coordinator and the bus's own components ran the platform under the coordinator's principal.
+            assertTrue(up.lines.contains("platform hypermesh-dev: RUNNING"), up.lines.toString());
+            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("ACLs: ")), up.lines.toString());
+            BusEndpoints bus = BusEndpoints.read(dataDir).orElseThrow();
+            KafkaAccess kafka = KafkaAccess.to(bus.bootstrapServers());
+
+            // The write API wants the token; the folds, under their principal, fold what it takes.
+            Http api = new Http(UpCommandIT.apiUrl(up));
+            String registration = "{\"ID\":\"web-1\",\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"10m\"}}";
+            assertEquals(401, api.put("/v1/agent/service/register", registration).status());
+            HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(UpCommandIT.apiUrl(up)
+                            + "/v1/agent/service/register")).header("Authorization", "Bearer " + TOKEN)
+                    .PUT(HttpRequest.BodyPublishers.ofString(registration)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, accepted.statusCode(), accepted.body());
+            UpCommandIT.awaitInstances(api, 1);
+
+            // An adapter process with its own settings file publishes onto its own topic.
+            String[] endpoints = {"--bootstrap-servers=" + bus.bootstrapServers(), "--registry-url=" + bus.registryUrl(), "--data-dir=" + dataDir};
+            int port = EmbeddedKafka.freePort();
+            try (HypermeshProcess adapter = new HypermeshProcess("adapter", "transport", endpoints[0], endpoints[1], endpoints[2],
+                    "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-transport"), "--id=transport-secured", "--port=" + port,
+                    "--heartbeat-ms=500")) {
+                adapter.awaitLine("transport-secured running", 90);
+                Http.Response telemetry = new Http("http://127.0.0.1:" + port).post("/v1/transport/telemetry",
+                        "{\"linkId\":\"tls-link\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1.5}");
+                assertEquals(202, telemetry.status(), telemetry.body());
+                InProcessCli tail = InProcessCli.run("tail", Topics.TRANSPORT.name(), "--from-beginning", "--max-messages=1", "--idle-timeout-ms=30000",
+                        endpoints[0], endpoints[1], "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
+                assertTrue(tail.out().contains("\"linkId\":\"tls-link\""), tail.out() + tail.err());
+                assertTrue(adapter.terminate(60), "stops on SIGTERM");
+            }
+
+            // The CLI with the security adapter's identity may write its topic and not the transport adapter's.
+            InProcessCli own = InProcessCli.run("publish", Topics.SECURITY.name(), SECURITY_ALERT, "--key=node-1", endpoints[0], endpoints[1],
+                    "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-security"));
+            assertEquals(0, own.exit(), own.out() + own.err());
+            InProcessCli other = InProcessCli.run("publish", Topics.TRANSPORT.name(), TELEMETRY, "--key=l", endpoints[0], endpoints[1],
+                    "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-security"));
+            assertNotEquals(0, other.exit());
+            assertTrue(other.err().contains("Not authorized to access topics: [hypermesh.transport]"), other.err());
+
+            // Each of the bus's own principals is held to its part.
+            assertWriteRefused(kafka.with(Pki.kafkaClientConfig(pki, "folds")), Topics.SECURITY.name());
+            assertWriteRefused(kafka.with(Pki.kafkaClientConfig(pki, "coordinator")), Topics.HEALTH_SCORES.name());
+            assertWriteRefused(kafka.with(Pki.kafkaClientConfig(pki, "adapter-consensus")), Topics.REGISTRY_STATE.name());
+            assertReadRefused(kafka.with(Pki.kafkaClientConfig(pki, "schema-registry")), Topics.REGISTRY.name());
+            assertReadRefused(kafka.with(Pki.kafkaClientConfig(pki, "adapter-transport")), Topics.SECURITY.name());
+            // An adapter may fence and continue only its own kind's trails.
+            KafkaAccess security = kafka.with(Pki.kafkaClientConfig(pki, "adapter-security"));
+            assertTransactionalId(security, "hypermesh-adapter-security.node-1", true);
+            assertTransactionalId(security, "hypermesh-adapter-transport.node-1", false);
+            assertTransactionalId(security, "hypermesh-bus-0", false);
+            // A client without TLS gets nothing.
+            assertThrows(org.apache.kafka.common.errors.TimeoutException.class, () -> {
+                try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
+                        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    plain.partitionsFor(Topics.REGISTRY.name());
+                }
+            });
+
+            assertTrue(up.terminate(60), "stops on SIGTERM");
+        }
+    }
+
+    private static final String SECURITY_ALERT = "{\"SecurityAlert\":{\"engine\":\"FALCO\",\"rule\":\"r\",\"severity\":\"WARNING\",\"output\":\"o\"}}";
+    private static final String TELEMETRY = "{\"LinkTelemetry\":{\"linkId\":\"l\",\"nodeId\":\"a\",\"peerNodeId\":\"b\",\"latencyMs\":1.0}}";
+
+    private static void assertWriteRefused(KafkaAccess as, String topic) {
+        Map<String, Object> config = as.clientConfig();
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>(topic, new byte[]{1})).get(20, TimeUnit.SECONDS), topic);
+            assertInstanceOf(TopicAuthorizationException.class, refused.getCause(), topic);
+        }
+    }
+
+    private static void assertReadRefused(KafkaAccess as, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(as.clientConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            assertThrows(TopicAuthorizationException.class, () -> {
+                for (int i = 0; i < 50; i++) {
+                    consumer.poll(Duration.ofMillis(200));
+                }
+            }, topic);
+        }
+    }
+
+    private static void assertTransactionalId(KafkaAccess as, String transactionalId, boolean allowed) {
+        Map<String, Object> config = as.clientConfig();
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            if (allowed) {
+                producer.initTransactions();
+            } else {
+                assertThrows(TransactionalIdAuthorizationException.class, producer::initTransactions, transactionalId);
+            }
+        }
+    }
+}
