@@ -1,5 +1,6 @@
 package io.hypermesh.streams;
 
+import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
@@ -95,11 +96,12 @@ public final class StreamsApp implements AutoCloseable {
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
-        StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes);
+        HttpTls tls = settings.httpTls();
+        StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
         EventWriter writer = new EventWriter(settings.kafka(), registry);
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50);
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, settings.advertisedHost(),
-                settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit), tokens);
+                settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -113,7 +115,7 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + settings.advertisedHost() + ":" + api.port();
+        return settings.httpTls().scheme() + "://" + settings.advertisedHost() + ":" + api.port();
     }
 
     public StreamsSettings settings() {

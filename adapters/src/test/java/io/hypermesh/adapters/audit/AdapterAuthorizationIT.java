@@ -52,7 +52,7 @@ class AdapterAuthorizationIT {
         Pki.init(pki, List.of(EmbeddedKafka.BROKER_COMPONENT, "adapter-security"), List.of("localhost", "127.0.0.1"), Duration.ofDays(1), false);
         try (EmbeddedKafka kafka = EmbeddedKafka.startSecured(dir.resolve("kafka"), 0, pki);
              SchemaRegistryService registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
-             HttpRegistryClient schemas = new HttpRegistryClient(registry.url())) {
+             HttpRegistryClient schemas = new HttpRegistryClient(registry.url(), kafka.access("adapter-security").httpTls())) {
             try (Admin admin = Admin.create(kafka.clientConfig())) {
                 TopicAdmin.ensure(admin, Topics.ALL);
                 admin.createAcls(BusAcls.adapter("adapter-security")).all().get(30, TimeUnit.SECONDS);

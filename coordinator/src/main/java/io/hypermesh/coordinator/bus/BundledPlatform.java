@@ -44,7 +44,7 @@ public final class BundledPlatform implements AutoCloseable {
         try {
             for (ComponentSpec c : spec.components().values()) {
                 platform.components.add(new ManagedComponent(c.id(), c.kind(), c.phase(), kafka,
-                        new HttpRegistryClient(bus.registryUrl()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5)));
+                        new HttpRegistryClient(bus.registryUrl(), kafka.httpTls()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5)));
             }
             platform.outcome = Coordination.run(spec, kafka, bus.apiUrl(), bus.registryUrl(),
                     "up-" + ProcessHandle.current().pid(), dataDir.resolve("keys").resolve("coordinator.key"), new ConsoleProgress(log),
@@ -68,16 +68,16 @@ public final class BundledPlatform implements AutoCloseable {
                     throw new IllegalStateException("broker at " + bus.bootstrapServers() + " does not answer: " + e.getMessage(), e);
                 }
             };
-            case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl()).latest(Topics.REGISTRY.valueSubject());
+            case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl(), kafka.httpTls()).latest(Topics.REGISTRY.valueSubject());
             case "topic-catalog" -> () -> {
                 try (Admin admin = Admin.create(kafka.clientConfig())) {
                     TopicAdmin.verify(admin, Topics.ALL);
                 }
             };
-            case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services");
-            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/health/state/any");
-            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/lifecycle/phases");
-            case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics");
+            case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services", kafka.httpTls());
+            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/health/state/any", kafka.httpTls());
+            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/lifecycle/phases", kafka.httpTls());
+            case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics", kafka.httpTls());
             default -> throw new IllegalArgumentException("the bundled platform has no component '" + componentId + "'");
         };
         return new ManagedComponent.Behaviour() {

@@ -108,7 +108,7 @@ public final class BusRuntime implements AutoCloseable {
             }
             registry = SchemaRegistryService.start(as.apply(BusAcls.SCHEMA_REGISTRY).clientConfig(), s.host(), s.registryPort());
             Map<String, Integer> ids = new LinkedHashMap<>();
-            try (HttpRegistryClient schemas = new HttpRegistryClient(registry.url())) {
+            try (HttpRegistryClient schemas = new HttpRegistryClient(registry.url(), as.apply(BusAcls.BROKER).httpTls())) {
                 for (TopicSpec topic : Topics.ALL) {
                     if (topic.valueType() == null) {
                         continue;
@@ -120,7 +120,7 @@ public final class BusRuntime implements AutoCloseable {
             log.flush();
             StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
                     .withAdvertisedHost(s.host());
-            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url()), s.apiTokens());
+            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.httpTls()), s.apiTokens());
             folds.awaitRunning(Duration.ofMinutes(2));
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());
             endpoints.write(s.dataDir());

@@ -1,8 +1,9 @@
 package io.hypermesh.coordinator.bus;
 
+import io.hypermesh.schemas.pki.HttpTls;
+
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -12,9 +13,10 @@ public final class QueryApiClient {
     private QueryApiClient() {
     }
 
-    public static String get(String url) {
+    /** @param tls the caller's identity, for a query API served over HTTPS */
+    public static String get(String url, HttpTls tls) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+            HttpResponse<String> r = tls.jdkClient(Duration.ofSeconds(10)).send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());

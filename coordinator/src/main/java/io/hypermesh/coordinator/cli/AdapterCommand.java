@@ -71,7 +71,7 @@ final class AdapterCommand implements Runnable {
             BusEndpoints bus = endpoints.resolve();
             String adapterId = id != null ? id : defaultId;
             Path keyFile = key != null ? key : endpoints.dataDir.resolve("keys").resolve(adapterId + ".key");
-            HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl());
+            HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).httpTls());
             AuditedPublisher.Settings settings = new AuditedPublisher.Settings(adapterId, kind, endpoints.kafka(bus), registry,
                     AuditKeys.loadOrCreate(keyFile), checkpointEvery, Duration.ofMillis(checkpointIntervalMs));
             AdapterHost host = AdapterHost.run(settings, phase, factory, Duration.ofMillis(heartbeatMs), !waitForCoordinator);

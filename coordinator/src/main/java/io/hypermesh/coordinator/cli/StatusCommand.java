@@ -18,9 +18,13 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     EndpointOptions endpoints;
 
+    private io.hypermesh.schemas.pki.HttpTls tls;
+
     @Override
     public Integer call() throws Exception {
-        String api = endpoints.resolve().apiUrl();
+        var bus = endpoints.resolve();
+        String api = bus.apiUrl();
+        tls = endpoints.kafka(bus).httpTls();
         PrintWriter out = spec.commandLine().getOut();
         out.println("PHASE  TOTAL  BY STATE");
         for (JsonNode p : get(api, "/v1/lifecycle/phases")) {
@@ -36,7 +40,7 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static JsonNode get(String api, String path) throws Exception {
-        return new ObjectMapper().readTree(QueryApiClient.get(api + path));
+    private JsonNode get(String api, String path) throws Exception {
+        return new ObjectMapper().readTree(QueryApiClient.get(api + path, tls));
     }
 }

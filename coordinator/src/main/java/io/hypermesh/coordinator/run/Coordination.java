@@ -28,8 +28,8 @@ public final class Coordination {
             throws InterruptedException {
         var key = AuditKeys.loadOrCreate(auditKey);
         try (CoordinatorLease lease = new CoordinatorLease(kafka, spec.platform(), coordinatorId);
-             LifecycleWatcher fold = new LifecycleWatcher(apiUrl);
-             HttpRegistryClient registry = new HttpRegistryClient(registryUrl)) {
+             LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.httpTls());
+             HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.httpTls())) {
             return new Coordinator(spec, lease, fold, registry, progress, coordinatorId,
                     () -> new AuditLog(kafka, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
         }

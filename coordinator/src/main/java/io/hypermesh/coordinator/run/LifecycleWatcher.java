@@ -1,6 +1,8 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.schemas.pki.HttpTls;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hypermesh.schemas.pki.HttpTls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.net.URI;
@@ -25,13 +27,15 @@ public final class LifecycleWatcher implements AutoCloseable {
     }
 
     private final String apiUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final Thread thread;
     private volatile boolean running = true;
     private Map<String, ComponentView> latest = Map.of();
     private String index = "0";
 
-    public LifecycleWatcher(String apiUrl) {
+    /** @param tls the caller's identity, for a query API served over HTTPS */
+    public LifecycleWatcher(String apiUrl, HttpTls tls) {
+        this.http = tls.jdkClient(Duration.ofSeconds(5));
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
         this.thread = new Thread(this::follow, "lifecycle-watcher");
         thread.setDaemon(true);

@@ -19,10 +19,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,15 +54,57 @@ class SecuredUpIT {
             BusEndpoints bus = BusEndpoints.read(dataDir).orElseThrow();
             KafkaAccess kafka = KafkaAccess.to(bus.bootstrapServers());
 
-            // The write API wants the token; the folds, under their principal, fold what it takes.
-            Http api = new Http(UpCommandIT.apiUrl(up));
+            // HTTP is HTTPS with the bus's certificates: a client that does not trust the bus CA gets nowhere.
+            assertTrue(bus.apiUrl().startsWith("https://") && bus.registryUrl().startsWith("https://"), bus.toString());
+            assertThrows(java.io.UncheckedIOException.class, () -> new Http(bus.apiUrl()).get("/v1/catalog/services"));
+            javax.net.ssl.SSLContext trustOnly = trustOnly(pki);
+            javax.net.ssl.SSLContext withCertificate = Pki.httpTls(pki, "adapter-transport").sslContext();
+
+            // Writes want a certificate of the bus CA or a token; reads are open to whoever trusts the CA.
+            Http api = new Http(bus.apiUrl(), trustOnly);
             String registration = "{\"ID\":\"web-1\",\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"10m\"}}";
-            assertEquals(401, api.put("/v1/agent/service/register", registration).status());
-            HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(UpCommandIT.apiUrl(up)
-                            + "/v1/agent/service/register")).header("Authorization", "Bearer " + TOKEN)
-                    .PUT(HttpRequest.BodyPublishers.ofString(registration)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, accepted.statusCode(), accepted.body());
-            UpCommandIT.awaitInstances(api, 1);
+            Http.Response anonymous = api.put("/v1/agent/service/register", registration);
+            assertEquals(401, anonymous.status(), anonymous.body());
+            assertTrue(anonymous.body().contains("client certificate of the bus CA or an API token"), anonymous.body());
+            assertEquals(200, api.withHeader("Authorization", "Bearer " + TOKEN).put("/v1/agent/service/register", registration).status());
+            Http certified = new Http(bus.apiUrl(), withCertificate);
+            assertEquals(200, certified.put("/v1/agent/service/register", registration.replace("web-1", "web-2")).status());
+            UpCommandIT.awaitInstances(api, 2);
+            // Raw store reads are for peers only.
+            assertEquals(403, api.get("/internal/v1/stores/registry-instances/scan").status());
+            assertEquals(200, certified.get("/internal/v1/stores/registry-instances/scan").status());
+
+            // A second folds instance joins under the folds principal: the two split the partitions,
+            // and each answers every query by reading what the other owns over mutual TLS.
+            try (HypermeshProcess second = new HypermeshProcess("folds", "--bootstrap-servers=" + bus.bootstrapServers(),
+                    "--registry-url=" + bus.registryUrl(), "--kafka-config=" + Pki.clientPropertiesOf(pki, "folds"),
+                    "--state-dir=" + dataDir.resolve("folds-2"), "--api-port=0")) {
+                second.awaitLine("Query API: ", 120);
+                String secondUrl = second.line("Query API: ").substring("Query API: ".length()).trim();
+                assertTrue(secondUrl.startsWith("https://"), secondUrl);
+                Http other = new Http(secondUrl, trustOnly);
+                // Started without tokens, it takes writes from certificates only.
+                Http.Response tokenOnly = other.withHeader("Authorization", "Bearer " + TOKEN).put("/v1/agent/service/register", registration);
+                assertEquals(403, tokenOnly.status(), tokenOnly.body());
+                Http otherCertified = new Http(secondUrl, withCertificate);
+                for (int i = 3; i <= 8; i++) {
+                    assertEquals(200, otherCertified.put("/v1/agent/service/register", registration.replace("web-1", "web-" + i)).status());
+                }
+                UpCommandIT.awaitInstances(other, 8);
+                UpCommandIT.awaitInstances(api, 8);
+                assertEquals(8, other.get("/v1/catalog/service/web").json().size());
+                assertTrue(second.terminate(60), "stops on SIGTERM");
+            }
+            UpCommandIT.awaitInstances(api, 8);
+
+            // The registry: anyone trusting the CA reads; only a certificate registers.
+            Http registry = new Http(bus.registryUrl(), trustOnly);
+            assertEquals(200, registry.get("/subjects").status());
+            String schema = Http.schemaBody("{\"type\":\"record\",\"name\":\"Probe\",\"fields\":[]}");
+            Http.Response refused = registry.post("/subjects/probe-value/versions", schema);
+            assertEquals(403, refused.status(), refused.body());
+            assertEquals(40301, refused.errorCode(), refused.body());
+            assertEquals(200, new Http(bus.registryUrl(), withCertificate).post("/subjects/probe-value/versions", schema).status());
 
             // An adapter process with its own settings file publishes onto its own topic.
             String[] endpoints = {"--bootstrap-servers=" + bus.bootstrapServers(), "--registry-url=" + bus.registryUrl(), "--data-dir=" + dataDir};
@@ -118,6 +156,19 @@ class SecuredUpIT {
 
     private static final String SECURITY_ALERT = "{\"SecurityAlert\":{\"engine\":\"FALCO\",\"rule\":\"r\",\"severity\":\"WARNING\",\"output\":\"o\"}}";
     private static final String TELEMETRY = "{\"LinkTelemetry\":{\"linkId\":\"l\",\"nodeId\":\"a\",\"peerNodeId\":\"b\",\"latencyMs\":1.0}}";
+
+    /** Trusts the bus CA and shows no certificate. */
+    private static javax.net.ssl.SSLContext trustOnly(Path pki) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(Pki.storeOf(pki, Pki.TRUSTSTORE))) {
+            trust.load(in, Pki.passwordOf(pki, Pki.TRUSTSTORE).toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tm = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tm.init(trust);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, tm.getTrustManagers(), null);
+        return context;
+    }
 
     private static void assertWriteRefused(KafkaAccess as, String topic) {
         Map<String, Object> config = as.clientConfig();

@@ -114,6 +114,11 @@ public final class KafkaAccess {
         return new HashMap<>(settings);
     }
 
+    /** The same identity for HTTP: the certificate named by these settings, if any. */
+    public io.hypermesh.schemas.pki.HttpTls httpTls() {
+        return io.hypermesh.schemas.pki.HttpTls.fromClientSettings(settings);
+    }
+
     /** Whether the connection is encrypted (SSL or SASL_SSL). */
     public boolean usesTls() {
         Object protocol = settings.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);

@@ -219,18 +219,36 @@ public final class KafkaSchemaStore implements SchemaStore {
 
     /** Waits until this instance has applied every committed entry of the log. */
     private void catchUp() {
-        long end;
-        try {
-            end = admin.listOffsets(Map.of(partition, OffsetSpec.latest()),
-                            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                    .partitionResult(partition).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw RegistryException.timeout("interrupted while reading the registry log end");
-        } catch (Exception e) {
-            throw RegistryException.storeError("cannot read the end of the registry log " + partition + ": " + e, e);
+        awaitPosition(logEnd());
+    }
+
+    /**
+     * The committed end of the log. On a cluster of several brokers a topic just created is not yet
+     * known to every one of them, and the admin client does not retry that: this does, within the
+     * timeout.
+     */
+    private long logEnd() {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .partitionResult(partition).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RegistryException.timeout("interrupted while reading the registry log end");
+            } catch (Exception e) {
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+                if (!(cause instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
+                    throw RegistryException.storeError("cannot read the end of the registry log " + partition + ": " + cause, cause);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw RegistryException.timeout("interrupted while reading the registry log end");
+                }
+            }
         }
-        awaitPosition(end);
     }
 
     private void awaitPosition(long offset) {

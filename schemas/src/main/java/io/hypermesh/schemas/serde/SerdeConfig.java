@@ -1,5 +1,6 @@
 package io.hypermesh.schemas.serde;
 
+import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import org.apache.kafka.common.config.ConfigException;
@@ -29,13 +30,19 @@ public final class SerdeConfig {
         CLIENTS.put(url, client);
     }
 
-    /** One cached client per URL list, shared by every serde configured with it. */
+    /**
+     * One cached client per URL list and identity, shared by every serde configured with them. A
+     * client that connects to Kafka with a certificate shows it to the registry too.
+     */
     public static RegistryClient client(Map<String, ?> configs) {
         Object url = configs.get(REGISTRY_URL);
         if (url == null || url.toString().isBlank()) {
             throw new ConfigException(REGISTRY_URL, url, "a schema registry URL is required by the Avro serdes");
         }
-        return CLIENTS.computeIfAbsent(url.toString(), HttpRegistryClient::new);
+        HttpTls tls = HttpTls.fromClientSettings(configs);
+        String identity = String.valueOf(configs.get("ssl.keystore.location"));
+        RegistryClient bound = CLIENTS.get(url.toString());
+        return bound != null ? bound : CLIENTS.computeIfAbsent(url + " " + identity, k -> new HttpRegistryClient(url.toString(), tls));
     }
 
     static boolean autoRegister(Map<String, ?> configs) {

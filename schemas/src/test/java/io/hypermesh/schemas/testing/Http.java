@@ -13,11 +13,30 @@ import java.time.Duration;
 /** A tiny HTTP client for tests: every call returns status, headers and parsed JSON body. */
 public final class Http {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
     private final String base;
+    private final java.util.Map<String, String> headers;
 
     public Http(String base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), java.util.Map.of());
+    }
+
+    /** Over TLS with this context (what the client trusts, and the certificate it shows, if any). */
+    public Http(String base, javax.net.ssl.SSLContext tls) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(tls).build(), java.util.Map.of());
+    }
+
+    private Http(String base, HttpClient client, java.util.Map<String, String> headers) {
         this.base = base;
+        this.client = client;
+        this.headers = headers;
+    }
+
+    /** The same client sending this header with every request. */
+    public Http withHeader(String name, String value) {
+        java.util.Map<String, String> more = new java.util.HashMap<>(headers);
+        more.put(name, value);
+        return new Http(base, client, java.util.Map.copyOf(more));
     }
 
     public record Response(int status, String contentType, String body) {
@@ -56,11 +75,12 @@ public final class Http {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
         } catch (IOException e) {
-            throw new AssertionError(method + " " + path + " failed: " + e, e);
+            throw new java.io.UncheckedIOException(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

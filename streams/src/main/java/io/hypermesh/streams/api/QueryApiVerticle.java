@@ -18,6 +18,8 @@ import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.schemas.auth.WriteAccess;
+import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.discovery.Discovery;
 import io.hypermesh.streams.health.HealthTopology;
@@ -75,19 +77,22 @@ public final class QueryApiVerticle extends VerticleBase {
     private final int port;
     private final String applicationId;
     private final Dashboard dashboard;
-    private final ApiTokens tokens;
+    private final WriteAccess writes;
+    private final HttpTls tls;
     private HttpServer server;
     private long dashboardTimer = -1;
 
+    /**
+     * @param tokens what the write APIs accept ({@link ApiTokens#open()} for none)
+     * @param tls    the instance's HTTPS identity: with one, the API is served over TLS, a client
+     *               certificate of the bus CA may write, and only such a client (a peer) may read
+     *               the internal store endpoints
+     */
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
-                            ChangeSignal changes, String host, int port, String applicationId, Dashboard dashboard) {
-        this(streams, stores, writer, metrics, changes, host, port, applicationId, dashboard, ApiTokens.open());
-    }
-
-    /** @param tokens what the write APIs require ({@link ApiTokens#open()} for nothing) */
-    public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
-                            ChangeSignal changes, String host, int port, String applicationId, Dashboard dashboard, ApiTokens tokens) {
-        this.tokens = tokens;
+                            ChangeSignal changes, String host, int port, String applicationId, Dashboard dashboard, ApiTokens tokens,
+                            HttpTls tls) {
+        this.writes = WriteAccess.of(tokens, tls);
+        this.tls = tls;
         this.dashboard = dashboard;
         this.changes = changes;
         this.streams = streams;
@@ -159,8 +164,10 @@ public final class QueryApiVerticle extends VerticleBase {
                 .putHeader("Cache-Control", "no-cache").end(dashboard.page()));
         dashboardTimer = vertx.setPeriodic(1000, id -> dashboard.sample());
 
-        // Every agent endpoint writes to the bus: with tokens configured, it needs one.
+        // Every agent endpoint writes to the bus: with tokens or TLS configured, it needs a credential.
         router.route("/v1/agent/*").handler(this::authorizeWrite);
+        // Raw store contents are for peers only, once peers have certificates to show.
+        router.route(StoreAccess.INTERNAL + "*").handler(this::authorizePeer);
         router.put("/v1/agent/service/register").handler(ctx -> answer(ctx, register(ctx)));
         router.put("/v1/agent/service/deregister/:id").handler(ctx -> answer(ctx, publishRegistry(ctx.pathParam("id"),
                 new ServiceDeregistered(ctx.pathParam("id"), ctx.request().getParam("reason")))));
@@ -181,13 +188,13 @@ public final class QueryApiVerticle extends VerticleBase {
         router.route().failureHandler(ctx -> error(ctx, ctx.failure() != null ? ctx.failure()
                 : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
 
-        return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+        return vertx.createHttpServer(tls.server(new io.vertx.core.http.HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
                         .setHttp2ClearTextEnabled(false))
                 .requestHandler(router).listen(port, host).onSuccess(s -> {
             server = s;
-            LOG.info("query API listening on http://{}:{}", host, s.actualPort());
+            LOG.info("query API listening on {}://{}:{}", tls.scheme(), host, s.actualPort());
         });
     }
 
@@ -345,12 +352,23 @@ public final class QueryApiVerticle extends VerticleBase {
     // ----- writes
 
     private void authorizeWrite(RoutingContext ctx) {
-        if (tokens.admits(ctx.request().getHeader("Authorization"))) {
+        String refusal = writes.refusal(ctx.request());
+        if (refusal == null) {
             ctx.next();
             return;
         }
-        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hypermesh\"");
-        json(ctx.response(), 401, new JsonObject().put("error", ApiTokens.refusal(ctx.request().getHeader("Authorization"))));
+        if (writes.refusalStatus() == 401) {
+            ctx.response().putHeader("WWW-Authenticate", WriteAccess.CHALLENGE);
+        }
+        json(ctx.response(), writes.refusalStatus(), new JsonObject().put("error", refusal));
+    }
+
+    private void authorizePeer(RoutingContext ctx) {
+        if (!tls.enabled() || HttpTls.verifiedClient(ctx.request())) {
+            ctx.next();
+            return;
+        }
+        json(ctx.response(), 403, new JsonObject().put("error", "the internal store endpoints answer only peers with a certificate of the bus CA"));
     }
 
     private Future<Object> register(RoutingContext ctx) {

@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.hypermesh.schemas.pki.HttpTls;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,11 +49,13 @@ public final class StoreAccess {
     private final WebClient client;
     private final Map<String, Serde<? extends SpecificRecord>> serdes;
 
-    public StoreAccess(Vertx vertx, KafkaStreams streams, HostInfo self, Map<String, Serde<? extends SpecificRecord>> serdesByStore) {
+    /** @param tls how to reach peers: with their certificate checked and this instance's shown */
+    public StoreAccess(Vertx vertx, KafkaStreams streams, HostInfo self, Map<String, Serde<? extends SpecificRecord>> serdesByStore,
+                       HttpTls tls) {
         this.vertx = vertx;
         this.streams = streams;
         this.self = self;
-        this.client = WebClient.create(vertx);
+        this.client = WebClient.create(vertx, tls.client(new WebClientOptions()));
         this.serdes = serdesByStore;
     }
 

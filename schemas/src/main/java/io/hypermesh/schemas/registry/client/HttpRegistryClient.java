@@ -3,6 +3,7 @@ package io.hypermesh.schemas.registry.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.schemas.registry.RegistryException;
 import org.apache.avro.Schema;
 
@@ -36,17 +37,22 @@ public final class HttpRegistryClient implements RegistryClient {
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
 
     public HttpRegistryClient(String urls) {
-        this(urls, Duration.ofSeconds(30));
+        this(urls, HttpTls.NONE);
     }
 
-    public HttpRegistryClient(String urls, Duration timeout) {
+    /** @param tls the caller's identity for an HTTPS registry (its certificate shown, the bus CA trusted) */
+    public HttpRegistryClient(String urls, HttpTls tls) {
+        this(urls, Duration.ofSeconds(30), tls);
+    }
+
+    public HttpRegistryClient(String urls, Duration timeout, HttpTls tls) {
         if (urls == null || urls.isBlank()) {
             throw new IllegalArgumentException("schema registry URL is not set");
         }
         this.baseUrls = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = tls.jdkClient(timeout);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.hypermesh.schemas.registry.service;
 
+import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.schemas.registry.KafkaSchemaStore;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
@@ -18,15 +19,21 @@ public final class SchemaRegistryService implements AutoCloseable {
     private final KafkaSchemaStore store;
     private final SchemaRegistryVerticle verticle;
     private final String host;
+    private final String scheme;
 
-    private SchemaRegistryService(Vertx vertx, KafkaSchemaStore store, SchemaRegistryVerticle verticle, String host) {
+    private SchemaRegistryService(Vertx vertx, KafkaSchemaStore store, SchemaRegistryVerticle verticle, String host, String scheme) {
+        this.scheme = scheme;
         this.vertx = vertx;
         this.store = store;
         this.verticle = verticle;
         this.host = host;
     }
 
-    /** Starts on {@code host:port} (port 0 picks a free one) over the default {@code _schemas} topic. */
+    /**
+     * Starts on {@code host:port} (port 0 picks a free one) over the default {@code _schemas} topic.
+     * When the Kafka settings carry a certificate (a secured bus), the API is served over HTTPS
+     * with it, and only clients with a certificate of the bus CA may write.
+     */
     public static SchemaRegistryService start(Map<String, Object> kafkaClientConfig, String host, int port) {
         return start(kafkaClientConfig, Topics.SCHEMAS, host, port);
     }
@@ -34,7 +41,7 @@ public final class SchemaRegistryService implements AutoCloseable {
     public static SchemaRegistryService start(Map<String, Object> kafkaClientConfig, TopicSpec topic, String host, int port) {
         KafkaSchemaStore store = new KafkaSchemaStore(kafkaClientConfig, topic, Duration.ofSeconds(30));
         Vertx vertx = Vertx.vertx();
-        SchemaRegistryVerticle verticle = new SchemaRegistryVerticle(store, host, port);
+        SchemaRegistryVerticle verticle = new SchemaRegistryVerticle(store, host, port, HttpTls.fromClientSettings(kafkaClientConfig));
         try {
             vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -42,11 +49,11 @@ public final class SchemaRegistryService implements AutoCloseable {
             store.close();
             throw new IllegalStateException("schema registry could not listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new SchemaRegistryService(vertx, store, verticle, host);
+        return new SchemaRegistryService(vertx, store, verticle, host, HttpTls.fromClientSettings(kafkaClientConfig).scheme());
     }
 
     public String url() {
-        return "http://" + host + ":" + verticle.port();
+        return scheme + "://" + host + ":" + verticle.port();
     }
 
     @Override

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.schemas.auth.WriteAccess;
+import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.schemas.registry.CompatibilityLevel;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.schemas.registry.SchemaDefinition;
@@ -41,12 +44,28 @@ public final class SchemaRegistryVerticle extends VerticleBase {
     private final SchemaStore store;
     private final String host;
     private final int requestedPort;
+    private final HttpTls tls;
+    private final WriteAccess writes;
     private HttpServer server;
 
-    public SchemaRegistryVerticle(SchemaStore store, String host, int port) {
+    /** @param tls the server's identity: with one, HTTPS, and writes need a client certificate of the bus CA */
+    public SchemaRegistryVerticle(SchemaStore store, String host, int port, HttpTls tls) {
+        this.tls = tls;
+        this.writes = WriteAccess.of(ApiTokens.open(), tls);
         this.store = store;
         this.host = host;
         this.requestedPort = port;
+    }
+
+    /** Registering, deleting and configuring change what every producer and consumer relies on. */
+    private void authorizeWrite(RoutingContext ctx) {
+        String refusal = writes.refusal(ctx.request());
+        if (refusal == null) {
+            ctx.next();
+        } else {
+            int status = writes.refusalStatus();
+            error(ctx, new RegistryException(status, status * 100 + 1, refusal));
+        }
     }
 
     /** The bound port (useful when constructed with port 0). */
@@ -83,11 +102,11 @@ public final class SchemaRegistryVerticle extends VerticleBase {
                 strings(store.read(s -> s.subjects(flag(ctx, "deleted"))))));
         router.post("/subjects/:subject").handler(ctx -> blocking(ctx, () -> versionJson(store.read(s ->
                 SchemaRegistry.lookup(s, subject(ctx), definition(ctx), flag(ctx, "deleted"))))));
-        router.delete("/subjects/:subject").handler(ctx -> blocking(ctx, () -> ints(store.write(s ->
+        router.delete("/subjects/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> ints(store.write(s ->
                 SchemaRegistry.deleteSubject(s, subject(ctx), flag(ctx, "permanent"))))));
         router.get("/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
                 SchemaRegistry.versions(s, subject(ctx), flag(ctx, "deleted"))))));
-        router.post("/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> {
+        router.post("/subjects/:subject/versions").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> {
             int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx)));
             return JSON.createObjectNode().put("id", id);
         }));
@@ -97,7 +116,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
                 SchemaRegistry.version(s, subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted"))).definition().schema())));
         router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
                 SchemaRegistry.referencedBy(s, subject(ctx), ctx.pathParam("version"))))));
-        router.delete("/subjects/:subject/versions/:version").handler(ctx -> blocking(ctx, () -> JSON.getNodeFactory()
+        router.delete("/subjects/:subject/versions/:version").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.getNodeFactory()
                 .numberNode((int) store.write(s -> SchemaRegistry.deleteVersion(s, subject(ctx), ctx.pathParam("version"),
                         flag(ctx, "permanent"))))));
 
@@ -106,14 +125,14 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.post("/compatibility/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> compatibility(ctx, null)));
 
         router.get("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s -> SchemaRegistry.level(s, null, true)))));
-        router.put("/config").handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
+        router.put("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
                 store.write(s -> SchemaRegistry.setLevel(null, requestedLevel(ctx))).name())));
-        router.delete("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.write(s -> SchemaRegistry.deleteLevel(s, null)))));
+        router.delete("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s -> SchemaRegistry.deleteLevel(s, null)))));
         router.get("/config/:subject").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s ->
                 SchemaRegistry.level(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
-        router.put("/config/:subject").handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
+        router.put("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
                 store.write(s -> SchemaRegistry.setLevel(subject(ctx), requestedLevel(ctx))).name())));
-        router.delete("/config/:subject").handler(ctx -> blocking(ctx, () -> levelJson(store.write(s ->
+        router.delete("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s ->
                 SchemaRegistry.deleteLevel(s, subject(ctx))))));
 
         router.route().last().handler(ctx -> error(ctx, new RegistryException(404, 404,
@@ -123,14 +142,14 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.errorHandler(413, ctx -> error(ctx, new RegistryException(413, 413,
                 "request body larger than " + MAX_BODY_BYTES + " bytes")));
 
-        return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+        return vertx.createHttpServer(tls.server(new io.vertx.core.http.HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
                         .setHttp2ClearTextEnabled(false))
                 .requestHandler(router).listen(requestedPort, host)
                 .onSuccess(s -> {
                     server = s;
-                    LOG.info("schema registry listening on http://{}:{}", host, s.actualPort());
+                    LOG.info("schema registry listening on {}://{}:{}", tls.scheme(), host, s.actualPort());
                 });
     }
 
