@@ -50,7 +50,7 @@ public final class BusAcls {
         all.addAll(folds(foldsApplicationId));
         all.addAll(coordinator());
         ADAPTER_TOPICS.keySet().stream().sorted().forEach(p -> all.addAll(adapter(p)));
-        return all;
+        return distinct(all);
     }
 
     /** One adapter: what a managed component does, plus writing its own topic, with its own transactional ids. */
@@ -62,7 +62,7 @@ public final class BusAcls {
         List<AclBinding> bindings = managedComponent(principal);
         topic(bindings, principal, own, AclOperation.WRITE, AclOperation.DESCRIBE);
         transactionalIds(bindings, principal, transactionalIdPrefix(principal));
-        return bindings;
+        return distinct(bindings);
     }
 
     /**
@@ -110,7 +110,7 @@ public final class BusAcls {
         bindings.add(allow(FOLDS, prefixed(ResourceType.TOPIC, applicationId), AclOperation.ALL));
         bindings.add(allow(FOLDS, prefixed(ResourceType.GROUP, applicationId), AclOperation.ALL));
         bindings.add(allow(FOLDS, prefixed(ResourceType.TRANSACTIONAL_ID, applicationId), AclOperation.ALL));
-        return bindings;
+        return distinct(bindings);
     }
 
     /** The schema registry: its log only, written through its own transactional id. */
@@ -134,7 +134,7 @@ public final class BusAcls {
         topic(bindings, COORDINATOR, Topics.LIFECYCLE_COMMANDS, AclOperation.WRITE);
         bindings.add(allow(COORDINATOR, prefixed(ResourceType.GROUP, "hypermesh-coordinator-"), AclOperation.READ));
         transactionalIds(bindings, COORDINATOR, "hypermesh-coordinator-");
-        return bindings;
+        return distinct(bindings);
     }
 
     /** A managed component: reports to the shared inputs, continues its trail, and hears its commands. */
@@ -164,6 +164,11 @@ public final class BusAcls {
     private static void transactionalIds(List<AclBinding> bindings, String principal, String prefix) {
         bindings.add(allow(principal, prefixed(ResourceType.TRANSACTIONAL_ID, prefix), AclOperation.WRITE));
         bindings.add(allow(principal, prefixed(ResourceType.TRANSACTIONAL_ID, prefix), AclOperation.DESCRIBE));
+    }
+
+    /** Roles overlap (seeing the catalog, reporting as a component): each binding once. */
+    private static List<AclBinding> distinct(List<AclBinding> bindings) {
+        return List.copyOf(new java.util.LinkedHashSet<>(bindings));
     }
 
     private static ResourcePattern prefixed(ResourceType type, String prefix) {
