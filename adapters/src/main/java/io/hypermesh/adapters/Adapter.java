@@ -5,6 +5,8 @@ import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.schemas.auth.WriteAccess;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.VerticleBase;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
@@ -29,21 +31,35 @@ public abstract class Adapter extends VerticleBase {
     public abstract ManagedComponent.Check health();
 
     /**
-     * A route step that lets a write through only with one of {@code tokens} (all through when none
-     * are configured); a refused attempt is answered 401 and recorded on the trail as DENIED.
+     * Options of the adapter's HTTP input: HTTPS with the adapter's certificate when its Kafka
+     * settings carry one (clients are asked for theirs), plain HTTP otherwise.
      */
-    protected final io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> requireToken(ApiTokens tokens, String action) {
+    protected final HttpServerOptions httpServerOptions() {
+        // No h2c upgrade: the JDK client asks for it on every plain request.
+        return bus.httpTls().server(new HttpServerOptions().setHttp2ClearTextEnabled(false));
+    }
+
+    /**
+     * A route step that lets a write through only from a client with a certificate of the bus CA
+     * (on HTTPS) or with one of {@code tokens}; all through when neither is configured. A refused
+     * attempt is answered 401 or 403 and recorded on the trail as DENIED.
+     */
+    protected final io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> requireWriter(ApiTokens tokens, String action) {
+        WriteAccess writes = WriteAccess.of(tokens, bus.httpTls());
         return ctx -> {
-            String authorization = ctx.request().getHeader("Authorization");
-            if (tokens.admits(authorization)) {
+            String refusal = writes.refusal(ctx.request());
+            if (refusal == null) {
                 ctx.next();
                 return;
             }
             bus.audit(new AuditedPublisher.Action(String.valueOf(ctx.request().remoteAddress()), action, ctx.request().path(),
-                    AuditOutcome.DENIED, java.util.Map.of("reason", ApiTokens.refusal(authorization))));
-            ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"hypermesh\"")
-                    .putHeader("content-type", "application/json")
-                    .end(new io.vertx.core.json.JsonObject().put("error_code", 401).put("message", ApiTokens.refusal(authorization)).encode());
+                    AuditOutcome.DENIED, java.util.Map.of("reason", refusal)));
+            int status = writes.refusalStatus();
+            if (status == 401) {
+                ctx.response().putHeader("WWW-Authenticate", WriteAccess.CHALLENGE);
+            }
+            ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+                    .end(new io.vertx.core.json.JsonObject().put("error_code", status).put("message", refusal).encode());
         };
     }
 

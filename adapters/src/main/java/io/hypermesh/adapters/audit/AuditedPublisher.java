@@ -122,6 +122,11 @@ public final class AuditedPublisher implements AutoCloseable {
         return source;
     }
 
+    /** The adapter's identity for HTTPS: the certificate its Kafka settings name, if any. */
+    public io.hypermesh.schemas.pki.HttpTls httpTls() {
+        return settings.kafka().httpTls();
+    }
+
     public String adapterId() {
         return settings.adapterId();
     }

@@ -12,7 +12,6 @@ import io.hypermesh.schemas.serde.DeadLetters;
 import io.hypermesh.schemas.topics.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -88,10 +87,10 @@ public final class SecurityAdapter extends Adapter {
         Router router = Router.router(vertx);
         // Vert.x wants the body handler before any of ours.
         router.post().handler(BodyHandler.create().setBodyLimit(MAX_ALERT_BYTES));
-        router.post().handler(requireToken(settings.tokens(), "security.falco-unauthorized"));
+        router.post().handler(requireWriter(settings.tokens(), "security.falco-unauthorized"));
         router.post("/").handler(this::falco);
         router.post("/falco").handler(this::falco);
-        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
+        return vertx.createHttpServer(httpServerOptions()).requestHandler(router)
                 .listen(settings.falcoPort(), settings.falcoHost())
                 .onSuccess(s -> {
                     server = s;

@@ -18,7 +18,6 @@ import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.topics.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -108,9 +107,9 @@ public final class TransportAdapter extends Adapter {
         timers.add(vertx.setPeriodic(Math.max(50, settings.linkTimeout().toMillis() / 4), id -> expireSilentLinks()));
         Router router = Router.router(vertx);
         router.post("/v1/transport/telemetry").handler(BodyHandler.create().setBodyLimit(1 << 20))
-                .handler(requireToken(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
+                .handler(requireWriter(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
         router.get("/v1/transport/links").handler(this::listLinks);
-        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
+        return vertx.createHttpServer(httpServerOptions()).requestHandler(router)
                 .listen(settings.port(), settings.host()).onSuccess(s -> {
                     server = s;
                     LOG.info("{} takes link telemetry on http://{}:{}/v1/transport/telemetry", adapterId(), settings.host(), s.actualPort());

@@ -113,8 +113,11 @@ class SecuredUpIT {
                     "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-transport"), "--id=transport-secured", "--port=" + port,
                     "--heartbeat-ms=500")) {
                 adapter.awaitLine("transport-secured running", 90);
-                Http.Response telemetry = new Http("http://127.0.0.1:" + port).post("/v1/transport/telemetry",
-                        "{\"linkId\":\"tls-link\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1.5}");
+                // Its telemetry input is HTTPS with the adapter's certificate, and takes writes from certificates only.
+                String body = "{\"linkId\":\"tls-link\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1.5}";
+                Http.Response uncertified = new Http("https://127.0.0.1:" + port, trustOnly).post("/v1/transport/telemetry", body);
+                assertEquals(403, uncertified.status(), uncertified.body());
+                Http.Response telemetry = new Http("https://127.0.0.1:" + port, withCertificate).post("/v1/transport/telemetry", body);
                 assertEquals(202, telemetry.status(), telemetry.body());
                 InProcessCli tail = InProcessCli.run("tail", Topics.TRANSPORT.name(), "--from-beginning", "--max-messages=1", "--idle-timeout-ms=30000",
                         endpoints[0], endpoints[1], "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
