@@ -40,6 +40,24 @@ public abstract class Adapter extends VerticleBase {
     }
 
     /**
+     * The router of the adapter's HTTP input: bodies above {@code bodyLimit} bytes are answered
+     * 413 with a JSON reason, like every other refusal.
+     */
+    protected final io.vertx.ext.web.Router inputRouter(long bodyLimit) {
+        io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+        // Vert.x wants the body handler before any of ours.
+        router.post().handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(bodyLimit));
+        router.errorHandler(413, ctx -> ctx.response().setStatusCode(413).putHeader("content-type", "application/json")
+                .end(new io.vertx.core.json.JsonObject().put("error_code", 413).put("message", "request body larger than " + bodyLimit + " bytes").encode()));
+        return router;
+    }
+
+    /** Where the input listens, for the log: its scheme, host and port. */
+    protected final String inputUrl(String host, int port) {
+        return bus.httpTls().scheme() + "://" + host + ":" + port;
+    }
+
+    /**
      * A route step that lets a write through only from a client with a certificate of the bus CA
      * (on HTTPS) or with one of {@code tokens}; all through when neither is configured. A refused
      * attempt is answered 401 or 403 and recorded on the trail as DENIED.

@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,9 +83,7 @@ public final class SecurityAdapter extends Adapter {
         if (settings.falcoHost() == null) {
             return Future.succeededFuture();
         }
-        Router router = Router.router(vertx);
-        // Vert.x wants the body handler before any of ours.
-        router.post().handler(BodyHandler.create().setBodyLimit(MAX_ALERT_BYTES));
+        Router router = inputRouter(MAX_ALERT_BYTES);
         router.post().handler(requireWriter(settings.tokens(), "security.falco-unauthorized"));
         router.post("/").handler(this::falco);
         router.post("/falco").handler(this::falco);
@@ -94,7 +91,7 @@ public final class SecurityAdapter extends Adapter {
                 .listen(settings.falcoPort(), settings.falcoHost())
                 .onSuccess(s -> {
                     server = s;
-                    LOG.info("{} takes Falco alerts on http://{}:{}/falco", adapterId(), settings.falcoHost(), s.actualPort());
+                    LOG.info("{} takes Falco alerts on {}/falco", adapterId(), inputUrl(settings.falcoHost(), s.actualPort()));
                 });
     }
 

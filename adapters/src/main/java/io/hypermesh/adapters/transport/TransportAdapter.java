@@ -24,7 +24,6 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,14 +104,13 @@ public final class TransportAdapter extends Adapter {
             timers.add(vertx.setPeriodic(0, settings.probeInterval().toMillis(), id -> settings.probes().forEach(this::probe)));
         }
         timers.add(vertx.setPeriodic(Math.max(50, settings.linkTimeout().toMillis() / 4), id -> expireSilentLinks()));
-        Router router = Router.router(vertx);
-        router.post("/v1/transport/telemetry").handler(BodyHandler.create().setBodyLimit(1 << 20))
-                .handler(requireWriter(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
+        Router router = inputRouter(1 << 20);
+        router.post("/v1/transport/telemetry").handler(requireWriter(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
         router.get("/v1/transport/links").handler(this::listLinks);
         return vertx.createHttpServer(httpServerOptions()).requestHandler(router)
                 .listen(settings.port(), settings.host()).onSuccess(s -> {
                     server = s;
-                    LOG.info("{} takes link telemetry on http://{}:{}/v1/transport/telemetry", adapterId(), settings.host(), s.actualPort());
+                    LOG.info("{} takes link telemetry on {}/v1/transport/telemetry", adapterId(), inputUrl(settings.host(), s.actualPort()));
                 });
     }
 

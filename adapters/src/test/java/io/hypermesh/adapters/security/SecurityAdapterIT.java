@@ -68,6 +68,7 @@ class SecurityAdapterIT {
             HttpResponse<String> tooBig = http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString("x".repeat(2 << 20))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(413, tooBig.statusCode());
+            assertTrue(tooBig.body().contains("\"message\":\"request body larger than "), tooBig.body());
 
             Files.writeString(export, SecurityInputTest.TETRAGON_KPROBE + "\n{\"process_exec\": broken\n", StandardOpenOption.APPEND);
             SecurityAlert kprobe = (SecurityAlert) security.await(r -> r.value().getSource().getComponentId().equals(settings.adapterId())
