@@ -3,6 +3,7 @@ package io.hypermesh.coordinator.cli;
 import io.hypermesh.schemas.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.pki.Pki;
 import io.hypermesh.schemas.topics.BusAcls;
+import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.StreamsSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
@@ -20,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `hypermesh acls`: the bus's ACLs printed for Kafka's own tool, or created on a secured cluster by a principal allowed to. */
+/**
+ * `hypermesh acls` and `hypermesh topics`: the bus's ACLs printed for Kafka's own tool, or created
+ * on a secured cluster, and its catalog topics created there, by a principal allowed to.
+ */
 class AclsCommandIT {
     @Test
     void printsEveryBindingAsAKafkaAclsCommand() {
@@ -37,7 +41,7 @@ class AclsCommandIT {
     }
 
     @Test
-    void appliesThemAsASuperUserOnlyAndAgainWithoutChange(@TempDir Path dir) throws Exception {
+    void appliesThemAndCreatesTheTopicsAsASuperUserOnlyAndAgainWithoutChange(@TempDir Path dir) throws Exception {
         Path pki = dir.resolve("pki");
         Pki.init(pki, BusAcls.PRINCIPALS, List.of("localhost", "127.0.0.1"), Duration.ofDays(1), false);
         try (EmbeddedKafka kafka = EmbeddedKafka.startSecured(dir.resolve("kafka"), 0, pki)) {
@@ -45,6 +49,15 @@ class AclsCommandIT {
             InProcessCli refused = InProcessCli.run("acls", "--apply", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-security"));
             assertEquals(1, refused.exit(), refused.out());
             assertTrue(refused.err().contains("the ACLs were not created on " + kafka.bootstrapServers()), refused.err());
+
+            InProcessCli noTopics = InProcessCli.run("topics", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "folds"));
+            assertEquals(1, noTopics.exit(), noTopics.out());
+            assertTrue(noTopics.err().contains("the catalog topics were not created"), noTopics.err());
+            InProcessCli topics = InProcessCli.run("topics", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
+            assertEquals(0, topics.exit(), topics.err());
+            assertTrue(topics.out().contains(": " + Topics.ALL.size() + " created"), topics.out());
+            InProcessCli again = InProcessCli.run("topics", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
+            assertTrue(again.out().contains(": 0 created [], 0 reconfigured [], " + Topics.ALL.size() + " already present"), again.out());
 
             for (int run = 0; run < 2; run++) {
                 InProcessCli applied = InProcessCli.run("acls", "--apply", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
