@@ -97,8 +97,7 @@ public final class BusRuntime implements AutoCloseable {
             Function<String, KafkaAccess> as = identities(bootstrap, s.pkiDir());
             try (Admin admin = Admin.create(as.apply(BusAcls.BROKER).clientConfig())) {
                 TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.ALL);
-                log.println("topics: " + report.created().size() + " created, " + report.reconfigured().size()
-                        + " reconfigured, " + (Topics.ALL.size() - report.created().size()) + " already present");
+                log.println("topics: " + report.summary(Topics.ALL.size()));
                 report.warnings().forEach(w -> log.println("  warning: " + w));
                 if (s.pkiDir() != null) {
                     List<AclBinding> acls = BusAcls.all(StreamsSettings.DEFAULT_APPLICATION_ID);
@@ -142,7 +141,7 @@ public final class BusRuntime implements AutoCloseable {
     /** Each part's access: its own certificate on a secured bus, plain access otherwise. */
     private static Function<String, KafkaAccess> identities(String bootstrap, Path pkiDir) {
         KafkaAccess plain = KafkaAccess.to(bootstrap);
-        return pkiDir == null ? principal -> plain : principal -> plain.with(Pki.kafkaClientConfig(pkiDir, principal));
+        return pkiDir == null ? principal -> plain : principal -> plain.as(pkiDir, principal);
     }
 
     private static List<String> hostsFor(String host) {

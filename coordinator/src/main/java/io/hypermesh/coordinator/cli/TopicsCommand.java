@@ -33,9 +33,7 @@ final class TopicsCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
-        out.println("topics on " + bus.bootstrapServers() + ": " + report.created().size() + " created " + report.created()
-                + ", " + report.reconfigured().size() + " reconfigured " + report.reconfigured() + ", "
-                + (Topics.ALL.size() - report.created().size()) + " already present");
+        out.println("topics on " + bus.bootstrapServers() + ": " + report.summary(Topics.ALL.size()));
         report.warnings().forEach(w -> out.println("warning: " + w));
         out.flush();
         return 0;

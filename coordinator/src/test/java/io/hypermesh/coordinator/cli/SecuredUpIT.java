@@ -135,13 +135,13 @@ class SecuredUpIT {
             assertTrue(other.err().contains("Not authorized to access topics: [hypermesh.transport]"), other.err());
 
             // Each of the bus's own principals is held to its part.
-            assertWriteRefused(kafka.with(Pki.kafkaClientConfig(pki, "folds")), Topics.SECURITY.name());
-            assertWriteRefused(kafka.with(Pki.kafkaClientConfig(pki, "coordinator")), Topics.HEALTH_SCORES.name());
-            assertWriteRefused(kafka.with(Pki.kafkaClientConfig(pki, "adapter-consensus")), Topics.REGISTRY_STATE.name());
-            assertReadRefused(kafka.with(Pki.kafkaClientConfig(pki, "schema-registry")), Topics.REGISTRY.name());
-            assertReadRefused(kafka.with(Pki.kafkaClientConfig(pki, "adapter-transport")), Topics.SECURITY.name());
+            assertWriteRefused(kafka.as(pki, "folds"), Topics.SECURITY.name());
+            assertWriteRefused(kafka.as(pki, "coordinator"), Topics.HEALTH_SCORES.name());
+            assertWriteRefused(kafka.as(pki, "adapter-consensus"), Topics.REGISTRY_STATE.name());
+            assertReadRefused(kafka.as(pki, "schema-registry"), Topics.REGISTRY.name());
+            assertReadRefused(kafka.as(pki, "adapter-transport"), Topics.SECURITY.name());
             // An adapter may fence and continue only its own kind's trails.
-            KafkaAccess security = kafka.with(Pki.kafkaClientConfig(pki, "adapter-security"));
+            KafkaAccess security = kafka.as(pki, "adapter-security");
             assertTransactionalId(security, "hypermesh-adapter-security.node-1", true);
             assertTransactionalId(security, "hypermesh-adapter-transport.node-1", false);
             assertTransactionalId(security, "hypermesh-bus-0", false);

@@ -103,7 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (pkiDir == null) {
             throw new IllegalStateException("this broker is not secured: there are no component identities");
         }
-        return KafkaAccess.to(bootstrapServers()).with(io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, component));
+        return KafkaAccess.to(bootstrapServers()).as(pkiDir, component);
     }
 
     /** Client settings that reach this broker (on a secured broker, as the broker's own super user). */

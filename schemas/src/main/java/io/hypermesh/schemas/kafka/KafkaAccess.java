@@ -51,6 +51,11 @@ public final class KafkaAccess {
         return new KafkaAccess(merged);
     }
 
+    /** The same servers, reached as {@code component} with its certificate from the bus's PKI in {@code pkiDir}. */
+    public KafkaAccess as(Path pkiDir, String component) {
+        return with(io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, component));
+    }
+
     /**
      * The settings of a Kafka client properties file added, as Kafka's own tools take with
      * {@code --command-config}: {@code key=value} lines, {@code #} or {@code !} comments.

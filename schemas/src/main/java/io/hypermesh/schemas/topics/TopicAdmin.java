@@ -31,6 +31,11 @@ public final class TopicAdmin {
 
     /** What {@link #ensure} did. */
     public record Report(List<String> created, List<String> reconfigured, List<String> warnings) {
+        /** One line for the operator, out of {@code total} topics ensured. */
+        public String summary(int total) {
+            return created.size() + " created " + created + ", " + reconfigured.size() + " reconfigured " + reconfigured + ", "
+                    + (total - created.size()) + " already present";
+        }
     }
 
     /**
