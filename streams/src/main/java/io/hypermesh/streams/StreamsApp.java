@@ -96,7 +96,8 @@ public final class StreamsApp implements AutoCloseable {
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
-        HttpTls tls = settings.httpTls();
+        // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
+        HttpTls tls = settings.kafka().httpTls();
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
         EventWriter writer = new EventWriter(settings.kafka(), registry);
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50);
@@ -115,7 +116,7 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     public String url() {
-        return settings.httpTls().scheme() + "://" + settings.advertisedHost() + ":" + api.port();
+        return settings.kafka().httpTls().scheme() + "://" + settings.advertisedHost() + ":" + api.port();
     }
 
     public StreamsSettings settings() {

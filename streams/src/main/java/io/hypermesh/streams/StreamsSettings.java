@@ -1,7 +1,6 @@
 package io.hypermesh.streams;
 
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import io.hypermesh.schemas.pki.HttpTls;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.nio.file.Path;
@@ -144,11 +143,6 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
                     from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, extra);
         }
-    }
-
-    /** The query API's HTTPS identity: the instance's certificate when its Kafka settings name one. */
-    public HttpTls httpTls() {
-        return kafka.httpTls();
     }
 
     /** host:port other instances use to reach this one's query API. */

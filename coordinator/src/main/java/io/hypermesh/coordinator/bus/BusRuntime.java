@@ -119,7 +119,7 @@ public final class BusRuntime implements AutoCloseable {
             log.flush();
             StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
                     .withAdvertisedHost(s.host());
-            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.httpTls()), s.apiTokens());
+            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.kafka().httpTls()), s.apiTokens());
             folds.awaitRunning(Duration.ofMinutes(2));
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());
             endpoints.write(s.dataDir());

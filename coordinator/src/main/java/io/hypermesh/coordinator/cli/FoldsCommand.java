@@ -47,7 +47,7 @@ final class FoldsCommand implements Callable<Integer> {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee);
-        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.httpTls()),
+        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().httpTls()),
                 io.hypermesh.schemas.auth.ApiTokens.fromFileOrOpen(apiTokens));
         app.awaitRunning(Duration.ofMinutes(2));
         PrintWriter out = spec.commandLine().getOut();

@@ -58,7 +58,7 @@ class SecuredUpIT {
             assertTrue(bus.apiUrl().startsWith("https://") && bus.registryUrl().startsWith("https://"), bus.toString());
             assertThrows(java.io.UncheckedIOException.class, () -> new Http(bus.apiUrl()).get("/v1/catalog/services"));
             javax.net.ssl.SSLContext trustOnly = trustOnly(pki);
-            javax.net.ssl.SSLContext withCertificate = Pki.httpTls(pki, "adapter-transport").sslContext();
+            javax.net.ssl.SSLContext withCertificate = kafka.as(pki, "adapter-transport").httpTls().sslContext();
 
             // Writes want a certificate of the bus CA or a token; reads are open to whoever trusts the CA.
             Http api = new Http(bus.apiUrl(), trustOnly);

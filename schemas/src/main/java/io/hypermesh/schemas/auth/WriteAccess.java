@@ -27,19 +27,22 @@ public final class WriteAccess {
 
     /** Null when the request may write; otherwise why not, for a 401 body. */
     public String refusal(HttpServerRequest request) {
-        boolean guarded = tokens.required() || tls.enabled();
-        if (!guarded || (tls.enabled() && HttpTls.verifiedClient(request))) {
+        if (!tokens.required() && !tls.enabled()) {
             return null;
         }
-        String authorization = request.getHeader("Authorization");
-        if (tokens.required() && tokens.admits(authorization)) {
+        if (tls.enabled() && HttpTls.verifiedClient(request)) {
             return null;
         }
         if (!tokens.required()) {
             return "writes need a client certificate of the bus CA";
         }
-        String token = ApiTokens.refusal(authorization);
-        return tls.enabled() && authorization == null ? "writes need a client certificate of the bus CA or an API token: Authorization: Bearer <token>" : token;
+        String authorization = request.getHeader("Authorization");
+        if (tokens.admits(authorization)) {
+            return null;
+        }
+        return tls.enabled() && authorization == null
+                ? "writes need a client certificate of the bus CA or an API token: Authorization: Bearer <token>"
+                : ApiTokens.refusal(authorization);
     }
 
     /**

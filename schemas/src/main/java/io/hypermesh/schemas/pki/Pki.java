@@ -112,11 +112,6 @@ public final class Pki {
         }
     }
 
-    /** The component's identity for HTTPS: its certificate shown, the bus CA trusted. */
-    public static HttpTls httpTls(Path dir, String component) {
-        return HttpTls.fromClientSettings(kafkaClientConfig(dir, component));
-    }
-
     /** The Kafka client settings file of a component: what {@code --kafka-config} takes. */
     public static Path clientPropertiesOf(Path dir, String name) {
         return dir.resolve(name + ".properties");
