@@ -15,11 +15,14 @@ public final class BusTopology {
     }
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
-        return build(settings, serdes, null);
+        return build(settings, serdes, null, null);
     }
 
-    /** @param changes rung after each update of a table the query API serves; null for none */
-    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes) {
+    /**
+     * @param changes rung after each update of a table the query API serves; null for none
+     * @param applied told how far the registry fold got; null for none
+     */
+    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied) {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes);
         var components = LifecycleTopology.addTo(builder, serdes);
@@ -28,7 +31,7 @@ public final class BusTopology {
             components.toStream().foreach((k, v) -> changes.ring());
         }
         Topology topology = builder.build(settings.streamsProperties());
-        RegistryTopology.addTo(topology, settings, serdes, changes);
+        RegistryTopology.addTo(topology, settings, serdes, changes, applied);
         return topology;
     }
 }

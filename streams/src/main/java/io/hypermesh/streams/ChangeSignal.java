@@ -22,11 +22,6 @@ public final class ChangeSignal {
     /** Changes per scope, striped by hash so the count of scopes ever seen does not matter. */
     private final AtomicLongArray stripes = new AtomicLongArray(1024);
 
-    /** The scope of a service's registrations. */
-    public static String service(String name) {
-        return "service:" + name;
-    }
-
     /** The scope of a health component's score. */
     public static String health(String componentId) {
         return "health:" + componentId;

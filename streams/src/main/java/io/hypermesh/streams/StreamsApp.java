@@ -22,9 +22,9 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
@@ -76,7 +76,8 @@ public final class StreamsApp implements AutoCloseable {
         }
         BusSerdes serdes = new BusSerdes(registry);
         ChangeSignal changes = new ChangeSignal();
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes), settings.streamsProperties());
+        AppliedOffsets applied = new AppliedOffsets();
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied), settings.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -90,8 +91,10 @@ public final class StreamsApp implements AutoCloseable {
         streams.start();
 
         Vertx vertx = Vertx.vertx();
-        Map<String, Serde<? extends SpecificRecord>> storeSerdes = Map.of(
+        Map<String, Serde<?>> storeSerdes = Map.of(
                 RegistryTopology.BY_SERVICE_STORE, serdes.of(ServiceInstance.class),
+                RegistryTopology.BY_CHECK_STORE, Serdes.String(),
+                RegistryTopology.INDEX_STORE, Serdes.Long(),
                 HealthTopology.STORE, serdes.of(HealthState.class),
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
@@ -101,8 +104,8 @@ public final class StreamsApp implements AutoCloseable {
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
         EventWriter writer = new EventWriter(settings.kafka(), registry);
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50);
-        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, settings.advertisedHost(),
-                settings.httpPort(), settings.applicationId(), new Dashboard(stores, audit), tokens, tls);
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, settings,
+                new Dashboard(stores, audit), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {

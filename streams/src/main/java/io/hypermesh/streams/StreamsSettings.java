@@ -22,6 +22,8 @@ import java.util.Properties;
  * @param selfPreservationMinimum  the guard applies only with at least this many instances
  * @param healthAlpha              weight of the newest check result in the score (0..1)
  * @param latencyBudgetMs          check latency above this lowers the score
+ * @param nodeName                 the Consul node of this instance: registrations it accepts name it unless they name their own
+ * @param datacenter               the Consul datacenter the API answers for ("dc1" unless told)
  */
 public record StreamsSettings(String applicationId, KafkaAccess kafka, String registryUrl,
                               String processingGuarantee, Duration commitInterval, Path stateDir,
@@ -29,6 +31,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
                               boolean expiryEnabled, Duration expiryScanInterval,
                               double selfPreservationRatio, int selfPreservationMinimum,
                               double healthAlpha, double latencyBudgetMs,
+                              String nodeName, String datacenter,
                               Map<String, Object> extraStreamsConfig) {
     /** The folds' application id unless told otherwise; ACLs on a secured bus are granted under it. */
     public static final String DEFAULT_APPLICATION_ID = "hypermesh-bus";
@@ -43,14 +46,27 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         if (!processingGuarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !processingGuarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new IllegalArgumentException("processing guarantee must be exactly_once_v2 or at_least_once, was " + processingGuarantee);
         }
+        if (nodeName == null || nodeName.isBlank() || datacenter == null || !datacenter.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("node name must not be blank and the datacenter must be letters, digits, '_', '.' or '-'; were '"
+                    + nodeName + "', '" + datacenter + "'");
+        }
         extraStreamsConfig = Map.copyOf(extraStreamsConfig);
+    }
+
+    /** This machine's host name, the Consul agent's default node name. */
+    public static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "hypermesh";
+        }
     }
 
     /** Defaults for one instance; tests and the command line override what they need. */
     public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
-                0.5, 3, 0.3, 250, Map.of());
+                0.5, 3, 0.3, 250, hostName(), "dc1", Map.of());
     }
 
     public StreamsSettings withApplicationId(String id) {
@@ -67,6 +83,14 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
 
     public StreamsSettings withAdvertisedHost(String host) {
         return toBuilder().advertisedHost(host).build();
+    }
+
+    /** The Consul node and datacenter this instance answers as. */
+    public StreamsSettings withConsulAgent(String node, String dc) {
+        Builder b = toBuilder();
+        b.nodeName = node;
+        b.datacenter = dc;
+        return b.build();
     }
 
     public StreamsSettings withProcessingGuarantee(String guarantee) {
@@ -92,6 +116,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         private int httpPort;
         private boolean expiryEnabled;
         private Duration expiryScanInterval;
+        private String nodeName;
+        private String datacenter;
         private final StreamsSettings from;
         private final Map<String, Object> extra;
 
@@ -104,6 +130,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             this.httpPort = from.httpPort;
             this.expiryEnabled = from.expiryEnabled;
             this.expiryScanInterval = from.expiryScanInterval;
+            this.nodeName = from.nodeName;
+            this.datacenter = from.datacenter;
             this.extra = new HashMap<>(from.extraStreamsConfig);
         }
 
@@ -141,7 +169,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         StreamsSettings build() {
             return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
-                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, extra);
+                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName, datacenter, extra);
         }
     }
 

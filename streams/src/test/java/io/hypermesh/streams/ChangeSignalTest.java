@@ -15,18 +15,18 @@ class ChangeSignalTest {
     void aScopedListenerWakesOnlyForItsScopesOrAnUnscopedChangeAndOnlyOnce() {
         AtomicInteger web = new AtomicInteger();
         AtomicInteger any = new AtomicInteger();
-        signal.onNextChange(List.of(ChangeSignal.service("web"), ChangeSignal.health("web-1")), web::incrementAndGet);
+        signal.onNextChange(List.of(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web"), ChangeSignal.health("web-1")), web::incrementAndGet);
         signal.onNextChange(any::incrementAndGet);
 
-        signal.ring(ChangeSignal.service("db"));
+        signal.ring(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("db"));
         assertEquals(0, web.get(), "another service's change does not wake a watcher of web");
         assertEquals(1, any.get(), "a listener of any change wakes");
 
         signal.ring(ChangeSignal.health("web-1"));
-        signal.ring(ChangeSignal.service("web"));
+        signal.ring(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web"));
         assertEquals(1, web.get(), "woken once, by the health of one of its instances");
 
-        signal.onNextChange(List.of(ChangeSignal.service("web")), web::incrementAndGet);
+        signal.onNextChange(List.of(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web")), web::incrementAndGet);
         signal.ring();
         assertEquals(2, web.get(), "an unscoped change wakes everyone");
         assertEquals(0, signal.scopesWaitedOn(), "fired listeners leave nothing behind");
@@ -45,14 +45,14 @@ class ChangeSignalTest {
 
     @Test
     void aStampMovesWithChangesInItsScopesAndWithUnscopedChanges() {
-        List<String> web = List.of(ChangeSignal.service("web"));
+        List<String> web = List.of(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web"));
         long before = signal.stamp(web);
         long all = signal.stamp(null);
-        signal.ring(ChangeSignal.service("db"));
+        signal.ring(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("db"));
         assertNotEquals(all, signal.stamp(null), "the total moves with every change");
         // Stripes are shared by hash, so another scope may move it too; these two do not collide.
         assertEquals(before, signal.stamp(web), "a change elsewhere does not make web stale");
-        signal.ring(ChangeSignal.service("web"));
+        signal.ring(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web"));
         assertNotEquals(before, signal.stamp(web));
         long now = signal.stamp(web);
         signal.ring();

@@ -13,6 +13,7 @@ import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.registry.ServiceDeregistered;
 import io.hypermesh.events.registry.ServiceHeartbeat;
 import io.hypermesh.events.registry.ServiceRegistered;
+import io.hypermesh.schemas.events.Registrations;
 import io.hypermesh.events.registry.Weights;
 import io.hypermesh.schemas.topics.Topics;
 import io.vertx.core.Future;
@@ -296,8 +297,14 @@ public final class ContainerAdapter extends Adapter {
         metadata.put("image", c.getJsonObject("Config", new JsonObject()).getString("Image", ""));
         String instance = instanceId(id);
         running.put(id, new Running(instance, service));
-        ServiceRegistered registered = new ServiceRegistered(instance, service, new Endpoint(address, port, "tcp"), tags, new Weights(1, 1),
-                metadata, settings.ttl().toMillis());
+        ServiceRegistered registered = ServiceRegistered.newBuilder().setInstanceId(instance).setServiceName(service)
+                .setEndpoint(new Endpoint(address, port, "tcp")).setTags(tags).setWeights(new Weights(1, 1)).setMetadata(metadata)
+                .setTtlMs(settings.ttl().toMillis()).build();
+        String problem = Registrations.problem(registered);
+        if (problem != null) {
+            LOG.warn("{}: container {} is not registered: {}", adapterId(), id, problem);
+            return Future.succeededFuture();
+        }
         return registry(instance, registered, "service.register", Map.of("service", service, "address", address + ":" + port));
     }
 

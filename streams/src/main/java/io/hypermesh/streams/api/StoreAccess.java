@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.hypermesh.schemas.pki.HttpTls;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,10 +46,10 @@ public final class StoreAccess {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final WebClient client;
-    private final Map<String, Serde<? extends SpecificRecord>> serdes;
+    private final Map<String, Serde<?>> serdes;
 
     /** @param tls how to reach peers: with their certificate checked and this instance's shown */
-    public StoreAccess(Vertx vertx, KafkaStreams streams, HostInfo self, Map<String, Serde<? extends SpecificRecord>> serdesByStore,
+    public StoreAccess(Vertx vertx, KafkaStreams streams, HostInfo self, Map<String, Serde<?>> serdesByStore,
                        HttpTls tls) {
         this.vertx = vertx;
         this.streams = streams;
@@ -259,7 +258,23 @@ public final class StoreAccess {
         });
     }
 
-    private static String encode(String key) {
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public HostInfo self() {
+        return self;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    WebClient client() {
+        return client;
+    }
+
+    static String encode(String key) {
         return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

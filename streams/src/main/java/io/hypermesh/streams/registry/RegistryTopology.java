@@ -1,12 +1,22 @@
 package io.hypermesh.streams.registry;
 
+import io.hypermesh.events.CheckDefinition;
+import io.hypermesh.events.health.CheckStatus;
+import io.hypermesh.events.health.HealthCheckEvent;
+import io.hypermesh.events.health.HealthCheckResult;
+import io.hypermesh.events.registry.CheckDeregistered;
+import io.hypermesh.events.registry.CheckRegistered;
+import io.hypermesh.events.registry.CheckUpdated;
 import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.registry.ServiceDeregistered;
 import io.hypermesh.events.registry.ServiceExpired;
 import io.hypermesh.events.registry.ServiceHeartbeat;
 import io.hypermesh.events.registry.ServiceRegistered;
+import io.hypermesh.schemas.events.Registrations;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.CheckState;
 import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.Envelopes;
@@ -18,40 +28,60 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The service registry fold: registrations, heartbeats and deregistrations of
- * {@code hypermesh.registry} become one {@link ServiceInstance} per instance id, published to the
- * compacted {@code hypermesh.registry.state}. Lapsed TTLs are not applied in place: a
- * {@link ServiceExpired} event naming the heartbeat it judged is written back to the registry
- * topic, and the fold applies it only if no newer heartbeat came first, so replaying the log gives
- * the same state. When too many instances lapse at once (a bus outage, not a fleet dying) nothing
- * is expired: self-preservation, as Eureka does.
+ * The service registry fold: registrations, checks, heartbeats and deregistrations of
+ * {@code hypermesh.registry} become one {@link ServiceInstance} per instance id (with its Consul
+ * checks), published to the compacted {@code hypermesh.registry.state}.
+ *
+ * <p>Time never changes state in place. A lapsed heartbeat lease, a lapsed TTL check and a check
+ * critical for longer than its DeregisterCriticalServiceAfter are judged by a wall-clock
+ * punctuation that writes an event back to the registry topic; the fold applies it only if nothing
+ * newer came first, so replaying the log gives the same state. When too many leases lapse at once
+ * (a bus outage, not a fleet dying) none is expired: self-preservation, as Eureka does.
+ *
+ * <p>Every check report also goes to {@code hypermesh.health.checks}, so the health fold scores it.
+ *
+ * <p>Consul indexes: {@link #INDEX_STORE} keeps, per view scope and partition, the offset + 1 of
+ * the last record that changed what that view shows. A view's index is the sum over partitions:
+ * it never goes down, moves exactly when a record touched the view, and is the same on every
+ * instance and after a replay, because it comes from the log. Heartbeats and unchanged
+ * re-registrations move nothing.
  *
  * <p>Discovery reads {@link #BY_SERVICE_STORE}, the same instances keyed "service NUL instance" so
- * a service is one key prefix. It is kept in memory by this fold and rebuilt from
- * {@link #STORE} whenever the task starts, so it costs no changelog write and no second hop:
- * an instance is discoverable as soon as this fold has applied its event.
+ * a service is one key prefix; {@link #BY_CHECK_STORE} finds the instance of a check id that is not
+ * Consul's default {@code service:<id>}. Both live in memory, rebuilt from {@link #STORE} whenever
+ * the task starts, so they cost no changelog write.
  */
 public final class RegistryTopology {
     public static final String STORE = "registry-instances";
     public static final String BY_SERVICE_STORE = "registry-by-service";
+    public static final String BY_CHECK_STORE = "registry-by-check";
+    public static final String INDEX_STORE = "registry-indexes";
+    /** Consul's check id for a service registered with one unnamed check: {@code service:<id>}. */
+    public static final String SERVICE_CHECK_PREFIX = "service:";
+    /** The check that puts a service in maintenance, as Consul names it. */
+    public static final String MAINTENANCE_CHECK_PREFIX = "_service_maintenance:";
     private static final char SEPARATOR = '\u0000';
     static final String SOURCE = "registry-events";
     static final String FOLD = "registry-fold";
     static final String STATE_SINK = "registry-state-out";
     static final String EXPIRY_SINK = "registry-expiry-out";
-    private static final long MAX_TTL_MS = 24L * 3600 * 1000;
+    static final String HEALTH_SINK = "registry-health-out";
 
     private RegistryTopology() {
     }
@@ -66,56 +96,115 @@ public final class RegistryTopology {
         return service + SEPARATOR;
     }
 
+    /** The {@link #BY_CHECK_STORE} key prefix of the instance holding a check id. */
+    public static String checkPrefix(String checkId) {
+        return checkId + SEPARATOR;
+    }
+
+    /** Index scopes: what a Consul view depends on. */
+    public static final class Scopes {
+        /** Any change Consul shows (agent views, health by state). */
+        public static final String ANY = "any";
+        /** The set of service names and their tags (catalog/services). */
+        public static final String SERVICES = "services";
+        /** The set of nodes (catalog/nodes). */
+        public static final String NODES = "nodes";
+
+        private Scopes() {
+        }
+
+        public static String service(String name) {
+            return "s:" + name;
+        }
+
+        public static String node(String name) {
+            return "n:" + name;
+        }
+
+        /** The {@link #INDEX_STORE} key prefix of a scope: one key per partition follows it. */
+        public static String prefix(String scope) {
+            return scope + SEPARATOR;
+        }
+    }
+
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
         Topology topology = new Topology();
-        addTo(topology, settings, serdes, null);
+        addTo(topology, settings, serdes, null, null);
         return topology;
     }
 
-    /** @param changes rung after each change of the registry; null for none */
-    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes) {
+    /**
+     * @param changes rung with the index scope of each change; null for none
+     * @param applied told the offset of every record applied; null for none
+     */
+    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied) {
         var events = serdes.of(RegistryEvent.class);
         var instances = serdes.of(ServiceInstance.class);
         topology.addSource(SOURCE, Serdes.String().deserializer(), events.deserializer(), Topics.REGISTRY.name());
-        topology.addProcessor(FOLD, () -> new Fold(settings, changes), SOURCE);
+        topology.addProcessor(FOLD, () -> new Fold(settings, changes, applied), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), instances), FOLD);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()), FOLD);
         // Derived from STORE on every task start, so no changelog: restoring one store is enough.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_SERVICE_STORE), Serdes.String(), instances)
                 .withLoggingDisabled(), FOLD);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_CHECK_STORE), Serdes.String(), Serdes.String())
+                .withLoggingDisabled(), FOLD);
         topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), instances.serializer(), FOLD);
         topology.addSink(EXPIRY_SINK, Topics.REGISTRY.name(), Serdes.String().serializer(), events.serializer(), FOLD);
+        topology.addSink(HEALTH_SINK, Topics.HEALTH_CHECKS.name(), Serdes.String().serializer(),
+                serdes.of(HealthCheckEvent.class).serializer(), FOLD);
     }
 
-    /** Applies registry events in log order and decides expiries on wall-clock time. */
+    /** Applies registry events in log order and judges lapses on wall-clock time. */
     static final class Fold implements Processor<String, RegistryEvent, String, Object> {
         private static final Logger LOG = LoggerFactory.getLogger(Fold.class);
         private final StreamsSettings settings;
         private final ChangeSignal changes;
+        private final AppliedOffsets applied;
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, ServiceInstance> store;
+        private KeyValueStore<String, Long> indexes;
         private KeyValueStore<String, ServiceInstance> byService;
-        /** Expiries sent but not yet read back, so a scan does not send the same one again. */
-        private final Set<String> pendingExpiry = new HashSet<>();
+        private KeyValueStore<String, String> byCheck;
+        /** Judgements sent but not yet read back, so a scan does not send the same one again. */
+        private final Set<String> pending = new HashSet<>();
         private boolean preserving;
+        /** Offset + 1 of the record being applied: the Consul index of what it changes. */
+        private long index;
 
-        Fold(StreamsSettings settings, ChangeSignal changes) {
+        Fold(StreamsSettings settings, ChangeSignal changes, AppliedOffsets applied) {
             this.settings = settings;
             this.changes = changes;
+            this.applied = applied;
         }
 
         @Override
         public void init(ProcessorContext<String, Object> context) {
             this.context = context;
             this.store = context.getStateStore(STORE);
+            this.indexes = context.getStateStore(INDEX_STORE);
             this.byService = context.getStateStore(BY_SERVICE_STORE);
-            rebuildIndex();
+            this.byCheck = context.getStateStore(BY_CHECK_STORE);
+            rebuildIndexes();
             if (settings.expiryEnabled()) {
-                context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireLapsed);
+                context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::judge);
             }
         }
 
         @Override
         public void process(Record<String, RegistryEvent> record) {
+            RecordMetadata where = context.recordMetadata().orElseThrow();
+            index = where.offset() + 1;
+            try {
+                apply(record);
+            } finally {
+                if (applied != null) {
+                    applied.applied(where.partition(), where.offset());
+                }
+            }
+        }
+
+        private void apply(Record<String, RegistryEvent> record) {
             RegistryEvent event = record.value();
             InvalidEventException.require(record.key() != null, "registry event without a key (the instance id)");
             long at = event.getOccurredAt().toEpochMilli();
@@ -126,36 +215,58 @@ public final class RegistryTopology {
                 ServiceInstance current = store.get(h.getInstanceId());
                 if (current != null && at > current.getLastHeartbeatAt().toEpochMilli()) {
                     current.setLastHeartbeatAt(Envelopes.at(at));
-                    put(record, null, current);
+                    put(record, current, current, false); // a lease renewal: nothing Consul shows
                 }
             } else if (payload instanceof ServiceDeregistered d) {
+                pending.remove("deregister:" + d.getInstanceId());
                 remove(record, d.getInstanceId());
             } else if (payload instanceof ServiceExpired e) {
-                pendingExpiry.remove(e.getInstanceId() + "@" + e.getLastHeartbeatAt().toEpochMilli());
+                pending.remove("expire:" + e.getInstanceId() + "@" + e.getLastHeartbeatAt().toEpochMilli());
                 ServiceInstance current = store.get(e.getInstanceId());
                 // Only the heartbeat the expiry judged: a heartbeat logged in between wins.
                 if (current != null && current.getLastHeartbeatAt().equals(e.getLastHeartbeatAt())) {
                     remove(record, e.getInstanceId());
                 }
+            } else if (payload instanceof CheckRegistered c) {
+                String problem = Registrations.problem(c.getCheck());
+                InvalidEventException.require(problem == null, "check " + c.getCheck().getCheckId() + ": " + problem);
+                ServiceInstance current = store.get(c.getInstanceId());
+                if (current != null) {
+                    Map<String, CheckState> checks = checksOf(current);
+                    checks.put(c.getCheck().getCheckId(), checkState(c.getCheck(), checks.get(c.getCheck().getCheckId()), at));
+                    ServiceInstance next = ServiceInstance.newBuilder(current).setChecks(new ArrayList<>(checks.values())).build();
+                    put(record, current, next, !next.equals(current));
+                }
+            } else if (payload instanceof CheckDeregistered c) {
+                ServiceInstance current = store.get(c.getInstanceId());
+                if (current != null) {
+                    Map<String, CheckState> checks = checksOf(current);
+                    if (checks.remove(c.getCheckId()) != null) {
+                        put(record, current, ServiceInstance.newBuilder(current).setChecks(new ArrayList<>(checks.values())).build(), true);
+                    }
+                }
+            } else if (payload instanceof CheckUpdated u) {
+                update(record, u, at);
             }
         }
 
         private void register(Record<String, RegistryEvent> record, ServiceRegistered r, long at) {
-            InvalidEventException.require(!r.getInstanceId().isBlank(), "instanceId is empty");
+            String problem = Registrations.problem(r);
+            InvalidEventException.require(problem == null, String.valueOf(problem));
             InvalidEventException.require(r.getInstanceId().equals(record.key()),
                     "record key '" + record.key() + "' is not the instanceId '" + r.getInstanceId() + "'");
-            InvalidEventException.require(!r.getServiceName().isBlank(), "serviceName is empty");
-            // NUL separates service and instance in the by-service keys: a name holding one could
-            // make one service's instances appear in another's.
-            InvalidEventException.require(r.getServiceName().indexOf(SEPARATOR) < 0 && r.getInstanceId().indexOf(SEPARATOR) < 0,
-                    "serviceName and instanceId must not contain NUL characters");
-            InvalidEventException.require(r.getTtlMs() > 0 && r.getTtlMs() <= MAX_TTL_MS,
-                    "ttlMs must be in 1.." + MAX_TTL_MS + ", was " + r.getTtlMs());
-            int port = r.getEndpoint().getPort();
-            InvalidEventException.require(port > 0 && port < 65536, "endpoint port must be 1..65535, was " + port);
-            InvalidEventException.require(r.getWeights().getPassing() >= 0 && r.getWeights().getWarning() >= 0,
-                    "weights must not be negative");
             ServiceInstance previous = store.get(r.getInstanceId());
+            Map<String, CheckState> before = previous == null ? new LinkedHashMap<>() : checksOf(previous);
+            Map<String, CheckState> checks = new LinkedHashMap<>();
+            if (!r.getReplaceExistingChecks()) {
+                checks.putAll(before);
+            }
+            for (CheckDefinition definition : r.getChecks()) {
+                checks.put(definition.getCheckId(), checkState(definition, before.get(definition.getCheckId()), at));
+            }
+            // The node a registration names; else the component that published it (the bus
+            // instance, for the API), so the same log always gives the same nodes.
+            EventSourceNode node = new EventSourceNode(r, record.value());
             ServiceInstance instance = ServiceInstance.newBuilder()
                     .setInstanceId(r.getInstanceId()).setServiceName(r.getServiceName()).setEndpoint(r.getEndpoint())
                     .setTags(new ArrayList<>(r.getTags())).setWeightPassing(r.getWeights().getPassing())
@@ -163,67 +274,208 @@ public final class RegistryTopology {
                     .setRegisteredAt(previous != null ? previous.getRegisteredAt() : Envelopes.at(at))
                     .setLastHeartbeatAt(Envelopes.at(Math.max(at, previous == null ? at : previous.getLastHeartbeatAt().toEpochMilli())))
                     .setHealthComponentId(r.getMetadata().getOrDefault("healthComponent", r.getInstanceId()))
+                    .setNode(node.name()).setNodeAddress(node.address())
+                    .setEnableTagOverride(r.getEnableTagOverride())
+                    .setChecks(new ArrayList<>(checks.values()))
+                    .setCreateIndex(previous != null ? previous.getCreateIndex() : index)
+                    .setModifyIndex(previous != null ? previous.getModifyIndex() : index)
                     .build();
-            put(record, previous, instance);
+            put(record, previous, instance, previous == null || !sameAsShown(previous, instance));
+        }
+
+        /** The node of a registration: named, or the publishing component's; its address, or the endpoint's. */
+        private record EventSourceNode(String name, String address) {
+            EventSourceNode(ServiceRegistered r, RegistryEvent event) {
+                this(r.getNode() != null ? r.getNode() : event.getSource().getComponentId(),
+                        r.getNodeAddress() != null ? r.getNodeAddress() : r.getEndpoint().getHost());
+            }
+        }
+
+        /** A check as registered: a new one starts critical unless given a status; one registered again keeps its own. */
+        private CheckState checkState(CheckDefinition definition, CheckState previous, long at) {
+            String status = definition.getStatus() != null ? definition.getStatus() : previous != null ? previous.getStatus() : "critical";
+            String output = definition.getStatus() == null && previous != null ? previous.getOutput() : "";
+            CheckState next = CheckState.newBuilder().setDefinition(definition).setStatus(status).setOutput(output)
+                    // A status given starts the TTL again; a check registered again without one keeps its clock.
+                    .setUpdatedAt(previous == null || definition.getStatus() != null ? Envelopes.at(at) : previous.getUpdatedAt())
+                    .setCriticalSince(!status.equals("critical") ? null
+                            : previous != null && previous.getCriticalSince() != null ? previous.getCriticalSince() : Envelopes.at(at))
+                    .setCreateIndex(previous != null ? previous.getCreateIndex() : index)
+                    .setModifyIndex(previous != null ? previous.getModifyIndex() : index)
+                    .build();
+            if (previous == null || !next.getDefinition().equals(previous.getDefinition()) || !status.equals(previous.getStatus())) {
+                next.setModifyIndex(index);
+            }
+            return next;
+        }
+
+        private void update(Record<String, RegistryEvent> record, CheckUpdated u, long at) {
+            InvalidEventException.require(Registrations.STATUSES.contains(u.getStatus()),
+                    "check status must be passing, warning or critical, was '" + u.getStatus() + "'");
+            InvalidEventException.require(u.getLatencyMs() >= 0 && Double.isFinite(u.getLatencyMs()),
+                    "latencyMs must be a finite number >= 0, was " + u.getLatencyMs());
+            if (u.getJudgedAt() != null) {
+                pending.remove("ttl:" + u.getInstanceId() + "/" + u.getCheckId() + "@" + u.getJudgedAt().toEpochMilli());
+            }
+            ServiceInstance current = store.get(u.getInstanceId());
+            Map<String, CheckState> checks = current == null ? Map.of() : checksOf(current);
+            CheckState check = checks.get(u.getCheckId());
+            if (check == null || (u.getJudgedAt() != null && !u.getJudgedAt().equals(check.getUpdatedAt()))) {
+                return; // the check is gone, or was reported on after the lapse was judged
+            }
+            String output = u.getOutput() != null ? u.getOutput() : check.getOutput();
+            boolean shown = !u.getStatus().equals(check.getStatus()) || !output.equals(check.getOutput());
+            CheckState next = CheckState.newBuilder(check).setStatus(u.getStatus()).setOutput(output).setUpdatedAt(Envelopes.at(at))
+                    .setCriticalSince(!u.getStatus().equals("critical") ? null
+                            : check.getCriticalSince() != null ? check.getCriticalSince() : Envelopes.at(at))
+                    .setModifyIndex(shown ? index : check.getModifyIndex()).build();
+            checks.put(u.getCheckId(), next);
+            put(record, current, ServiceInstance.newBuilder(current).setChecks(new ArrayList<>(checks.values())).build(), shown);
+            HealthCheckResult result = new HealthCheckResult(current.getHealthComponentId(), u.getCheckId(),
+                    CheckStatus.valueOf(u.getStatus().toUpperCase(java.util.Locale.ROOT)), u.getLatencyMs(), output.isEmpty() ? null : output);
+            HealthCheckEvent scored = HealthCheckEvent.newBuilder().setEventId(record.value().getEventId() + ":health")
+                    .setSource(Envelopes.source(settings.applicationId())).setOccurredAt(record.value().getOccurredAt())
+                    .setTraceId(record.value().getTraceId()).setPayload(result).build();
+            context.forward(record.withKey(current.getHealthComponentId()).withValue(scored), HEALTH_SINK);
+        }
+
+        private static Map<String, CheckState> checksOf(ServiceInstance instance) {
+            Map<String, CheckState> checks = new LinkedHashMap<>();
+            instance.getChecks().forEach(c -> checks.put(c.getDefinition().getCheckId(), c));
+            return checks;
+        }
+
+        /** Whether two states of an instance look the same to Consul (leases and timestamps aside). */
+        private static boolean sameAsShown(ServiceInstance a, ServiceInstance b) {
+            return shown(a).equals(shown(b));
+        }
+
+        private static ServiceInstance shown(ServiceInstance s) {
+            List<CheckState> checks = new ArrayList<>();
+            s.getChecks().forEach(c -> checks.add(CheckState.newBuilder(c).setUpdatedAt(Instant.EPOCH).setCriticalSince(null).build()));
+            return ServiceInstance.newBuilder(s).setRegisteredAt(Instant.EPOCH).setLastHeartbeatAt(Instant.EPOCH).setTtlMs(0)
+                    .setModifyIndex(0).setChecks(checks).build();
         }
 
         /**
-         * Init runs after restoration, on every (re)start of the task: the index is whatever the
-         * restored store says, never what an aborted transaction left in memory.
+         * Init runs after restoration, on every (re)start of the task: the in-memory indexes are
+         * whatever the restored store says, never what an aborted transaction left in memory.
          */
-        private void rebuildIndex() {
-            List<String> stale = new ArrayList<>();
-            try (KeyValueIterator<String, ServiceInstance> all = byService.all()) {
-                all.forEachRemaining(kv -> stale.add(kv.key));
-            }
-            stale.forEach(byService::delete);
+        private void rebuildIndexes() {
+            clear(byService);
+            clear(byCheck);
             try (KeyValueIterator<String, ServiceInstance> all = store.all()) {
-                all.forEachRemaining(kv -> byService.put(serviceKey(kv.value.getServiceName(), kv.key), kv.value));
+                all.forEachRemaining(kv -> index(null, kv.value));
             }
         }
 
-        /** @param previous the value this replaces when it may have been of another service */
-        private void put(Record<String, RegistryEvent> record, ServiceInstance previous, ServiceInstance instance) {
-            store.put(instance.getInstanceId(), instance);
-            if (previous != null && !previous.getServiceName().equals(instance.getServiceName())) {
-                byService.delete(serviceKey(previous.getServiceName(), previous.getInstanceId()));
+        private static <V> void clear(KeyValueStore<String, V> s) {
+            List<String> stale = new ArrayList<>();
+            try (KeyValueIterator<String, V> all = s.all()) {
+                all.forEachRemaining(kv -> stale.add(kv.key));
             }
-            byService.put(serviceKey(instance.getServiceName(), instance.getInstanceId()), instance);
+            stale.forEach(s::delete);
+        }
+
+        /** Keeps the in-memory indexes in step with one instance going from {@code previous} to {@code next} (either may be null). */
+        private void index(ServiceInstance previous, ServiceInstance next) {
+            if (previous != null) {
+                if (next == null || !previous.getServiceName().equals(next.getServiceName())) {
+                    byService.delete(serviceKey(previous.getServiceName(), previous.getInstanceId()));
+                }
+                for (CheckState c : previous.getChecks()) {
+                    if (customCheck(c, previous)) {
+                        byCheck.delete(checkPrefix(c.getDefinition().getCheckId()) + previous.getInstanceId());
+                    }
+                }
+            }
+            if (next != null) {
+                byService.put(serviceKey(next.getServiceName(), next.getInstanceId()), next);
+                for (CheckState c : next.getChecks()) {
+                    if (customCheck(c, next)) {
+                        byCheck.put(checkPrefix(c.getDefinition().getCheckId()) + next.getInstanceId(), next.getInstanceId());
+                    }
+                }
+            }
+        }
+
+        /** A check id other than the two Consul derives from the service id: only those need looking up. */
+        private static boolean customCheck(CheckState c, ServiceInstance instance) {
+            String id = c.getDefinition().getCheckId();
+            return !id.equals(SERVICE_CHECK_PREFIX + instance.getInstanceId()) && !id.equals(MAINTENANCE_CHECK_PREFIX + instance.getInstanceId());
+        }
+
+        /**
+         * @param previous the value this replaces (null when new)
+         * @param shown    whether Consul's views see a difference: only then do indexes move
+         */
+        private void put(Record<String, RegistryEvent> record, ServiceInstance previous, ServiceInstance instance, boolean shown) {
+            if (shown) {
+                instance.setModifyIndex(index);
+            }
+            store.put(instance.getInstanceId(), instance);
+            index(previous, instance);
             context.forward(record.withKey(instance.getInstanceId()).withValue(instance), STATE_SINK);
-            changed();
+            if (shown) {
+                touched(previous, instance);
+            }
         }
 
         private void remove(Record<String, RegistryEvent> record, String instanceId) {
             ServiceInstance removed = store.delete(instanceId);
             if (removed != null) {
-                byService.delete(serviceKey(removed.getServiceName(), instanceId));
+                index(removed, null);
                 context.forward(record.withKey(instanceId).withValue(null), STATE_SINK);
-                changed();
+                touched(removed, null);
             }
         }
 
-        private void changed() {
-            if (changes != null) {
-                changes.ring();
+        /** Moves the index of every view the change from {@code before} to {@code after} shows in. */
+        private void touched(ServiceInstance before, ServiceInstance after) {
+            Set<String> scopes = new HashSet<>();
+            scopes.add(Scopes.ANY);
+            for (ServiceInstance s : new ServiceInstance[]{before, after}) {
+                if (s != null) {
+                    scopes.add(Scopes.service(s.getServiceName()));
+                    scopes.add(Scopes.node(s.getNode()));
+                }
+            }
+            boolean placed = before == null || after == null || !before.getServiceName().equals(after.getServiceName());
+            if (placed || !before.getTags().equals(after.getTags())) {
+                scopes.add(Scopes.SERVICES);
+            }
+            if (placed || !before.getNode().equals(after.getNode()) || !before.getNodeAddress().equals(after.getNodeAddress())) {
+                scopes.add(Scopes.NODES);
+            }
+            int partition = context.recordMetadata().orElseThrow().partition();
+            for (String scope : scopes) {
+                indexes.put(Scopes.prefix(scope) + partition, index);
+                if (changes != null) {
+                    changes.ring(scope);
+                }
             }
         }
 
-        private void expireLapsed(long now) {
+        /** Judges lapsed leases, lapsed TTL checks and services critical for too long; writes each verdict to the log. */
+        private void judge(long now) {
             List<ServiceInstance> lapsed = new ArrayList<>();
-            int live = 0;
+            int leased = 0;
             try (KeyValueIterator<String, ServiceInstance> all = store.all()) {
                 while (all.hasNext()) {
                     ServiceInstance instance = all.next().value;
-                    live++;
-                    if (now - instance.getLastHeartbeatAt().toEpochMilli() > instance.getTtlMs()) {
-                        lapsed.add(instance);
+                    if (instance.getTtlMs() > 0) {
+                        leased++;
+                        if (now - instance.getLastHeartbeatAt().toEpochMilli() > instance.getTtlMs()) {
+                            lapsed.add(instance);
+                        }
                     }
+                    judgeChecks(instance, now);
                 }
             }
-            if (live >= settings.selfPreservationMinimum() && lapsed.size() > live * settings.selfPreservationRatio()) {
+            if (leased >= settings.selfPreservationMinimum() && lapsed.size() > leased * settings.selfPreservationRatio()) {
                 if (!preserving) {
                     LOG.warn("self-preservation: {} of {} instances lapsed at once; expiring none until heartbeats resume",
-                            lapsed.size(), live);
+                            lapsed.size(), leased);
                 }
                 preserving = true;
                 return;
@@ -231,16 +483,37 @@ public final class RegistryTopology {
             preserving = false;
             for (ServiceInstance instance : lapsed) {
                 long judged = instance.getLastHeartbeatAt().toEpochMilli();
-                if (!pendingExpiry.add(instance.getInstanceId() + "@" + judged)) {
-                    continue;
+                if (pending.add("expire:" + instance.getInstanceId() + "@" + judged)) {
+                    verdict(instance.getInstanceId(), "expired:" + instance.getInstanceId() + ":" + judged, now,
+                            new ServiceExpired(instance.getInstanceId(), instance.getLastHeartbeatAt(), instance.getTtlMs()));
                 }
-                ServiceExpired expired = new ServiceExpired(instance.getInstanceId(), instance.getLastHeartbeatAt(), instance.getTtlMs());
-                RegistryEvent event = RegistryEvent.newBuilder()
-                        .setEventId("expired:" + instance.getInstanceId() + ":" + judged)
-                        .setSource(Envelopes.source(settings.applicationId()))
-                        .setOccurredAt(Envelopes.at(now)).setTraceId(null).setPayload(expired).build();
-                context.forward(new Record<>(instance.getInstanceId(), (Object) event, now), EXPIRY_SINK);
             }
+        }
+
+        private void judgeChecks(ServiceInstance instance, long now) {
+            for (CheckState check : instance.getChecks()) {
+                CheckDefinition d = check.getDefinition();
+                long updated = check.getUpdatedAt().toEpochMilli();
+                if (d.getType().equals("ttl") && !check.getStatus().equals("critical") && now - updated > d.getTtlMs()
+                        && pending.add("ttl:" + instance.getInstanceId() + "/" + d.getCheckId() + "@" + updated)) {
+                    verdict(instance.getInstanceId(), "ttl:" + instance.getInstanceId() + ":" + d.getCheckId() + ":" + updated, now,
+                            new CheckUpdated(instance.getInstanceId(), d.getCheckId(), "critical", "TTL expired", 0.0, check.getUpdatedAt()));
+                }
+                if (d.getDeregisterCriticalAfterMs() > 0 && check.getCriticalSince() != null
+                        && now - check.getCriticalSince().toEpochMilli() > d.getDeregisterCriticalAfterMs()
+                        && pending.add("deregister:" + instance.getInstanceId())) {
+                    verdict(instance.getInstanceId(), "reaped:" + instance.getInstanceId() + ":" + check.getCriticalSince().toEpochMilli(), now,
+                            new ServiceDeregistered(instance.getInstanceId(), "check " + d.getCheckId()
+                                    + " critical for longer than DeregisterCriticalServiceAfter"));
+                }
+            }
+        }
+
+        private void verdict(String instanceId, String eventId, long now, Object payload) {
+            RegistryEvent event = RegistryEvent.newBuilder().setEventId(eventId)
+                    .setSource(Envelopes.source(settings.applicationId()))
+                    .setOccurredAt(Instant.ofEpochMilli(now)).setTraceId(null).setPayload(payload).build();
+            context.forward(new Record<>(instanceId, (Object) event, now), EXPIRY_SINK);
         }
 
         /** For tests and metrics: whether the last scan held expiries back. */

@@ -143,13 +143,13 @@ class RegistryTopologyTest {
 
     @Test
     void invalidRegistrationGoesToTheDeadLetterTopicAndTheFoldGoesOn() {
-        send("bad", registration("bad", 0), T0);
+        send("bad", registration("bad", -1), T0);
         send("web-1", registration("web-1", 10_000), T0);
         assertNull(store.get("bad"));
         assertNotNull(store.get("web-1"));
         TestRecord<String, io.hypermesh.events.deadletter.DeadLetterEvent> letter = fx.deadLetters().readRecord();
         DeadLetter payload = (DeadLetter) letter.value().getPayload();
-        assertTrue(payload.getReason().contains("ttlMs must be in"), payload.getReason());
+        assertTrue(payload.getReason().contains("ttlMs (the heartbeat lease) must be"), payload.getReason());
         assertEquals("process", payload.getStage());
         assertEquals(Topics.REGISTRY.name(), payload.getSourceTopic());
         assertTrue(DeadLetters.header(letter.headers(), DeadLetters.HEADER_REASON).contains("ttlMs"));
@@ -166,7 +166,7 @@ class RegistryTopologyTest {
         List<TestRecord<String, io.hypermesh.events.deadletter.DeadLetterEvent>> letters = fx.deadLetters().readRecordsToList();
         assertEquals(2, letters.size());
         for (var letter : letters) {
-            assertTrue(((DeadLetter) letter.value().getPayload()).getReason().contains("NUL"));
+            assertTrue(((DeadLetter) letter.value().getPayload()).getReason().contains("control characters (found U+0000"));
         }
     }
 
@@ -190,10 +190,16 @@ class RegistryTopologyTest {
         KeyValueStore<String, ServiceInstance> index = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_SERVICE_STORE),
                 org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
-        registry.init(context.getStateStoreContext(), registry);
-        index.init(context.getStateStoreContext(), index);
-        context.addStateStore(registry);
-        context.addStateStore(index);
+        KeyValueStore<String, String> byCheck = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_CHECK_STORE),
+                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
+        KeyValueStore<String, Long> indexes = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.INDEX_STORE),
+                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.Long()).withLoggingDisabled().build();
+        for (KeyValueStore<String, ?> s : List.of(registry, index, byCheck, indexes)) {
+            s.init(context.getStateStoreContext(), s);
+            context.addStateStore(s);
+        }
         ServiceInstance a = instance("a", "web");
         ServiceInstance b = instance("b", "db");
         registry.put("a", a);
@@ -201,7 +207,7 @@ class RegistryTopologyTest {
         index.put(RegistryTopology.serviceKey("web", "gone"), instance("gone", "web"));
         index.put(RegistryTopology.serviceKey("old", "a"), instance("a", "old"));
 
-        new RegistryTopology.Fold(fx.settings, null).init(context);
+        new RegistryTopology.Fold(fx.settings, null, null).init(context);
 
         List<String> keys = new java.util.ArrayList<>();
         try (var all = index.all()) {

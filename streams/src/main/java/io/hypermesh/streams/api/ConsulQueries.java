@@ -1,0 +1,168 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.streams.ChangeSignal;
+import io.hypermesh.streams.api.consul.ConsulFilter;
+import io.hypermesh.streams.api.consul.GoDuration;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * How every Consul read is answered, as Consul answers it: {@code ?dc} of another datacenter
+ * refused, {@code X-Consul-Index} and its companions on every answer, and blocking queries: with
+ * {@code ?index=N} the answer waits until the view's index is past N or {@code ?wait} (5 min by
+ * default, at most 10, plus up to a 16th of it as jitter) runs out. An N ahead of the view waits
+ * the whole time, as in Consul, and the client resets on the lower index it then gets.
+ */
+final class ConsulQueries {
+    static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
+    static final Duration MAX_WAIT = Duration.ofMinutes(10);
+
+    private final Vertx vertx;
+    private final ChangeSignal changes;
+    private final RegistryReader registry;
+    private final String datacenter;
+    private final StoreAccess stores;
+
+    ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter) {
+        this.vertx = vertx;
+        this.changes = changes;
+        this.registry = registry;
+        this.stores = stores;
+        this.datacenter = datacenter;
+    }
+
+    String datacenter() {
+        return datacenter;
+    }
+
+    /** Answers a blocking-capable view of index scope {@code scope}; {@code body} renders it (after the index is read). */
+    void serve(RoutingContext ctx, String scope, Supplier<Future<Object>> body) {
+        String dc = ctx.request().getParam("dc");
+        if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
+            text(ctx.response(), 500, "No path to datacenter");
+            return;
+        }
+        long min;
+        long waitNanos;
+        try {
+            min = parseIndex(ctx.request().getParam("index"));
+            waitNanos = parseWait(ctx.request().getParam("wait"));
+        } catch (ApiException e) {
+            text(ctx.response(), e.status(), e.getMessage());
+            return;
+        }
+        long deadline = System.nanoTime() + waitNanos + ThreadLocalRandom.current().nextLong(waitNanos / 16 + 1);
+        Future<Long> index = min == 0 ? registry.index(scope) : awaitPast(scope, min, deadline);
+        index.compose(idx -> body.get().map(view -> {
+            HttpServerResponse response = ctx.response();
+            response.putHeader("X-Consul-Index", Long.toUnsignedString(idx));
+            respond(ctx, view);
+            return view;
+        })).onFailure(ctx::fail);
+    }
+
+    /** Answers a view without an index (Consul sets none on agent/self, status and datacenters). */
+    void serveUnindexed(RoutingContext ctx, Supplier<Future<Object>> body) {
+        String dc = ctx.request().getParam("dc");
+        if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
+            text(ctx.response(), 500, "No path to datacenter");
+            return;
+        }
+        body.get().onSuccess(view -> respond(ctx, view)).onFailure(ctx::fail);
+    }
+
+    private void respond(RoutingContext ctx, Object view) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended()) {
+            return;
+        }
+        response.putHeader("X-Consul-KnownLeader", "true").putHeader("X-Consul-LastContact", "0")
+                .putHeader("X-Consul-Effective-Consistency", ctx.request().params().contains("stale") ? "stale" : "leader")
+                .putHeader("Content-Type", "application/json");
+        boolean pretty = ctx.request().params().contains("pretty");
+        String text = view instanceof JsonObject o ? (pretty ? o.encodePrettily() : o.encode())
+                : view instanceof JsonArray a ? (pretty ? a.encodePrettily() : a.encode())
+                : view == null ? "null" : io.vertx.core.json.Json.encode(view);
+        response.setStatusCode(200).end(text);
+    }
+
+    /** Reads the scope's index until it is past {@code min} or the deadline passes; never spins. */
+    private Future<Long> awaitPast(String scope, long min, long deadline) {
+        List<String> scopes = List.of(scope);
+        long stamp = changes.stamp(scopes);
+        return registry.index(scope).compose(idx -> {
+            if (Long.compareUnsigned(idx, min) > 0 || System.nanoTime() >= deadline) {
+                return Future.succeededFuture(idx);
+            }
+            Promise<Void> wake = Promise.promise();
+            Runnable cancel = changes.onNextChange(scopes, () -> vertx.runOnContext(v -> wake.tryComplete()));
+            if (changes.stamp(scopes) != stamp) {
+                wake.tryComplete(); // changed here while the index was read: read it again
+            }
+            // A local change wakes at once; one applied by another instance is found by polling it.
+            long poll = stores.streams().metadataForAllStreamsClients().size() > 1 ? Watch.POLL_MS : 1_000;
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            long timer = vertx.setTimer(Math.min(poll, left), id -> wake.tryComplete());
+            return wake.future().compose(ignored -> {
+                vertx.cancelTimer(timer);
+                cancel.run();
+                return awaitPast(scope, min, deadline);
+            });
+        });
+    }
+
+    static long parseIndex(String text) {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseUnsignedLong(text);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Invalid index");
+        }
+    }
+
+    static long parseWait(String text) {
+        if (text == null || text.isEmpty()) {
+            return DEFAULT_WAIT.toNanos();
+        }
+        long nanos;
+        try {
+            nanos = GoDuration.parseNanos(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("Invalid wait time");
+        }
+        return nanos <= 0 ? DEFAULT_WAIT.toNanos() : Math.min(nanos, MAX_WAIT.toNanos());
+    }
+
+    /** The request's {@code ?filter}, or null; a bad one is a 400 with its position. */
+    static ConsulFilter filter(RoutingContext ctx, Collection<String> fields) {
+        String expression = ctx.request().getParam("filter");
+        if (expression == null || expression.isBlank()) {
+            return null;
+        }
+        try {
+            return ConsulFilter.parse(expression, fields);
+        } catch (ConsulFilter.InvalidFilterException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    /** Consul's error bodies are plain text. */
+    static void text(HttpServerResponse response, int status, String message) {
+        if (!response.ended()) {
+            response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.events.HealthStatus;
+import io.hypermesh.state.ComponentState;
+import io.hypermesh.state.DiscoveredInstance;
+import io.hypermesh.state.HealthState;
+import io.hypermesh.state.PhaseStatus;
+import io.hypermesh.streams.ChangeSignal;
+import io.hypermesh.streams.discovery.Discovery;
+import io.hypermesh.streams.health.HealthTopology;
+import io.hypermesh.streams.lifecycle.LifecycleTopology;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.kafka.streams.KafkaStreams;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What Consul lacks, under our own prefix {@value #PREFIX}: health scores, lifecycle, the
+ * weighted pick, instances joined with their scores, the dashboard's overview. Each view can be
+ * watched as a blocking query (its index is a hash of its content: compare it for equality) or as
+ * server-sent events ({@code ?stream}).
+ */
+final class HypermeshViews {
+    static final String PREFIX = "/v1/hypermesh";
+    private static final long STREAM_KEEPALIVE_MS = 15_000;
+    private static final int REMEMBERED_PATHS = 1_000;
+
+    private final Vertx vertx;
+    private final StoreAccess stores;
+    private final ServiceDirectory directory;
+    private final ChangeSignal changes;
+    private final Dashboard dashboard;
+    private final KafkaStreams streams;
+    private final String applicationId;
+    /** What each watched path depended on when last rendered, so a new watch waits on just that. */
+    private final Map<String, List<String>> watchedScopes = new ConcurrentHashMap<>();
+
+    HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams, String applicationId) {
+        this.vertx = vertx;
+        this.stores = stores;
+        this.directory = new ServiceDirectory(stores);
+        this.changes = changes;
+        this.dashboard = dashboard;
+        this.streams = streams;
+        this.applicationId = applicationId;
+    }
+
+    void mount(Router router) {
+        view(router.get(PREFIX + "/service/:service"), ctx -> () -> service(ctx).map(entries ->
+                scoped(ctx, entries, Views.instances(Discovery.filter(entries, flag(ctx, "passing"), ctx.queryParam("tag"))))));
+        router.get(PREFIX + "/discovery/pick/:service").handler(ctx -> service(ctx).map(entries -> {
+            List<DiscoveredInstance> candidates = Discovery.filter(entries, false, ctx.queryParam("tag"));
+            return Views.instance(Discovery.pick(candidates, ThreadLocalRandom.current()).orElseThrow(() ->
+                    ApiException.notFound("no instance of '" + ctx.pathParam("service") + "' is fit to pick")));
+        }).onSuccess(body -> PeerProtocol.json(ctx, 200, body)).onFailure(ctx::fail));
+        view(router.get(PREFIX + "/health/component/:id"), ctx -> () -> stores.<HealthState>get(HealthTopology.STORE, ctx.pathParam("id"))
+                .map(found -> new Watch.Scoped(Views.health(found.orElseThrow(() -> ApiException.notFound("no health result for component '"
+                        + ctx.pathParam("id") + "'"))), List.of(ChangeSignal.health(ctx.pathParam("id"))))));
+        view(router.get(PREFIX + "/health/state/:state"), ctx -> {
+            String state = ctx.pathParam("state").toUpperCase(Locale.ROOT);
+            if (!state.equals("ANY")) {
+                try {
+                    HealthStatus.valueOf(state);
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("state must be one of HEALTHY, DEGRADED, UNHEALTHY or any; was '" + ctx.pathParam("state") + "'");
+                }
+            }
+            return () -> stores.<HealthState>scan(HealthTopology.STORE).map(all -> {
+                List<HealthState> matching = new ArrayList<>();
+                all.forEach(h -> {
+                    if (state.equals("ANY") || h.getStatus().name().equals(state)) {
+                        matching.add(h);
+                    }
+                });
+                return Views.healthList(matching);
+            });
+        });
+        view(router.get(PREFIX + "/lifecycle/components"), ctx -> () -> stores.<ComponentState>scan(LifecycleTopology.COMPONENTS_STORE)
+                .map(Views::components));
+        view(router.get(PREFIX + "/lifecycle/component/:id"), ctx -> () -> stores.<ComponentState>get(LifecycleTopology.COMPONENTS_STORE,
+                ctx.pathParam("id")).map(found -> Views.component(found.orElseThrow(() ->
+                ApiException.notFound("no lifecycle state for component '" + ctx.pathParam("id") + "'")))));
+        view(router.get(PREFIX + "/lifecycle/phases"), ctx -> () -> stores.<PhaseStatus>scan(LifecycleTopology.PHASES_STORE).map(Views::phases));
+        view(router.get(PREFIX + "/lifecycle/phase/:phase"), ctx -> {
+            String phase = ctx.pathParam("phase");
+            if (!phase.matches("[1-7]")) {
+                throw ApiException.badRequest("phase must be 1..7, was '" + phase + "'");
+            }
+            return () -> stores.<PhaseStatus>get(LifecycleTopology.PHASES_STORE, phase).map(found -> Views.phase(
+                    found.filter(p -> p.getTotal() > 0).orElseThrow(() -> ApiException.notFound("no component in phase " + phase))));
+        });
+        view(router.get(PREFIX + "/ui/overview"), ctx -> dashboard::overview);
+        router.get(PREFIX + "/status").handler(ctx -> PeerProtocol.json(ctx, 200, new JsonObject()
+                .put("State", streams.state().name()).put("ApplicationId", applicationId)));
+    }
+
+    // ----- views: plain, blocking (?index) or streamed (?stream / Accept: text/event-stream)
+
+    private void view(Route route, Function<RoutingContext, Supplier<Future<Object>>> viewOf) {
+        route.handler(ctx -> {
+            Supplier<Future<Object>> view = viewOf.apply(ctx);
+            String accept = ctx.request().getHeader("Accept");
+            if (ctx.request().params().contains("stream") || (accept != null && accept.contains("text/event-stream"))) {
+                stream(ctx, view);
+                return;
+            }
+            String index = ctx.request().getParam("index");
+            Future<Watch.Rendered> rendered;
+            if (index == null) {
+                rendered = view.get().map(Watch::render);
+            } else {
+                long since;
+                Duration wait;
+                try {
+                    since = Long.parseLong(index);
+                } catch (NumberFormatException e) {
+                    throw ApiException.badRequest("index must be a number, was '" + index + "'");
+                }
+                wait = Watch.parseWait(ctx.request().getParam("wait"));
+                String path = ctx.request().path();
+                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path))
+                        .onSuccess(r -> remember(path, r.scopes()));
+            }
+            rendered.onSuccess(r -> ctx.response().putHeader(QueryApiVerticle.INDEX_HEADER, Long.toString(r.index()))
+                    .putHeader("Content-Type", "application/json").end(r.body())).onFailure(ctx::fail);
+        });
+    }
+
+    private void remember(String path, List<String> scopes) {
+        if (scopes == null) {
+            watchedScopes.remove(path);
+            return;
+        }
+        if (watchedScopes.size() >= REMEMBERED_PATHS) {
+            watchedScopes.clear();
+        }
+        watchedScopes.put(path, scopes);
+    }
+
+    private void stream(RoutingContext ctx, Supplier<Future<Object>> view) {
+        HttpServerResponse response = ctx.response().setChunked(true)
+                .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+        long[] last = {0};
+        long[] lastWrite = {System.currentTimeMillis()};
+        boolean[] busy = {false};
+        long timer = vertx.setPeriodic(0, Watch.POLL_MS, id -> {
+            if (busy[0] || response.closed()) {
+                return;
+            }
+            busy[0] = true;
+            view.get().map(Watch::render).onComplete(ar -> {
+                busy[0] = false;
+                if (response.closed()) {
+                    return;
+                }
+                if (ar.succeeded() && ar.result().index() != last[0]) {
+                    last[0] = ar.result().index();
+                    response.write("id: " + last[0] + "\nevent: view\ndata: " + ar.result().body() + "\n\n");
+                    lastWrite[0] = System.currentTimeMillis();
+                } else if (ar.failed() && !(ar.cause() instanceof StoreNotReadyException)) {
+                    response.write("event: error\ndata: " + new JsonObject().put("error", String.valueOf(ar.cause().getMessage())) + "\n\n");
+                    lastWrite[0] = System.currentTimeMillis();
+                } else if (System.currentTimeMillis() - lastWrite[0] > STREAM_KEEPALIVE_MS) {
+                    response.write(": keepalive\n\n");
+                    lastWrite[0] = System.currentTimeMillis();
+                }
+            });
+        });
+        response.closeHandler(v -> vertx.cancelTimer(timer));
+        ctx.request().connection().closeHandler(v -> vertx.cancelTimer(timer));
+    }
+
+    /** A service's view, woken only by changes of that service and of its instances' health. */
+    private static Watch.Scoped scoped(RoutingContext ctx, List<DiscoveredInstance> instances, Object view) {
+        List<String> scopes = new ArrayList<>(instances.size() + 1);
+        scopes.add(io.hypermesh.streams.registry.RegistryTopology.Scopes.service(ctx.pathParam("service")));
+        instances.forEach(d -> scopes.add(ChangeSignal.health(d.getInstance().getHealthComponentId())));
+        return new Watch.Scoped(view, scopes);
+    }
+
+    private Future<List<DiscoveredInstance>> service(RoutingContext ctx) {
+        return directory.service(ctx.pathParam("service"));
+    }
+
+    private static boolean flag(RoutingContext ctx, String name) {
+        String value = ctx.request().getParam(name);
+        return value != null && (value.isEmpty() || Boolean.parseBoolean(value));
+    }
+}

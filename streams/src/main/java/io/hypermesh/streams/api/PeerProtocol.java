@@ -1,0 +1,132 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.schemas.pki.HttpTls;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.kafka.streams.StreamsMetadata;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The peer room: what instances of the folds ask each other, under {@code /internal/v1/}. Reads of
+ * the parts of stores an instance owns ({@link StoreAccess} is the asking side), how far its
+ * registry fold got ({@link WriteVisibility} asks), and its Consul node (for agent/members). With
+ * TLS, only a peer with a certificate of the bus CA is answered.
+ */
+final class PeerProtocol {
+    /** The Consul version the API answers as, for clients that look. */
+    static final String CONSUL_VERSION = "1.20.0";
+    private static final String SELF = "/internal/v1/self";
+
+    private final StoreAccess stores;
+    private final WriteVisibility visibility;
+    private final HttpTls tls;
+    private final String nodeName;
+
+    PeerProtocol(StoreAccess stores, WriteVisibility visibility, HttpTls tls, String nodeName) {
+        this.stores = stores;
+        this.visibility = visibility;
+        this.tls = tls;
+        this.nodeName = nodeName;
+    }
+
+    void mount(Router router) {
+        router.route("/internal/v1/*").handler(this::authorizePeer);
+        router.get(StoreAccess.INTERNAL + ":store/keys/:key").handler(this::get);
+        router.get(StoreAccess.INTERNAL + ":store/scan").handler(this::scan);
+        router.post(StoreAccess.INTERNAL + ":store/keys").handler(this::getAll);
+        router.get(WriteVisibility.APPLIED + ":partition/:offset").handler(ctx -> {
+            int partition = Integer.parseInt(ctx.pathParam("partition"));
+            long offset = Long.parseLong(ctx.pathParam("offset"));
+            long waitMs = Math.min(5_000, Long.parseLong(ctx.request().getParam("waitMs", "1000")));
+            visibility.local(partition, offset, waitMs).onSuccess(v -> json(ctx, 200, new JsonObject().put("applied", true)))
+                    .onFailure(e -> json(ctx, 504, new JsonObject().put("error", e.getMessage())));
+        });
+        router.get(SELF).handler(ctx -> json(ctx, 200, new JsonObject().put("Node", nodeName)));
+    }
+
+    /** A Consul agent member entry for one instance. */
+    JsonObject member(String name, String host, int port) {
+        return new JsonObject().put("Name", name).put("Addr", host).put("Port", port)
+                .put("Tags", new JsonObject().put("role", "consul").put("build", CONSUL_VERSION).put("port", Integer.toString(port)))
+                .put("Status", 1).put("ProtocolMin", 1).put("ProtocolMax", 5).put("ProtocolCur", 2)
+                .put("DelegateMin", 2).put("DelegateMax", 5).put("DelegateCur", 4);
+    }
+
+    /** Every instance of the folds as a Consul member, named by its node, in address order. */
+    Future<JsonArray> members() {
+        List<Future<JsonObject>> all = new ArrayList<>();
+        for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {
+            if (m.hostInfo().equals(stores.self())) {
+                all.add(Future.succeededFuture(member(nodeName, m.host(), m.port())));
+            } else {
+                all.add(stores.client().get(m.port(), m.host(), SELF).send().map(r -> member(
+                        r.statusCode() == 200 ? r.bodyAsJsonObject().getString("Node") : m.host() + ":" + m.port(), m.host(), m.port()))
+                        .otherwise(e -> member(m.host() + ":" + m.port(), m.host(), m.port()).put("Status", 4)));
+            }
+        }
+        if (all.isEmpty()) {
+            all.add(Future.succeededFuture(member(nodeName, stores.self().host(), stores.self().port())));
+        }
+        return Future.all(all).map(done -> {
+            TreeMap<String, JsonObject> byAddress = new TreeMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                JsonObject m = done.resultAt(i);
+                byAddress.put(m.getString("Addr") + ":" + m.getInteger("Port"), m);
+            }
+            return new JsonArray(new ArrayList<>(byAddress.values()));
+        });
+    }
+
+    private void authorizePeer(RoutingContext ctx) {
+        if (!tls.enabled() || HttpTls.verifiedClient(ctx.request())) {
+            ctx.next();
+            return;
+        }
+        json(ctx, 403, new JsonObject().put("error", "the internal endpoints answer only peers with a certificate of the bus CA"));
+    }
+
+    private void get(RoutingContext ctx) {
+        String store = ctx.pathParam("store");
+        stores.vertx().executeBlocking(() -> stores.localGet(store, ctx.pathParam("key"), Integer.parseInt(ctx.request().getParam("partition"))), false)
+                .onSuccess(value -> json(ctx, 200, new JsonObject().put("value", stores.encode(store, value))))
+                .onFailure(ctx::fail);
+    }
+
+    private void getAll(RoutingContext ctx) {
+        String store = ctx.pathParam("store");
+        Map<String, Integer> partitions = new HashMap<>();
+        try {
+            ctx.body().asJsonObject().forEach(e -> partitions.put(e.getKey(), ((Number) e.getValue()).intValue()));
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("body must map each key to its partition number");
+        }
+        stores.vertx().executeBlocking(() -> stores.localGetAll(store, partitions), false).onSuccess(values -> {
+            JsonObject body = new JsonObject();
+            values.forEach((k, v) -> body.put(k, stores.encode(store, v)));
+            json(ctx, 200, body);
+        }).onFailure(ctx::fail);
+    }
+
+    private void scan(RoutingContext ctx) {
+        String store = ctx.pathParam("store");
+        stores.vertx().executeBlocking(() -> stores.localScan(store, ctx.request().getParam("prefix")), false).onSuccess(entries -> {
+            JsonArray rows = new JsonArray();
+            entries.forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("value", stores.encode(store, v))));
+            json(ctx, 200, rows);
+        }).onFailure(ctx::fail);
+    }
+
+    static void json(RoutingContext ctx, int status, Object body) {
+        if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(String.valueOf(body));
+        }
+    }
+}

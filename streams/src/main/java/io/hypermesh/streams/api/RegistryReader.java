@@ -1,0 +1,61 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.registry.RegistryTopology;
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The registry fold's state as Consul's views need it, read from whichever instance owns each part. */
+final class RegistryReader {
+    private final StoreAccess stores;
+
+    RegistryReader(StoreAccess stores) {
+        this.stores = stores;
+    }
+
+    /** The instances of one service, in instance id order. */
+    Future<List<ServiceInstance>> service(String name) {
+        return stores.scan(RegistryTopology.BY_SERVICE_STORE, RegistryTopology.servicePrefix(name));
+    }
+
+    /** Every instance, by service then instance id. */
+    Future<List<ServiceInstance>> all() {
+        return stores.scan(RegistryTopology.BY_SERVICE_STORE);
+    }
+
+    Future<Optional<ServiceInstance>> instance(String id) {
+        return stores.get(RegistryTopology.STORE, id);
+    }
+
+    /** The instance holding a check id, if any (Consul's derived ids need no lookup). */
+    Future<Optional<ServiceInstance>> holderOfCheck(String checkId) {
+        for (String prefix : List.of(RegistryTopology.SERVICE_CHECK_PREFIX, RegistryTopology.MAINTENANCE_CHECK_PREFIX)) {
+            if (checkId.startsWith(prefix)) {
+                return instance(checkId.substring(prefix.length())).map(found -> found.filter(i -> holds(i, checkId)));
+            }
+        }
+        return stores.<String>scan(RegistryTopology.BY_CHECK_STORE, RegistryTopology.checkPrefix(checkId)).compose(ids ->
+                ids.isEmpty() ? Future.succeededFuture(Optional.empty())
+                        : instance(ids.get(0)).map(found -> found.filter(i -> holds(i, checkId))));
+    }
+
+    static boolean holds(ServiceInstance i, String checkId) {
+        return i.getChecks().stream().anyMatch(c -> c.getDefinition().getCheckId().equals(checkId));
+    }
+
+    /**
+     * The Consul index of a view scope: the sum over partitions of the offset + 1 of the last record
+     * that changed it (see {@link RegistryTopology}); 1 for a scope nothing ever touched.
+     */
+    Future<Long> index(String scope) {
+        return stores.<Long>scan(RegistryTopology.INDEX_STORE, RegistryTopology.Scopes.prefix(scope)).map(values -> {
+            long sum = 0;
+            for (Long v : values) {
+                sum += v;
+            }
+            return Math.max(1, sum);
+        });
+    }
+}

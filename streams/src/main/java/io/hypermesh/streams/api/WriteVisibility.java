@@ -1,0 +1,88 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.streams.AppliedOffsets;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Read-your-write for agent writes: a write is answered once the registry fold of the instance
+ * that owns its partition has applied it, so any read after the answer, on any instance (reads go
+ * to the owner), sees it. Bounded by {@link #BOUND}; past it the write fails with the reason.
+ */
+final class WriteVisibility {
+    static final Duration BOUND = Duration.ofSeconds(10);
+    static final String APPLIED = "/internal/v1/applied/";
+
+    private final StoreAccess stores;
+    private final AppliedOffsets applied;
+
+    WriteVisibility(StoreAccess stores, AppliedOffsets applied) {
+        this.stores = stores;
+        this.applied = applied;
+    }
+
+    /** Completes once the registry record at {@code written} is visible; fails after {@link #BOUND}. */
+    Future<Void> visible(RecordMetadata written) {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        return attempt(written, deadline).recover(e -> Future.failedFuture(new ApiException(500, "the write at "
+                + written.topic() + "-" + written.partition() + "@" + written.offset() + " was not visible within "
+                + BOUND.toSeconds() + "s: " + e.getMessage())));
+    }
+
+    private Future<Void> attempt(RecordMetadata written, long deadline) {
+        long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        Optional<HostInfo> owner = owner(written.partition());
+        Future<Void> tried;
+        if (owner.isEmpty()) {
+            tried = Future.failedFuture(new StoreNotReadyException("no instance owns partition " + written.partition()
+                    + " of " + Topics.REGISTRY.name() + " yet (" + stores.streams().state() + ")"));
+        } else if (owner.get().equals(stores.self())) {
+            tried = local(written.partition(), written.offset(), left);
+        } else {
+            tried = stores.client().get(owner.get().port(), owner.get().host(), APPLIED + written.partition() + "/" + written.offset()
+                    + "?waitMs=" + Math.min(left, 2_000)).send().compose(response -> response.statusCode() == 200 ? Future.succeededFuture()
+                    : Future.failedFuture(new StoreNotReadyException("owner " + owner.get() + " answered " + response.statusCode())));
+        }
+        return tried.recover(e -> System.nanoTime() >= deadline ? Future.failedFuture(e)
+                : stores.vertx().timer(50).compose(ignored -> attempt(written, deadline)));
+    }
+
+    /** Waits here for this instance's fold to reach the offset, at most {@code waitMs}. */
+    Future<Void> local(int partition, long offset, long waitMs) {
+        Promise<Void> done = Promise.promise();
+        // The fold calls back on its stream thread: answer on the caller's event loop instead.
+        io.vertx.core.Context caller = stores.vertx().getOrCreateContext();
+        Runnable cancel = applied.onReached(partition, offset, () -> caller.runOnContext(v -> done.tryComplete()));
+        if (!done.future().isComplete()) {
+            long timer = stores.vertx().setTimer(Math.max(1, waitMs), id -> done.tryFail(new StoreNotReadyException(
+                    "offset " + offset + " of partition " + partition + " not applied here after " + waitMs + " ms")));
+            done.future().onComplete(ignored -> {
+                stores.vertx().cancelTimer(timer);
+                cancel.run();
+            });
+        }
+        return done.future();
+    }
+
+    private Optional<HostInfo> owner(int partition) {
+        if (stores.streams().state() != KafkaStreams.State.RUNNING) {
+            return Optional.empty();
+        }
+        TopicPartition tp = new TopicPartition(Topics.REGISTRY.name(), partition);
+        for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {
+            if (m.topicPartitions().contains(tp)) {
+                return Optional.of(m.hostInfo());
+            }
+        }
+        return Optional.empty();
+    }
+}
