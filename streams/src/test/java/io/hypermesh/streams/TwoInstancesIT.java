@@ -65,12 +65,12 @@ class TwoInstancesIT {
             assertEquals(expected, until(() -> traffic.snapshot(b), expected::equals, Duration.ofSeconds(60),
                     "the second instance answers like the first"));
             assertEquals(expected, traffic.snapshot(a));
-            String scanA = until(() -> a.get("/v1/lifecycle/components").body(), body -> body.equals(b.get("/v1/lifecycle/components").body()),
+            String scanA = until(() -> a.get("/v1/hypermesh/lifecycle/components").body(), body -> body.equals(b.get("/v1/hypermesh/lifecycle/components").body()),
                     Duration.ofSeconds(30), "scans merge the same parts on both instances");
             for (String component : traffic.components) {
                 assertTrue(scanA.contains(component), "scan gathers from both instances: " + component);
             }
-            assertEquals(a.get("/v1/lifecycle/phases").body(), b.get("/v1/lifecycle/phases").body());
+            assertEquals(a.get("/v1/hypermesh/lifecycle/phases").body(), b.get("/v1/hypermesh/lifecycle/phases").body());
 
             // The first one leaves: the second takes everything over and still answers the same.
             bus.stop(first);

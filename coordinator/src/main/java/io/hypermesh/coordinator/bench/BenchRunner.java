@@ -374,7 +374,7 @@ public final class BenchRunner {
             long last = System.nanoTime();
             for (int beat = 0; beat < 4; beat++) {
                 Thread.sleep(heartbeatMs);
-                http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/agent/service/heartbeat/" + id))
+                http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/hypermesh/agent/service/heartbeat/" + id))
                         .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
                 last = System.nanoTime();
             }

@@ -75,8 +75,8 @@ public final class BundledPlatform implements AutoCloseable {
                 }
             };
             case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services", kafka.httpTls());
-            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/health/state/any", kafka.httpTls());
-            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/lifecycle/phases", kafka.httpTls());
+            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/health/state/any", kafka.httpTls());
+            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/lifecycle/phases", kafka.httpTls());
             case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics", kafka.httpTls());
             default -> throw new IllegalArgumentException("the bundled platform has no component '" + componentId + "'");
         };

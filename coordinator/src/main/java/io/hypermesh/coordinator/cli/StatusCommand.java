@@ -27,12 +27,12 @@ final class StatusCommand implements Callable<Integer> {
         tls = endpoints.kafka(bus).httpTls();
         PrintWriter out = spec.commandLine().getOut();
         out.println("PHASE  TOTAL  BY STATE");
-        for (JsonNode p : get(api, "/v1/lifecycle/phases")) {
+        for (JsonNode p : get(api, "/v1/hypermesh/lifecycle/phases")) {
             out.printf("%-6d %-6d %s%n", p.get("Phase").asInt(), p.get("Total").asInt(), p.get("ByState"));
         }
         out.println();
         out.printf("%-28s %-6s %-12s %s%n", "COMPONENT", "PHASE", "STATE", "REASON");
-        for (JsonNode c : get(api, "/v1/lifecycle/components")) {
+        for (JsonNode c : get(api, "/v1/hypermesh/lifecycle/components")) {
             out.printf("%-28s %-6d %-12s %s%n", c.get("ComponentID").asText(), c.get("Phase").asInt(), c.get("State").asText(),
                     c.path("Reason").isNull() ? "" : c.path("Reason").asText(""));
         }

@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 
 /**
  * Follows the lifecycle fold through the query API's blocking query on
- * {@code /v1/lifecycle/components}: the coordinator advances only on what components reported.
+ * {@code /v1/hypermesh/lifecycle/components}: the coordinator advances only on what components reported.
  */
 public final class LifecycleWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +45,7 @@ public final class LifecycleWatcher implements AutoCloseable {
     private void follow() {
         while (running) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/lifecycle/components?index="
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/hypermesh/lifecycle/components?index="
                         + index + "&wait=2s")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     Thread.sleep(200);

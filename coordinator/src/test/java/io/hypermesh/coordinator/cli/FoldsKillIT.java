@@ -152,7 +152,7 @@ class FoldsKillIT {
     }
 
     private static long samples(Http api, String component) {
-        Http.Response r = api.get("/v1/health/component/" + component);
+        Http.Response r = api.get("/v1/hypermesh/health/component/" + component);
         return r.status() == 200 ? r.json().get("Samples").asLong() : -1;
     }
 

@@ -207,7 +207,7 @@ class CoordinatorIT {
         Http api = new Http(folds.url());
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline
-                && !api.get("/v1/lifecycle/component/" + prefix + "p3").body().contains("STARTING")) {
+                && !api.get("/v1/hypermesh/lifecycle/component/" + prefix + "p3").body().contains("STARTING")) {
             Thread.sleep(50);
         }
         first.destroyForcibly();
@@ -222,8 +222,8 @@ class CoordinatorIT {
             assertEquals(LifecycleState.RUNNING, c.state(), c.componentId());
             assertEquals(1, c.starts(), c.componentId() + " started exactly once");
         }
-        long epochP1 = api.get("/v1/lifecycle/component/" + prefix + "p1").json().get("CoordinatorEpoch").asLong();
-        long epochP7 = api.get("/v1/lifecycle/component/" + prefix + "p7").json().get("CoordinatorEpoch").asLong();
+        long epochP1 = api.get("/v1/hypermesh/lifecycle/component/" + prefix + "p1").json().get("CoordinatorEpoch").asLong();
+        long epochP7 = api.get("/v1/hypermesh/lifecycle/component/" + prefix + "p7").json().get("CoordinatorEpoch").asLong();
         assertTrue(epochP7 > epochP1, "later phases were commanded by the new epoch: " + epochP1 + " -> " + epochP7);
     }
 

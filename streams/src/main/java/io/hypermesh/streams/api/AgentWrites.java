@@ -137,6 +137,9 @@ final class AgentWrites {
             String id = ctx.pathParam("id");
             done(ctx, service(id).compose(i -> publish(id, new ServiceHeartbeat(id, null), ctx)), null);
         });
+        for (String path : List.of("/v1/agent/service/register", "/v1/agent/service/deregister/:id", "/v1/agent/service/maintenance/:id", "/v1/agent/check/register", "/v1/agent/check/deregister/:id", "/v1/agent/check/update/:id", "/v1/agent/check/pass/:id", "/v1/agent/check/warn/:id", "/v1/agent/check/fail/:id", "/v1/catalog/register", "/v1/catalog/deregister", "/v1/hypermesh/agent/service/heartbeat/:id")) {
+            QueryApiVerticle.onlyAllow(router, path, "PUT");
+        }
     }
 
     /** A TTL verdict: only a TTL check takes one, as in Consul; it also feeds the health score (latencyMs, ours). */

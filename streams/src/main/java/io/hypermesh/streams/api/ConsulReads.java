@@ -174,6 +174,9 @@ final class ConsulReads {
         router.get("/v1/status/leader").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(
                 servers().isEmpty() ? "" : servers().get(0))));
         router.get("/v1/status/peers").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(new JsonArray(new ArrayList<>(servers())))));
+        for (String path : List.of("/v1/catalog/datacenters", "/v1/catalog/services", "/v1/catalog/service/:service", "/v1/catalog/nodes", "/v1/catalog/node/:node", "/v1/health/service/:service", "/v1/health/checks/:service", "/v1/health/node/:node", "/v1/health/state/:state", "/v1/agent/self", "/v1/agent/members", "/v1/agent/services", "/v1/agent/service/:id", "/v1/agent/checks", "/v1/status/leader", "/v1/status/peers")) {
+            QueryApiVerticle.onlyAllow(router, path, "GET");
+        }
     }
 
     /** ?tag, repeatable: an instance shows only if it has every tag asked for. */

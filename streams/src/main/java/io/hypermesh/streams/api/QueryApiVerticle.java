@@ -117,6 +117,23 @@ public final class QueryApiVerticle extends VerticleBase {
         return server.actualPort();
     }
 
+    /**
+     * Answers any other method on {@code path} with 405 and the allowed one, as Consul does. An exact
+     * path goes first, as Go's mux prefers it to a pattern (GET /v1/agent/service/register is 405,
+     * not service "register"); a pattern goes after every room's routes.
+     */
+    static void onlyAllow(Router router, String path, String allowed) {
+        boolean exact = !path.contains(":");
+        router.route(path).order(exact ? -1 : 100_000).handler(ctx -> {
+            if (ctx.request().method().name().equals(allowed)) {
+                ctx.next();
+                return;
+            }
+            ctx.response().putHeader("Allow", allowed);
+            error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed"));
+        });
+    }
+
     private void authorizeWrite(RoutingContext ctx) {
         String refusal = writes.refusal(ctx.request());
         if (refusal == null) {

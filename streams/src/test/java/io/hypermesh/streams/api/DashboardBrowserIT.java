@@ -87,7 +87,7 @@ class DashboardBrowserIT {
             try {
                 wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
             } catch (org.openqa.selenium.TimeoutException e) {
-                Http.Response view = api.get("/v1/ui/overview");
+                Http.Response view = api.get("/v1/hypermesh/ui/overview");
                 throw new AssertionError("the dashboard did not go live; the view answers " + view.status() + " " + view.body()
                         + "; the browser shows: " + browser.getPageSource(), e);
             }

@@ -81,66 +81,73 @@ class QueryApiIT {
         String web = name();
         register(web, web + "-1", "60s", "blue");
         register(web, web + "-2", "60s", "green");
-        JsonNode both = until(() -> instances("/v1/health/service/" + web), n -> n.size() == 2, Duration.ofSeconds(30), "two instances");
-        assertEquals("10.1.2.3", both.get(0).get("Address").asText());
-        assertEquals(5, both.get(0).get("Weights").get("Passing").asInt());
-        assertEquals("passing", both.get(0).get("Status").asText(), "no checks yet counts as passing");
+        // A write is answered once visible: no waiting needed before reading.
+        JsonNode both = instances("/v1/health/service/" + web);
+        assertEquals(2, both.size());
+        assertEquals("10.1.2.3", both.get(0).get("Service").get("Address").asText());
+        assertEquals(5, both.get(0).get("Service").get("Weights").get("Passing").asInt());
+        assertEquals("critical", both.get(0).get("Checks").get(0).get("Status").asText(), "a new TTL check starts critical, as in Consul");
+        assertEquals(0, instances("/v1/health/service/" + web + "?passing").size());
         assertEquals(1, instances("/v1/health/service/" + web + "?tag=green").size());
         assertTrue(http.get("/v1/catalog/services").json().get(web).toString().contains("blue"));
 
+        assertEquals(200, http.put("/v1/agent/check/pass/service:" + web + "-1", "").status());
         for (int i = 0; i < 4; i++) {
             assertEquals(200, http.put("/v1/agent/check/fail/service:" + web + "-2?note=timeout", "").status());
         }
-        JsonNode passing = until(() -> instances("/v1/health/service/" + web + "?passing"), n -> n.size() == 1,
-                Duration.ofSeconds(30), "failing instance filtered out");
-        assertEquals(web + "-1", passing.get(0).get("ID").asText());
-        assertEquals("UNHEALTHY", http.get("/v1/health/component/" + web + "-2").json().get("Status").asText());
-        assertTrue(http.get("/v1/health/state/unhealthy").body().contains(web + "-2"));
+        JsonNode passing = instances("/v1/health/service/" + web + "?passing");
+        assertEquals(1, passing.size());
+        assertEquals(web + "-1", passing.get(0).get("Service").get("ID").asText());
+        assertEquals("timeout", instances("/v1/health/checks/" + web).get(1).get("Output").asText(), "the note is the output");
+        // The health fold scores the same reports, under our own prefix.
+        until(() -> http.get("/v1/hypermesh/health/component/" + web + "-2"), r -> r.status() == 200
+                && r.json().get("Status").asText().equals("UNHEALTHY"), Duration.ofSeconds(30), "scored unhealthy");
+        assertTrue(http.get("/v1/hypermesh/health/state/unhealthy").body().contains(web + "-2"));
+        until(() -> http.get("/v1/hypermesh/health/component/" + web + "-1"), r -> r.status() == 200, Duration.ofSeconds(30), "scored");
         for (int i = 0; i < 10; i++) {
-            assertEquals(web + "-1", http.get("/v1/discovery/pick/" + web).json().get("ID").asText(), "only the passing one is picked");
+            assertEquals(web + "-1", http.get("/v1/hypermesh/discovery/pick/" + web).json().get("ID").asText(), "only the passing one is picked");
         }
 
         assertEquals(200, http.put("/v1/agent/service/deregister/" + web + "-1", "").status());
-        until(() -> instances("/v1/catalog/service/" + web), n -> n.size() == 1, Duration.ofSeconds(30), "deregistered");
-        assertEquals(404, http.get("/v1/discovery/pick/" + web).status(), "the one left is unhealthy");
+        assertEquals(1, instances("/v1/catalog/service/" + web).size(), "deregistered, and visible at once");
+        assertEquals(404, http.get("/v1/hypermesh/discovery/pick/" + web).status(), "the one left is unhealthy");
     }
 
     @Test
-    void aLapsedTtlExpiresTheInstanceThroughTheLog() {
+    void aLapsedTtlCheckTurnsCriticalAndTheInstanceStaysRegistered() {
         String svc = name();
-        // Live instances that do not lapse: with few instances on this shared app, this one lapsing
-        // together with another test's (the heartbeat test stops beating) is over half of them, and
-        // self-preservation rightly holds every expiry back.
-        for (int i = 0; i < 4; i++) {
-            register(svc + "-anchor", svc + "-anchor-" + i, "10m");
-        }
         register(svc, svc + "-1", "2s");
-        until(() -> instances("/v1/catalog/service/" + svc), n -> n.size() == 1, Duration.ofSeconds(30), "registered");
-        long registeredAt = System.currentTimeMillis();
-        until(() -> instances("/v1/catalog/service/" + svc), n -> n.size() == 0, Duration.ofSeconds(30), "expired");
-        long took = System.currentTimeMillis() - registeredAt;
-        assertTrue(took >= 1000, "not before its TTL: " + took + " ms");
+        assertEquals(200, http.put("/v1/agent/check/pass/service:" + svc + "-1", "").status());
+        assertEquals(1, instances("/v1/health/service/" + svc + "?passing").size());
+        long passedAt = System.currentTimeMillis();
+        JsonNode lapsed = until(() -> instances("/v1/health/checks/" + svc), n -> n.get(0).get("Status").asText().equals("critical"),
+                Duration.ofSeconds(30), "TTL lapsed");
+        assertTrue(System.currentTimeMillis() - passedAt >= 1500, "not before its TTL");
+        assertEquals("TTL expired", lapsed.get(0).get("Output").asText());
+        assertEquals(0, instances("/v1/health/service/" + svc + "?passing").size());
+        assertEquals(1, instances("/v1/catalog/service/" + svc).size(), "Consul keeps the service until it is deregistered");
     }
 
     @Test
-    void heartbeatsKeepAnInstanceAlive() throws Exception {
+    void ttlReportsKeepACheckPassing() throws Exception {
         String svc = name();
         register(svc, svc + "-1", "2s");
         for (int i = 0; i < 8; i++) {
+            assertEquals(200, http.put("/v1/agent/check/pass/service:" + svc + "-1", "").status());
             Thread.sleep(500);
-            assertEquals(200, http.put("/v1/agent/service/heartbeat/" + svc + "-1", "").status());
         }
-        assertEquals(1, instances("/v1/catalog/service/" + svc).size(), "4 s of heartbeats every 0.5 s kept a 2 s TTL alive");
+        assertEquals(1, instances("/v1/health/service/" + svc + "?passing").size(), "4 s of reports every 0.5 s kept a 2 s TTL passing");
     }
 
     @Test
-    void blockingQueryReturnsWhenTheViewChangesAndTheIndexOnlyMovesThen() throws Exception {
+    void blockingQueryReturnsWhenTheViewChangesAndTheIndexOnlyEverGrows() throws Exception {
         String svc = name();
         register(svc, svc + "-1", "60s");
-        until(() -> instances("/v1/health/service/" + svc), n -> n.size() == 1, Duration.ofSeconds(30), "registered");
         Http.Response first = http.get("/v1/health/service/" + svc);
-        String index = header(app.url() + "/v1/health/service/" + svc);
-        assertEquals(index, header(app.url() + "/v1/health/service/" + svc), "same view, same index");
+        long index = Long.parseLong(header(app.url() + "/v1/health/service/" + svc));
+        assertEquals(index, Long.parseLong(header(app.url() + "/v1/health/service/" + svc)), "same view, same index");
+        register(name(), "other-" + UUID.randomUUID(), "60s");
+        assertEquals(index, Long.parseLong(header(app.url() + "/v1/health/service/" + svc)), "another service's change does not move it");
 
         Http.Response timedOut = http.get("/v1/health/service/" + svc + "?index=" + index + "&wait=300ms");
         assertEquals(first.body(), timedOut.body(), "nothing changed: the wait ends with the same view");
@@ -152,17 +159,26 @@ class QueryApiIT {
         register(svc, svc + "-2", "60s");
         Http.Response changed = blocked.get(30, TimeUnit.SECONDS);
         assertEquals(2, changed.json().size());
-        assertNotEquals(index, header(app.url() + "/v1/health/service/" + svc));
-        assertEquals(400, http.get("/v1/health/service/" + svc + "?index=x").status());
-        assertEquals(400, http.get("/v1/health/service/" + svc + "?index=1&wait=forever").status());
+        long moved = Long.parseLong(header(app.url() + "/v1/health/service/" + svc));
+        assertTrue(moved > index, moved + " after " + index);
+        assertEquals(200, http.put("/v1/agent/service/deregister/" + svc + "-1", "").status());
+        assertEquals(200, http.put("/v1/agent/service/deregister/" + svc + "-2", "").status());
+        assertTrue(Long.parseLong(header(app.url() + "/v1/health/service/" + svc)) > moved, "an emptied view moves forward too");
+
+        Http.Response badIndex = http.get("/v1/health/service/" + svc + "?index=x");
+        assertEquals(400, badIndex.status());
+        assertEquals("Invalid index", badIndex.body());
+        Http.Response badWait = http.get("/v1/health/service/" + svc + "?index=1&wait=forever");
+        assertEquals(400, badWait.status());
+        assertEquals("Invalid wait time", badWait.body());
     }
 
     @Test
-    void serverSentEventsStreamEveryChangeOfAView() throws Exception {
+    void serverSentEventsStreamEveryChangeOfOurOwnViews() throws Exception {
         String svc = name();
         HttpClient client = HttpClient.newHttpClient();
-        HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/health/service/" + svc + "?stream"))
-                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(URI.create(app.url()
+                        + "/v1/hypermesh/service/" + svc + "?stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals("text/event-stream", response.headers().firstValue("Content-Type").orElse(""));
         try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body()))) {
             assertEquals("[]", nextData(in), "the current view first");
@@ -189,14 +205,31 @@ class QueryApiIT {
     void badRequestsGetA4xxWithTheReason() {
         Http.Response noName = http.put("/v1/agent/service/register", "{\"Port\":80}");
         assertEquals(400, noName.status());
-        assertTrue(noName.json().get("error").asText().contains("Name"));
+        assertEquals("Missing service name", noName.body(), "Consul's words, in plain text");
         assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Port\":70000}").status());
         assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Port\":80,\"Tags\":[1]}").status());
         assertEquals(400, http.put("/v1/agent/service/register", "{not json").status());
         assertEquals(404, http.put("/v1/agent/check/maybe/c1", "").status());
-        assertEquals(400, http.get("/v1/health/state/sideways").status());
-        assertEquals(404, http.get("/v1/health/component/nobody-" + UUID.randomUUID()).status());
-        assertEquals(400, http.get("/v1/lifecycle/phase/9").status());
+        assertEquals(404, http.put("/v1/agent/check/pass/service:nobody-" + UUID.randomUUID(), "").status());
+        Http.Response unknown = http.put("/v1/agent/service/deregister/nobody", "");
+        assertEquals(404, unknown.status());
+        assertTrue(unknown.body().startsWith("Unknown service ID \"nobody\""), unknown.body());
+        assertEquals(405, http.get("/v1/agent/service/register").status());
+        assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Check\":\"x\"}").status());
+        assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Weights\":{\"Passing\":\"3\"}}").status());
+        Http.Response hugeTtl = http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Check\":{\"TTL\":\"99999999999999999999s\"}}");
+        assertEquals(400, hugeTtl.status());
+        assertTrue(hugeTtl.body().contains("time: invalid duration"), hugeTtl.body());
+        Http.Response otherDc = http.get("/v1/catalog/services?dc=dc9");
+        assertEquals(500, otherDc.status());
+        assertEquals("No path to datacenter", otherDc.body());
+        Http.Response badFilter = http.get("/v1/catalog/service/x?filter=" + java.net.URLEncoder.encode("ServiceTags contains", java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(400, badFilter.status());
+        assertTrue(badFilter.body().contains("1:21 (20)"), badFilter.body());
+        assertEquals(400, http.get("/v1/catalog/service/x?filter=Nope%20%3D%3D%20x").status());
+        assertEquals(400, http.get("/v1/hypermesh/health/state/sideways").status());
+        assertEquals(404, http.get("/v1/hypermesh/health/component/nobody-" + UUID.randomUUID()).status());
+        assertEquals(400, http.get("/v1/hypermesh/lifecycle/phase/9").status());
         assertEquals(404, http.get("/v1/nothing/here").status());
     }
 

@@ -61,8 +61,8 @@ public final class Traffic {
             paths.add("/v1/health/service/" + service + "?passing");
         }
         for (String id : components) {
-            paths.add("/v1/health/component/" + id);
-            paths.add("/v1/lifecycle/component/" + id);
+            paths.add("/v1/hypermesh/health/component/" + id);
+            paths.add("/v1/hypermesh/lifecycle/component/" + id);
         }
         return paths;
     }
@@ -85,9 +85,9 @@ public final class Traffic {
         if (snapshot == null) {
             return false;
         }
-        long lifecycleDone = snapshot.stream().filter(s -> s.contains("/v1/lifecycle/component/")
+        long lifecycleDone = snapshot.stream().filter(s -> s.contains("/v1/hypermesh/lifecycle/component/")
                 && (s.contains("\"RUNNING\"") || s.contains("\"FAILED\""))).count();
-        long scored = snapshot.stream().filter(s -> s.contains("/v1/health/component/") && s.contains("\"Samples\":3")).count();
+        long scored = snapshot.stream().filter(s -> s.contains("/v1/hypermesh/health/component/") && s.contains("\"Samples\":3")).count();
         long listed = snapshot.stream().filter(s -> s.contains("/v1/catalog/service/")).filter(s -> s.split("\"ID\"").length == 3).count();
         return lifecycleDone == components.size() && scored == components.size() && listed == services.size();
     }
