@@ -42,6 +42,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final WriteAccess writes;
     private final HttpTls tls;
     private HttpServer server;
+    private CheckRunner checks;
     private long dashboardTimer = -1;
 
     /**
@@ -83,6 +84,8 @@ public final class QueryApiVerticle extends VerticleBase {
         new AgentWrites(writer, registry, visibility, settings).mount(router);
         new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId()).mount(router);
         peers.mount(router);
+        checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
+        checks.start();
 
         // Vert.x matches "/ui" and "/ui/" alike: one route serves both (a redirect between them would loop).
         router.get("/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
@@ -110,6 +113,9 @@ public final class QueryApiVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(dashboardTimer);
+        if (checks != null) {
+            checks.stop();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 

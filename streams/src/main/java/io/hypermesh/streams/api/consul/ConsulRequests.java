@@ -74,7 +74,7 @@ public final class ConsulRequests {
         }
         Fields f = new Fields(body, where.isEmpty() ? "" : where + ".");
         for (String unsupported : List.of("ScriptArgs", "Args", "DockerContainerID", "GRPC", "H2PING", "AliasService", "AliasNode", "OSService")) {
-            if (f.has(unsupported)) {
+            if (f.hasValue(unsupported)) {
                 throw ApiException.badRequest("the bus runs TTL, HTTP and TCP checks; " + unsupported + " checks are not supported");
             }
         }
@@ -148,8 +148,11 @@ public final class ConsulRequests {
             body.forEach(e -> byLowerName.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         }
 
-        public boolean has(String field) {
-            return byLowerName.get(field.toLowerCase(Locale.ROOT)) != null;
+        /** Whether the field is there with something in it (clients send empty lists and nulls for what they leave out). */
+        public boolean hasValue(String field) {
+            Object v = get(field);
+            return v != null && !(v instanceof JsonArray a && a.isEmpty()) && !(v instanceof String s && s.isEmpty())
+                    && !(v instanceof JsonObject o && o.isEmpty()) && !Boolean.FALSE.equals(v);
         }
 
         private Object get(String field) {
