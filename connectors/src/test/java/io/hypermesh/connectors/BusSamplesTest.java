@@ -38,8 +38,9 @@ class BusSamplesTest {
     }
 
     public static ServiceInstance instance(String id, String service) {
-        return new ServiceInstance(id, service, new Endpoint("10.0.0.1", 80, "tcp"), List.of(), 1, 1, Map.of(), 10_000L,
-                Instant.EPOCH, Instant.EPOCH, id);
+        return ServiceInstance.newBuilder().setInstanceId(id).setServiceName(service).setEndpoint(new Endpoint("10.0.0.1", 80, "tcp"))
+                .setTags(List.of()).setWeightPassing(1).setWeightWarning(1).setMetadata(Map.of()).setTtlMs(10_000L)
+                .setRegisteredAt(Instant.EPOCH).setLastHeartbeatAt(Instant.EPOCH).setHealthComponentId(id).build();
     }
 
     byte[] bytes(String topic, GenericContainer value) {

@@ -168,7 +168,7 @@ class BadInputFuzzIT {
         assertEquals(200, http.put("/v1/agent/service/register", "{\"ID\":\"" + svc + "-1\",\"Name\":\"" + svc + "\",\"Port\":80}").status());
         JsonNode found = until(() -> http.get("/v1/catalog/service/" + svc).json(), n -> n.size() == 1, Duration.ofSeconds(30),
                 "the folds go on after the bad records");
-        assertEquals(svc + "-1", found.get(0).get("ID").asText());
+        assertEquals(svc + "-1", found.get(0).get("ServiceID").asText());
     }
 
     static Arbitrary<Call> calls() {

@@ -160,7 +160,7 @@ class BrokerFaultIT {
                 return List.of("unavailable: " + r.status());
             }
             Set<String> ids = new TreeSet<>();
-            r.json().forEach(n -> ids.add(n.get("ID").asText()));
+            r.json().forEach(n -> ids.add(n.get("ServiceID").asText()));
             lines.add("bf-svc-" + s + " " + ids);
         }
         return lines;

@@ -72,10 +72,32 @@ class TwoInstancesIT {
             }
             assertEquals(a.get("/v1/hypermesh/lifecycle/phases").body(), b.get("/v1/hypermesh/lifecycle/phases").body());
 
+            // Consul's views: the same answer and the same X-Consul-Index on both instances.
+            for (String service : traffic.services) {
+                for (String view : List.of("/v1/catalog/service/", "/v1/health/service/", "/v1/health/checks/")) {
+                    assertEquals(index(first.url() + view + service), index(second.url() + view + service), view + service);
+                    assertEquals(a.get(view + service).body(), b.get(view + service).body(), view + service);
+                }
+            }
+            // Read-your-write across instances: a write answered by one is seen at once by the other.
+            for (int i = 0; i < 10; i++) {
+                String id = traffic.prefix + "-ryw-" + i;
+                Http writer = i % 2 == 0 ? b : a;
+                Http reader = i % 2 == 0 ? a : b;
+                assertEquals(200, writer.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"" + traffic.prefix
+                        + "-ryw\",\"Port\":80}").status());
+                assertTrue(reader.get("/v1/catalog/service/" + traffic.prefix + "-ryw").body().contains("\"" + id + "\""), id + " read at once");
+            }
+
             // The first one leaves: the second takes everything over and still answers the same.
             bus.stop(first);
             assertEquals(expected, until(() -> traffic.snapshot(b), expected::equals, Duration.ofSeconds(60),
                     "the survivor answers everything"));
         }
+    }
+
+    static long index(String url) throws Exception {
+        return Long.parseLong(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Consul-Index").orElseThrow());
     }
 }

@@ -61,12 +61,15 @@ public final class BusRuntime implements AutoCloseable {
      *                         each part connects with its own certificate. Topics and ACLs are set
      *                         up as the {@value BusAcls#BROKER} principal, the cluster's super user.
      * @param apiTokens        the bearer tokens the query API's write endpoints require
+     * @param nodeName         the Consul node the query API answers as
+     * @param datacenter       the Consul datacenter the query API answers for
      */
     public record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
-                           Path pkiDir, ApiTokens apiTokens) {
-        /** A plain bus with open write APIs. */
+                           Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter) {
+        /** A plain bus with open write APIs, answering as this host in dc1. */
         public static Settings plain(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort) {
-            return new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, null, ApiTokens.open());
+            return new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, null, ApiTokens.open(),
+                    StreamsSettings.hostName(), "dc1");
         }
 
         boolean embedded() {
@@ -118,7 +121,7 @@ public final class BusRuntime implements AutoCloseable {
             log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
             log.flush();
             StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
-                    .withAdvertisedHost(s.host());
+                    .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter());
             folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.kafka().httpTls()), s.apiTokens());
             folds.awaitRunning(Duration.ofMinutes(2));
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());

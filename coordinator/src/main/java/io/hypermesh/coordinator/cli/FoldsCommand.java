@@ -23,6 +23,9 @@ final class FoldsCommand implements Callable<Integer> {
     @Mixin
     EndpointOptions endpoints;
 
+    @Mixin
+    ConsulAgentOptions consul;
+
     @Option(names = "--application-id", defaultValue = "hypermesh-bus", description = "Instances with the same id share the work (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
@@ -46,7 +49,8 @@ final class FoldsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
-                .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee);
+                .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee)
+                .withConsulAgent(consul.node(), consul.datacenter);
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().httpTls()),
                 io.hypermesh.schemas.auth.ApiTokens.fromFileOrOpen(apiTokens));
         app.awaitRunning(Duration.ofMinutes(2));

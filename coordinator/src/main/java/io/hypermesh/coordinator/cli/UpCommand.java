@@ -46,11 +46,14 @@ final class UpCommand implements Callable<Integer> {
             description = "Bearer tokens (one per line) the query API's write endpoints require; without it, writes are open.")
     Path apiTokens;
 
+    @picocli.CommandLine.Mixin
+    ConsulAgentOptions consul;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         BusRuntime bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort,
-                pkiDir, ApiTokens.fromFileOrOpen(apiTokens)), out);
+                pkiDir, ApiTokens.fromFileOrOpen(apiTokens), consul.node(), consul.datacenter), out);
         bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
         out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
                 + (pkiDir == null ? "" : "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"));

@@ -6,7 +6,6 @@ import io.hypermesh.events.Endpoint;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.registry.CheckDeregistered;
 import io.hypermesh.events.registry.CheckRegistered;
-import io.hypermesh.events.registry.CheckUpdated;
 import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.registry.ServiceDeregistered;
 import io.hypermesh.events.registry.ServiceHeartbeat;
@@ -47,8 +46,10 @@ final class AgentWrites {
     private final RegistryReader registry;
     private final WriteVisibility visibility;
     private final StreamsSettings settings;
+    private final CheckReports reports;
 
     AgentWrites(EventWriter writer, RegistryReader registry, WriteVisibility visibility, StreamsSettings settings) {
+        this.reports = new CheckReports(writer, settings.nodeName());
         this.writer = writer;
         this.registry = registry;
         this.visibility = visibility;
@@ -158,7 +159,7 @@ final class AgentWrites {
             if (!check.getDefinition().getType().equals("ttl")) {
                 return Future.failedFuture(new ApiException(500, "CheckID \"" + checkId + "\" does not have associated TTL"));
             }
-            return publish(i.getInstanceId(), new CheckUpdated(i.getInstanceId(), checkId, status, output, latency, null), ctx);
+            return reports.report(i, checkId, status, output, latency, ctx.request().getHeader("traceparent")).compose(visibility::visible);
         });
     }
 

@@ -1,11 +1,6 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.events.CheckDefinition;
-import io.hypermesh.events.ComponentKind;
-import io.hypermesh.events.EventSource;
-import io.hypermesh.events.registry.CheckUpdated;
-import io.hypermesh.events.registry.RegistryEvent;
-import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.CheckState;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.registry.RegistryTopology;
@@ -20,17 +15,15 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Runs the HTTP and TCP checks of the instances whose registry partition this bus instance owns:
  * exactly one instance runs each check, and a check moves with its partition. A result goes on the
- * registry topic as a {@link CheckUpdated} (so the fold applies it and the health fold scores it)
+ * registry topic and the health checks topic ({@link CheckReports})
  * when its status changes, or its output changes after {@link #OUTPUT_EVERY_MS}, as a Consul agent
  * syncs them.
  */
@@ -43,8 +36,7 @@ final class CheckRunner {
 
     private final Vertx vertx;
     private final StoreAccess stores;
-    private final EventWriter writer;
-    private final String node;
+    private final CheckReports reports;
     private final WebClient verifying;
     private final WebClient trusting;
     private final NetClient tcp;
@@ -64,8 +56,7 @@ final class CheckRunner {
     CheckRunner(Vertx vertx, StoreAccess stores, EventWriter writer, String node) {
         this.vertx = vertx;
         this.stores = stores;
-        this.writer = writer;
-        this.node = node;
+        this.reports = new CheckReports(writer, node);
         this.verifying = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(true));
         this.trusting = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(true).setTrustAll(true).setVerifyHost(false));
         this.tcp = vertx.createNetClient(new NetClientOptions());
@@ -111,7 +102,7 @@ final class CheckRunner {
                         s.dueAt = now + d.getIntervalMs();
                         run(d).onComplete(result -> {
                             s.running = false;
-                            report(instance.getInstanceId(), d, s, result.succeeded() ? result.result()
+                            report(instance, d, s, result.succeeded() ? result.result()
                                     : new Result("critical", String.valueOf(result.cause().getMessage())));
                         });
                     }
@@ -153,7 +144,7 @@ final class CheckRunner {
         }).otherwise(e -> new Result("critical", what + ": " + e.getMessage()));
     }
 
-    private void report(String instanceId, CheckDefinition d, Scheduled s, Result result) {
+    private void report(ServiceInstance instance, CheckDefinition d, Scheduled s, Result result) {
         long now = System.currentTimeMillis();
         boolean statusChanged = !result.status().equals(s.reportedStatus);
         boolean outputDue = !result.output().equals(s.reportedOutput) && now - s.reportedAt >= OUTPUT_EVERY_MS;
@@ -163,11 +154,9 @@ final class CheckRunner {
         s.reportedStatus = result.status();
         s.reportedOutput = result.output();
         s.reportedAt = now;
-        RegistryEvent event = RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setSource(new EventSource(node, ComponentKind.STREAMS)).setOccurredAt(Instant.ofEpochMilli(now)).setTraceId(null)
-                .setPayload(new CheckUpdated(instanceId, d.getCheckId(), result.status(), result.output(), 0.0, null)).build();
-        writer.publish(Topics.REGISTRY.name(), instanceId, event).onFailure(e -> {
-            LOG.warn("check {} of {}: result not published ({}); trying again on its next run", d.getCheckId(), instanceId, e.getMessage());
+        reports.report(instance, d.getCheckId(), result.status(), result.output(), 0.0, null).onFailure(e -> {
+            LOG.warn("check {} of {}: result not published ({}); trying again on its next run", d.getCheckId(), instance.getInstanceId(),
+                    e.getMessage());
             s.reportedStatus = null;
         });
     }

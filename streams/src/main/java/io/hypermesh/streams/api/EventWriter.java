@@ -15,7 +15,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Duration;
 import java.util.Map;
 
-/** Publishes the events the write endpoints accept; {@link #publish} completes once Kafka acknowledged (acks=all). */
+/**
+ * Publishes the events the write endpoints accept; {@link #publish} completes once Kafka acknowledged
+ * (acks=all), on the producer's network thread: never publish again from that completion, or the
+ * send waits on metadata only that thread can fetch.
+ */
 public final class EventWriter implements AutoCloseable {
     private final KafkaProducer<String, SpecificRecord> producer;
 

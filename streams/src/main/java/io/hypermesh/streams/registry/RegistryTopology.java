@@ -54,7 +54,9 @@ import java.util.Set;
  * newer came first, so replaying the log gives the same state. When too many leases lapse at once
  * (a bus outage, not a fleet dying) none is expired: self-preservation, as Eureka does.
  *
- * <p>Every check report also goes to {@code hypermesh.health.checks}, so the health fold scores it.
+ * <p>Whoever reports a check (the API, the bus's check runner) also puts the result on
+ * {@code hypermesh.health.checks} for the health fold to score; this fold writes there only the
+ * lapses it judges, so replaying the registry never scores anything twice.
  *
  * <p>Consul indexes: {@link #INDEX_STORE} keeps, per view scope and partition, the offset + 1 of
  * the last record that changed what that view shows. A view's index is the sum over partitions:
@@ -331,12 +333,6 @@ public final class RegistryTopology {
                     .setModifyIndex(shown ? index : check.getModifyIndex()).build();
             checks.put(u.getCheckId(), next);
             put(record, current, ServiceInstance.newBuilder(current).setChecks(new ArrayList<>(checks.values())).build(), shown);
-            HealthCheckResult result = new HealthCheckResult(current.getHealthComponentId(), u.getCheckId(),
-                    CheckStatus.valueOf(u.getStatus().toUpperCase(java.util.Locale.ROOT)), u.getLatencyMs(), output.isEmpty() ? null : output);
-            HealthCheckEvent scored = HealthCheckEvent.newBuilder().setEventId(record.value().getEventId() + ":health")
-                    .setSource(Envelopes.source(settings.applicationId())).setOccurredAt(record.value().getOccurredAt())
-                    .setTraceId(record.value().getTraceId()).setPayload(result).build();
-            context.forward(record.withKey(current.getHealthComponentId()).withValue(scored), HEALTH_SINK);
         }
 
         private static Map<String, CheckState> checksOf(ServiceInstance instance) {
@@ -496,8 +492,14 @@ public final class RegistryTopology {
                 long updated = check.getUpdatedAt().toEpochMilli();
                 if (d.getType().equals("ttl") && !check.getStatus().equals("critical") && now - updated > d.getTtlMs()
                         && pending.add("ttl:" + instance.getInstanceId() + "/" + d.getCheckId() + "@" + updated)) {
-                    verdict(instance.getInstanceId(), "ttl:" + instance.getInstanceId() + ":" + d.getCheckId() + ":" + updated, now,
+                    String eventId = "ttl:" + instance.getInstanceId() + ":" + d.getCheckId() + ":" + updated;
+                    verdict(instance.getInstanceId(), eventId, now,
                             new CheckUpdated(instance.getInstanceId(), d.getCheckId(), "critical", "TTL expired", 0.0, check.getUpdatedAt()));
+                    HealthCheckEvent lapse = HealthCheckEvent.newBuilder().setEventId(eventId + ":health")
+                            .setSource(Envelopes.source(settings.applicationId())).setOccurredAt(Instant.ofEpochMilli(now)).setTraceId(null)
+                            .setPayload(new HealthCheckResult(instance.getHealthComponentId(), d.getCheckId(), CheckStatus.CRITICAL, 0.0,
+                                    "TTL expired")).build();
+                    context.forward(new Record<>(instance.getHealthComponentId(), (Object) lapse, now), HEALTH_SINK);
                 }
                 if (d.getDeregisterCriticalAfterMs() > 0 && check.getCriticalSince() != null
                         && now - check.getCriticalSince().toEpochMilli() > d.getDeregisterCriticalAfterMs()

@@ -133,7 +133,8 @@ class QueryApiIT {
         String svc = name();
         register(svc, svc + "-1", "2s");
         for (int i = 0; i < 8; i++) {
-            assertEquals(200, http.put("/v1/agent/check/pass/service:" + svc + "-1", "").status());
+            Http.Response passed = http.put("/v1/agent/check/pass/service:" + svc + "-1", "");
+            assertEquals(200, passed.status(), passed.body());
             Thread.sleep(500);
         }
         assertEquals(1, instances("/v1/health/service/" + svc + "?passing").size(), "4 s of reports every 0.5 s kept a 2 s TTL passing");

@@ -234,7 +234,7 @@ public final class ConsulFilter implements Predicate<JsonObject> {
         private boolean startsValueIn() {
             int save = pos;
             try {
-                if (atEnd() || !(Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '-')) {
+                if (pos >= text.length() || !(Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '-')) {
                     return false;
                 }
                 bareWord();
@@ -248,7 +248,7 @@ public final class ConsulFilter implements Predicate<JsonObject> {
             skipSpace();
             List<String> path = new ArrayList<>();
             path.add(identifier());
-            while (!atEnd()) {
+            while (pos < text.length()) {
                 if (peek('.')) {
                     pos++;
                     path.add(identifier());
@@ -274,7 +274,7 @@ public final class ConsulFilter implements Predicate<JsonObject> {
 
         private String identifier() {
             int start = pos;
-            while (!atEnd() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_' || text.charAt(pos) == '-')) {
+            while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_' || text.charAt(pos) == '-')) {
                 pos++;
             }
             if (start == pos) {
@@ -301,9 +301,9 @@ public final class ConsulFilter implements Predicate<JsonObject> {
             if (c == '"') {
                 StringBuilder v = new StringBuilder();
                 pos++;
-                while (!atEnd() && text.charAt(pos) != '"') {
+                while (pos < text.length() && text.charAt(pos) != '"') {
                     char ch = text.charAt(pos++);
-                    if (ch == '\\' && !atEnd()) {
+                    if (ch == '\\' && pos < text.length()) {
                         char escaped = text.charAt(pos++);
                         v.append(switch (escaped) {
                             case 'n' -> '\n';
@@ -314,7 +314,7 @@ public final class ConsulFilter implements Predicate<JsonObject> {
                         v.append(ch);
                     }
                 }
-                if (atEnd()) {
+                if (pos >= text.length()) {
                     throw error("unterminated string");
                 }
                 pos++;
@@ -325,7 +325,7 @@ public final class ConsulFilter implements Predicate<JsonObject> {
 
         private String bareWord() {
             int start = pos;
-            while (!atEnd() && !Character.isWhitespace(text.charAt(pos)) && "()[]\"`".indexOf(text.charAt(pos)) < 0) {
+            while (pos < text.length() && !Character.isWhitespace(text.charAt(pos)) && "()[]\"`".indexOf(text.charAt(pos)) < 0) {
                 pos++;
             }
             if (start == pos) {

@@ -1,0 +1,49 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
+import io.hypermesh.events.health.CheckStatus;
+import io.hypermesh.events.health.HealthCheckEvent;
+import io.hypermesh.events.health.HealthCheckResult;
+import io.hypermesh.events.registry.CheckUpdated;
+import io.hypermesh.events.registry.RegistryEvent;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.ServiceInstance;
+import io.vertx.core.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * One check result, published where each fold reads it: the Consul status on the registry topic
+ * (keyed by the service) and the result to score on the health checks topic (keyed by its health
+ * component). Published once by whoever observed it, so replaying either topic scores nothing twice.
+ */
+final class CheckReports {
+    private final EventWriter writer;
+    private final String node;
+
+    CheckReports(EventWriter writer, String node) {
+        this.writer = writer;
+        this.node = node;
+    }
+
+    /** Completes with where the registry event was written, once both are acknowledged. */
+    Future<RecordMetadata> report(ServiceInstance instance, String checkId, String status, String output, double latencyMs, String traceId) {
+        Instant now = Instant.now();
+        EventSource source = new EventSource(node, ComponentKind.STREAMS);
+        String id = UUID.randomUUID().toString();
+        RegistryEvent consul = RegistryEvent.newBuilder().setEventId(id).setSource(source).setOccurredAt(now).setTraceId(traceId)
+                .setPayload(new CheckUpdated(instance.getInstanceId(), checkId, status, output, latencyMs, null)).build();
+        HealthCheckEvent scored = HealthCheckEvent.newBuilder().setEventId(id + ":health").setSource(source).setOccurredAt(now)
+                .setTraceId(traceId).setPayload(new HealthCheckResult(instance.getHealthComponentId(), checkId,
+                        CheckStatus.valueOf(status.toUpperCase(Locale.ROOT)), latencyMs, output == null || output.isEmpty() ? null : output))
+                .build();
+        // Both sent at once: a send from the producer's own callback would block its network thread on metadata.
+        Future<RecordMetadata> registry = writer.publish(Topics.REGISTRY.name(), instance.getInstanceId(), consul);
+        Future<RecordMetadata> health = writer.publish(Topics.HEALTH_CHECKS.name(), instance.getHealthComponentId(), scored);
+        return Future.all(registry, health).map(both -> registry.result());
+    }
+}
