@@ -135,6 +135,28 @@ class ConsulClientIT {
     }
 
     @Test
+    void aTcpCheckRunByTheBusAndMaintenanceModeGateDiscovery() throws Exception {
+        io.vertx.core.net.NetServer listening = await(vertx.createNetServer().connectHandler(socket -> socket.close()).listen(0, "127.0.0.1"));
+        String svc = name();
+        await(consul.registerService(new ServiceOptions().setName(svc).setId(svc + "-1").setAddress("127.0.0.1").setPort(listening.actualPort())
+                .setCheckOptions(new CheckOptions().setTcp("127.0.0.1:" + listening.actualPort()).setInterval("300ms"))));
+        until(() -> await(consul.healthServiceNodes(svc, true)), l -> l.getList().size() == 1, Duration.ofSeconds(30), "the TCP check ran");
+
+        await(consul.maintenanceService(new io.vertx.ext.consul.MaintenanceOptions().setId(svc + "-1").setEnable(true).setReason("upgrade")));
+        assertEquals(List.of(), ids(await(consul.healthServiceNodes(svc, true))), "in maintenance: not passing, at once");
+        Check maintenance = await(consul.healthChecks(svc)).getList().stream().filter(c -> c.getId().equals("_service_maintenance:" + svc + "-1"))
+                .findFirst().orElseThrow();
+        assertEquals(CheckStatus.CRITICAL, maintenance.getStatus());
+        assertEquals("upgrade", maintenance.getNotes());
+        await(consul.maintenanceService(new io.vertx.ext.consul.MaintenanceOptions().setId(svc + "-1").setEnable(false)));
+        assertEquals(List.of(svc + "-1"), ids(await(consul.healthServiceNodes(svc, true))));
+
+        await(listening.close());
+        until(() -> await(consul.healthServiceNodes(svc, true)), l -> l.getList().isEmpty(), Duration.ofSeconds(30), "nothing listens: critical");
+        assertTrue(await(consul.healthChecks(svc)).getList().get(0).getOutput().startsWith("dial tcp 127.0.0.1:"));
+    }
+
+    @Test
     void aBlockingQueryReturnsOnTheNextChangeWithAHigherIndex() throws Exception {
         String svc = name();
         ServiceList before = await(consul.catalogServices());
