@@ -93,10 +93,7 @@ final class AgentWrites {
         router.put("/v1/agent/check/register").handler(ctx -> {
             JsonObject body = body(ctx);
             ConsulRequests.Fields f = new ConsulRequests.Fields(body, "");
-            String serviceId = f.string("ServiceID", "");
-            if (serviceId.isEmpty()) {
-                throw ApiException.badRequest("the bus keeps checks of services only: ServiceID is required (node checks are not supported)");
-            }
+            String serviceId = f.required("ServiceID", "the bus keeps checks of services only: ServiceID is required (node checks are not supported)");
             CheckDefinition check = ConsulRequests.check(body, "", null, null);
             if (check == null) {
                 throw ApiException.badRequest("Must provide TTL or Script/DockerContainerID/HTTP/TCP and Interval");
@@ -165,23 +162,14 @@ final class AgentWrites {
 
     private Future<Void> catalogRegister(RoutingContext ctx, JsonObject body) {
         ConsulRequests.Fields f = new ConsulRequests.Fields(body, "");
-        String node = f.string("Node", "");
-        if (node.isEmpty()) {
-            throw ApiException.badRequest("Must provide node");
-        }
-        String address = f.string("Address", "");
-        if (address.isEmpty()) {
-            throw ApiException.badRequest("Must provide address if SkipNodeUpdate is not set");
-        }
+        String node = f.required("Node", "Must provide node");
+        String address = f.required("Address", "Must provide address if SkipNodeUpdate is not set");
         JsonObject service = f.object("Service");
         if (service == null) {
             throw ApiException.badRequest("the bus keeps nodes only as the home of services: Service is required");
         }
         ConsulRequests.Fields s = new ConsulRequests.Fields(service, "Service.");
-        String name = s.string("Service", "");
-        if (name.isEmpty()) {
-            throw ApiException.badRequest("Must provide service name");
-        }
+        String name = s.required("Service", "Must provide service name");
         String id = s.string("ID", name);
         List<CheckDefinition> checks = new ArrayList<>();
         JsonObject check = f.object("Check");
@@ -213,10 +201,7 @@ final class AgentWrites {
 
     private Future<Void> catalogDeregister(RoutingContext ctx, JsonObject body) {
         ConsulRequests.Fields f = new ConsulRequests.Fields(body, "");
-        String node = f.string("Node", "");
-        if (node.isEmpty()) {
-            throw ApiException.badRequest("Must provide node");
-        }
+        String node = f.required("Node", "Must provide node");
         String serviceId = f.string("ServiceID", "");
         String checkId = f.string("CheckID", "");
         if (!checkId.isEmpty()) {

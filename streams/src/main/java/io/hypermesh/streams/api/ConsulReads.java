@@ -132,7 +132,7 @@ final class ConsulReads {
         });
 
         router.get("/v1/agent/self").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(self())));
-        router.get("/v1/agent/members").handler(ctx -> queries.serveUnindexed(ctx, this::members));
+        router.get("/v1/agent/members").handler(ctx -> queries.serveUnindexed(ctx, () -> peers.members().map(m -> (Object) m)));
         router.get("/v1/agent/services").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.SERVICE_FIELDS);
             queries.serve(ctx, Scopes.node(settings.nodeName()), () -> onNode(settings.nodeName()).map(instances -> {
@@ -270,10 +270,6 @@ final class ConsulReads {
                 .put("Member", peers.member(node, settings.advertisedHost(), stores.self().port()))
                 .put("Meta", new JsonObject())
                 .put("DebugConfig", new JsonObject().put("Datacenter", queries.datacenter()).put("NodeName", node));
-    }
-
-    private Future<Object> members() {
-        return peers.members().map(m -> m);
     }
 
     /** The API addresses of every instance of the folds, in order: the first answers as leader. */

@@ -13,21 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
-/** JSON shapes of the query API, Consul-like where Consul has an equivalent. Deterministic order throughout. */
+/** JSON shapes of our own views (under /v1/hypermesh); Consul's are {@link io.hypermesh.streams.api.consul.ConsulJson}. Deterministic order throughout. */
 final class Views {
     private Views() {
-    }
-
-    static JsonObject catalog(List<DiscoveredInstance> instances) {
-        Map<String, TreeSet<String>> tagsByService = new TreeMap<>();
-        for (DiscoveredInstance d : instances) {
-            tagsByService.computeIfAbsent(d.getInstance().getServiceName(), s -> new TreeSet<>()).addAll(d.getInstance().getTags());
-        }
-        JsonObject out = new JsonObject();
-        tagsByService.forEach((service, tags) -> out.put(service, new JsonArray(new ArrayList<>(tags))));
-        return out;
     }
 
     static JsonArray instances(List<DiscoveredInstance> instances) {

@@ -15,9 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Consul-style blocking queries. A view's index is derived from its content, so it changes
- * exactly when the view changes and every instance gives the same index for the same view.
- * (Unlike Consul's Raft index it is not monotonic: a client compares it for equality.)
+ * Blocking queries on our own views ({@link HypermeshViews}). Their index is derived from their
+ * content, so it changes exactly when the view changes and every instance gives the same index for
+ * the same view; a client compares it for equality. Consul's views have real indexes instead
+ * ({@link ConsulQueries}).
  */
 final class Watch {
     static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
@@ -78,12 +79,11 @@ final class Watch {
         return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
     }
 
-    /** Renders the view; if its index is still {@code index}, renders again until it changes or {@code wait} ends. */
-    static Future<Rendered> await(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, Duration wait) {
-        return await(vertx, changes, view, index, wait, null);
-    }
-
-    /** @param scopes what the view depended on when last rendered for anyone, if known */
+    /**
+     * Renders the view; if its index is still {@code index}, renders again until it changes or {@code wait} ends.
+     *
+     * @param scopes what the view depended on when last rendered for anyone, if known
+     */
     static Future<Rendered> await(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, Duration wait,
                                   List<String> scopes) {
         long deadline = System.nanoTime() + wait.toNanos();

@@ -175,6 +175,44 @@ class QueryApiIT {
     }
 
     @Test
+    void catalogRegistrationsNameTheirNodeAndTheAgentViewsShowThisInstancesOwn() {
+        String svc = name();
+        String node = "node-" + svc;
+        Http.Response registered = http.put("/v1/catalog/register", "{\"Node\":\"" + node + "\",\"Address\":\"10.9.9.9\","
+                + "\"Service\":{\"ID\":\"" + svc + "-1\",\"Service\":\"" + svc + "\",\"Port\":9000,\"Tags\":[\"x\"]},"
+                + "\"Check\":{\"Name\":\"external\",\"Status\":\"passing\"}}");
+        assertEquals(200, registered.status(), registered.body());
+        assertEquals("true", registered.body());
+        JsonNode onNode = instances("/v1/catalog/node/" + node);
+        assertEquals("10.9.9.9", onNode.get("Node").get("Address").asText());
+        assertEquals(9000, onNode.get("Services").get(svc + "-1").get("Port").asInt());
+        assertEquals("passing", instances("/v1/health/node/" + node).get(0).get("Status").asText());
+        assertTrue(instances("/v1/catalog/nodes").toString().contains("\"Node\":\"" + node + "\""));
+        assertEquals(1, instances("/v1/health/service/" + svc + "?passing").size(), "a catalog check is as written");
+        assertEquals("null", http.get("/v1/catalog/node/nowhere-" + svc).body(), "Consul's answer for an unknown node");
+        assertEquals(1, instances("/v1/catalog/service/" + svc + "?filter=" + java.net.URLEncoder.encode("ServiceTags contains x and Node == \""
+                + node + "\"", java.nio.charset.StandardCharsets.UTF_8)).size());
+        assertEquals(0, instances("/v1/catalog/service/" + svc + "?filter=" + java.net.URLEncoder.encode("ServicePort != 9000",
+                java.nio.charset.StandardCharsets.UTF_8)).size());
+        assertTrue(!instances("/v1/agent/services").has(svc + "-1"), "registered in the catalog on another node, not through this agent");
+
+        register(svc, svc + "-2", "60s");
+        JsonNode own = instances("/v1/agent/services");
+        assertEquals(svc, own.get(svc + "-2").get("Service").asText());
+        assertEquals("critical", instances("/v1/agent/checks").get("service:" + svc + "-2").get("Status").asText());
+        assertEquals(200, http.get("/v1/agent/service/" + svc + "-2").status());
+        assertEquals(404, http.get("/v1/agent/service/" + svc + "-1").status(), "not this agent's");
+        assertEquals("dc1", instances("/v1/agent/self").get("Config").get("Datacenter").asText());
+        assertEquals(1, instances("/v1/agent/members").size());
+        assertTrue(http.get("/v1/status/leader").body().matches("\"127\\.0\\.0\\.1:\\d+\""), http.get("/v1/status/leader").body());
+        assertEquals("[\"dc1\"]", http.get("/v1/catalog/datacenters").body());
+
+        assertEquals("true", http.put("/v1/catalog/deregister", "{\"Node\":\"" + node + "\",\"ServiceID\":\"" + svc + "-1\"}").body());
+        assertEquals(1, instances("/v1/catalog/service/" + svc).size(), "gone at once");
+        assertEquals(400, http.put("/v1/catalog/register", "{\"Node\":\"n\",\"Address\":\"1.2.3.4\"}").status(), "no service: refused");
+    }
+
+    @Test
     void serverSentEventsStreamEveryChangeOfOurOwnViews() throws Exception {
         String svc = name();
         HttpClient client = HttpClient.newHttpClient();

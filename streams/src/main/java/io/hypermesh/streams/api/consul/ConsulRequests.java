@@ -159,6 +159,15 @@ public final class ConsulRequests {
             return byLowerName.get(field.toLowerCase(Locale.ROOT));
         }
 
+        /** A string that must be there and not empty, else 400 with Consul's {@code message}. */
+        public String required(String field, String message) {
+            String value = string(field, "");
+            if (value.isEmpty()) {
+                throw ApiException.badRequest(message);
+            }
+            return value;
+        }
+
         public String string(String field, String fallback) {
             Object v = get(field);
             if (v == null) {
