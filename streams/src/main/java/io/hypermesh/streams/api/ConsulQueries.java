@@ -64,13 +64,38 @@ final class ConsulQueries {
         }
         long deadline = System.nanoTime() + waitNanos + ThreadLocalRandom.current().nextLong(waitNanos / 16 + 1);
         Future<Long> index = min == 0 ? registry.index(scope) : awaitPast(scope, min, deadline);
-        index.compose(idx -> body.get().map(view -> {
-            HttpServerResponse response = ctx.response();
-            response.putHeader("X-Consul-Index", Long.toUnsignedString(idx));
-            respond(ctx, view);
-            return view;
-        })).onFailure(ctx::fail);
+        String key = ctx.request().uri();
+        index.compose(idx -> {
+            Rendered cached = rendered.get(key);
+            if (cached != null && cached.index() == idx) {
+                return Future.succeededFuture(cached);
+            }
+            return body.get().map(view -> {
+                Rendered fresh = new Rendered(idx, view);
+                if (rendered.size() >= CACHED_VIEWS) {
+                    rendered.clear(); // many distinct queries: start over rather than track recency
+                }
+                rendered.put(key, fresh);
+                return fresh;
+            });
+        }).onSuccess(r -> {
+            ctx.response().putHeader("X-Consul-Index", Long.toUnsignedString(r.index()));
+            respond(ctx, r.view());
+        }).onFailure(ctx::fail);
     }
+
+    private static final int CACHED_VIEWS = 1_000;
+
+    /** A view as rendered at an index. */
+    private record Rendered(long index, Object view) {
+    }
+
+    /**
+     * The last rendering of each query: a view changes only with its index (the fold moves the
+     * index of every view a change shows in), so while the index stands the rendering stands, and
+     * many clients reading a quiet service cost one index read each, not a scan and a rendering.
+     */
+    private final java.util.Map<String, Rendered> rendered = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Answers a view without an index (Consul sets none on agent/self, status and datacenters). */
     void serveUnindexed(RoutingContext ctx, Supplier<Future<Object>> body) {

@@ -151,9 +151,7 @@ final class ConsulReads {
                     ServiceInstance i = found.filter(s -> s.getNode().equals(settings.nodeName())).orElseThrow(() ->
                             ApiException.notFound("unknown service ID: " + ctx.pathParam("id")));
                     JsonObject s = ConsulJson.agentService(i, dc);
-                    String hash = contentHash(s);
-                    ctx.response().putHeader("X-Consul-ContentHash", hash);
-                    return s.put("ContentHash", hash);
+                    return s.put("ContentHash", contentHash(s));
                 })));
         router.get("/v1/agent/checks").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
@@ -248,15 +246,18 @@ final class ConsulReads {
         });
     }
 
-    /** Each node of some instance, by name; its indexes span its instances'. */
+    /**
+     * Each node of some instance, by name. A node is not kept apart from its services: it was
+     * created with its oldest instance, and it changes only when its instances come and go (which
+     * moves the index of the node list too).
+     */
     private Map<String, JsonObject> nodes(List<ServiceInstance> instances) {
         Map<String, JsonObject> nodes = new TreeMap<>();
         for (ServiceInstance i : instances) {
             JsonObject seen = nodes.get(i.getNode());
-            long create = seen == null ? i.getCreateIndex() : Math.min(seen.getLong("CreateIndex"), i.getCreateIndex());
-            long modify = seen == null ? i.getModifyIndex() : Math.max(seen.getLong("ModifyIndex"), i.getModifyIndex());
+            long created = seen == null ? i.getCreateIndex() : Math.min(seen.getLong("CreateIndex"), i.getCreateIndex());
             nodes.put(i.getNode(), ConsulJson.node(i.getNode(), seen == null ? i.getNodeAddress() : seen.getString("Address"),
-                    queries.datacenter(), create, modify));
+                    queries.datacenter(), created, created));
         }
         return nodes;
     }

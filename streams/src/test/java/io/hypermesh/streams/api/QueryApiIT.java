@@ -213,6 +213,36 @@ class QueryApiIT {
     }
 
     @Test
+    void anHttpCheckIsRunWithItsMethodHeadersAndTimeoutAndShowsItsDefinition() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/h", exchange -> {
+            seen.set(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("X-Probe"));
+            exchange.sendResponseHeaders(429, -1); // Consul: 429 Too Many Requests is a warning
+            exchange.close();
+        });
+        target.start();
+        try {
+            String svc = name();
+            String url = "http://127.0.0.1:" + target.getAddress().getPort() + "/h";
+            assertEquals(200, http.put("/v1/agent/service/register", "{\"ID\":\"" + svc + "-1\",\"Name\":\"" + svc + "\",\"Port\":80,"
+                    + "\"Check\":{\"HTTP\":\"" + url + "\",\"Method\":\"POST\",\"Header\":{\"X-Probe\":[\"yes\"]},"
+                    + "\"Interval\":\"200ms\",\"Timeout\":\"1s\",\"DeregisterCriticalServiceAfter\":\"90m\"}}").status());
+            JsonNode check = until(() -> instances("/v1/health/checks/" + svc).get(0), c -> c.get("Status").asText().equals("warning"),
+                    Duration.ofSeconds(30), "the HTTP check ran").deepCopy();
+            assertEquals("POST yes", seen.get());
+            assertTrue(check.get("Output").asText().startsWith("HTTP POST " + url + ": 429"), check.get("Output").asText());
+            assertEquals("http", check.get("Type").asText());
+            assertEquals("200ms", check.get("Interval").asText());
+            assertEquals("1s", check.get("Definition").get("Timeout").asText());
+            assertEquals("1h30m0s", check.get("Definition").get("DeregisterCriticalServiceAfter").asText());
+            assertEquals("POST", check.get("Definition").get("Method").asText());
+        } finally {
+            target.stop(0);
+        }
+    }
+
+    @Test
     void serverSentEventsStreamEveryChangeOfOurOwnViews() throws Exception {
         String svc = name();
         HttpClient client = HttpClient.newHttpClient();
