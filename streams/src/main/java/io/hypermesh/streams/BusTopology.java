@@ -15,14 +15,16 @@ public final class BusTopology {
     }
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
-        return build(settings, serdes, null, null);
+        return build(settings, serdes, null, null, null);
     }
 
     /**
      * @param changes rung after each update of a table the query API serves; null for none
      * @param applied told how far the registry fold got; null for none
+     * @param indexes the registry fold's Consul indexes of this instance's partitions; null for none
      */
-    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied) {
+    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
+                                 ConsulIndexes indexes) {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes);
         var components = LifecycleTopology.addTo(builder, serdes);
@@ -31,7 +33,7 @@ public final class BusTopology {
             components.toStream().foreach((k, v) -> changes.ring());
         }
         Topology topology = builder.build(settings.streamsProperties());
-        RegistryTopology.addTo(topology, settings, serdes, changes, applied);
+        RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes);
         return topology;
     }
 }

@@ -77,7 +77,8 @@ public final class StreamsApp implements AutoCloseable {
         BusSerdes serdes = new BusSerdes(registry);
         ChangeSignal changes = new ChangeSignal();
         AppliedOffsets applied = new AppliedOffsets();
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied), settings.streamsProperties());
+        ConsulIndexes indexes = new ConsulIndexes();
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes), settings.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -104,7 +105,7 @@ public final class StreamsApp implements AutoCloseable {
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
         EventWriter writer = new EventWriter(settings.kafka(), registry);
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50);
-        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, settings,
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, indexes, settings,
                 new Dashboard(stores, audit), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);

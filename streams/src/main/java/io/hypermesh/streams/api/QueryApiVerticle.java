@@ -5,6 +5,7 @@ import io.hypermesh.schemas.auth.WriteAccess;
 import io.hypermesh.schemas.pki.HttpTls;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.ChangeSignal;
+import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.StreamsSettings;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -37,6 +38,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final PrometheusMeterRegistry metrics;
     private final ChangeSignal changes;
     private final AppliedOffsets applied;
+    private final ConsulIndexes indexes;
     private final StreamsSettings settings;
     private final Dashboard dashboard;
     private final WriteAccess writes;
@@ -52,13 +54,14 @@ public final class QueryApiVerticle extends VerticleBase {
      *               the internal endpoints
      */
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
-                            ChangeSignal changes, AppliedOffsets applied, StreamsSettings settings, Dashboard dashboard,
+                            ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, StreamsSettings settings, Dashboard dashboard,
                             ApiTokens tokens, HttpTls tls) {
         this.writes = WriteAccess.of(tokens, tls);
         this.tls = tls;
         this.dashboard = dashboard;
         this.changes = changes;
         this.applied = applied;
+        this.indexes = indexes;
         this.streams = streams;
         this.stores = stores;
         this.writer = writer;
@@ -76,7 +79,7 @@ public final class QueryApiVerticle extends VerticleBase {
         router.put("/v1/catalog/*").handler(this::authorizeWrite);
         router.put(HypermeshViews.PREFIX + "/agent/*").handler(this::authorizeWrite);
 
-        RegistryReader registry = new RegistryReader(stores);
+        RegistryReader registry = new RegistryReader(stores, indexes);
         WriteVisibility visibility = new WriteVisibility(stores, applied);
         PeerProtocol peers = new PeerProtocol(stores, visibility, tls, settings.nodeName());
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter());

@@ -1,6 +1,7 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.registry.RegistryTopology;
 import io.vertx.core.Future;
 
@@ -10,9 +11,11 @@ import java.util.Optional;
 /** The registry fold's state as Consul's views need it, read from whichever instance owns each part. */
 final class RegistryReader {
     private final StoreAccess stores;
+    private final ConsulIndexes local;
 
-    RegistryReader(StoreAccess stores) {
+    RegistryReader(StoreAccess stores, ConsulIndexes local) {
         this.stores = stores;
+        this.local = local;
     }
 
     /** The instances of one service, in instance id order. */
@@ -50,8 +53,9 @@ final class RegistryReader {
      * that changed it (see {@link RegistryTopology}); 1 for a scope nothing ever touched.
      */
     Future<Long> index(String scope) {
-        return stores.<Long>scan(RegistryTopology.INDEX_STORE, RegistryTopology.Scopes.prefix(scope)).map(values -> {
-            long sum = 0;
+        // This instance's partitions from memory; the others' from the instances that hold them.
+        return stores.<Long>scanOthers(RegistryTopology.INDEX_STORE, RegistryTopology.Scopes.prefix(scope)).map(values -> {
+            long sum = local.localSum(scope);
             for (Long v : values) {
                 sum += v;
             }

@@ -77,7 +77,12 @@ public final class StoreAccess {
 
     /** Every entry whose key starts with {@code prefix} (all when null), from all instances, in key order. */
     public <V> Future<List<V>> scan(String store, String prefix) {
-        return retrying(() -> scanOnce(store, prefix));
+        return retrying(() -> scanOnce(store, prefix, true));
+    }
+
+    /** As {@link #scan(String, String)}, from every instance but this one. */
+    public <V> Future<List<V>> scanOthers(String store, String prefix) {
+        return retrying(() -> scanOnce(store, prefix, false));
     }
 
     private <V> Future<Optional<V>> getOnce(String store, String key) {
@@ -139,13 +144,16 @@ public final class StoreAccess {
         });
     }
 
-    private <V> Future<List<V>> scanOnce(String store, String prefix) {
+    private <V> Future<List<V>> scanOnce(String store, String prefix, boolean includeSelf) {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             return Future.failedFuture(new StoreNotReadyException("store " + store + " is not available yet (" + streams.state() + ")"));
         }
         List<Future<Map<String, V>>> parts = new ArrayList<>();
         for (StreamsMetadata instance : streams.streamsMetadataForStore(store)) {
             if (instance.hostInfo().equals(self)) {
+                if (!includeSelf) {
+                    continue;
+                }
                 // A prefix (one service) is a short read: on the event loop; a whole store on a worker.
                 parts.add(prefix != null ? Future.succeededFuture(this.<V>localScan(store, prefix))
                         : vertx.executeBlocking(() -> this.<V>localScan(store, prefix), false));

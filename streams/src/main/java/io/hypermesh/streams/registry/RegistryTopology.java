@@ -19,6 +19,7 @@ import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
+import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.Envelopes;
 import io.hypermesh.streams.InvalidEventException;
 import io.hypermesh.streams.StreamsSettings;
@@ -131,19 +132,21 @@ public final class RegistryTopology {
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
         Topology topology = new Topology();
-        addTo(topology, settings, serdes, null, null);
+        addTo(topology, settings, serdes, null, null, null);
         return topology;
     }
 
     /**
      * @param changes rung with the index scope of each change; null for none
      * @param applied told the offset of every record applied; null for none
+     * @param mirror  kept in step with the index store of the partitions held here; null for none
      */
-    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied) {
+    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
+                             ConsulIndexes mirror) {
         var events = serdes.of(RegistryEvent.class);
         var instances = serdes.of(ServiceInstance.class);
         topology.addSource(SOURCE, Serdes.String().deserializer(), events.deserializer(), Topics.REGISTRY.name());
-        topology.addProcessor(FOLD, () -> new Fold(settings, changes, applied), SOURCE);
+        topology.addProcessor(FOLD, () -> new Fold(settings, changes, applied, mirror), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), instances), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()), FOLD);
         // Derived from STORE on every task start, so no changelog: restoring one store is enough.
@@ -163,6 +166,7 @@ public final class RegistryTopology {
         private final StreamsSettings settings;
         private final ChangeSignal changes;
         private final AppliedOffsets applied;
+        private final ConsulIndexes mirror;
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, ServiceInstance> store;
         private KeyValueStore<String, Long> indexes;
@@ -174,10 +178,11 @@ public final class RegistryTopology {
         /** Offset + 1 of the record being applied: the Consul index of what it changes. */
         private long index;
 
-        Fold(StreamsSettings settings, ChangeSignal changes, AppliedOffsets applied) {
+        Fold(StreamsSettings settings, ChangeSignal changes, AppliedOffsets applied, ConsulIndexes mirror) {
             this.settings = settings;
             this.changes = changes;
             this.applied = applied;
+            this.mirror = mirror;
         }
 
         @Override
@@ -188,8 +193,21 @@ public final class RegistryTopology {
             this.byService = context.getStateStore(BY_SERVICE_STORE);
             this.byCheck = context.getStateStore(BY_CHECK_STORE);
             rebuildIndexes();
+            if (mirror != null) {
+                int partition = context.taskId().partition();
+                try (KeyValueIterator<String, Long> all = indexes.all()) {
+                    all.forEachRemaining(kv -> mirror.put(kv.key.substring(0, kv.key.lastIndexOf(SEPARATOR)), partition, kv.value));
+                }
+            }
             if (settings.expiryEnabled()) {
                 context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::judge);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (mirror != null) {
+                mirror.drop(context.taskId().partition());
             }
         }
 
@@ -446,6 +464,9 @@ public final class RegistryTopology {
             int partition = context.recordMetadata().orElseThrow().partition();
             for (String scope : scopes) {
                 indexes.put(Scopes.prefix(scope) + partition, index);
+                if (mirror != null) {
+                    mirror.put(scope, partition, index);
+                }
                 if (changes != null) {
                     changes.ring(scope);
                 }

@@ -207,7 +207,7 @@ class RegistryTopologyTest {
         index.put(RegistryTopology.serviceKey("web", "gone"), instance("gone", "web"));
         index.put(RegistryTopology.serviceKey("old", "a"), instance("a", "old"));
 
-        new RegistryTopology.Fold(fx.settings, null, null).init(context);
+        new RegistryTopology.Fold(fx.settings, null, null, null).init(context);
 
         List<String> keys = new java.util.ArrayList<>();
         try (var all = index.all()) {
