@@ -116,6 +116,7 @@ public final class SchemaRegistry {
             }
             for (StoreRecord.SubjectVersion v : versions.values()) {
                 if (!v.deleted()) {
+                    refuseIfReferenced(state, v); // Confluent refuses a soft delete of what is referenced too
                     writes.add(new StoreRecord.SubjectVersion(subject, v.version(), v.id(), true));
                     deleted.add(v.version());
                 }
@@ -137,6 +138,7 @@ public final class SchemaRegistry {
         if (v.deleted()) {
             throw RegistryException.versionSoftDeleted(subject, v.version());
         }
+        refuseIfReferenced(state, v); // Confluent refuses a soft delete of what is referenced too
         return new Planned<>(List.of(new StoreRecord.SubjectVersion(subject, v.version(), v.id(), true)), v.version());
     }
 

@@ -277,8 +277,11 @@ class SchemaRegistryApiIT {
         assertEquals(common, http.get("/subjects/" + s + "/versions/1").json().get("references").get(0).get("subject").asText());
         assertEquals("[" + id + "]", http.get("/subjects/" + common + "/versions/1/referencedby").body());
         expect(422, 42201, http.post("/subjects/" + subject() + "/versions", schemaBody(person)));
-        http.delete("/subjects/" + common + "/versions/1");
-        expect(422, 42206, http.delete("/subjects/" + common + "/versions/1?permanent=true"));
+        expect(422, 42206, http.delete("/subjects/" + common + "/versions/1"));
+        expect(422, 42206, http.delete("/subjects/" + common));
+        expect(422, 42206, http.delete("/subjects/" + common + "/versions/latest"));
+        assertEquals(200, http.delete("/subjects/" + s + "/versions/1").status(), "the referrer goes first");
+        assertEquals(200, http.delete("/subjects/" + common + "/versions/1").status(), "then what it referenced");
     }
 
     static void expect(int status, int errorCode, Http.Response response) {

@@ -71,7 +71,7 @@ final class ConsulQueries {
                 return Future.succeededFuture(cached);
             }
             return body.get().map(view -> {
-                Rendered fresh = new Rendered(idx, view);
+                Rendered fresh = new Rendered(idx, encode(view, ctx.request().params().contains("pretty")));
                 if (rendered.size() >= CACHED_VIEWS) {
                     rendered.clear(); // many distinct queries: start over rather than track recency
                 }
@@ -86,8 +86,8 @@ final class ConsulQueries {
 
     private static final int CACHED_VIEWS = 1_000;
 
-    /** A view as rendered at an index. */
-    private record Rendered(long index, Object view) {
+    /** A view as rendered at an index, as JSON text. */
+    private record Rendered(long index, String view) {
     }
 
     /**
@@ -104,22 +104,23 @@ final class ConsulQueries {
             text(ctx.response(), 500, "No path to datacenter");
             return;
         }
-        body.get().onSuccess(view -> respond(ctx, view)).onFailure(ctx::fail);
+        body.get().onSuccess(view -> respond(ctx, encode(view, ctx.request().params().contains("pretty")))).onFailure(ctx::fail);
     }
 
-    private void respond(RoutingContext ctx, Object view) {
+    private static String encode(Object view, boolean pretty) {
+        return view instanceof JsonObject o ? (pretty ? o.encodePrettily() : o.encode())
+                : view instanceof JsonArray a ? (pretty ? a.encodePrettily() : a.encode())
+                : view == null ? "null" : io.vertx.core.json.Json.encode(view);
+    }
+
+    private void respond(RoutingContext ctx, String json) {
         HttpServerResponse response = ctx.response();
         if (response.ended()) {
             return;
         }
         response.putHeader("X-Consul-KnownLeader", "true").putHeader("X-Consul-LastContact", "0")
                 .putHeader("X-Consul-Effective-Consistency", ctx.request().params().contains("stale") ? "stale" : "leader")
-                .putHeader("Content-Type", "application/json");
-        boolean pretty = ctx.request().params().contains("pretty");
-        String text = view instanceof JsonObject o ? (pretty ? o.encodePrettily() : o.encode())
-                : view instanceof JsonArray a ? (pretty ? a.encodePrettily() : a.encode())
-                : view == null ? "null" : io.vertx.core.json.Json.encode(view);
-        response.setStatusCode(200).end(text);
+                .putHeader("Content-Type", "application/json").setStatusCode(200).end(json);
     }
 
     /** Reads the scope's index until it is past {@code min} or the deadline passes; never spins. */

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -45,6 +46,7 @@ public final class HealthTopology {
         KStream<String, HealthCheckEvent> checks = builder.stream(Topics.HEALTH_CHECKS.name(),
                 Consumed.with(Serdes.String(), serdes.of(HealthCheckEvent.class)).withName("health-checks"));
         KTable<String, HealthState> states = checks
+                .mapValues(event -> InvalidEventException.present(event, Topics.HEALTH_CHECKS.name()), Named.as("health-checks-present"))
                 .groupByKey()
                 .aggregate(() -> null, (componentId, event, state) -> {
                     HealthCheckResult result = (HealthCheckResult) event.getPayload();

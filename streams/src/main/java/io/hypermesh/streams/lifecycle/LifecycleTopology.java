@@ -22,6 +22,7 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Instant;
@@ -51,11 +52,14 @@ public final class LifecycleTopology {
     public static KTable<String, ComponentState> addTo(StreamsBuilder builder, BusSerdes serdes) {
         KGroupedStream<String, LifecycleEvent> events = builder.stream(Topics.LIFECYCLE.name(),
                         Consumed.with(Serdes.String(), serdes.of(LifecycleEvent.class)).withName("lifecycle-events"))
+                .mapValues(event -> InvalidEventException.present(event, Topics.LIFECYCLE.name()), Named.as("lifecycle-events-present"))
                 // Phase progress events are the coordinator's own report, not a component's state.
                 .filter((key, event) -> !(event.getPayload() instanceof io.hypermesh.events.lifecycle.PhaseProgress))
                 .groupByKey();
         KGroupedStream<String, LifecycleCommandEvent> commands = builder.stream(Topics.LIFECYCLE_COMMANDS.name(),
-                Consumed.with(Serdes.String(), serdes.of(LifecycleCommandEvent.class)).withName("lifecycle-commands")).groupByKey();
+                Consumed.with(Serdes.String(), serdes.of(LifecycleCommandEvent.class)).withName("lifecycle-commands"))
+                .mapValues(command -> InvalidEventException.present(command, Topics.LIFECYCLE_COMMANDS.name()), Named.as("lifecycle-commands-present"))
+                .groupByKey();
         KTable<String, ComponentState> components = events
                 .cogroup(LifecycleTopology::applyEvent)
                 .cogroup(commands, LifecycleTopology::applyCommand)

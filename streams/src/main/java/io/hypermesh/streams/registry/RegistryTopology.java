@@ -225,7 +225,7 @@ public final class RegistryTopology {
         }
 
         private void apply(Record<String, RegistryEvent> record) {
-            RegistryEvent event = record.value();
+            RegistryEvent event = InvalidEventException.present(record.value(), Topics.REGISTRY.name());
             InvalidEventException.require(record.key() != null, "registry event without a key (the instance id)");
             long at = event.getOccurredAt().toEpochMilli();
             Object payload = event.getPayload();

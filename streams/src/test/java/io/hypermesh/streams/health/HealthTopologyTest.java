@@ -121,4 +121,12 @@ class HealthTopologyTest {
         assertTrue(((io.hypermesh.events.deadletter.DeadLetter) fx.deadLetters().readValue().getPayload()).getReason()
                 .contains("latencyMs"));
     }
+
+    @Test
+    void aTombstoneIsDeadLetteredNotSkipped() {
+        checks.pipeInput("web-1", null);
+        String reason = ((io.hypermesh.events.deadletter.DeadLetter) fx.deadLetters().readValue().getPayload()).getReason();
+        assertTrue(reason.contains("a tombstone (null value) on hypermesh.health.checks"), reason);
+    }
+
 }

@@ -106,4 +106,15 @@ class LifecycleTopologyTest {
         assertTrue(((io.hypermesh.events.deadletter.DeadLetter) fx.deadLetters().readValue().getPayload()).getReason()
                 .contains("fenced coordinator"));
     }
+
+    @Test
+    void tombstonesOnEitherInputAreDeadLetteredNotSkipped() {
+        events.pipeInput("c-1", null);
+        commands.pipeInput("c-1", null);
+        var letters = fx.deadLetters().readValuesToList();
+        assertEquals(2, letters.size());
+        assertTrue(letters.get(0).toString().contains("tombstone (null value) on hypermesh.lifecycle "), letters.get(0).toString());
+        assertTrue(letters.get(1).toString().contains("tombstone (null value) on hypermesh.lifecycle.commands"), letters.get(1).toString());
+    }
+
 }

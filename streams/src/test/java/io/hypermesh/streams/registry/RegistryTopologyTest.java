@@ -221,4 +221,14 @@ class RegistryTopologyTest {
                 .setTags(List.of()).setWeightPassing(1).setWeightWarning(1).setMetadata(Map.of()).setTtlMs(10_000)
                 .setRegisteredAt(T0).setLastHeartbeatAt(T0).setHealthComponentId(id).build();
     }
+
+    @Test
+    void aTombstoneIsDeadLetteredWithWhatItMeans() {
+        events.pipeInput("web-1", null, T0);
+        send("web-1", registration("web-1", 10_000), T0);
+        assertNotNull(store.get("web-1"), "the fold goes on");
+        String reason = ((DeadLetter) fx.deadLetters().readRecord().value().getPayload()).getReason();
+        assertTrue(reason.contains("a tombstone (null value) on hypermesh.registry means nothing") && reason.contains("ServiceDeregistered"), reason);
+    }
+
 }
