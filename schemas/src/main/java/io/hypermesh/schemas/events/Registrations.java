@@ -14,6 +14,11 @@ import java.util.Set;
 public final class Registrations {
     /** Longest heartbeat lease of a native registration (a Consul registration has none: 0). */
     public static final long MAX_LEASE_MS = 24L * 3600 * 1000;
+    /** Consul's limits on service metadata. */
+    public static final int MAX_META_PAIRS = 64;
+    public static final int MAX_META_KEY_LENGTH = 128;
+    public static final int MAX_META_VALUE_LENGTH = 512;
+    private static final java.util.regex.Pattern META_KEY = java.util.regex.Pattern.compile("[a-zA-Z0-9_-]+");
     /** Consul's check statuses. */
     public static final Set<String> STATUSES = Set.of("passing", "warning", "critical");
 
@@ -32,6 +37,16 @@ public final class Registrations {
         String name = idProblem("Name", r.getServiceName());
         if (name != null) {
             return name;
+        }
+        String meta = metaProblem(r.getMetadata());
+        if (meta != null) {
+            return meta;
+        }
+        for (String text : texts(r)) {
+            String unicode = unicodeProblem(text);
+            if (unicode != null) {
+                return unicode;
+            }
         }
         int port = r.getEndpoint().getPort();
         if (port < 0 || port > 65535) {
@@ -114,6 +129,69 @@ public final class Registrations {
             return "Timeout and DeregisterCriticalServiceAfter must not be negative";
         }
         return null;
+    }
+
+    /** Consul's rules for service metadata, in its words (Go counts bytes: so do we). */
+    public static String metaProblem(java.util.Map<String, String> meta) {
+        if (meta.size() > MAX_META_PAIRS) {
+            return "Invalid Service Meta: Service metadata cannot contain more than " + MAX_META_PAIRS + " key/value pairs";
+        }
+        for (var e : new java.util.TreeMap<>(meta).entrySet()) {
+            String key = e.getKey();
+            String why = key.isEmpty() ? "Key cannot be blank"
+                    : !META_KEY.matcher(key).matches() ? "Key contains invalid characters"
+                    : utf8Length(key) > MAX_META_KEY_LENGTH ? "Key is too long (limit: " + MAX_META_KEY_LENGTH + " characters)"
+                    : key.startsWith("consul-") ? "Key prefix 'consul-' is reserved for internal use"
+                    : utf8Length(e.getValue()) > MAX_META_VALUE_LENGTH ? "Value is too long (limit: " + MAX_META_VALUE_LENGTH + " characters)"
+                    : null;
+            if (why != null) {
+                return "Invalid Service Meta: Couldn't load metadata pair('" + abbreviate(key) + "', '" + abbreviate(e.getValue()) + "'): " + why;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A string that is not valid Unicode (a lone surrogate, as a JSON escape can make) would be
+     * written as '?': refused instead of changed.
+     */
+    public static String unicodeProblem(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "'" + abbreviate(text) + "' is not valid Unicode: a lone surrogate U+" + String.format("%04X", (int) c) + " at " + i;
+            }
+        }
+        return null;
+    }
+
+    private static java.util.List<String> texts(ServiceRegistered r) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(r.getInstanceId(), r.getServiceName(), r.getEndpoint().getHost()));
+        all.addAll(r.getTags());
+        all.addAll(r.getMetadata().keySet());
+        all.addAll(r.getMetadata().values());
+        if (r.getNode() != null) {
+            all.add(r.getNode());
+        }
+        if (r.getNodeAddress() != null) {
+            all.add(r.getNodeAddress());
+        }
+        for (CheckDefinition c : r.getChecks()) {
+            all.add(c.getCheckId());
+            all.add(c.getName());
+            all.add(c.getNotes());
+        }
+        return all;
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     /**

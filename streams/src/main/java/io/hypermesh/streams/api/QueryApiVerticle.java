@@ -73,7 +73,7 @@ public final class QueryApiVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.route().handler(this::timed);
-        router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
+        router.route().handler(BodyHandler.create().setBodyLimit(settings.maxRequestBytes()));
         // Every write needs a credential where tokens or TLS are configured; reads stay open.
         router.put("/v1/agent/*").handler(this::authorizeWrite);
         router.put("/v1/catalog/*").handler(this::authorizeWrite);
@@ -101,12 +101,16 @@ public final class QueryApiVerticle extends VerticleBase {
         router.errorHandler(405, ctx -> error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed")));
         // Whatever a handler throws becomes an answer: a refused request keeps its 4xx and reason.
         router.route().failureHandler(ctx -> error(ctx, ctx.failure() != null ? ctx.failure()
+                : ctx.statusCode() == 413 ? new ApiException(413, "Request body too large: the limit is " + settings.maxRequestBytes() + " bytes")
                 : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
 
         return vertx.createHttpServer(tls.server(new HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
-                        .setHttp2ClearTextEnabled(false))
+                        .setHttp2ClearTextEnabled(false)
+                        // Consul reads every body as JSON whatever its content type (curl sends form
+                        // encoding by default): the form decoder must not refuse a long "field".
+                        .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1))
                 .requestHandler(router).listen(settings.httpPort(), settings.advertisedHost()).onSuccess(s -> {
             server = s;
             LOG.info("query API listening on {}://{}:{}", tls.scheme(), settings.advertisedHost(), s.actualPort());

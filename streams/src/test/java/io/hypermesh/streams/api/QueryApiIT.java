@@ -296,6 +296,23 @@ class QueryApiIT {
         assertEquals(400, badFilter.status());
         assertTrue(badFilter.body().contains("1:21 (20)"), badFilter.body());
         assertEquals(400, http.get("/v1/catalog/service/x?filter=Nope%20%3D%3D%20x").status());
+
+        // curl's default content type, with a body past 8 KB: read as JSON, as Consul reads it.
+        String svc = name();
+        String bigTags = "[\"" + "t".repeat(20_000) + "\"]";
+        Http.Response form = http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"" + svc + "\",\"Port\":80,\"Tags\":" + bigTags + "}",
+                "application/x-www-form-urlencoded");
+        assertEquals(200, form.status(), form.body());
+        Http.Response huge = http.put("/v1/agent/service/register", "{\"Name\":\"" + svc + "\",\"Meta\":{\"k\":\"" + "v".repeat(2_000_000) + "\"}}");
+        assertEquals(413, huge.status());
+        assertTrue(huge.body().contains("1048576"), "the limit is named: " + huge.body());
+        Http.Response lone = http.put("/v1/agent/service/register", "{\"Name\":\"x\\ud800\"}");
+        assertEquals(400, lone.status());
+        assertTrue(lone.body().contains("lone surrogate"), lone.body());
+        Http.Response meta = http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Meta\":{\"k\":\"" + "v".repeat(600) + "\"}}");
+        assertEquals(400, meta.status());
+        assertTrue(meta.body().endsWith("Value is too long (limit: 512 characters)"), meta.body());
+        assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Weights\":{\"Passing\":4294967299}}").status());
         assertEquals(400, http.get("/v1/hypermesh/health/state/sideways").status());
         assertEquals(404, http.get("/v1/hypermesh/health/component/nobody-" + UUID.randomUUID()).status());
         assertEquals(400, http.get("/v1/hypermesh/lifecycle/phase/9").status());
