@@ -30,8 +30,13 @@ final class CheckReports {
         this.node = node;
     }
 
+    /** Consul keeps at most this much of a check's output, and says how much it dropped. */
+    static final int OUTPUT_LIMIT = 4096;
+
     /** Completes with where the registry event was written, once both are acknowledged. */
-    Future<RecordMetadata> report(ServiceInstance instance, String checkId, String status, String output, double latencyMs, String traceId) {
+    Future<RecordMetadata> report(ServiceInstance instance, String checkId, String status, String fullOutput, double latencyMs, String traceId) {
+        String output = fullOutput == null || fullOutput.length() <= OUTPUT_LIMIT ? fullOutput
+                : fullOutput.substring(0, OUTPUT_LIMIT) + " ... (captured " + OUTPUT_LIMIT + " of " + fullOutput.length() + " bytes)";
         Instant now = Instant.now();
         EventSource source = new EventSource(node, ComponentKind.STREAMS);
         String id = UUID.randomUUID().toString();

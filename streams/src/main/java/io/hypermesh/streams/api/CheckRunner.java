@@ -32,7 +32,6 @@ final class CheckRunner {
     static final long SCAN_EVERY_MS = 1_000;
     static final long OUTPUT_EVERY_MS = 5 * 60_000;
     private static final long DEFAULT_TIMEOUT_MS = 10_000;
-    private static final int OUTPUT_LIMIT = 4 * 1024;
 
     private final Vertx vertx;
     private final StoreAccess stores;
@@ -137,9 +136,6 @@ final class CheckRunner {
             int code = response.statusCode();
             String status = code >= 200 && code < 300 ? "passing" : code == 429 ? "warning" : "critical";
             String body = response.bodyAsString() == null ? "" : response.bodyAsString();
-            if (body.length() > OUTPUT_LIMIT) {
-                body = body.substring(0, OUTPUT_LIMIT) + " ... (captured " + OUTPUT_LIMIT + " of " + body.length() + " bytes)";
-            }
             return new Result(status, what + ": " + code + " " + response.statusMessage() + " Output: " + body);
         }).otherwise(e -> new Result("critical", what + ": " + e.getMessage()));
     }
