@@ -1,5 +1,6 @@
 package io.hypermesh.adapters.security;
 
+import io.hypermesh.schemas.http.SlowClients;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
 import io.hypermesh.schemas.auth.ApiTokens;
@@ -87,7 +88,8 @@ public final class SecurityAdapter extends Adapter {
         router.post().handler(requireWriter(settings.tokens(), "security.falco-unauthorized"));
         router.post("/").handler(this::falco);
         router.post("/falco").handler(this::falco);
-        return vertx.createHttpServer(httpServerOptions()).requestHandler(router)
+        SlowClients slow = new SlowClients(vertx);
+        return vertx.createHttpServer(httpServerOptions()).connectionHandler(slow.connections()).requestHandler(slow.requests(router))
                 .listen(settings.falcoPort(), settings.falcoHost())
                 .onSuccess(s -> {
                     server = s;

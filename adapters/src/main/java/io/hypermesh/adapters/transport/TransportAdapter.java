@@ -1,5 +1,6 @@
 package io.hypermesh.adapters.transport;
 
+import io.hypermesh.schemas.http.SlowClients;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
 import io.hypermesh.schemas.auth.ApiTokens;
@@ -107,7 +108,8 @@ public final class TransportAdapter extends Adapter {
         Router router = inputRouter(1 << 20);
         router.post("/v1/transport/telemetry").handler(requireWriter(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
         router.get("/v1/transport/links").handler(this::listLinks);
-        return vertx.createHttpServer(httpServerOptions()).requestHandler(router)
+        SlowClients slow = new SlowClients(vertx);
+        return vertx.createHttpServer(httpServerOptions()).connectionHandler(slow.connections()).requestHandler(slow.requests(router))
                 .listen(settings.port(), settings.host()).onSuccess(s -> {
                     server = s;
                     LOG.info("{} takes link telemetry on {}/v1/transport/telemetry", adapterId(), inputUrl(settings.host(), s.actualPort()));

@@ -151,37 +151,97 @@ final class HypermeshViews {
         watchedScopes.put(path, scopes);
     }
 
+    /**
+     * Server-sent events of a view: rendered now, then again when something it depends on changes
+     * here (or, with other instances holding parts of it, on a poll for theirs), at most every
+     * {@link #STREAM_MIN_GAP_MS}. A client that does not keep up (its send buffer full) is dropped
+     * rather than buffered for; an idle stream costs a keep-alive comment every 15 s.
+     */
     private void stream(RoutingContext ctx, Supplier<Future<Object>> view) {
         HttpServerResponse response = ctx.response().setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
-        long[] last = {0};
-        long[] lastWrite = {System.currentTimeMillis()};
-        boolean[] busy = {false};
-        long timer = vertx.setPeriodic(0, Watch.POLL_MS, id -> {
-            if (busy[0] || response.closed()) {
+        new Stream(response, view).next(null);
+    }
+
+    static final long STREAM_MIN_GAP_MS = 250;
+
+    private final class Stream {
+        private final HttpServerResponse response;
+        private final Supplier<Future<Object>> view;
+        private long last;
+
+        Stream(HttpServerResponse response, Supplier<Future<Object>> view) {
+            this.response = response;
+            this.view = view;
+        }
+
+        void next(List<String> scopes) {
+            if (response.closed()) {
                 return;
             }
-            busy[0] = true;
+            long stamp = changes.stamp(scopes);
             view.get().map(Watch::render).onComplete(ar -> {
-                busy[0] = false;
                 if (response.closed()) {
                     return;
                 }
-                if (ar.succeeded() && ar.result().index() != last[0]) {
-                    last[0] = ar.result().index();
-                    response.write("id: " + last[0] + "\nevent: view\ndata: " + ar.result().body() + "\n\n");
-                    lastWrite[0] = System.currentTimeMillis();
-                } else if (ar.failed() && !(ar.cause() instanceof StoreNotReadyException)) {
-                    response.write("event: error\ndata: " + new JsonObject().put("error", String.valueOf(ar.cause().getMessage())) + "\n\n");
-                    lastWrite[0] = System.currentTimeMillis();
-                } else if (System.currentTimeMillis() - lastWrite[0] > STREAM_KEEPALIVE_MS) {
-                    response.write(": keepalive\n\n");
-                    lastWrite[0] = System.currentTimeMillis();
+                if (response.writeQueueFull()) {
+                    response.reset(); // a slow consumer: dropped, not buffered for
+                    return;
                 }
+                List<String> dependsOn = scopes;
+                if (ar.succeeded()) {
+                    dependsOn = ar.result().scopes();
+                    if (ar.result().index() != last) {
+                        last = ar.result().index();
+                        write("id: " + last + "\nevent: view\ndata: " + ar.result().body() + "\n\n");
+                    }
+                } else if (!(ar.cause() instanceof StoreNotReadyException)) {
+                    write("event: error\ndata: " + new JsonObject().put("error", String.valueOf(ar.cause().getMessage())) + "\n\n");
+                }
+                await(dependsOn, stamp);
             });
-        });
-        response.closeHandler(v -> vertx.cancelTimer(timer));
-        ctx.request().connection().closeHandler(v -> vertx.cancelTimer(timer));
+        }
+
+        private void await(List<String> scopes, long stamp) {
+            boolean[] done = {false};
+            Runnable[] cancel = {() -> { }};
+            long[] timers = {-1, -1};
+            Runnable wake = () -> {
+                if (done[0]) {
+                    return;
+                }
+                done[0] = true;
+                cancel[0].run();
+                vertx.cancelTimer(timers[0]);
+                vertx.cancelTimer(timers[1]);
+                // Coalesce bursts of changes into one rendering per gap.
+                vertx.setTimer(STREAM_MIN_GAP_MS, id -> next(scopes));
+            };
+            cancel[0] = changes.onNextChange(scopes, () -> vertx.runOnContext(v -> wake.run()));
+            if (changes.stamp(scopes) != stamp) {
+                wake.run();
+                return;
+            }
+            if (stores.streams().metadataForAllStreamsClients().size() > 1) {
+                timers[0] = vertx.setTimer(Watch.POLL_MS, id -> wake.run()); // parts other instances hold
+            }
+            timers[1] = vertx.setTimer(STREAM_KEEPALIVE_MS, id -> {
+                if (!done[0] && !response.closed()) {
+                    write(": keepalive\n\n");
+                }
+                wake.run();
+            });
+            response.closeHandler(v -> {
+                done[0] = true;
+                cancel[0].run();
+                vertx.cancelTimer(timers[0]);
+                vertx.cancelTimer(timers[1]);
+            });
+        }
+
+        private void write(String event) {
+            response.write(event);
+        }
     }
 
     /** A service's view, woken only by changes of that service and of its instances' health. */

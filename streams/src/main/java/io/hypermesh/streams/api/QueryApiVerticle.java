@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.http.SlowClients;
 import io.hypermesh.schemas.auth.ApiTokens;
 import io.hypermesh.schemas.auth.WriteAccess;
 import io.hypermesh.schemas.pki.HttpTls;
@@ -104,6 +105,7 @@ public final class QueryApiVerticle extends VerticleBase {
                 : ctx.statusCode() == 413 ? new ApiException(413, "Request body too large: the limit is " + settings.maxRequestBytes() + " bytes")
                 : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
 
+        SlowClients slow = new SlowClients(vertx);
         return vertx.createHttpServer(tls.server(new HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
@@ -111,7 +113,7 @@ public final class QueryApiVerticle extends VerticleBase {
                         // Consul reads every body as JSON whatever its content type (curl sends form
                         // encoding by default): the form decoder must not refuse a long "field".
                         .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1))
-                .requestHandler(router).listen(settings.httpPort(), settings.advertisedHost()).onSuccess(s -> {
+                .connectionHandler(slow.connections()).requestHandler(slow.requests(router)).listen(settings.httpPort(), settings.advertisedHost()).onSuccess(s -> {
             server = s;
             LOG.info("query API listening on {}://{}:{}", tls.scheme(), settings.advertisedHost(), s.actualPort());
         });

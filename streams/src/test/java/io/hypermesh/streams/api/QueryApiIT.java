@@ -243,6 +243,27 @@ class QueryApiIT {
     }
 
     @Test
+    void aClientSlowToSendItsRequestHeadIsCutButALongPollIsNot() throws Exception {
+        String svc = name();
+        register(svc, svc + "-1", "60s");
+        long index = Long.parseLong(header(app.url() + "/v1/health/service/" + svc));
+        CompletableFuture<Http.Response> longPoll = CompletableFuture.supplyAsync(() ->
+                http.get("/v1/health/service/" + svc + "?index=" + index + "&wait=13s"));
+        URI api = URI.create(app.url());
+        long start = System.nanoTime();
+        try (java.net.Socket slowloris = new java.net.Socket(api.getHost(), api.getPort())) {
+            slowloris.setSoTimeout(30_000);
+            slowloris.getOutputStream().write("GET /v1/catalog/services HTTP/1.1\r\nHost: x\r\n".getBytes());
+            slowloris.getOutputStream().flush();
+            assertEquals(-1, slowloris.getInputStream().read(), "closed without an answer");
+        }
+        long heldMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(heldMs >= 9_000 && heldMs < 20_000, "cut after the 10 s head timeout: " + heldMs + " ms");
+        Http.Response answered = longPoll.get(30, TimeUnit.SECONDS);
+        assertEquals(200, answered.status(), "a request being answered is never cut");
+    }
+
+    @Test
     void serverSentEventsStreamEveryChangeOfOurOwnViews() throws Exception {
         String svc = name();
         HttpClient client = HttpClient.newHttpClient();

@@ -1,5 +1,6 @@
 package io.hypermesh.schemas.registry.service;
 
+import io.hypermesh.schemas.http.SlowClients;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -142,11 +143,12 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.errorHandler(413, ctx -> error(ctx, new RegistryException(413, 413,
                 "request body larger than " + MAX_BODY_BYTES + " bytes")));
 
+        SlowClients slow = new SlowClients(vertx);
         return vertx.createHttpServer(tls.server(new io.vertx.core.http.HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
                         .setHttp2ClearTextEnabled(false))
-                .requestHandler(router).listen(requestedPort, host)
+                .connectionHandler(slow.connections()).requestHandler(slow.requests(router)).listen(requestedPort, host)
                 .onSuccess(s -> {
                     server = s;
                     LOG.info("schema registry listening on {}://{}:{}", tls.scheme(), host, s.actualPort());
