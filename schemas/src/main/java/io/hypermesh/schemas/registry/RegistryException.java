@@ -67,6 +67,17 @@ public final class RegistryException extends RuntimeException {
         return new RegistryException(422, 42201, "Invalid schema: " + detail);
     }
 
+    /** Confluent's 42208: a subject name it refuses (we refuse control characters, which no log or client shows faithfully). */
+    public static RegistryException invalidSubject(String subject) {
+        return new RegistryException(422, 42208, "The specified subject is not valid: '" + subject.replaceAll("\\p{Cntrl}", "?")
+                + "' holds a control character");
+    }
+
+    /** Confluent's 42209: a schema whose stored record would not fit the schemas log. */
+    public static RegistryException schemaTooLarge(int bytes, int limit) {
+        return new RegistryException(422, 42209, "Schema too large: " + bytes + " bytes, the limit is " + limit);
+    }
+
     public static RegistryException invalidVersion(String version) {
         return new RegistryException(422, 42202, "The specified version '" + version
                 + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");

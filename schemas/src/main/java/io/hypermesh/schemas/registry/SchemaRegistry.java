@@ -34,9 +34,21 @@ public final class SchemaRegistry {
     public record CompatibilityResult(boolean compatible, List<String> messages) {
     }
 
+    /** The largest schema text stored: its record must fit Kafka's default 1 MB message size with room for the rest. */
+    public static final int MAX_SCHEMA_BYTES = 900_000;
+
     public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted) {
+        refuseInvalidSubject(subject);
+        int size = submitted.schema().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (size > MAX_SCHEMA_BYTES) {
+            throw RegistryException.schemaTooLarge(size, MAX_SCHEMA_BYTES); // before parsing it: a 2.5 MB schema takes seconds to parse
+        }
         Schema parsed = parse(state, submitted);
         SchemaDefinition stored = canonical(submitted, parsed);
+        int storedSize = stored.schema().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (storedSize > MAX_SCHEMA_BYTES) {
+            throw RegistryException.schemaTooLarge(storedSize, MAX_SCHEMA_BYTES);
+        }
         Optional<Integer> existingId = state.idFor(stored.identity(stored.schema()));
         NavigableMap<Integer, StoreRecord.SubjectVersion> versions = state.versions(subject);
         if (existingId.isPresent()) {
@@ -331,6 +343,14 @@ public final class SchemaRegistry {
     private static void refuseIfReferenced(RegistryState state, StoreRecord.SubjectVersion v) {
         if (!referrers(state, v).isEmpty()) {
             throw RegistryException.referenceExists(v.subject(), v.version());
+        }
+    }
+
+    static void refuseInvalidSubject(String subject) {
+        for (int i = 0; i < subject.length(); i++) {
+            if (Character.isISOControl(subject.charAt(i))) {
+                throw RegistryException.invalidSubject(subject);
+            }
         }
     }
 

@@ -284,6 +284,23 @@ class SchemaRegistryApiIT {
         assertEquals(200, http.delete("/subjects/" + common + "/versions/1").status(), "then what it referenced");
     }
 
+    @Test
+    void aSubjectWithAControlCharacterAndAnOversizedSchemaAreRefusedAsConfluentRefusesThem() {
+        String record = "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
+        expect(422, 42208, http.post("/subjects/" + java.net.URLEncoder.encode("a\u0000b", java.nio.charset.StandardCharsets.UTF_8)
+                + "/versions", schemaBody(record)));
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 40_000; i++) {
+            fields.append(i == 0 ? "" : ",").append("{\"name\":\"f").append(i).append("\",\"type\":\"string\"}");
+        }
+        String huge = "{\"type\":\"record\",\"name\":\"Huge\",\"fields\":[" + fields + "]}";
+        long start = System.nanoTime();
+        Http.Response tooLarge = http.post("/subjects/" + subject() + "/versions", schemaBody(huge));
+        expect(422, 42209, tooLarge);
+        assertTrue(tooLarge.json().get("message").asText().contains("the limit is 900000"), tooLarge.body());
+        assertTrue(System.nanoTime() - start < 3_000_000_000L, "refused at once, not after retries");
+    }
+
     static void expect(int status, int errorCode, Http.Response response) {
         assertEquals(status, response.status(), response.body());
         assertEquals(errorCode, response.errorCode(), response.body());
