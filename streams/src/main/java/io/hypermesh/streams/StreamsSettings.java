@@ -25,6 +25,7 @@ import java.util.Properties;
  * @param nodeName                 the Consul node of this instance: registrations it accepts name it unless they name their own
  * @param datacenter               the Consul datacenter the API answers for ("dc1" unless told)
  * @param maxRequestBytes          the largest request body the query API reads; a larger one is answered 413
+ * @param maxWatchers              how many blocking queries and event streams may be open at once; more are answered 429
  */
 public record StreamsSettings(String applicationId, KafkaAccess kafka, String registryUrl,
                               String processingGuarantee, Duration commitInterval, Path stateDir,
@@ -32,7 +33,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
                               boolean expiryEnabled, Duration expiryScanInterval,
                               double selfPreservationRatio, int selfPreservationMinimum,
                               double healthAlpha, double latencyBudgetMs,
-                              String nodeName, String datacenter, int maxRequestBytes,
+                              String nodeName, String datacenter, int maxRequestBytes, int maxWatchers,
                               Map<String, Object> extraStreamsConfig) {
     /** The folds' application id unless told otherwise; ACLs on a secured bus are granted under it. */
     public static final String DEFAULT_APPLICATION_ID = "hypermesh-bus";
@@ -50,6 +51,9 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         if (nodeName == null || nodeName.isBlank() || datacenter == null || !datacenter.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("node name must not be blank and the datacenter must be letters, digits, '_', '.' or '-'; were '"
                     + nodeName + "', '" + datacenter + "'");
+        }
+        if (maxWatchers < 1) {
+            throw new IllegalArgumentException("at least one watcher must be allowed, was " + maxWatchers);
         }
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("the largest request body must be at least 1024 bytes, was " + maxRequestBytes);
@@ -70,7 +74,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
     public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
-                0.5, 3, 0.3, 250, hostName(), "dc1", 1024 * 1024, Map.of());
+                0.5, 3, 0.3, 250, hostName(), "dc1", 1024 * 1024, 10_000, Map.of());
     }
 
     public StreamsSettings withApplicationId(String id) {
@@ -94,6 +98,12 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         Builder b = toBuilder();
         b.nodeName = node;
         b.datacenter = dc;
+        return b.build();
+    }
+
+    public StreamsSettings withMaxWatchers(int watchers) {
+        Builder b = toBuilder();
+        b.maxWatchers = watchers;
         return b.build();
     }
 
@@ -129,6 +139,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         private String nodeName;
         private String datacenter;
         private int maxRequestBytes;
+        private int maxWatchers;
         private final StreamsSettings from;
         private final Map<String, Object> extra;
 
@@ -144,6 +155,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             this.nodeName = from.nodeName;
             this.datacenter = from.datacenter;
             this.maxRequestBytes = from.maxRequestBytes;
+            this.maxWatchers = from.maxWatchers;
             this.extra = new HashMap<>(from.extraStreamsConfig);
         }
 
@@ -181,7 +193,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         StreamsSettings build() {
             return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
-                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName, datacenter, maxRequestBytes, extra);
+                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName, datacenter, maxRequestBytes, maxWatchers, extra);
         }
     }
 

@@ -33,8 +33,10 @@ final class ConsulQueries {
     private final RegistryReader registry;
     private final String datacenter;
     private final StoreAccess stores;
+    private final Watchers watchers;
 
-    ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter) {
+    ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter, Watchers watchers) {
+        this.watchers = watchers;
         this.vertx = vertx;
         this.changes = changes;
         this.registry = registry;
@@ -63,7 +65,14 @@ final class ConsulQueries {
             return;
         }
         long deadline = System.nanoTime() + waitNanos + ThreadLocalRandom.current().nextLong(waitNanos / 16 + 1);
-        Future<Long> index = min == 0 ? registry.index(scope) : awaitPast(scope, min, deadline);
+        Future<Long> index;
+        if (min == 0) {
+            index = registry.index(scope);
+        } else {
+            Runnable release = watchers.acquire();
+            ctx.response().closeHandler(v -> release.run());
+            index = awaitPast(scope, min, deadline).onComplete(done -> release.run());
+        }
         String key = ctx.request().uri();
         index.compose(idx -> {
             Rendered cached = rendered.get(key);

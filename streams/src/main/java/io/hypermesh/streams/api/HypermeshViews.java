@@ -46,10 +46,13 @@ final class HypermeshViews {
     private final Dashboard dashboard;
     private final KafkaStreams streams;
     private final String applicationId;
+    private final Watchers watchers;
     /** What each watched path depended on when last rendered, so a new watch waits on just that. */
     private final Map<String, List<String>> watchedScopes = new ConcurrentHashMap<>();
 
-    HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams, String applicationId) {
+    HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams, String applicationId,
+                   Watchers watchers) {
+        this.watchers = watchers;
         this.vertx = vertx;
         this.stores = stores;
         this.directory = new ServiceDirectory(stores);
@@ -132,8 +135,10 @@ final class HypermeshViews {
                 }
                 wait = Watch.parseWait(ctx.request().getParam("wait"));
                 String path = ctx.request().path();
+                Runnable release = watchers.acquire();
+                ctx.response().closeHandler(v -> release.run());
                 rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path))
-                        .onSuccess(r -> remember(path, r.scopes()));
+                        .onSuccess(r -> remember(path, r.scopes())).onComplete(done -> release.run());
             }
             rendered.onSuccess(r -> ctx.response().putHeader(QueryApiVerticle.INDEX_HEADER, Long.toString(r.index()))
                     .putHeader("Content-Type", "application/json").end(r.body())).onFailure(ctx::fail);
@@ -158,9 +163,15 @@ final class HypermeshViews {
      * rather than buffered for; an idle stream costs a keep-alive comment every 15 s.
      */
     private void stream(RoutingContext ctx, Supplier<Future<Object>> view) {
+        Runnable release = watchers.acquire();
         HttpServerResponse response = ctx.response().setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
-        new Stream(response, view).next(null);
+        Stream stream = new Stream(response, view);
+        response.closeHandler(v -> {
+            release.run();
+            stream.stopWaiting.run();
+        });
+        stream.next(null);
     }
 
     static final long STREAM_MIN_GAP_MS = 250;
@@ -169,6 +180,8 @@ final class HypermeshViews {
         private final HttpServerResponse response;
         private final Supplier<Future<Object>> view;
         private long last;
+        /** Cancels the wait under way, if any. */
+        Runnable stopWaiting = () -> { };
 
         Stream(HttpServerResponse response, Supplier<Future<Object>> view) {
             this.response = response;
@@ -206,14 +219,18 @@ final class HypermeshViews {
             boolean[] done = {false};
             Runnable[] cancel = {() -> { }};
             long[] timers = {-1, -1};
-            Runnable wake = () -> {
-                if (done[0]) {
-                    return;
-                }
+            Runnable stop = () -> {
                 done[0] = true;
                 cancel[0].run();
                 vertx.cancelTimer(timers[0]);
                 vertx.cancelTimer(timers[1]);
+            };
+            stopWaiting = stop;
+            Runnable wake = () -> {
+                if (done[0]) {
+                    return;
+                }
+                stop.run();
                 // Coalesce bursts of changes into one rendering per gap.
                 vertx.setTimer(STREAM_MIN_GAP_MS, id -> next(scopes));
             };
@@ -230,12 +247,6 @@ final class HypermeshViews {
                     write(": keepalive\n\n");
                 }
                 wake.run();
-            });
-            response.closeHandler(v -> {
-                done[0] = true;
-                cancel[0].run();
-                vertx.cancelTimer(timers[0]);
-                vertx.cancelTimer(timers[1]);
             });
         }
 

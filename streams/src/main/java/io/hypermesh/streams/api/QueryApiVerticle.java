@@ -83,10 +83,11 @@ public final class QueryApiVerticle extends VerticleBase {
         RegistryReader registry = new RegistryReader(stores, indexes);
         WriteVisibility visibility = new WriteVisibility(stores, applied);
         PeerProtocol peers = new PeerProtocol(stores, visibility, tls, settings.nodeName());
-        ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter());
+        Watchers watchers = new Watchers(settings.maxWatchers());
+        ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers);
         new ConsulReads(queries, registry, stores, peers, settings).mount(router);
         new AgentWrites(writer, registry, visibility, settings).mount(router);
-        new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId()).mount(router);
+        new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers).mount(router);
         peers.mount(router);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();
@@ -166,6 +167,9 @@ public final class QueryApiVerticle extends VerticleBase {
         int status;
         if (e instanceof ApiException api) {
             status = api.status();
+            if (status == 429) {
+                ctx.response().putHeader("Retry-After", "1");
+            }
         } else if (e instanceof StoreNotReadyException || e instanceof org.apache.kafka.streams.errors.StreamsException) {
             status = 503;
             ctx.response().putHeader("Retry-After", "1");

@@ -264,6 +264,28 @@ class QueryApiIT {
     }
 
     @Test
+    void watchesPastTheLimitAreAnswered429WithRetryAfter() throws Exception {
+        StreamsApp capped = bus.start(bus.settings(BusFixture.uniqueAppId()).withMaxWatchers(2));
+        Http api = new Http(capped.url());
+        String svc = name();
+        CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() -> api.get("/v1/health/service/" + svc + "?index=1&wait=3s"));
+        HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(capped.url()
+                + "/v1/hypermesh/service/" + svc + "?stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        Thread.sleep(500);
+        HttpResponse<String> third = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(capped.url()
+                + "/v1/catalog/service/" + svc + "?index=1&wait=3s")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, third.statusCode(), third.body());
+        assertEquals("1", third.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(third.body().contains("the limit is 2"), third.body());
+        assertEquals(200, api.get("/v1/health/service/" + svc).status(), "plain reads are not watches");
+        assertEquals(200, first.get(30, TimeUnit.SECONDS).status());
+        stream.body().close();
+        assertEquals(200, until(() -> api.get("/v1/catalog/service/" + svc + "?index=1&wait=10ms"), r -> r.status() == 200,
+                Duration.ofSeconds(10), "places given back").status());
+        bus.stop(capped);
+    }
+
+    @Test
     void serverSentEventsStreamEveryChangeOfOurOwnViews() throws Exception {
         String svc = name();
         HttpClient client = HttpClient.newHttpClient();
