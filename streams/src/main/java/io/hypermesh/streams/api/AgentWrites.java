@@ -272,11 +272,12 @@ final class AgentWrites {
     }
 
     private static JsonObject body(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        io.vertx.core.buffer.Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+        if (raw == null || raw.length() == 0) {
             return new JsonObject();
         }
         try {
-            Object parsed = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+            Object parsed = io.vertx.core.json.Json.decodeValue(raw);
             if (!(parsed instanceof JsonObject o)) {
                 throw ApiException.badRequest("Request decode failed: the body must be a JSON object");
             }
