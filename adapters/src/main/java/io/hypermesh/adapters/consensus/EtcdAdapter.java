@@ -164,8 +164,11 @@ public final class EtcdAdapter extends Adapter {
         Map<String, ConsensusMember> now = listed != null ? listed : members;
         // The leader is what the members with the highest term agree on.
         long newTerm = answered.stream().mapToLong(Status::term).max().orElse(term);
-        String newLeader = answered.stream().filter(s -> s.term() == newTerm && s.leaderId() != null && !"0".equals(s.leaderId()))
+        String named = answered.stream().filter(s -> s.term() == newTerm && s.leaderId() != null && !"0".equals(s.leaderId()))
                 .map(Status::leaderId).findFirst().orElse(null);
+        // A term has one leader: another one named at a term already seen was read before its
+        // member's term moved (etcd's status reads the two apart). Believe it on a later poll.
+        String newLeader = seenOnce && leader != null && named != null && !named.equals(leader) && newTerm <= term ? leader : named;
         Set<String> nowAnswering = new LinkedHashSet<>();
         answered.forEach(s -> nowAnswering.add(s.memberId()));
 
