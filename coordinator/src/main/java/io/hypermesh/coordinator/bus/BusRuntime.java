@@ -121,7 +121,11 @@ public final class BusRuntime implements AutoCloseable {
             log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
             log.flush();
             StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
-                    .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter());
+                    .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter())
+                    // Static membership, named by the data dir: started again on the same folder after
+                    // a crash, the folds take their old member's place at once instead of waiting out
+                    // its 45 s session (measured: 42 of the 68 s a restart took after kill -9).
+                    .withExtra(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticMember(s.dataDir()));
             folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.kafka().httpTls()), s.apiTokens());
             folds.awaitRunning(Duration.ofMinutes(2));
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());
@@ -191,4 +195,12 @@ public final class BusRuntime implements AutoCloseable {
             broker.close();
         }
     }
+
+    /** The folds' consumer-group member name for a data dir: the same folder, the same member. */
+    static String staticMember(Path dataDir) {
+        java.util.UUID id = java.util.UUID.nameUUIDFromBytes(dataDir.toAbsolutePath().normalize().toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "hypermesh-up-" + id;
+    }
+
 }
