@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+    /** The change scope of the audit tail: only the dashboard shows it. */
+    static final String AUDIT_SCOPE = "audit";
 
     private final StreamsSettings settings;
     private final KafkaStreams streams;
@@ -104,9 +106,9 @@ public final class StreamsApp implements AutoCloseable {
         HttpTls tls = settings.kafka().httpTls();
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
         EventWriter writer = new EventWriter(settings.kafka(), registry);
-        AuditTail audit = new AuditTail(settings.kafka(), registry, 50);
+        AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(AUDIT_SCOPE));
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, indexes, settings,
-                new Dashboard(stores, audit), tokens, tls);
+                new Dashboard(vertx, stores, changes, audit), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -36,10 +36,13 @@ public final class AuditTail implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroDeserializer<AuditEvent> decoder;
     private final Thread thread;
+    private final Runnable onChange;
     private volatile boolean running = true;
 
-    public AuditTail(KafkaAccess kafka, RegistryClient registry, int size) {
+    /** @param onChange run after new records arrived, so views that show them are rendered again */
+    public AuditTail(KafkaAccess kafka, RegistryClient registry, int size, Runnable onChange) {
         this.size = size;
+        this.onChange = onChange;
         this.decoder = new AvroDeserializer<>(registry, AuditEvent.class);
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -70,6 +73,9 @@ public final class AuditTail implements AutoCloseable {
                 batch.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
                     add(summary(r));
+                }
+                if (!batch.isEmpty()) {
+                    onChange.run();
                 }
             }
         } catch (WakeupException closing) {

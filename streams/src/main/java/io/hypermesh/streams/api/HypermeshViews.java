@@ -106,7 +106,11 @@ final class HypermeshViews {
             return () -> stores.<PhaseStatus>get(LifecycleTopology.PHASES_STORE, phase).map(found -> Views.phase(
                     found.filter(p -> p.getTotal() > 0).orElseThrow(() -> ApiException.notFound("no component in phase " + phase))));
         });
-        view(router.get(PREFIX + "/ui/overview"), ctx -> dashboard::overview);
+        view(router.get(PREFIX + "/ui/overview"), ctx -> {
+            Dashboard.PageRequest page = Dashboard.PageRequest.of(ctx.request().getParam("offset"), ctx.request().getParam("limit"),
+                    ctx.request().getParam("filter"));
+            return () -> dashboard.overview(page);
+        });
         router.get(PREFIX + "/status").handler(ctx -> PeerProtocol.json(ctx, 200, new JsonObject()
                 .put("State", streams.state().name()).put("ApplicationId", applicationId)));
     }
@@ -137,7 +141,7 @@ final class HypermeshViews {
                 String path = ctx.request().path();
                 Runnable release = watchers.acquire();
                 ctx.response().closeHandler(v -> release.run());
-                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path))
+                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path), this::othersHoldParts)
                         .onSuccess(r -> remember(path, r.scopes())).onComplete(done -> release.run());
             }
             rendered.onSuccess(r -> ctx.response().putHeader(QueryApiVerticle.INDEX_HEADER, Long.toString(r.index()))
@@ -239,7 +243,7 @@ final class HypermeshViews {
                 wake.run();
                 return;
             }
-            if (stores.streams().metadataForAllStreamsClients().size() > 1) {
+            if (othersHoldParts()) {
                 timers[0] = vertx.setTimer(Watch.POLL_MS, id -> wake.run()); // parts other instances hold
             }
             timers[1] = vertx.setTimer(STREAM_KEEPALIVE_MS, id -> {
@@ -253,6 +257,11 @@ final class HypermeshViews {
         private void write(String event) {
             response.write(event);
         }
+    }
+
+    /** Whether other instances hold parts of the views: their changes do not ring here, so they are polled for. */
+    private boolean othersHoldParts() {
+        return stores.streams().metadataForAllStreamsClients().size() > 1;
     }
 
     /** A service's view, woken only by changes of that service and of its instances' health. */

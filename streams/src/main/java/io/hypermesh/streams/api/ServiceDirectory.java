@@ -8,7 +8,6 @@ import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
 import io.vertx.core.Future;
 
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,17 +34,6 @@ final class ServiceDirectory {
             Set<String> components = new LinkedHashSet<>();
             instances.forEach(i -> components.add(i.getHealthComponentId()));
             return stores.<HealthState>getAll(HealthTopology.STORE, components).map(health -> Discovery.join(instances, health));
-        });
-    }
-
-    /** Every instance of every service, by service then instance id. */
-    Future<List<DiscoveredInstance>> all() {
-        Future<List<ServiceInstance>> instances = stores.scan(RegistryTopology.BY_SERVICE_STORE);
-        Future<List<HealthState>> health = stores.scan(HealthTopology.STORE);
-        return Future.all(instances, health).map(done -> {
-            Map<String, HealthState> byComponent = new HashMap<>();
-            health.result().forEach(h -> byComponent.put(h.getComponentId(), h));
-            return Discovery.join(instances.result(), byComponent);
         });
     }
 }

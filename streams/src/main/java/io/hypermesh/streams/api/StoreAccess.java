@@ -175,6 +175,9 @@ public final class StoreAccess {
                         + " unreachable: " + failure.getMessage()))));
             }
         }
+        if (parts.size() == 1) {
+            return parts.get(0).map(only -> new ArrayList<>(only.values())); // already in key order
+        }
         return Future.all(parts).map(all -> {
             TreeMap<String, V> merged = new TreeMap<>();
             for (int i = 0; i < all.size(); i++) {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +39,9 @@ final class Watch {
     }
 
     static Rendered render(Object view) {
+        if (view instanceof Rendered already) {
+            return already; // rendered once, shared by every client of the view
+        }
         if (view instanceof Scoped scoped) {
             String body = scoped.view().toString();
             return new Rendered(body, indexOf(body), scoped.scopes());
@@ -85,9 +89,9 @@ final class Watch {
      * @param scopes what the view depended on when last rendered for anyone, if known
      */
     static Future<Rendered> await(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, Duration wait,
-                                  List<String> scopes) {
+                                  List<String> scopes, BooleanSupplier othersHoldParts) {
         long deadline = System.nanoTime() + wait.toNanos();
-        return poll(vertx, changes, view, index, deadline, scopes);
+        return poll(vertx, changes, view, index, deadline, scopes, othersHoldParts);
     }
 
     /**
@@ -95,7 +99,7 @@ final class Watch {
      *               during this rendering means it may be stale, so it is rendered again at once
      */
     private static Future<Rendered> poll(Vertx vertx, ChangeSignal changes, Supplier<Future<Object>> view, long index, long deadline,
-                                         List<String> scopes) {
+                                         List<String> scopes, BooleanSupplier othersHoldParts) {
         long before = changes.stamp(scopes);
         return view.get().map(Watch::render).compose(rendered -> {
             if (rendered.index() != index || System.nanoTime() >= deadline) {
@@ -109,12 +113,26 @@ final class Watch {
             if (!covered || changes.stamp(scopes) != before) {
                 wake.tryComplete(); // it may have changed while rendering: look again
             }
-            // Wake on a local change at once; poll for changes other instances own.
-            long timer = vertx.setTimer(POLL_MS, id -> wake.tryComplete());
+            // Wake on a local change at once; poll only for changes other instances own. Alone,
+            // this instance hears every change: each second it only looks whether one joined.
+            long[] timer = {-1};
+            Runnable[] arm = new Runnable[1];
+            arm[0] = () -> {
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                boolean others = othersHoldParts.getAsBoolean();
+                timer[0] = vertx.setTimer(Math.min(others ? POLL_MS : 1_000, left), id -> {
+                    if (others || System.nanoTime() >= deadline || othersHoldParts.getAsBoolean()) {
+                        wake.tryComplete();
+                    } else if (!wake.future().isComplete()) {
+                        arm[0].run();
+                    }
+                });
+            };
+            arm[0].run();
             return wake.future().compose(ignored -> {
-                vertx.cancelTimer(timer);
+                vertx.cancelTimer(timer[0]);
                 cancel.run();
-                return poll(vertx, changes, view, index, deadline, rendered.scopes());
+                return poll(vertx, changes, view, index, deadline, rendered.scopes(), othersHoldParts);
             });
         });
     }

@@ -91,14 +91,19 @@ class DashboardBrowserIT {
                 throw new AssertionError("the dashboard did not go live; the view answers " + view.status() + " " + view.body()
                         + "; the browser shows: " + browser.getPageSource(), e);
             }
-            Object pageMark = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.hypermeshMark = Math.random();");
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+            // The page shows one bounded page of everything on the bus, worst first: follow just this service.
+            String service = "web-" + id;
+            String setFilter = "const f = document.getElementById('filter'); f.value = arguments[0]; f.dispatchEvent(new Event('input'));";
+            js.executeScript(setFilter, service);
+            Object pageMark = js.executeScript("return window.hypermeshMark = Math.random();");
 
-            Http.Response registered = api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"web\",\"Address\":\"10.9.8.7\","
+            Http.Response registered = api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"10.9.8.7\","
                     + "\"Port\":8443,\"Check\":{\"TTL\":\"10m\"}}");
             assertEquals(200, registered.status(), registered.body());
             assertEquals(200, api.put("/v1/agent/check/pass/service:" + id, "").status());
             // A second instance with no check result yet: it has no score and must not break the view.
-            assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "-new\",\"Name\":\"web\",\"Port\":8444,"
+            assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "-new\",\"Name\":\"" + service + "\",\"Port\":8444,"
                     + "\"Check\":{\"TTL\":\"10m\"}}").status());
             By row = By.cssSelector("tr[data-instance='" + id + "']");
             By badge = By.cssSelector("tr[data-instance='" + id + "'] .status");
@@ -125,8 +130,17 @@ class DashboardBrowserIT {
             assertTrue(auditLine.contains("container.start") && auditLine.contains(id + "-target"), auditLine);
             wait.until(b -> b.findElements(By.cssSelector(".phase")).stream().anyMatch(p -> p.getText().contains("running")));
 
-            assertEquals(pageMark, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.hypermeshMark;"),
+            assertEquals(pageMark, js.executeScript("return window.hypermeshMark;"),
                     "every change arrived over server-sent events into the same page: no reload");
+            // One bounded page with the counts of everything; the filter box narrows it on the server.
+            assertTrue(wait.until(b -> b.findElement(By.id("counts")).getText()).matches("\\d+ instances of \\d+ services.*"),
+                    "the counts line names every instance");
+            js.executeScript(setFilter, "no-such-service-" + id);
+            wait.until(b -> b.findElement(By.id("instances")).getText().contains("no service matches"));
+            assertTrue(browser.findElements(row).isEmpty(), "the filtered page leaves the instance out");
+            js.executeScript(setFilter, service.toUpperCase(java.util.Locale.ROOT));
+            assertTrue(wait.until(b -> b.findElement(row).getText()).contains("10.9.8.7:8443"), "a filter matches service names ignoring case");
+
             File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
             Path saved = Path.of("target", "dashboard.png");
             Files.copy(shot.toPath(), saved, StandardCopyOption.REPLACE_EXISTING);
