@@ -34,6 +34,15 @@ public final class AuditTrail {
     private long sequence;
     private byte[] lastHash = new byte[32];
     private long sealedAt;
+    /** The newest value of each {@link #RESUME_PREFIX} detail among the records adopted from the log. */
+    private final Map<String, String> resumeMarks = new java.util.HashMap<>();
+
+    /**
+     * Details whose key starts with this are where an adapter stands in its input (a file and an
+     * offset, say). Committed in the same transaction as the event the record is for, the newest one
+     * on the log says exactly what was published: an adapter started again continues from there.
+     */
+    public static final String RESUME_PREFIX = "resume:";
 
     /** What one append produced: the record and, when one was due, a checkpoint. */
     public record Appended(AuditRecord record, AuditCheckpoint checkpoint) {
@@ -100,6 +109,16 @@ public final class AuditTrail {
         sequence = stored.getSequence();
         lastHash = hash;
         tree.append(sha256, hash);
+        stored.getDetails().forEach((k, v) -> {
+            if (k.startsWith(RESUME_PREFIX)) {
+                resumeMarks.put(k.substring(RESUME_PREFIX.length()), v);
+            }
+        });
+    }
+
+    /** The newest resume mark of this name on the log when the trail was resumed. */
+    public java.util.Optional<String> resumeMark(String name) {
+        return java.util.Optional.ofNullable(resumeMarks.get(name));
     }
 
     /** Where the trail stands, to roll back to when a transaction holding later records aborts. */

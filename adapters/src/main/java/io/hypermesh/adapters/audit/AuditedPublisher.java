@@ -136,6 +136,11 @@ public final class AuditedPublisher implements AutoCloseable {
         return trail.sequence();
     }
 
+    /** Where this adapter's previous run stood in an input, as its last committed record says ({@link AuditTrail#RESUME_PREFIX}). */
+    public synchronized java.util.Optional<String> resumeMark(String name) {
+        return trail.resumeMark(name);
+    }
+
     /** Publishes an event and its audit record in one transaction; completes once committed. */
     public CompletableFuture<Void> publish(String topic, String key, SpecificRecord event, Action action) {
         return enqueue(new ProducerRecord<>(topic, key, event), action);

@@ -97,4 +97,64 @@ class SecurityAdapterIT {
                     "the Falco alert audited with Falco's host as actor");
         }
     }
+
+    /**
+     * Issue 18: the tail continues where the last run's published lines end, across a rotation
+     * while it was down and one while it runs: every line once, none from before its first start.
+     */
+    @Test
+    void theTetragonTailResumesWithoutSkippingOrRepeatingLines(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        BusForAdapters bus = new BusForAdapters(kafka);
+        AuditedPublisher.Settings settings = bus.settings("tetragon-resume", ComponentKind.SECURITY_AGENT, dir);
+        Path export = dir.resolve("tetragon.log");
+        append(export, "before-first-start");
+        try (BusForAdapters.Reader<SecurityEvent> security = bus.read(Topics.SECURITY.name(), SecurityEvent.class)) {
+            try (AdapterHost host = tetragonOnly(settings, export)) {
+                Thread.sleep(300); // the first pass starts at the end of what is there
+                append(export, "n1", "n2", "n3");
+                awaitHost(security, settings, "n3");
+            }
+            // Down: more lines, then a rotation (the writer finishes the old file, then starts a new one).
+            append(export, "n4", "n5");
+            Path rotated = dir.resolve("tetragon.log.1");
+            Files.move(export, rotated);
+            append(rotated, "n6");
+            append(export, "n7", "n8");
+            try (AdapterHost host = tetragonOnly(settings, export)) {
+                awaitHost(security, settings, "n8");
+                // Rotated while running, with the old file's last line still to come.
+                append(export, "n9");
+                awaitHost(security, settings, "n9");
+                Files.move(export, dir.resolve("tetragon.log.2"));
+                append(dir.resolve("tetragon.log.2"), "n10");
+                append(export, "n11");
+                awaitHost(security, settings, "n11");
+                List<String> hosts = security.all(Duration.ofSeconds(1)).stream()
+                        .filter(r -> r.value().getSource().getComponentId().equals(settings.adapterId()))
+                        .map(r -> ((SecurityAlert) r.value().getPayload()).getHost())
+                        // Alerts are keyed (and so partitioned) by what they are about: order holds per key only.
+                        .sorted(java.util.Comparator.comparingInt((String h) -> Integer.parseInt(h.substring(1)))).toList();
+                assertEquals(List.of("n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10", "n11"), hosts,
+                        "each line once, across two runs and two rotations, and none from before the first start");
+            }
+        }
+    }
+
+    private static AdapterHost tetragonOnly(AuditedPublisher.Settings settings, Path export) {
+        return AdapterHost.run(settings, 3, publisher -> new SecurityAdapter(publisher,
+                new SecurityAdapter.Settings(null, 0, List.of(export), false, Duration.ofMillis(100))), Duration.ofSeconds(1), true);
+    }
+
+    private static void append(Path file, String... hosts) throws java.io.IOException {
+        StringBuilder lines = new StringBuilder();
+        for (String host : hosts) {
+            lines.append("{\"process_exec\":{\"process\":{\"binary\":\"/bin/x\"}},\"node_name\":\"").append(host).append("\"}\n");
+        }
+        Files.writeString(file, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void awaitHost(BusForAdapters.Reader<SecurityEvent> security, AuditedPublisher.Settings settings, String host) {
+        security.await(r -> r.value().getSource().getComponentId().equals(settings.adapterId())
+                && host.equals(((SecurityAlert) r.value().getPayload()).getHost()), Duration.ofSeconds(20), "the line from " + host);
+    }
 }
