@@ -42,9 +42,14 @@ public final class BundledPlatform implements AutoCloseable {
         PlatformSpec spec = SpecLoader.loadResource(SPEC, System.getenv());
         BundledPlatform platform = new BundledPlatform();
         try {
+            // Made side by side: each waits for broker metadata and its producer id.
+            List<java.util.concurrent.CompletableFuture<ManagedComponent>> made = new ArrayList<>();
             for (ComponentSpec c : spec.components().values()) {
-                platform.components.add(new ManagedComponent(c.id(), c.kind(), c.phase(), kafka,
-                        new HttpRegistryClient(bus.registryUrl(), kafka.httpTls()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5)));
+                made.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> new ManagedComponent(c.id(), c.kind(), c.phase(), kafka,
+                        new HttpRegistryClient(bus.registryUrl(), kafka.httpTls()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5))));
+            }
+            for (java.util.concurrent.CompletableFuture<ManagedComponent> component : made) {
+                platform.components.add(component.join());
             }
             platform.outcome = Coordination.run(spec, kafka, bus.apiUrl(), bus.registryUrl(),
                     "up-" + ProcessHandle.current().pid(), dataDir.resolve("keys").resolve("coordinator.key"), new ConsoleProgress(log),

@@ -71,7 +71,7 @@ public final class CoordinatorLease implements AutoCloseable {
             membership.subscribe(List.of(Topics.COORDINATOR.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    if (!partitions.isEmpty() && leader) {
+                    if (!partitions.isEmpty() && leader && !closing) {
                         LOG.warn("coordinator {} lost the lease", coordinatorId);
                         leader = false;
                     }

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdapterCommandIT {
     @Test
     void anAdapterProcessPublishesAndLeavesAVerifiableTrail(EmbeddedKafka broker, @TempDir Path dataDir) throws Exception {
-        try (BusRuntime bus = BusRuntime.start(BusRuntime.Settings.plain(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0), new PrintWriter(new StringWriter()))) {
+        try (BusRuntime bus = BusRuntime.start(BusRuntime.Settings.plain(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0), new PrintWriter(new StringWriter())).foldsRunning(java.time.Duration.ofMinutes(2))) {
             int port = EmbeddedKafka.freePort();
             String[] endpoints = {"--bootstrap-servers=" + bus.endpoints().bootstrapServers(), "--registry-url=" + bus.endpoints().registryUrl(),
                     "--data-dir=" + dataDir};

@@ -46,7 +46,7 @@ class PublishAndTailIT {
     @BeforeAll
     static void start(EmbeddedKafka broker) throws Exception {
         kafka = broker;
-        bus = BusRuntime.start(BusRuntime.Settings.plain(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0), new PrintWriter(new StringWriter()));
+        bus = BusRuntime.start(BusRuntime.Settings.plain(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0), new PrintWriter(new StringWriter())).foldsRunning(java.time.Duration.ofMinutes(2));
     }
 
     @AfterAll

@@ -160,6 +160,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("num.partitions", "1");
         p.put("default.replication.factor", copies);
         p.put("min.insync.replicas", inSync);
+        // After kill -9 the controller keeps the dead broker's registration until its session
+        // times out (9 s by default), and the new broker waits for that before it is unfenced.
+        // 3 s ends that wait while the logs are still being recovered (about 3 s after a crash
+        // with 3,000 instances), and is still far from what a GC pause could miss.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
         return p;
     }
 
