@@ -82,6 +82,11 @@ public final class BusRuntime implements AutoCloseable {
 
     /** @param log progress lines for the operator */
     public static BusRuntime start(Settings s, PrintWriter log) throws Exception {
+        return start(s, log, coordinatorAccess -> { });
+    }
+
+    /** @param whenTopicsExist told the coordinator's access as soon as the topics exist, before the registry and folds start */
+    public static BusRuntime start(Settings s, PrintWriter log, java.util.function.Consumer<KafkaAccess> whenTopicsExist) throws Exception {
         EmbeddedKafka broker = null;
         SchemaRegistryService registry = null;
         StreamsApp folds = null;
@@ -111,6 +116,7 @@ public final class BusRuntime implements AutoCloseable {
                     log.println("ACLs: " + acls.size() + " bindings for " + BusAcls.PRINCIPALS.size() + " principals");
                 }
             }
+            whenTopicsExist.accept(as.apply(BusAcls.COORDINATOR));
             registry = SchemaRegistryService.start(as.apply(BusAcls.SCHEMA_REGISTRY).clientConfig(), s.host(), s.registryPort());
             log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
             log.flush();

@@ -1,6 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BundledPlatform;
+import io.hypermesh.coordinator.run.CoordinatorLease;
 import io.hypermesh.coordinator.bus.BusRuntime;
 import io.hypermesh.coordinator.run.Coordinator;
 import io.hypermesh.schemas.auth.ApiTokens;
@@ -52,8 +53,18 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        BusRuntime bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort,
-                pkiDir, ApiTokens.fromFileOrOpen(apiTokens), consul.node(), consul.datacenter), out);
+        CoordinatorLease[] lease = new CoordinatorLease[1];
+        BusRuntime bus;
+        try {
+            bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort,
+                    pkiDir, ApiTokens.fromFileOrOpen(apiTokens), consul.node(), consul.datacenter), out,
+                    coordinator -> lease[0] = BundledPlatform.electEarly(coordinator));
+        } catch (Exception e) {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
+            throw e;
+        }
         bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
         out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
                 + (pkiDir == null ? "" : "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"));
@@ -64,7 +75,7 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
         BundledPlatform platform;
         try {
-            platform = BundledPlatform.start(bus.endpoints(), bus.coordinatorAccess(), dataDir, out);
+            platform = BundledPlatform.start(bus.endpoints(), bus.coordinatorAccess(), dataDir, out, lease[0]);
         } catch (Exception e) {
             bus.close();
             throw e;

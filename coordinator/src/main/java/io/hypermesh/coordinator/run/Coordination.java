@@ -26,8 +26,16 @@ public final class Coordination {
     public static Coordinator.Outcome run(PlatformSpec spec, KafkaAccess kafka, String apiUrl, String registryUrl,
                                           String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
+        return run(spec, new CoordinatorLease(kafka, spec.platform(), coordinatorId), kafka, apiUrl, registryUrl, coordinatorId, auditKey,
+                progress, electionTimeout);
+    }
+
+    /** As above, with a lease taken beforehand (its election may be under way already); it is closed after. */
+    public static Coordinator.Outcome run(PlatformSpec spec, CoordinatorLease lease, KafkaAccess kafka, String apiUrl, String registryUrl,
+                                          String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
+            throws InterruptedException {
         var key = AuditKeys.loadOrCreate(auditKey);
-        try (CoordinatorLease lease = new CoordinatorLease(kafka, spec.platform(), coordinatorId);
+        try (lease;
              LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.httpTls());
              HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.httpTls())) {
             return new Coordinator(spec, lease, fold, registry, progress, coordinatorId,

@@ -100,8 +100,14 @@ public final class CoordinatorLease implements AutoCloseable {
         }
     }
 
-    /** Blocks until this coordinator is the active one, then fences predecessors and returns the new epoch. */
-    public long acquire(Duration timeout) throws InterruptedException {
+    /**
+     * Blocks until this coordinator is the active one, then fences predecessors and returns the new
+     * epoch. Called again once that is done, it returns the same epoch.
+     */
+    public synchronized long acquire(Duration timeout) throws InterruptedException {
+        if (producer != null) {
+            return epoch;
+        }
         if (!elected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("coordinator " + coordinatorId + " was not elected within " + timeout);
         }
@@ -109,8 +115,14 @@ public final class CoordinatorLease implements AutoCloseable {
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hypermesh-coordinator-" + platform);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions();
+        KafkaProducer<String, byte[]> fencing = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        try {
+            fencing.initTransactions();
+        } catch (RuntimeException e) {
+            fencing.close(Duration.ZERO);
+            throw e;
+        }
+        producer = fencing;
         epoch = lastEpoch() + 1;
         send(List.of(new ProducerRecord<>(Topics.COORDINATOR.name(), EPOCH_KEY,
                 (epoch + " " + coordinatorId).getBytes(StandardCharsets.UTF_8))));

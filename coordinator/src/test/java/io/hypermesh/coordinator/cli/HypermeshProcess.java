@@ -15,8 +15,18 @@ final class HypermeshProcess implements AutoCloseable {
     private final Thread reader;
 
     HypermeshProcess(String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Hypermesh.class.getName()));
+        this(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Hypermesh.class.getName()), args);
+    }
+
+    /** Through the launcher users run (bin/hypermesh of this checkout, which needs `package` done). */
+    static HypermeshProcess launched(String... args) throws Exception {
+        Path launcher = Path.of("..", "bin", "hypermesh").toAbsolutePath().normalize();
+        return new HypermeshProcess(List.of(launcher.toString()), args);
+    }
+
+    private HypermeshProcess(List<String> launcher, String... args) throws Exception {
+        List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(args));
         process = new ProcessBuilder(command)
                 .redirectError(Path.of("target", "hypermesh-" + args[0] + "-" + System.nanoTime() + ".log").toFile()).start();
