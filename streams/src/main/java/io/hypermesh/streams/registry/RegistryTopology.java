@@ -174,6 +174,15 @@ public final class RegistryTopology {
         private KeyValueStore<String, String> byCheck;
         /** Judgements sent but not yet read back, so a scan does not send the same one again. */
         private final Set<String> pending = new HashSet<>();
+        /**
+         * When each instance next needs judging (its lease, a TTL check or a critical check's
+         * deregistration falling due), so a judgement looks at the instances due, not at them all:
+         * with 20,000 instances a full scan every 250 ms decoded 80,000 records a second.
+         */
+        private final java.util.TreeMap<Long, Set<String>> dueAt = new java.util.TreeMap<>();
+        private final java.util.Map<String, Long> deadlineOf = new java.util.HashMap<>();
+        /** Instances holding a lease (TTL > 0): the base of self-preservation. */
+        private int leased;
         private boolean preserving;
         /** Offset + 1 of the record being applied: the Consul index of what it changes. */
         private long index;
@@ -378,6 +387,9 @@ public final class RegistryTopology {
         private void rebuildIndexes() {
             clear(byService);
             clear(byCheck);
+            dueAt.clear();
+            deadlineOf.clear();
+            leased = 0;
             try (KeyValueIterator<String, ServiceInstance> all = store.all()) {
                 all.forEachRemaining(kv -> index(null, kv.value));
             }
@@ -393,6 +405,7 @@ public final class RegistryTopology {
 
         /** Keeps the in-memory indexes in step with one instance going from {@code previous} to {@code next} (either may be null). */
         private void index(ServiceInstance previous, ServiceInstance next) {
+            schedule(previous, next);
             if (previous != null) {
                 if (next == null || !previous.getServiceName().equals(next.getServiceName())) {
                     byService.delete(serviceKey(previous.getServiceName(), previous.getInstanceId()));
@@ -411,6 +424,46 @@ public final class RegistryTopology {
                     }
                 }
             }
+        }
+
+        private void schedule(ServiceInstance previous, ServiceInstance next) {
+            if (previous != null) {
+                leased -= previous.getTtlMs() > 0 ? 1 : 0;
+                Long was = deadlineOf.remove(previous.getInstanceId());
+                if (was != null) {
+                    Set<String> ids = dueAt.get(was);
+                    ids.remove(previous.getInstanceId());
+                    if (ids.isEmpty()) {
+                        dueAt.remove(was);
+                    }
+                }
+            }
+            if (next != null) {
+                leased += next.getTtlMs() > 0 ? 1 : 0;
+                long deadline = nextDeadline(next);
+                if (deadline != Long.MAX_VALUE) {
+                    deadlineOf.put(next.getInstanceId(), deadline);
+                    dueAt.computeIfAbsent(deadline, d -> new HashSet<>()).add(next.getInstanceId());
+                }
+            }
+        }
+
+        /** The earliest moment past which {@link #judge} may have something to say about this instance. */
+        private static long nextDeadline(ServiceInstance instance) {
+            long deadline = Long.MAX_VALUE;
+            if (instance.getTtlMs() > 0) {
+                deadline = instance.getLastHeartbeatAt().toEpochMilli() + instance.getTtlMs();
+            }
+            for (CheckState check : instance.getChecks()) {
+                CheckDefinition d = check.getDefinition();
+                if (d.getType().equals("ttl") && !check.getStatus().equals("critical")) {
+                    deadline = Math.min(deadline, check.getUpdatedAt().toEpochMilli() + d.getTtlMs());
+                }
+                if (d.getDeregisterCriticalAfterMs() > 0 && check.getCriticalSince() != null) {
+                    deadline = Math.min(deadline, check.getCriticalSince().toEpochMilli() + d.getDeregisterCriticalAfterMs());
+                }
+            }
+            return deadline;
         }
 
         /** A check id other than the two Consul derives from the service id: only those need looking up. */
@@ -476,18 +529,18 @@ public final class RegistryTopology {
         /** Judges lapsed leases, lapsed TTL checks and services critical for too long; writes each verdict to the log. */
         private void judge(long now) {
             List<ServiceInstance> lapsed = new ArrayList<>();
-            int leased = 0;
-            try (KeyValueIterator<String, ServiceInstance> all = store.all()) {
-                while (all.hasNext()) {
-                    ServiceInstance instance = all.next().value;
-                    if (instance.getTtlMs() > 0) {
-                        leased++;
-                        if (now - instance.getLastHeartbeatAt().toEpochMilli() > instance.getTtlMs()) {
-                            lapsed.add(instance);
-                        }
-                    }
-                    judgeChecks(instance, now);
+            // Only what is due; each stays due until a change to it (a verdict read back, a heartbeat) moves its deadline.
+            List<String> due = new ArrayList<>();
+            dueAt.headMap(now, false).values().forEach(due::addAll);
+            for (String id : due) {
+                ServiceInstance instance = store.get(id);
+                if (instance == null) {
+                    continue;
                 }
+                if (instance.getTtlMs() > 0 && now - instance.getLastHeartbeatAt().toEpochMilli() > instance.getTtlMs()) {
+                    lapsed.add(instance);
+                }
+                judgeChecks(instance, now);
             }
             if (leased >= settings.selfPreservationMinimum() && lapsed.size() > leased * settings.selfPreservationRatio()) {
                 if (!preserving) {

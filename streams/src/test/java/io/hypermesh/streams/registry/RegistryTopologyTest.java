@@ -115,6 +115,20 @@ class RegistryTopologyTest {
     }
 
     @Test
+    void aHeartbeatMovesTheLeaseDeadlineTheJudgeWaitsFor() {
+        send("web-1", registration("web-1", 10_000), T0);
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(5));
+        send("web-1", new ServiceHeartbeat("web-1", null), T0.plusSeconds(5));
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertTrue(eventsOut.isEmpty(), "due at T0+15 now, not at T0+10");
+        assertNotNull(store.get("web-1"));
+        fx.driver.advanceWallClockTime(Duration.ofSeconds(5));
+        ServiceExpired expired = (ServiceExpired) eventsOut.readRecord().value().getPayload();
+        assertEquals(T0.plusSeconds(5), expired.getLastHeartbeatAt(), "judged on the renewed lease");
+        assertNull(store.get("web-1"));
+    }
+
+    @Test
     void anExpiryJudgingAnOlderHeartbeatThanTheLatestIsIgnored() {
         send("web-1", registration("web-1", 10_000), T0);
         send("web-1", new ServiceHeartbeat("web-1", null), T0.plusSeconds(9));
