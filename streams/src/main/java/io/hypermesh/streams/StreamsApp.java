@@ -97,6 +97,7 @@ public final class StreamsApp implements AutoCloseable {
         Map<String, Serde<?>> storeSerdes = Map.of(
                 RegistryTopology.BY_SERVICE_STORE, serdes.of(ServiceInstance.class),
                 RegistryTopology.BY_CHECK_STORE, Serdes.String(),
+                RegistryTopology.RUNNABLE_CHECKS_STORE, serdes.of(ServiceInstance.class),
                 RegistryTopology.INDEX_STORE, Serdes.Long(),
                 HealthTopology.STORE, serdes.of(HealthState.class),
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),

@@ -74,7 +74,7 @@ final class CheckRunner {
             return;
         }
         scanning = true;
-        vertx.executeBlocking(() -> stores.<ServiceInstance>localScan(RegistryTopology.STORE, null), false).onComplete(ar -> {
+        vertx.executeBlocking(() -> stores.<ServiceInstance>localScan(RegistryTopology.RUNNABLE_CHECKS_STORE, null), false).onComplete(ar -> {
             scanning = false;
             if (ar.failed()) {
                 return; // rebalancing: the next scan sees what this instance owns then
@@ -84,7 +84,7 @@ final class CheckRunner {
             for (ServiceInstance instance : ar.result().values()) {
                 for (CheckState check : instance.getChecks()) {
                     CheckDefinition d = check.getDefinition();
-                    if (!d.getType().equals("http") && !d.getType().equals("tcp")) {
+                    if (!RegistryTopology.runnable(d.getType())) {
                         continue;
                     }
                     String key = instance.getInstanceId() + "/" + d.getCheckId();

@@ -74,6 +74,8 @@ public final class RegistryTopology {
     public static final String STORE = "registry-instances";
     public static final String BY_SERVICE_STORE = "registry-by-service";
     public static final String BY_CHECK_STORE = "registry-by-check";
+    /** The instances (by id) with an HTTP or TCP check, which the instance owning them runs: most hold none. */
+    public static final String RUNNABLE_CHECKS_STORE = "registry-runnable-checks";
     public static final String INDEX_STORE = "registry-indexes";
     /** Consul's check id for a service registered with one unnamed check: {@code service:<id>}. */
     public static final String SERVICE_CHECK_PREFIX = "service:";
@@ -87,6 +89,11 @@ public final class RegistryTopology {
     static final String HEALTH_SINK = "registry-health-out";
 
     private RegistryTopology() {
+    }
+
+    /** A check the instance owning its service runs itself (HTTP, TCP); TTL checks are reported to it instead. */
+    public static boolean runnable(String checkType) {
+        return checkType.equals("http") || checkType.equals("tcp");
     }
 
     /** The {@link #BY_SERVICE_STORE} key of an instance of a service. */
@@ -154,6 +161,8 @@ public final class RegistryTopology {
                 .withLoggingDisabled(), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_CHECK_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNNABLE_CHECKS_STORE), Serdes.String(), instances)
+                .withLoggingDisabled(), FOLD);
         topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), instances.serializer(), FOLD);
         topology.addSink(EXPIRY_SINK, Topics.REGISTRY.name(), Serdes.String().serializer(), events.serializer(), FOLD);
         topology.addSink(HEALTH_SINK, Topics.HEALTH_CHECKS.name(), Serdes.String().serializer(),
@@ -172,6 +181,7 @@ public final class RegistryTopology {
         private KeyValueStore<String, Long> indexes;
         private KeyValueStore<String, ServiceInstance> byService;
         private KeyValueStore<String, String> byCheck;
+        private KeyValueStore<String, ServiceInstance> runnable;
         /** Judgements sent but not yet read back, so a scan does not send the same one again. */
         private final Set<String> pending = new HashSet<>();
         /**
@@ -201,6 +211,7 @@ public final class RegistryTopology {
             this.indexes = context.getStateStore(INDEX_STORE);
             this.byService = context.getStateStore(BY_SERVICE_STORE);
             this.byCheck = context.getStateStore(BY_CHECK_STORE);
+            this.runnable = context.getStateStore(RUNNABLE_CHECKS_STORE);
             rebuildIndexes();
             if (mirror != null) {
                 int partition = context.taskId().partition();
@@ -387,6 +398,7 @@ public final class RegistryTopology {
         private void rebuildIndexes() {
             clear(byService);
             clear(byCheck);
+            clear(runnable);
             dueAt.clear();
             deadlineOf.clear();
             leased = 0;
@@ -416,7 +428,15 @@ public final class RegistryTopology {
                     }
                 }
             }
+            if (previous != null && next == null) {
+                runnable.delete(previous.getInstanceId());
+            }
             if (next != null) {
+                if (next.getChecks().stream().anyMatch(c -> runnable(c.getDefinition().getType()))) {
+                    runnable.put(next.getInstanceId(), next);
+                } else if (previous != null) {
+                    runnable.delete(previous.getInstanceId());
+                }
                 byService.put(serviceKey(next.getServiceName(), next.getInstanceId()), next);
                 for (CheckState c : next.getChecks()) {
                     if (customCheck(c, next)) {

@@ -210,7 +210,10 @@ class RegistryTopologyTest {
         KeyValueStore<String, Long> indexes = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.INDEX_STORE),
                 org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.Long()).withLoggingDisabled().build();
-        for (KeyValueStore<String, ?> s : List.of(registry, index, byCheck, indexes)) {
+        KeyValueStore<String, ServiceInstance> runnable = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.RUNNABLE_CHECKS_STORE),
+                org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
+        for (KeyValueStore<String, ?> s : List.of(registry, index, byCheck, indexes, runnable)) {
             s.init(context.getStateStoreContext(), s);
             context.addStateStore(s);
         }
@@ -220,6 +223,7 @@ class RegistryTopologyTest {
         registry.put("b", b);
         index.put(RegistryTopology.serviceKey("web", "gone"), instance("gone", "web"));
         index.put(RegistryTopology.serviceKey("old", "a"), instance("a", "old"));
+        runnable.put("gone", instance("gone", "web"));
 
         new RegistryTopology.Fold(fx.settings, null, null, null).init(context);
 
@@ -228,6 +232,9 @@ class RegistryTopologyTest {
             all.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', '/') + "=" + kv.value.getInstanceId()));
         }
         assertEquals(List.of("db/b=b", "web/a=a"), keys);
+        try (var all = runnable.all()) {
+            assertTrue(!all.hasNext(), "no instance holds an HTTP or TCP check: nothing for the check runner");
+        }
     }
 
     static ServiceInstance instance(String id, String service) {
