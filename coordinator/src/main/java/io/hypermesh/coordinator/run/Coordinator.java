@@ -1,5 +1,6 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.events.LifecycleState;
 import io.hypermesh.coordinator.spec.ComponentSpec;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.events.ComponentKind;
@@ -45,7 +46,7 @@ import java.util.concurrent.Future;
  */
 public final class Coordinator {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
-    private static final Set<String> SETTLED_UP = Set.of("RUNNING", "DEGRADED");
+    private static final Set<LifecycleState> SETTLED_UP = java.util.EnumSet.of(LifecycleState.RUNNING, LifecycleState.DEGRADED);
 
     /** How a run ended. */
     public enum Result { RUNNING, DEGRADED, ROLLED_BACK }
@@ -156,32 +157,34 @@ public final class Coordinator {
             }
         }
         long deadline = System.nanoTime() + c.startTimeout().toNanos();
-        var known = fold.await(c.id(), v -> !v.state().equals("UNINITIALIZED") && !v.state().equals("INITIALIZING"), deadline);
+        var known = fold.await(c.id(), v -> v.state() != LifecycleState.UNINITIALIZED && v.state() != LifecycleState.INITIALIZING, deadline);
         if (known.isEmpty()) {
-            return timedOut(c, "never reported READY");
+            return timedOut(c, "never reported READY" + fold.problem().map(p -> "; " + p).orElse(""));
         }
-        String state = known.get().state();
+        LifecycleState state = known.get().state();
         if (SETTLED_UP.contains(state)) {
             // Started by a coordinator before us: do not start it twice.
             started.add(c.id());
-            progress.component(c.id(), state, "already " + state.toLowerCase());
-            auditOnly("component.adopted", c.id(), AuditOutcome.OBSERVED, state);
+            progress.component(c.id(), state.name(), "already " + state.name().toLowerCase());
+            auditOnly("component.adopted", c.id(), AuditOutcome.OBSERVED, state.name());
             return new Step(c.id(), true, null);
         }
         // A component already starting on a predecessor's command is waited for, not commanded again.
-        String commandId = state.equals("STARTING") && "START".equals(known.get().lastCommand()) ? null : command(c, CommandAction.START);
+        String commandId = state == LifecycleState.STARTING && "START".equals(known.get().lastCommand()) ? null : command(c, CommandAction.START);
         started.add(c.id());
         progress.component(c.id(), "STARTING", null);
-        var settled = fold.await(c.id(), v -> answers(v, commandId) && (SETTLED_UP.contains(v.state()) || v.state().equals("FAILED")), deadline);
+        var settled = fold.await(c.id(), v -> answers(v, commandId) && (SETTLED_UP.contains(v.state()) || v.state() == LifecycleState.FAILED), deadline);
         if (settled.isEmpty()) {
-            return timedOut(c, "still " + fold.current(c.id()).map(LifecycleWatcher.ComponentView::state).orElse("unknown"));
+            return timedOut(c, "still " + fold.current(c.id()).map(v -> v.state().name()).orElse("unknown")
+                    + fold.problem().map(p -> "; " + p).orElse(""));
         }
+        String settledState = settled.get().state().name();
         boolean up = SETTLED_UP.contains(settled.get().state());
         String reason = up ? null : settled.get().reason();
-        progress.component(c.id(), settled.get().state(), reason);
-        auditOnly("component." + settled.get().state().toLowerCase(), c.id(), up ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
+        progress.component(c.id(), settledState, reason);
+        auditOnly("component." + settledState.toLowerCase(), c.id(), up ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
                 reason == null ? "" : reason);
-        return new Step(c.id(), up, reason == null ? settled.get().state() : reason);
+        return new Step(c.id(), up, reason == null ? settledState : reason);
     }
 
     private Step timedOut(ComponentSpec c, String detail) {
@@ -203,11 +206,11 @@ public final class Coordinator {
             ComponentSpec c = spec.components().get(id);
             String commandId = command(c, CommandAction.ROLLBACK);
             long deadline = System.nanoTime() + c.stopTimeout().toNanos();
-            var stopped = fold.await(id, v -> answers(v, commandId)
-                    && (v.state().equals("STOPPED") || v.state().equals("READY") || v.state().equals("FAILED")), deadline);
-            progress.component(id, stopped.map(LifecycleWatcher.ComponentView::state).orElse("STOP TIMED OUT"), "rollback");
+            var stopped = fold.await(id, v -> answers(v, commandId) && java.util.EnumSet.of(LifecycleState.STOPPED, LifecycleState.READY,
+                    LifecycleState.FAILED).contains(v.state()), deadline);
+            progress.component(id, stopped.map(v -> v.state().name()).orElse("STOP TIMED OUT"), "rollback");
             auditOnly("component.rolled_back", id, stopped.isPresent() ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
-                    stopped.map(LifecycleWatcher.ComponentView::state).orElse("stop timed out"));
+                    stopped.map(v -> v.state().name()).orElse("stop timed out"));
         }
         for (int phase = failedPhase; phase >= 1; phase--) {
             if (!spec.phase(phase).isEmpty()) {

@@ -1,5 +1,6 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.events.LifecycleState;
 import io.hypermesh.schemas.pki.HttpTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hypermesh.schemas.pki.HttpTls;
@@ -23,7 +24,7 @@ public final class LifecycleWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A component as the fold knows it. */
-    public record ComponentView(String id, String state, String reason, String lastCommand, String lastCommandId, long coordinatorEpoch) {
+    public record ComponentView(String id, LifecycleState state, String reason, String lastCommand, String lastCommandId, long coordinatorEpoch) {
     }
 
     private final String apiUrl;
@@ -32,6 +33,8 @@ public final class LifecycleWatcher implements AutoCloseable {
     private volatile boolean running = true;
     private Map<String, ComponentView> latest = Map.of();
     private String index = "0";
+    /** Why the last look at the view failed (null once one succeeds): what a timed-out wait reports as its cause. */
+    private volatile String problem;
 
     /** @param tls the caller's identity, for a query API served over HTTPS */
     public LifecycleWatcher(String apiUrl, HttpTls tls) {
@@ -48,18 +51,20 @@ public final class LifecycleWatcher implements AutoCloseable {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/hypermesh/lifecycle/components?index="
                         + index + "&wait=2s")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
+                    problem = "GET /v1/hypermesh/lifecycle/components answered " + r.statusCode() + ": " + abbreviate(r.body());
                     Thread.sleep(200);
                     continue;
                 }
                 Map<String, ComponentView> views = new HashMap<>();
                 for (JsonNode c : JSON.readTree(r.body())) {
-                    views.put(c.get("ComponentID").asText(), new ComponentView(c.get("ComponentID").asText(), c.get("State").asText(),
+                    views.put(c.get("ComponentID").asText(), new ComponentView(c.get("ComponentID").asText(), LifecycleState.valueOf(c.get("State").asText()),
                             c.path("Reason").isNull() ? null : c.path("Reason").asText(null),
                             c.path("LastCommand").isNull() ? null : c.path("LastCommand").asText(null),
                             c.path("LastCommandID").isNull() ? null : c.path("LastCommandID").asText(null),
                             c.path("CoordinatorEpoch").asLong()));
                 }
                 index = r.headers().firstValue("X-Consul-Index").orElse("0");
+                problem = null;
                 synchronized (this) {
                     latest = views;
                     notifyAll();
@@ -67,6 +72,7 @@ public final class LifecycleWatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
+                problem = "the lifecycle view at " + apiUrl + " could not be read: " + e;
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException ie) {
@@ -74,6 +80,15 @@ public final class LifecycleWatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Why the lifecycle view could not be read last time, if it could not. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem);
+    }
+
+    private static String abbreviate(String body) {
+        return body.length() <= 200 ? body : body.substring(0, 200) + "...";
     }
 
     public synchronized Optional<ComponentView> current(String componentId) {
