@@ -27,10 +27,12 @@ public final class BusTopology {
                                  ConsulIndexes indexes) {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes);
-        var components = LifecycleTopology.addTo(builder, serdes);
+        var lifecycle = LifecycleTopology.addTo(builder, serdes);
         if (changes != null) {
             health.toStream().foreach((k, v) -> changes.ring(ChangeSignal.health(k)));
-            components.toStream().foreach((k, v) -> changes.ring());
+            lifecycle.components().toStream().foreach((k, v) -> changes.ring());
+            // Phase counts change after their components, a repartition later: views showing them must hear it too.
+            lifecycle.phases().toStream().foreach((k, v) -> changes.ring());
         }
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes);

@@ -49,7 +49,11 @@ public final class LifecycleTopology {
         return builder.build();
     }
 
-    public static KTable<String, ComponentState> addTo(StreamsBuilder builder, BusSerdes serdes) {
+    /** The tables the query API serves: components by id, and counts per phase (updated after them, through a repartition). */
+    public record Tables(KTable<String, ComponentState> components, KTable<String, PhaseStatus> phases) {
+    }
+
+    public static Tables addTo(StreamsBuilder builder, BusSerdes serdes) {
         KGroupedStream<String, LifecycleEvent> events = builder.stream(Topics.LIFECYCLE.name(),
                         Consumed.with(Serdes.String(), serdes.of(LifecycleEvent.class)).withName("lifecycle-events"))
                 .mapValues(event -> InvalidEventException.present(event, Topics.LIFECYCLE.name()), Named.as("lifecycle-events-present"))
@@ -66,7 +70,7 @@ public final class LifecycleTopology {
                 .aggregate(LifecycleTopology::unknownComponent,
                         Materialized.<String, ComponentState, KeyValueStore<Bytes, byte[]>>as(COMPONENTS_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(serdes.of(ComponentState.class)));
-        components
+        KTable<String, PhaseStatus> phases = components
                 .groupBy((id, state) -> KeyValue.pair(Integer.toString(state.getPhase()), state),
                         Grouped.with("lifecycle-by-phase", Serdes.String(), serdes.of(ComponentState.class)))
                 .aggregate(() -> new PhaseStatus(0, 0, new HashMap<>()),
@@ -74,7 +78,7 @@ public final class LifecycleTopology {
                         (phase, state, status) -> count(status, Integer.parseInt(phase), state, -1),
                         Materialized.<String, PhaseStatus, KeyValueStore<Bytes, byte[]>>as(PHASES_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(serdes.of(PhaseStatus.class)));
-        return components;
+        return new Tables(components, phases);
     }
 
     static ComponentState unknownComponent() {
