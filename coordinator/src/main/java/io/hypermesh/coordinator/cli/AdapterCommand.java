@@ -144,8 +144,8 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--falco-port", description = "Port for Falco's http_output (http://host:port/falco); none: no Falco input.")
         Integer falcoPort;
 
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the Falco listener binds (default: ${DEFAULT-VALUE}).")
-        String host;
+        @Mixin
+        BindOption bind;
 
         @Option(names = "--tetragon-export", split = ",", description = "Tetragon JSON export files to tail.")
         List<Path> tetragonFiles = new ArrayList<>();
@@ -153,15 +153,15 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--from-start", description = "Read the export files from their start, not only new lines.")
         boolean fromStart;
 
-        @Option(names = "--api-tokens", paramLabel = "FILE",
-                description = "Bearer tokens (one per line) a Falco POST must carry (Falco: http_output.custom_headers); without it, open.")
-        Path apiTokens;
+        /** Falco sends a token with http_output.custom_headers. */
+        @Mixin
+        WriteTokensOption writeTokens;
 
         @Override
         public Integer call() throws Exception {
-            ApiTokens tokens = ApiTokens.fromFileOrOpen(apiTokens);
+            ApiTokens tokens = writeTokens.tokens();
             return common.run(spec, "security-" + hostname(), ComponentKind.SECURITY_AGENT, bus -> new SecurityAdapter(bus,
-                    new SecurityAdapter.Settings(falcoPort == null ? null : host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
+                    new SecurityAdapter.Settings(falcoPort == null ? null : bind.host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
                             Duration.ofMillis(250), tokens)));
         }
     }
@@ -177,8 +177,8 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--port", defaultValue = "8600", description = "Telemetry port: POST /v1/transport/telemetry (default: ${DEFAULT-VALUE}).")
         int port;
 
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address it binds (default: ${DEFAULT-VALUE}).")
-        String host;
+        @Mixin
+        BindOption bind;
 
         @Option(names = "--probe", description = "Endpoint to probe with TCP connects, id=host:port (repeatable).")
         List<String> probes = new ArrayList<>();
@@ -189,13 +189,12 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--link-timeout-ms", defaultValue = "15000", description = "A link without telemetry this long is down (default: ${DEFAULT-VALUE}).")
         long linkTimeoutMs;
 
-        @Option(names = "--api-tokens", paramLabel = "FILE",
-                description = "Bearer tokens (one per line) a telemetry POST must carry; without it, open.")
-        Path apiTokens;
+        @Mixin
+        WriteTokensOption writeTokens;
 
         @Override
         public Integer call() throws Exception {
-            ApiTokens tokens = ApiTokens.fromFileOrOpen(apiTokens);
+            ApiTokens tokens = writeTokens.tokens();
             List<TransportAdapter.Probe> parsed = new ArrayList<>();
             for (String p : probes) {
                 try {
@@ -205,7 +204,7 @@ final class AdapterCommand implements Runnable {
                 }
             }
             return common.run(spec, "transport-" + hostname(), ComponentKind.TRANSPORT, bus -> new TransportAdapter(bus, new TransportAdapter.Settings(
-                    host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs), tokens)));
+                    bind.host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs), tokens)));
         }
     }
 

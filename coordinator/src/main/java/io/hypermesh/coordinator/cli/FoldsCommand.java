@@ -35,12 +35,11 @@ final class FoldsCommand implements Callable<Integer> {
     @Option(names = "--api-port", defaultValue = "0", description = "Query API port (default: any free one).")
     int apiPort;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the query API binds and advertises.")
-    String host;
+    @picocli.CommandLine.Mixin
+    BindOption bind;
 
-    @Option(names = "--api-tokens", paramLabel = "FILE",
-            description = "Bearer tokens (one per line) the write APIs require; without it, writes are open.")
-    java.nio.file.Path apiTokens;
+    @picocli.CommandLine.Mixin
+    WriteTokensOption writeTokens;
 
     @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2", description = "exactly_once_v2 or at_least_once.")
     String guarantee;
@@ -49,10 +48,10 @@ final class FoldsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
-                .withApplicationId(applicationId).withAdvertisedHost(host).withProcessingGuarantee(guarantee)
+                .withApplicationId(applicationId).withAdvertisedHost(bind.host).withProcessingGuarantee(guarantee)
                 .withConsulAgent(consul.node(), consul.datacenter);
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().httpTls()),
-                io.hypermesh.schemas.auth.ApiTokens.fromFileOrOpen(apiTokens));
+                writeTokens.tokens());
         app.awaitRunning(Duration.ofMinutes(2));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Query API: " + app.url());

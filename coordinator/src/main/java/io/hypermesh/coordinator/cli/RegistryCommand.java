@@ -23,13 +23,13 @@ final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8081", description = "HTTP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address it binds (default: ${DEFAULT-VALUE}).")
-    String host;
+    @picocli.CommandLine.Mixin
+    BindOption bind;
 
     @Override
     public Integer call() throws Exception {
         BusEndpoints bus = endpoints.resolve();
-        SchemaRegistryService registry = SchemaRegistryService.start(endpoints.kafka(bus).clientConfig(), host, port);
+        SchemaRegistryService registry = SchemaRegistryService.start(endpoints.kafka(bus).clientConfig(), bind.host, port);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Schema registry: " + registry.url() + " (log on " + bus.bootstrapServers() + ")");
         out.flush();

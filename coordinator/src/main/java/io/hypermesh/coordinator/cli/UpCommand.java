@@ -4,7 +4,6 @@ import io.hypermesh.coordinator.bus.BundledPlatform;
 import io.hypermesh.coordinator.run.CoordinatorLease;
 import io.hypermesh.coordinator.bus.BusRuntime;
 import io.hypermesh.coordinator.run.Coordinator;
-import io.hypermesh.schemas.auth.ApiTokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,17 +34,16 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--api-port", defaultValue = "8500", description = "Query API port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the HTTP services bind (default: ${DEFAULT-VALUE}).")
-    String host;
+    @picocli.CommandLine.Mixin
+    BindOption bind;
 
     @Option(names = "--pki-dir", paramLabel = "DIR",
             description = "Secure the bus with this PKI (created when missing, as `hypermesh pki init` does): the embedded broker "
                     + "speaks only mutual TLS, ACLs give each part its own topics, and each part connects with its own certificate.")
     Path pkiDir;
 
-    @Option(names = "--api-tokens", paramLabel = "FILE",
-            description = "Bearer tokens (one per line) the query API's write endpoints require; without it, writes are open.")
-    Path apiTokens;
+    @picocli.CommandLine.Mixin
+    WriteTokensOption writeTokens;
 
     @picocli.CommandLine.Mixin
     ConsulAgentOptions consul;
@@ -56,8 +54,8 @@ final class UpCommand implements Callable<Integer> {
         CoordinatorLease[] lease = new CoordinatorLease[1];
         BusRuntime bus;
         try {
-            bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort,
-                    pkiDir, ApiTokens.fromFileOrOpen(apiTokens), consul.node(), consul.datacenter), out,
+            bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, bind.host, registryPort, apiPort,
+                    pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter), out,
                     coordinator -> lease[0] = BundledPlatform.electEarly(coordinator));
         } catch (Exception e) {
             if (lease[0] != null) {
