@@ -149,7 +149,7 @@ final class ConsulQueries {
             // Alone, this instance hears every change: it looks again each second only in case an
             // instance joined, and that look is a sum in memory, not a store read.
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            long poll = stores.streams().metadataForAllStreamsClients().size() > 1 ? Watch.POLL_MS : 1_000;
+            long poll = stores.othersHoldParts() ? Watch.POLL_MS : 1_000;
             long timer = vertx.setTimer(Math.min(poll, left), id -> wake.tryComplete());
             return wake.future().compose(ignored -> {
                 vertx.cancelTimer(timer);

@@ -124,7 +124,7 @@ public final class Dashboard {
             long now = System.nanoTime();
             Snapshot last = latest;
             // Other instances' changes do not ring here: there, age alone makes a snapshot stale.
-            boolean others = stores.streams().metadataForAllStreamsClients().size() > 1;
+            boolean others = stores.othersHoldParts();
             if (last != null && (!last.taken.future().isComplete() || (changes.version() == last.stamp
                     && (!others || now - last.startedNanos < MIN_GAP_MS * 1_000_000)))) {
                 last.taken.future().onComplete(result);

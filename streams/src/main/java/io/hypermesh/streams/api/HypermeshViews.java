@@ -141,7 +141,7 @@ final class HypermeshViews {
                 String path = ctx.request().path();
                 Runnable release = watchers.acquire();
                 ctx.response().closeHandler(v -> release.run());
-                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path), this::othersHoldParts)
+                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path), stores::othersHoldParts)
                         .onSuccess(r -> remember(path, r.scopes())).onComplete(done -> release.run());
             }
             rendered.onSuccess(r -> ctx.response().putHeader(QueryApiVerticle.INDEX_HEADER, Long.toString(r.index()))
@@ -243,7 +243,7 @@ final class HypermeshViews {
                 wake.run();
                 return;
             }
-            if (othersHoldParts()) {
+            if (stores.othersHoldParts()) {
                 timers[0] = vertx.setTimer(Watch.POLL_MS, id -> wake.run()); // parts other instances hold
             }
             timers[1] = vertx.setTimer(STREAM_KEEPALIVE_MS, id -> {
@@ -257,11 +257,6 @@ final class HypermeshViews {
         private void write(String event) {
             response.write(event);
         }
-    }
-
-    /** Whether other instances hold parts of the views: their changes do not ring here, so they are polled for. */
-    private boolean othersHoldParts() {
-        return stores.streams().metadataForAllStreamsClients().size() > 1;
     }
 
     /** A service's view, woken only by changes of that service and of its instances' health. */

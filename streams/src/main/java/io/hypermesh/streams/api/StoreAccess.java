@@ -269,6 +269,11 @@ public final class StoreAccess {
         });
     }
 
+    /** Whether other instances hold parts of the stores: their changes do not ring here, so views poll for them. */
+    boolean othersHoldParts() {
+        return streams.metadataForAllStreamsClients().size() > 1;
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
