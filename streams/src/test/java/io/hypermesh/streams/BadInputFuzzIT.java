@@ -1,14 +1,15 @@
 package io.hypermesh.streams;
 
+import io.hypermesh.streams.app.StreamsApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;
-import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.testing.SampleEvents;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;

@@ -1,5 +1,6 @@
 package io.hypermesh.streams;
 
+import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.Endpoint;
 import io.hypermesh.events.EventSource;
@@ -7,11 +8,11 @@ import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.registry.ServiceRegistered;
 import io.hypermesh.events.registry.Weights;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.registry.service.SchemaRegistryService;
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;
-import io.hypermesh.schemas.testing.Http;
-import io.hypermesh.schemas.testing.KafkaNodes;
+import io.hypermesh.platform.testing.Http;
+import io.hypermesh.platform.testing.KafkaNodes;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.kafka.clients.admin.Admin;

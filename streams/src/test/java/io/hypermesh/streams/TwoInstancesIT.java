@@ -1,8 +1,9 @@
 package io.hypermesh.streams;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.testing.Http;
-import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.streams.app.StreamsApp;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.Http;
+import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.streams.testing.BusFixture;
 import io.hypermesh.streams.testing.Traffic;
 import org.junit.jupiter.api.Test;

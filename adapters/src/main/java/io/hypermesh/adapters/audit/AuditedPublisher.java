@@ -123,8 +123,8 @@ public final class AuditedPublisher implements AutoCloseable {
     }
 
     /** The adapter's identity for HTTPS: the certificate its Kafka settings name, if any. */
-    public io.hypermesh.schemas.pki.HttpTls httpTls() {
-        return settings.kafka().httpTls();
+    public io.hypermesh.platform.http.HttpTls httpTls() {
+        return new io.hypermesh.platform.http.HttpTls(settings.kafka().tls());
     }
 
     public String adapterId() {

@@ -1,9 +1,9 @@
 package io.hypermesh.adapters.security;
 
-import io.hypermesh.schemas.http.SlowClients;
+import io.hypermesh.platform.http.SlowClients;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
-import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.platform.auth.ApiTokens;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.audit.AuditOutcome;

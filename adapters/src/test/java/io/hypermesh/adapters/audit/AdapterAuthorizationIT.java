@@ -8,10 +8,10 @@ import io.hypermesh.events.security.SecurityEvent;
 import io.hypermesh.events.security.Severity;
 import io.hypermesh.events.transport.LinkTelemetry;
 import io.hypermesh.events.transport.TransportEvent;
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.registry.service.SchemaRegistryService;
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.BusAcls;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
@@ -52,7 +52,7 @@ class AdapterAuthorizationIT {
         Pki.init(pki, List.of(EmbeddedKafka.BROKER_COMPONENT, "adapter-security"), List.of("localhost", "127.0.0.1"), Duration.ofDays(1), false);
         try (EmbeddedKafka kafka = EmbeddedKafka.startSecured(dir.resolve("kafka"), 0, pki);
              SchemaRegistryService registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
-             HttpRegistryClient schemas = new HttpRegistryClient(registry.url(), kafka.access("adapter-security").httpTls())) {
+             HttpRegistryClient schemas = new HttpRegistryClient(registry.url(), kafka.access("adapter-security").tls())) {
             try (Admin admin = Admin.create(kafka.clientConfig())) {
                 TopicAdmin.ensure(admin, Topics.ALL);
                 admin.createAcls(BusAcls.adapter("adapter-security")).all().get(30, TimeUnit.SECONDS);

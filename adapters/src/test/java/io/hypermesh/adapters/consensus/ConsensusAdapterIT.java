@@ -1,5 +1,6 @@
 package io.hypermesh.adapters.consensus;
 
+import io.hypermesh.adapters.testing.LocalEtcd;
 import io.hypermesh.adapters.AdapterHost;
 import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.adapters.audit.AuditLog;
@@ -15,8 +16,8 @@ import io.hypermesh.events.consensus.MemberLost;
 import io.hypermesh.events.health.CheckStatus;
 import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.health.HealthCheckResult;
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.schemas.topics.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

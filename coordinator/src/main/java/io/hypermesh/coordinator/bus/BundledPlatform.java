@@ -73,7 +73,7 @@ public final class BundledPlatform implements AutoCloseable {
             List<java.util.concurrent.CompletableFuture<ManagedComponent>> made = new ArrayList<>();
             for (ComponentSpec c : spec.components().values()) {
                 made.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> new ManagedComponent(c.id(), c.kind(), c.phase(), kafka,
-                        new HttpRegistryClient(bus.registryUrl(), kafka.httpTls()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5))));
+                        new HttpRegistryClient(bus.registryUrl(), kafka.tls()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5))));
             }
             for (java.util.concurrent.CompletableFuture<ManagedComponent> component : made) {
                 platform.components.add(component.join());
@@ -100,16 +100,16 @@ public final class BundledPlatform implements AutoCloseable {
                     throw new IllegalStateException("broker at " + bus.bootstrapServers() + " does not answer: " + e.getMessage(), e);
                 }
             };
-            case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl(), kafka.httpTls()).latest(Topics.REGISTRY.valueSubject());
+            case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl(), kafka.tls()).latest(Topics.REGISTRY.valueSubject());
             case "topic-catalog" -> () -> {
                 try (Admin admin = Admin.create(kafka.clientConfig())) {
                     TopicAdmin.verify(admin, Topics.ALL);
                 }
             };
-            case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services", kafka.httpTls());
-            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/health/state/any", kafka.httpTls());
-            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/lifecycle/phases", kafka.httpTls());
-            case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics", kafka.httpTls());
+            case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services", kafka.tls());
+            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/health/state/any", kafka.tls());
+            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/lifecycle/phases", kafka.tls());
+            case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics", kafka.tls());
             default -> throw new IllegalArgumentException("the bundled platform has no component '" + componentId + "'");
         };
         return new ManagedComponent.Behaviour() {

@@ -1,20 +1,21 @@
 package io.hypermesh.coordinator.bus;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.schemas.kafka.TlsIdentity;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.registry.service.SchemaRegistryService;
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
-import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.platform.auth.ApiTokens;
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import io.hypermesh.schemas.pki.HttpTls;
-import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.schemas.topics.BusAcls;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
 
-import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.StreamsSettings;
 
 import java.io.PrintWriter;
@@ -129,11 +130,11 @@ public final class BusRuntime implements AutoCloseable {
             // The envelope schemas are registered while the folds start (which register what they
             // write themselves, as any client may): 1.7 s after a crash, no longer spent in turn.
             String registryUrl = registry.url();
-            HttpTls registryTls = as.apply(BusAcls.BROKER).httpTls();
+            TlsIdentity registryTls = as.apply(BusAcls.BROKER).tls();
             CompletableFuture<Map<String, Integer>> schemaIds = CompletableFuture.supplyAsync(() -> registerEnvelopes(registryUrl, registryTls));
             // Not awaited here: the folds restore their state while the coordinator is elected and
             // runs the first phases; phase 4 waits for them (measured after kill -9: 3 s saved).
-            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.kafka().httpTls()), s.apiTokens());
+            folds = StreamsApp.start(settings, new HttpRegistryClient(registry.url(), settings.kafka().tls()), s.apiTokens());
             Map<String, Integer> ids;
             try {
                 ids = schemaIds.get(2, TimeUnit.MINUTES);
@@ -157,7 +158,7 @@ public final class BusRuntime implements AutoCloseable {
         }
     }
 
-    private static Map<String, Integer> registerEnvelopes(String registryUrl, HttpTls tls) {
+    private static Map<String, Integer> registerEnvelopes(String registryUrl, TlsIdentity tls) {
         Map<String, Integer> ids = new LinkedHashMap<>();
         try (HttpRegistryClient schemas = new HttpRegistryClient(registryUrl, tls)) {
             for (TopicSpec topic : Topics.ALL) {

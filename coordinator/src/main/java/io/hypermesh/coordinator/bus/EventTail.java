@@ -50,7 +50,7 @@ public final class EventTail implements AutoCloseable {
 
     public EventTail(KafkaAccess kafka, String registryUrl) {
         this.kafka = kafka;
-        this.registry = new HttpRegistryClient(registryUrl, kafka.httpTls());
+        this.registry = new HttpRegistryClient(registryUrl, kafka.tls());
         this.decoder = new AvroDeserializer<>(registry, null);
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -43,7 +43,7 @@ public final class JsonEventPublisher implements AutoCloseable {
 
     public JsonEventPublisher(KafkaAccess kafka, String registryUrl) {
         this.kafka = kafka;
-        this.registry = new HttpRegistryClient(registryUrl, kafka.httpTls());
+        this.registry = new HttpRegistryClient(registryUrl, kafka.tls());
         Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

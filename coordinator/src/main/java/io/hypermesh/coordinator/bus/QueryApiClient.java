@@ -1,6 +1,6 @@
 package io.hypermesh.coordinator.bus;
 
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.schemas.kafka.TlsIdentity;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +14,7 @@ public final class QueryApiClient {
     }
 
     /** @param tls the caller's identity, for a query API served over HTTPS */
-    public static String get(String url, HttpTls tls) {
+    public static String get(String url, TlsIdentity tls) {
         try {
             HttpResponse<String> r = tls.jdkClient(Duration.ofSeconds(10)).send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

@@ -11,7 +11,7 @@ import io.hypermesh.adapters.transport.TransportAdapter;
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.auth.ApiTokens;
+import io.hypermesh.platform.auth.ApiTokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,7 +71,7 @@ final class AdapterCommand implements Runnable {
             BusEndpoints bus = endpoints.resolve();
             String adapterId = id != null ? id : defaultId;
             Path keyFile = key != null ? key : endpoints.dataDir.resolve("keys").resolve(adapterId + ".key");
-            HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).httpTls());
+            HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).tls());
             AuditedPublisher.Settings settings = new AuditedPublisher.Settings(adapterId, kind, endpoints.kafka(bus), registry,
                     AuditKeys.loadOrCreate(keyFile), checkpointEvery, Duration.ofMillis(checkpointIntervalMs));
             AdapterHost host = AdapterHost.run(settings, phase, factory, Duration.ofMillis(heartbeatMs), !waitForCoordinator);

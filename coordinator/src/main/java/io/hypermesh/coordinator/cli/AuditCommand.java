@@ -85,7 +85,7 @@ final class AuditCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             BusEndpoints bus = endpoints.resolve();
-            try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).httpTls())) {
+            try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).tls())) {
                 AuditLog.Report report = new AuditLog(endpoints.kafka(bus), registry, topic)
                         .verify(AuditKeys.trusted(trusted), Duration.ofMillis(sealGraceMs), expected, adapters, bar(spec.commandLine().getErr(), "verify"));
                 for (AuditLog.Trail t : report.trails()) {
@@ -139,7 +139,7 @@ final class AuditCommand implements Runnable {
             BusEndpoints bus = endpoints.resolve();
             AuditLog.Filter filter = new AuditLog.Filter(from, to, adapter, actor, action);
             PrintWriter err = spec.commandLine().getErr();
-            try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).httpTls())) {
+            try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).tls())) {
                 AuditLog log = new AuditLog(endpoints.kafka(bus), registry, topic);
                 long kept;
                 if (toTopic != null) {

@@ -2,7 +2,7 @@ package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.StreamsSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,7 +50,7 @@ final class FoldsCommand implements Callable<Integer> {
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(bind.host).withProcessingGuarantee(guarantee)
                 .withConsulAgent(consul.node(), consul.datacenter);
-        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().httpTls()),
+        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().tls()),
                 writeTokens.tokens());
         app.awaitRunning(Duration.ofMinutes(2));
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
-import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.schemas.kafka.PkiDirectory;
+import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.schemas.topics.BusAcls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,9 +58,9 @@ final class PkiCommand implements Runnable {
             Pki.Report report = Pki.init(dir, components == null ? COMPONENTS : components, hosts, Duration.ofDays(days), renew);
             var out = spec.commandLine().getOut();
             out.println((report.caCreated() ? "created the CA in " : "kept the CA in ") + dir.toAbsolutePath());
-            report.issued().forEach(c -> out.println("issued  " + c + "  " + Pki.storeOf(dir, c) + "  (principal User:" + c + ", client settings " + Pki.clientPropertiesOf(dir, c) + ")"));
-            report.kept().forEach(c -> out.println("kept    " + c + "  " + Pki.storeOf(dir, c)));
-            out.println("trust   " + Pki.storeOf(dir, Pki.TRUSTSTORE) + "; Kafka principal mapping: " + Pki.PRINCIPAL_MAPPING_RULE);
+            report.issued().forEach(c -> out.println("issued  " + c + "  " + PkiDirectory.storeOf(dir, c) + "  (principal User:" + c + ", client settings " + Pki.clientPropertiesOf(dir, c) + ")"));
+            report.kept().forEach(c -> out.println("kept    " + c + "  " + PkiDirectory.storeOf(dir, c)));
+            out.println("trust   " + PkiDirectory.storeOf(dir, Pki.TRUSTSTORE) + "; Kafka principal mapping: " + Pki.PRINCIPAL_MAPPING_RULE);
             out.flush();
             return 0;
         }

@@ -1,7 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BusEndpoints;
-import io.hypermesh.schemas.registry.service.SchemaRegistryService;
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

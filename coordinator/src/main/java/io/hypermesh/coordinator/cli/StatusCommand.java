@@ -18,13 +18,13 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     EndpointOptions endpoints;
 
-    private io.hypermesh.schemas.pki.HttpTls tls;
+    private io.hypermesh.schemas.kafka.TlsIdentity tls;
 
     @Override
     public Integer call() throws Exception {
         var bus = endpoints.resolve();
         String api = bus.apiUrl();
-        tls = endpoints.kafka(bus).httpTls();
+        tls = endpoints.kafka(bus).tls();
         PrintWriter out = spec.commandLine().getOut();
         out.println("PHASE  TOTAL  BY STATE");
         for (JsonNode p : get(api, "/v1/hypermesh/lifecycle/phases")) {

@@ -36,8 +36,8 @@ public final class Coordination {
             throws InterruptedException {
         var key = AuditKeys.loadOrCreate(auditKey);
         try (lease;
-             LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.httpTls());
-             HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.httpTls())) {
+             LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.tls());
+             HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.tls())) {
             return new Coordinator(spec, lease, fold, registry, progress, coordinatorId,
                     () -> new AuditLog(kafka, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
         }

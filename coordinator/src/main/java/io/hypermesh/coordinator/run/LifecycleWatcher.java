@@ -1,9 +1,9 @@
 package io.hypermesh.coordinator.run;
 
 import io.hypermesh.events.LifecycleState;
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.schemas.kafka.TlsIdentity;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.schemas.kafka.TlsIdentity;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.net.URI;
@@ -37,7 +37,7 @@ public final class LifecycleWatcher implements AutoCloseable {
     private volatile String problem;
 
     /** @param tls the caller's identity, for a query API served over HTTPS */
-    public LifecycleWatcher(String apiUrl, HttpTls tls) {
+    public LifecycleWatcher(String apiUrl, TlsIdentity tls) {
         this.http = tls.jdkClient(Duration.ofSeconds(5));
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
         this.thread = new Thread(this::follow, "lifecycle-watcher");

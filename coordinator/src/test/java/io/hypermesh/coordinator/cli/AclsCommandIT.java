@@ -1,7 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.schemas.topics.BusAcls;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.StreamsSettings;

@@ -2,9 +2,9 @@ package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.coordinator.bus.BusRuntime;
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.testing.Http;
-import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.Http;
+import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.schemas.topics.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,8 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.schemas.kafka.PkiDirectory;
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import io.hypermesh.schemas.pki.Pki;
+import io.hypermesh.platform.pki.Pki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +38,8 @@ class PkiCommandTest {
         for (String component : PkiCommand.COMPONENTS) {
             assertTrue(first.out().contains("issued  " + component + "  "), component + " in " + first.out());
             KeyStore store = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(Pki.storeOf(dir, component))) {
-                store.load(in, Pki.passwordOf(dir, component).toCharArray());
+            try (InputStream in = Files.newInputStream(PkiDirectory.storeOf(dir, component))) {
+                store.load(in, PkiDirectory.passwordOf(dir, component).toCharArray());
             }
             X509Certificate cert = (X509Certificate) store.getCertificate(component);
             assertEquals("CN=" + component + ",O=HyperMesh", cert.getSubjectX500Principal().getName());
@@ -46,8 +47,8 @@ class PkiCommandTest {
             Path settings = Pki.clientPropertiesOf(dir, component);
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(settings)));
             java.util.Map<String, Object> client = KafkaAccess.to("h:1").withPropertiesFile(settings).clientConfig();
-            assertEquals(Pki.storeOf(dir, component).toAbsolutePath().toString(), client.get("ssl.keystore.location"));
-            assertEquals(Pki.passwordOf(dir, component), client.get("ssl.keystore.password"));
+            assertEquals(PkiDirectory.storeOf(dir, component).toAbsolutePath().toString(), client.get("ssl.keystore.location"));
+            assertEquals(PkiDirectory.passwordOf(dir, component), client.get("ssl.keystore.password"));
         }
 
         Run again = run("pki", "init", "--dir=" + dir, "--component=folds,adapter-extra");

@@ -1,8 +1,8 @@
 package io.hypermesh.coordinator.cli;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.testing.Http;
-import io.hypermesh.schemas.testing.KafkaIT;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.Http;
+import io.hypermesh.platform.testing.KafkaIT;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

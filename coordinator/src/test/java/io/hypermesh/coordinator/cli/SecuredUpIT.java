@@ -1,10 +1,11 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.schemas.kafka.PkiDirectory;
 import io.hypermesh.coordinator.bus.BusEndpoints;
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import io.hypermesh.schemas.pki.Pki;
-import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.platform.pki.Pki;
+import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,7 +59,7 @@ class SecuredUpIT {
             assertTrue(bus.apiUrl().startsWith("https://") && bus.registryUrl().startsWith("https://"), bus.toString());
             assertThrows(java.io.UncheckedIOException.class, () -> new Http(bus.apiUrl()).get("/v1/catalog/services"));
             javax.net.ssl.SSLContext trustOnly = trustOnly(pki);
-            javax.net.ssl.SSLContext withCertificate = kafka.as(pki, "adapter-transport").httpTls().sslContext();
+            javax.net.ssl.SSLContext withCertificate = kafka.as(pki, "adapter-transport").tls().sslContext();
 
             // Writes want a certificate of the bus CA or a token; reads are open to whoever trusts the CA.
             Http api = new Http(bus.apiUrl(), trustOnly);
@@ -163,8 +164,8 @@ class SecuredUpIT {
     /** Trusts the bus CA and shows no certificate. */
     private static javax.net.ssl.SSLContext trustOnly(Path pki) throws Exception {
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(Pki.storeOf(pki, Pki.TRUSTSTORE))) {
-            trust.load(in, Pki.passwordOf(pki, Pki.TRUSTSTORE).toCharArray());
+        try (var in = Files.newInputStream(PkiDirectory.storeOf(pki, Pki.TRUSTSTORE))) {
+            trust.load(in, PkiDirectory.passwordOf(pki, Pki.TRUSTSTORE).toCharArray());
         }
         javax.net.ssl.TrustManagerFactory tm = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         tm.init(trust);

@@ -1,7 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BusEndpoints;
-import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.topics.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

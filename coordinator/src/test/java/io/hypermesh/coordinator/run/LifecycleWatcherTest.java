@@ -2,7 +2,7 @@ package io.hypermesh.coordinator.run;
 
 import com.sun.net.httpserver.HttpServer;
 import io.hypermesh.events.LifecycleState;
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.schemas.kafka.TlsIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +38,7 @@ class LifecycleWatcherTest {
             exchange.close();
         });
         server.start();
-        try (LifecycleWatcher watcher = new LifecycleWatcher("http://127.0.0.1:" + server.getAddress().getPort(), HttpTls.NONE)) {
+        try (LifecycleWatcher watcher = new LifecycleWatcher("http://127.0.0.1:" + server.getAddress().getPort(), TlsIdentity.NONE)) {
             long deadline = System.nanoTime() + 1_500_000_000L;
             assertTrue(watcher.await("web", v -> true, deadline).isEmpty(), "nothing known while the view fails");
             String problem = watcher.problem().orElseThrow();
@@ -60,7 +60,7 @@ class LifecycleWatcherTest {
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        try (LifecycleWatcher watcher = new LifecycleWatcher("http://127.0.0.1:" + port, HttpTls.NONE)) {
+        try (LifecycleWatcher watcher = new LifecycleWatcher("http://127.0.0.1:" + port, TlsIdentity.NONE)) {
             watcher.await("web", v -> true, System.nanoTime() + 2_000_000_000L);
             String problem = watcher.problem().orElseThrow();
             assertTrue(problem.startsWith("the lifecycle view at http://127.0.0.1:" + port + " could not be read: "), problem);

@@ -53,7 +53,7 @@ public final class KafkaAccess {
 
     /** The same servers, reached as {@code component} with its certificate from the bus's PKI in {@code pkiDir}. */
     public KafkaAccess as(Path pkiDir, String component) {
-        return with(io.hypermesh.schemas.pki.Pki.kafkaClientConfig(pkiDir, component));
+        return with(PkiDirectory.kafkaClientConfig(pkiDir, component));
     }
 
     /**
@@ -120,8 +120,8 @@ public final class KafkaAccess {
     }
 
     /** The same identity for HTTP: the certificate named by these settings, if any. */
-    public io.hypermesh.schemas.pki.HttpTls httpTls() {
-        return io.hypermesh.schemas.pki.HttpTls.fromClientSettings(settings);
+    public TlsIdentity tls() {
+        return TlsIdentity.fromClientSettings(settings);
     }
 
     /** Whether the connection is encrypted (SSL or SASL_SSL). */

@@ -83,9 +83,9 @@ public final class RegistryException extends RuntimeException {
                 + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
     }
 
-    public static RegistryException invalidCompatibilityLevel(String level) {
+    public static RegistryException invalidCompatibilityLevel(String level, String validValues) {
         return new RegistryException(422, 42203, "Invalid compatibility level '" + level
-                + "'. Valid values are " + CompatibilityLevel.validValues());
+                + "'. Valid values are " + validValues);
     }
 
     public static RegistryException referenceExists(String subject, int version) {

@@ -1,6 +1,6 @@
 package io.hypermesh.schemas.serde;
 
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.schemas.kafka.TlsIdentity;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import org.apache.kafka.common.config.ConfigException;
@@ -39,7 +39,7 @@ public final class SerdeConfig {
         if (url == null || url.toString().isBlank()) {
             throw new ConfigException(REGISTRY_URL, url, "a schema registry URL is required by the Avro serdes");
         }
-        HttpTls tls = HttpTls.fromClientSettings(configs);
+        TlsIdentity tls = TlsIdentity.fromClientSettings(configs);
         String identity = String.valueOf(configs.get("ssl.keystore.location"));
         RegistryClient bound = CLIENTS.get(url.toString());
         return bound != null ? bound : CLIENTS.computeIfAbsent(url + " " + identity, k -> new HttpRegistryClient(url.toString(), tls));

@@ -1,6 +1,6 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.platform.http.HttpTls;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,9 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.schemas.http.SlowClients;
-import io.hypermesh.schemas.auth.ApiTokens;
-import io.hypermesh.schemas.auth.WriteAccess;
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.platform.http.SlowClients;
+import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.platform.auth.WriteAccess;
+import io.hypermesh.platform.http.HttpTls;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;

@@ -1,10 +1,10 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.testing.KafkaIT;
-import io.hypermesh.schemas.auth.ApiTokens;
-import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.platform.testing.KafkaIT;
+import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
-import io.hypermesh.schemas.testing.KafkaIT;
-import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.KafkaIT;
+import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

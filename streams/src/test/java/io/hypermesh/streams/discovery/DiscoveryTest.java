@@ -13,7 +13,7 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.ServiceInstance;
-import io.hypermesh.streams.BusTopology;
+import io.hypermesh.streams.app.BusTopology;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
 import io.hypermesh.streams.testing.DriverFixture;

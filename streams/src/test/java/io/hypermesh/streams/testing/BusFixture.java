@@ -1,9 +1,9 @@
 package io.hypermesh.streams.testing;
 
-import io.hypermesh.schemas.kafka.EmbeddedKafka;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.registry.service.SchemaRegistryService;
-import io.hypermesh.streams.StreamsApp;
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
+import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.StreamsSettings;
 
 import java.nio.file.Files;

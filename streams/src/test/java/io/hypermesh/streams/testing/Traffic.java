@@ -5,7 +5,7 @@ import io.hypermesh.events.EventSource;
 import io.hypermesh.events.LifecycleState;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.lifecycle.LifecycleTransition;
-import io.hypermesh.schemas.testing.Http;
+import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.streams.api.EventWriter;

@@ -3,7 +3,7 @@ package io.hypermesh.schemas.registry.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hypermesh.schemas.pki.HttpTls;
+import io.hypermesh.schemas.kafka.TlsIdentity;
 import io.hypermesh.schemas.registry.RegistryException;
 import org.apache.avro.Schema;
 
@@ -37,15 +37,15 @@ public final class HttpRegistryClient implements RegistryClient {
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
 
     public HttpRegistryClient(String urls) {
-        this(urls, HttpTls.NONE);
+        this(urls, TlsIdentity.NONE);
     }
 
     /** @param tls the caller's identity for an HTTPS registry (its certificate shown, the bus CA trusted) */
-    public HttpRegistryClient(String urls, HttpTls tls) {
+    public HttpRegistryClient(String urls, TlsIdentity tls) {
         this(urls, Duration.ofSeconds(30), tls);
     }
 
-    public HttpRegistryClient(String urls, Duration timeout, HttpTls tls) {
+    public HttpRegistryClient(String urls, Duration timeout, TlsIdentity tls) {
         if (urls == null || urls.isBlank()) {
             throw new IllegalArgumentException("schema registry URL is not set");
         }

@@ -1,0 +1,48 @@
+package io.hypermesh.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The benchmark runner on a tiny load produces a well-formed report: every benchmark with a
+ * measured figure, a baseline measured in the same run and their ratio. (It needs Debian's etcd.)
+ */
+class BenchIT {
+
+    @Test
+    void aTinyRunReportsEveryBenchmarkBesideItsBaseline() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "bench-");
+        BenchReport report = new BenchRunner(BenchRunner.Scale.TINY, "/usr/bin/etcd", work, new PrintWriter(new StringWriter())).run();
+        List<String> benchmarks = report.rows().stream().map(BenchReport.Row::benchmark).distinct().toList();
+        assertEquals(List.of("1. ingest", "2. fold (at_least_once)", "2. fold (exactly_once_v2)", "3. latency (at_least_once)",
+                "3. latency (exactly_once_v2)", "4. discovery, 1 client(s)", "4. discovery, 64 client(s)", "5. failure detection",
+                "7. agent write (register, visible)", "6. audit"), benchmarks);
+        for (BenchReport.Row row : report.rows()) {
+            assertTrue(row.value() > 0 && Double.isFinite(row.value()), "measured: " + row);
+            assertTrue(row.baselineValue() > 0 && Double.isFinite(row.baselineValue()), "baseline measured: " + row);
+            assertEquals(row.value() / row.baselineValue(), row.ratio(), 1e-9, "ratio of the two: " + row);
+        }
+        String markdown = report.markdown();
+        assertTrue(markdown.contains(Runtime.getRuntime().availableProcessors() + " cores"), markdown);
+        assertTrue(markdown.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| benchmark") && !l.startsWith("| ---")).count()
+                == report.rows().size(), markdown);
+    }
+
+    @Test
+    void aSubsetRunsWithTheBenchmarksItsBaselinesComeFrom() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "bench-");
+        BenchRunner runner = new BenchRunner(BenchRunner.Scale.TINY, "/usr/bin/etcd", work, new PrintWriter(new StringWriter()));
+        assertThrows(IllegalArgumentException.class, () -> runner.only(java.util.Set.of(8)));
+        BenchReport report = runner.only(java.util.Set.of(6)).run();
+        assertEquals(List.of("6. audit"), report.rows().stream().map(BenchReport.Row::benchmark).distinct().toList());
+    }
+}

@@ -1,0 +1,223 @@
+package io.hypermesh.platform.kafka;
+
+import io.hypermesh.schemas.kafka.KafkaAccess;
+import io.hypermesh.schemas.kafka.PkiDirectory;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (combined broker and controller), in this JVM.
+ * Its data lives in a folder: started again on the same folder, it keeps its topics.
+ * Listens on loopback only.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String HOST = "127.0.0.1";
+
+    /** The principal of the broker's own certificate: the one super user of a secured broker. */
+    public static final String BROKER_COMPONENT = "broker";
+
+    private final KafkaRaftServer server;
+    private final Path dataDir;
+    private final int brokerPort;
+    private final Path pkiDir;
+
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int brokerPort, Path pkiDir) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.brokerPort = brokerPort;
+        this.pkiDir = pkiDir;
+    }
+
+    /**
+     * Starts a broker whose data lives in {@code dataDir}.
+     *
+     * @param brokerPort client port, 0 for any free one
+     */
+    public static EmbeddedKafka start(Path dataDir, int brokerPort) {
+        return start(dataDir, brokerPort, null);
+    }
+
+    /**
+     * Starts a broker that only speaks mutual TLS, on every listener, with certificates of the bus's
+     * PKI ({@code hypermesh pki init}, which must have issued {@value #BROKER_COMPONENT}), and
+     * KRaft's StandardAuthorizer: a client without a certificate of that CA cannot connect, and one
+     * with a certificate may do only what ACLs grant its principal (the certificate's CN). The
+     * broker's own principal is the only super user.
+     */
+    public static EmbeddedKafka startSecured(Path dataDir, int brokerPort, Path pkiDir) {
+        return start(dataDir, brokerPort, pkiDir);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, Path pkiDir) {
+        try {
+            Files.createDirectories(dataDir);
+            int port = brokerPort == 0 ? freePort() : brokerPort;
+            int controllerPort = freePort();
+            Path logDir = dataDir.resolve("kraft-logs").toAbsolutePath();
+            Properties props = serverProperties(port, controllerPort, logDir);
+            if (pkiDir != null) {
+                secure(props, pkiDir, port, controllerPort);
+            }
+            format(props, logDir);
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            LOG.info("embedded Kafka broker listening on {}:{}{} (data in {})", HOST, port, pkiDir == null ? "" : " (mutual TLS, ACLs)", logDir);
+            return new EmbeddedKafka(server, dataDir, port, pkiDir);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return HOST + ":" + brokerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Access to this broker (on a secured broker, as the broker's own super user). */
+    public KafkaAccess access() {
+        return pkiDir == null ? KafkaAccess.to(bootstrapServers()) : access(BROKER_COMPONENT);
+    }
+
+    /** Access to this secured broker as {@code component}, with its certificate. */
+    public KafkaAccess access(String component) {
+        if (pkiDir == null) {
+            throw new IllegalStateException("this broker is not secured: there are no component identities");
+        }
+        return KafkaAccess.to(bootstrapServers()).as(pkiDir, component);
+    }
+
+    /** Client settings that reach this broker (on a secured broker, as the broker's own super user). */
+    public Map<String, Object> clientConfig() {
+        return access().clientConfig();
+    }
+
+    /** Client settings that reach this secured broker as {@code component}, with its certificate. */
+    public Map<String, Object> clientConfig(String component) {
+        return access(component).clientConfig();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    private static Properties serverProperties(int port, int controllerPort, Path logDir) {
+        return nodeProperties(1, port, controllerPort, "1@" + HOST + ":" + controllerPort, logDir, 1);
+    }
+
+    /**
+     * One KRaft node that is broker and controller, on loopback.
+     *
+     * @param voters      every controller as id@host:port
+     * @param replication how many copies of internal topics (and by default of any topic); two must
+     *                    be in sync when there are three or more
+     */
+    public static Properties nodeProperties(int nodeId, int port, int controllerPort, String voters, Path logDir, int replication) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
+        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        // Internal topics must not ask for more replicas than exist, or groups and transactions
+        // never become available.
+        String copies = Integer.toString(replication);
+        String inSync = replication >= 3 ? "2" : "1";
+        p.put("offsets.topic.replication.factor", copies);
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", copies);
+        p.put("transaction.state.log.min.isr", inSync);
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", copies);
+        p.put("share.coordinator.state.topic.min.isr", inSync);
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", copies);
+        p.put("min.insync.replicas", inSync);
+        // After kill -9 the controller keeps the dead broker's registration until its session
+        // times out (9 s by default), and the new broker waits for that before it is unfenced.
+        // 3 s ends that wait while the logs are still being recovered (about 3 s after a crash
+        // with 3,000 instances), and is still far from what a GC pause could miss.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
+        return p;
+    }
+
+    private static void secure(Properties p, Path pkiDir, int port, int controllerPort) {
+        p.put("listeners", "SSL://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "SSL://" + HOST + ":" + port);
+        p.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:SSL");
+        p.put("inter.broker.listener.name", "SSL");
+        Map<String, Object> tls = PkiDirectory.kafkaClientConfig(pkiDir, BROKER_COMPONENT);
+        tls.forEach((k, v) -> {
+            if (k.startsWith("ssl.")) {
+                p.put(k, v.toString());
+            }
+        });
+        p.put("ssl.client.auth", "required");
+        p.put("ssl.principal.mapping.rules", io.hypermesh.platform.pki.Pki.PRINCIPAL_MAPPING_RULE);
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + BROKER_COMPONENT);
+        p.put("allow.everyone.if.no.acl.found", "false");
+    }
+
+    /** Formats the log folder on first start; a folder already formatted is kept as it is. */
+    private static void format(Properties props, Path logDir) throws Exception {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return;
+        }
+        format(logDir, Uuid.randomUuid().toString(), 1);
+    }
+
+    /** Formats a node's log folder as a member of cluster {@code clusterId}. */
+    public static void format(Path logDir, String clusterId, int nodeId) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setClusterId(clusterId)
+                .setNodeId(nodeId)
+                .setDirectories(java.util.List.of(logDir.toString()))
+                .setMetadataLogDirectory(logDir.toString())
+                .setControllerListenerName("CONTROLLER")
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setUnstableFeatureVersionsEnabled(false)
+                .setIgnoreFormatted(true)
+                .run();
+    }
+
+    /** A port free on loopback right now, for servers that must know their port before they bind. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+}

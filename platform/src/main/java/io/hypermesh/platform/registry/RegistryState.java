@@ -1,0 +1,109 @@
+package io.hypermesh.platform.registry;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The registry's state, rebuilt by applying {@link StoreRecord}s in log order. Not thread-safe:
+ * the owning store serialises access.
+ */
+public final class RegistryState {
+    private final Map<Integer, SchemaDefinition> schemasById = new HashMap<>();
+    // Concurrent: filled lazily by readers holding only a read lock.
+    private final Map<Integer, org.apache.avro.Schema> parsedById = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> idsByIdentity = new HashMap<>();
+    private final Map<String, TreeMap<Integer, StoreRecord.SubjectVersion>> subjects = new TreeMap<>();
+    private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
+    private CompatibilityLevel globalLevel;
+    private int maxId;
+
+    public void apply(StoreRecord record) {
+        // Java 17: no pattern matching for switch yet.
+        if (record instanceof StoreRecord.SchemaId r) {
+            schemasById.put(r.id(), r.definition());
+            idsByIdentity.putIfAbsent(r.definition().identity(r.definition().schema()), r.id());
+            maxId = Math.max(maxId, r.id());
+        } else if (record instanceof StoreRecord.SubjectVersion r) {
+            subjects.computeIfAbsent(r.subject(), s -> new TreeMap<>()).put(r.version(), r);
+        } else if (record instanceof StoreRecord.SubjectVersionTombstone r) {
+            TreeMap<Integer, StoreRecord.SubjectVersion> versions = subjects.get(r.subject());
+            if (versions != null) {
+                versions.remove(r.version());
+                if (versions.isEmpty()) {
+                    subjects.remove(r.subject());
+                }
+            }
+        } else if (record instanceof StoreRecord.Config r) {
+            if (r.subject() == null) {
+                globalLevel = r.level();
+            } else if (r.level() == null) {
+                subjectLevels.remove(r.subject());
+            } else {
+                subjectLevels.put(r.subject(), r.level());
+            }
+        }
+    }
+
+    public Optional<SchemaDefinition> schemaById(int id) {
+        return Optional.ofNullable(schemasById.get(id));
+    }
+
+    /** The global id of a schema with this identity (see {@link SchemaDefinition}), if any. */
+    Optional<Integer> idFor(String identity) {
+        return Optional.ofNullable(idsByIdentity.get(identity));
+    }
+
+    /** Parsed form of a global id's schema, parsed once: ids never change what they name. */
+    org.apache.avro.Schema parsedSchema(int id, java.util.function.Supplier<org.apache.avro.Schema> parse) {
+        org.apache.avro.Schema cached = parsedById.get(id);
+        if (cached == null) {
+            cached = parse.get();
+            org.apache.avro.Schema raced = parsedById.putIfAbsent(id, cached);
+            return raced == null ? cached : raced;
+        }
+        return cached;
+    }
+
+    int nextId() {
+        return maxId + 1;
+    }
+
+    public List<String> subjects(boolean includeDeleted) {
+        List<String> names = new ArrayList<>();
+        subjects.forEach((name, versions) -> {
+            if (includeDeleted || versions.values().stream().anyMatch(v -> !v.deleted())) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /** All versions of a subject, soft-deleted ones included, oldest first; empty if unknown. */
+    NavigableMap<Integer, StoreRecord.SubjectVersion> versions(String subject) {
+        TreeMap<Integer, StoreRecord.SubjectVersion> versions = subjects.get(subject);
+        return versions == null ? new TreeMap<>() : versions;
+    }
+
+    List<StoreRecord.SubjectVersion> allSubjectVersions() {
+        List<StoreRecord.SubjectVersion> all = new ArrayList<>();
+        subjects.values().forEach(v -> all.addAll(v.values()));
+        return all;
+    }
+
+    Optional<CompatibilityLevel> subjectLevel(String subject) {
+        return Optional.ofNullable(subjectLevels.get(subject));
+    }
+
+    CompatibilityLevel globalLevel() {
+        return globalLevel == null ? CompatibilityLevel.DEFAULT : globalLevel;
+    }
+
+    CompatibilityLevel effectiveLevel(String subject) {
+        return subjectLevel(subject).orElse(globalLevel());
+    }
+}

@@ -1,0 +1,22 @@
+package io.hypermesh.platform.registry;
+
+import java.util.List;
+
+/** A schema as registered: its type, text and references. Identity is by {@link #identity()}. */
+public record SchemaDefinition(String schemaType, String schema, List<SchemaReference> references) {
+    public static final String AVRO = "AVRO";
+
+    public SchemaDefinition {
+        schemaType = schemaType == null || schemaType.isBlank() ? AVRO : schemaType;
+        references = references == null ? List.of() : List.copyOf(references);
+    }
+
+    public static SchemaDefinition avro(String schema) {
+        return new SchemaDefinition(AVRO, schema, List.of());
+    }
+
+    /** Same type, same canonical text and same references mean the same global id. */
+    String identity(String canonicalText) {
+        return schemaType + '\n' + canonicalText + '\n' + references;
+    }
+}

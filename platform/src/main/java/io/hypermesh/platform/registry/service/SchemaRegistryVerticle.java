@@ -1,0 +1,312 @@
+package io.hypermesh.platform.registry.service;
+
+import io.hypermesh.platform.http.SlowClients;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.platform.auth.WriteAccess;
+import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.platform.registry.CompatibilityLevel;
+import io.hypermesh.schemas.registry.RegistryException;
+import io.hypermesh.platform.registry.SchemaDefinition;
+import io.hypermesh.platform.registry.SchemaReference;
+import io.hypermesh.platform.registry.SchemaRegistry;
+import io.hypermesh.platform.registry.SchemaStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * Serves the Confluent schema registry REST API over a {@link SchemaStore}. {@link #start()}
+ * completes only once the server listens; {@link #port()} then tells where.
+ */
+public final class SchemaRegistryVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryVerticle.class);
+    static final String V1 = "application/vnd.schemaregistry.v1+json";
+    private static final Set<String> ACCEPTED_BODY_TYPES = Set.of(V1, "application/vnd.schemaregistry+json",
+            "application/json", "application/octet-stream");
+    private static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SchemaStore store;
+    private final String host;
+    private final int requestedPort;
+    private final HttpTls tls;
+    private final WriteAccess writes;
+    private HttpServer server;
+
+    /** @param tls the server's identity: with one, HTTPS, and writes need a client certificate of the bus CA */
+    public SchemaRegistryVerticle(SchemaStore store, String host, int port, HttpTls tls) {
+        this.tls = tls;
+        this.writes = WriteAccess.of(ApiTokens.open(), tls);
+        this.store = store;
+        this.host = host;
+        this.requestedPort = port;
+    }
+
+    /** Registering, deleting and configuring change what every producer and consumer relies on. */
+    private void authorizeWrite(RoutingContext ctx) {
+        String refusal = writes.refusal(ctx.request());
+        if (refusal == null) {
+            ctx.next();
+        } else {
+            int status = writes.refusalStatus();
+            error(ctx, new RegistryException(status, status * 100 + 1, refusal));
+        }
+    }
+
+    /** The bound port (useful when constructed with port 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        // Bodies only where a method has one: a GET with a form content type made the decoder throw.
+        router.route().method(io.vertx.core.http.HttpMethod.PUT).method(io.vertx.core.http.HttpMethod.POST)
+                .method(io.vertx.core.http.HttpMethod.DELETE).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.route().handler(this::checkContentType);
+
+        router.get("/").handler(ctx -> reply(ctx, JSON.createObjectNode()));
+        router.get("/schemas/types").handler(ctx -> reply(ctx, JSON.createArrayNode().add(SchemaDefinition.AVRO)));
+        router.get("/schemas/ids/:id").handler(ctx -> blocking(ctx, () -> schemaJson(
+                store.read(s -> SchemaRegistry.schemaById(s, id(ctx))), JSON.createObjectNode())));
+        router.get("/schemas/ids/:id/schema").handler(ctx -> blocking(ctx, () ->
+                new RawJson(store.read(s -> SchemaRegistry.schemaById(s, id(ctx))).schema())));
+        router.get("/schemas/ids/:id/versions").handler(ctx -> blocking(ctx, () -> {
+            ArrayNode out = JSON.createArrayNode();
+            store.read(s -> SchemaRegistry.versionsOfId(s, id(ctx), flag(ctx, "deleted")))
+                    .forEach(v -> out.addObject().put("subject", v.subject()).put("version", v.version()));
+            return out;
+        }));
+        router.get("/schemas/ids/:id/subjects").handler(ctx -> blocking(ctx, () -> {
+            ArrayNode out = JSON.createArrayNode();
+            store.read(s -> SchemaRegistry.versionsOfId(s, id(ctx), flag(ctx, "deleted")))
+                    .stream().map(SchemaRegistry.VersionView::subject).distinct().forEach(out::add);
+            return out;
+        }));
+
+        router.get("/subjects").handler(ctx -> blocking(ctx, () ->
+                strings(store.read(s -> s.subjects(flag(ctx, "deleted"))))));
+        router.post("/subjects/:subject").handler(ctx -> blocking(ctx, () -> versionJson(store.read(s ->
+                SchemaRegistry.lookup(s, subject(ctx), definition(ctx), flag(ctx, "deleted"))))));
+        router.delete("/subjects/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> ints(store.write(s ->
+                SchemaRegistry.deleteSubject(s, subject(ctx), flag(ctx, "permanent"))))));
+        router.get("/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
+                SchemaRegistry.versions(s, subject(ctx), flag(ctx, "deleted"))))));
+        router.post("/subjects/:subject/versions").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> {
+            int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx)));
+            return JSON.createObjectNode().put("id", id);
+        }));
+        router.get("/subjects/:subject/versions/:version").handler(ctx -> blocking(ctx, () -> versionJson(store.read(s ->
+                SchemaRegistry.version(s, subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted"))))));
+        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> blocking(ctx, () -> new RawJson(store.read(s ->
+                SchemaRegistry.version(s, subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted"))).definition().schema())));
+        router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
+                SchemaRegistry.referencedBy(s, subject(ctx), ctx.pathParam("version"))))));
+        router.delete("/subjects/:subject/versions/:version").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.getNodeFactory()
+                .numberNode((int) store.write(s -> SchemaRegistry.deleteVersion(s, subject(ctx), ctx.pathParam("version"),
+                        flag(ctx, "permanent"))))));
+
+        router.post("/compatibility/subjects/:subject/versions/:version").handler(ctx ->
+                blocking(ctx, () -> compatibility(ctx, ctx.pathParam("version"))));
+        router.post("/compatibility/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> compatibility(ctx, null)));
+
+        router.get("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s -> SchemaRegistry.level(s, null, true)))));
+        router.put("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
+                store.write(s -> SchemaRegistry.setLevel(null, requestedLevel(ctx))).name())));
+        router.delete("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s -> SchemaRegistry.deleteLevel(s, null)))));
+        router.get("/config/:subject").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s ->
+                SchemaRegistry.level(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
+        router.put("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
+                store.write(s -> SchemaRegistry.setLevel(subject(ctx), requestedLevel(ctx))).name())));
+        router.delete("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s ->
+                SchemaRegistry.deleteLevel(s, subject(ctx))))));
+
+        router.route().last().handler(ctx -> error(ctx, new RegistryException(404, 404,
+                "HTTP 404 Not Found: no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(405, ctx -> error(ctx, new RegistryException(405, 405,
+                "HTTP 405 Method Not Allowed: " + ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(413, ctx -> error(ctx, new RegistryException(413, 413,
+                "request body larger than " + MAX_BODY_BYTES + " bytes")));
+
+        SlowClients slow = new SlowClients(vertx);
+        return vertx.createHttpServer(tls.server(new io.vertx.core.http.HttpServerOptions())
+                        // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
+                        // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
+                        .setHttp2ClearTextEnabled(false))
+                .connectionHandler(slow.connections()).requestHandler(slow.requests(router)).listen(requestedPort, host)
+                .onSuccess(s -> {
+                    server = s;
+                    LOG.info("schema registry listening on {}://{}:{}", tls.scheme(), host, s.actualPort());
+                });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    /** A JSON document already serialised (a schema is returned as it was stored). */
+    private record RawJson(String text) {
+    }
+
+    private void checkContentType(RoutingContext ctx) {
+        HttpMethod method = ctx.request().method();
+        if (method == HttpMethod.POST || method == HttpMethod.PUT) {
+            String type = ctx.request().getHeader("Content-Type");
+            String bare = type == null ? null : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+            if (bare != null && !ACCEPTED_BODY_TYPES.contains(bare)) {
+                error(ctx, new RegistryException(415, 415, "HTTP 415 Unsupported Media Type '" + type
+                        + "'; use one of " + ACCEPTED_BODY_TYPES));
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    private void blocking(RoutingContext ctx, Callable<Object> work) {
+        vertx.executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                reply(ctx, ar.result());
+            } else {
+                error(ctx, ar.cause());
+            }
+        });
+    }
+
+    private static void reply(RoutingContext ctx, Object body) {
+        String text = body instanceof RawJson raw ? raw.text() : body.toString();
+        ctx.response().setStatusCode(200).putHeader("Content-Type", V1).end(text);
+    }
+
+    private static void error(RoutingContext ctx, Throwable failure) {
+        RegistryException e;
+        if (failure instanceof RegistryException r) {
+            e = r;
+        } else {
+            LOG.error("unexpected failure serving {} {}", ctx.request().method(), ctx.request().path(), failure);
+            e = RegistryException.storeError(String.valueOf(failure.getMessage()), failure);
+        }
+        ObjectNode body = JSON.createObjectNode().put("error_code", e.errorCode()).put("message", e.getMessage());
+        if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(e.httpStatus()).putHeader("Content-Type", V1).end(body.toString());
+        }
+    }
+
+    private static String subject(RoutingContext ctx) {
+        return ctx.pathParam("subject");
+    }
+
+    private static int id(RoutingContext ctx) {
+        String text = ctx.pathParam("id");
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw RegistryException.schemaNotFound("'" + text + "' is not a schema id (ids are integers)");
+        }
+    }
+
+    private static boolean flag(RoutingContext ctx, String name) {
+        String value = ctx.request().getParam(name);
+        return value != null && (value.isEmpty() || Boolean.parseBoolean(value));
+    }
+
+    private static JsonNode body(RoutingContext ctx) {
+        String text = ctx.body() == null ? null : ctx.body().asString();
+        if (text == null || text.isBlank()) {
+            throw RegistryException.badRequest("request body is empty; expected a JSON object");
+        }
+        try {
+            JsonNode node = JSON.readTree(text);
+            if (!node.isObject()) {
+                throw RegistryException.badRequest("request body must be a JSON object, got " + node.getNodeType());
+            }
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw RegistryException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static SchemaDefinition definition(RoutingContext ctx) {
+        JsonNode body = body(ctx);
+        JsonNode schema = body.get("schema");
+        if (schema == null || !schema.isTextual()) {
+            throw RegistryException.invalidSchema("the request needs a 'schema' field holding the schema as a string");
+        }
+        List<SchemaReference> references = new ArrayList<>();
+        for (JsonNode ref : body.path("references")) {
+            if (!ref.path("name").isTextual() || !ref.path("subject").isTextual() || !ref.path("version").isInt()) {
+                throw RegistryException.invalidSchema("each reference needs 'name', 'subject' and an integer 'version': " + ref);
+            }
+            references.add(new SchemaReference(ref.get("name").asText(), ref.get("subject").asText(), ref.get("version").asInt()));
+        }
+        return new SchemaDefinition(body.path("schemaType").asText(null), schema.asText(), references);
+    }
+
+    private static String requestedLevel(RoutingContext ctx) {
+        JsonNode level = body(ctx).get("compatibility");
+        if (level == null || !level.isTextual()) {
+            throw CompatibilityLevel.invalid(String.valueOf(level));
+        }
+        return level.asText();
+    }
+
+    private ObjectNode compatibility(RoutingContext ctx, String version) {
+        SchemaRegistry.CompatibilityResult result = store.read(s ->
+                SchemaRegistry.testCompatibility(s, subject(ctx), version, definition(ctx)));
+        ObjectNode out = JSON.createObjectNode().put("is_compatible", result.compatible());
+        if (flag(ctx, "verbose")) {
+            result.messages().forEach(out.putArray("messages")::add);
+        }
+        return out;
+    }
+
+    private static ObjectNode versionJson(SchemaRegistry.VersionView v) {
+        ObjectNode out = JSON.createObjectNode().put("subject", v.subject()).put("version", v.version()).put("id", v.id());
+        return schemaJson(v.definition(), out);
+    }
+
+    private static ObjectNode schemaJson(SchemaDefinition definition, ObjectNode out) {
+        if (!SchemaDefinition.AVRO.equals(definition.schemaType())) {
+            out.put("schemaType", definition.schemaType());
+        }
+        if (!definition.references().isEmpty()) {
+            ArrayNode refs = out.putArray("references");
+            definition.references().forEach(r -> refs.addObject().put("name", r.name())
+                    .put("subject", r.subject()).put("version", r.version()));
+        }
+        return out.put("schema", definition.schema());
+    }
+
+    private static ObjectNode levelJson(CompatibilityLevel level) {
+        return JSON.createObjectNode().put("compatibilityLevel", level.name());
+    }
+
+    private static ArrayNode ints(List<Integer> values) {
+        ArrayNode out = JSON.createArrayNode();
+        values.forEach(out::add);
+        return out;
+    }
+
+    private static ArrayNode strings(List<String> values) {
+        ArrayNode out = JSON.createArrayNode();
+        values.forEach(out::add);
+        return out;
+    }
+}

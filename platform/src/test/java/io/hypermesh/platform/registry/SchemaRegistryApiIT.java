@@ -1,0 +1,309 @@
+package io.hypermesh.platform.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
+import io.hypermesh.platform.testing.Http;
+import io.hypermesh.platform.testing.KafkaIT;
+import io.hypermesh.schemas.topics.TopicSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static io.hypermesh.platform.testing.Http.schemaBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every endpoint and error code of the registry REST API, against the Kafka-backed store. */
+@KafkaIT
+class SchemaRegistryApiIT {
+    static final String V1 = record("a:int");
+    static final String V2_WITH_DEFAULT = "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
+            + "{\"name\":\"b\",\"type\":\"string\",\"default\":\"x\"}]}";
+    static final String V2_NO_DEFAULT = record("a:int", "b:string");
+
+    static SchemaRegistryService registry;
+    static Http http;
+
+    @BeforeAll
+    static void start(EmbeddedKafka kafka) {
+        TopicSpec topic = new TopicSpec("_schemas_api_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
+        registry = SchemaRegistryService.start(kafka.clientConfig(), topic, "127.0.0.1", 0);
+        http = new Http(registry.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        registry.close();
+    }
+
+    /** A record schema "R" with fields given as name:type. */
+    static String record(String... fields) {
+        List<String> parts = new ArrayList<>();
+        for (String f : fields) {
+            String[] nt = f.split(":");
+            parts.add("{\"name\":\"" + nt[0] + "\",\"type\":\"" + nt[1] + "\"}");
+        }
+        return "{\"type\":\"record\",\"name\":\"R\",\"fields\":[" + String.join(",", parts) + "]}";
+    }
+
+    static String subject() {
+        return "s-" + UUID.randomUUID();
+    }
+
+    @Test
+    void registersFetchesAndLooksUp() {
+        String s = subject();
+        Http.Response registered = http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        assertEquals(200, registered.status(), registered.body());
+        assertEquals("application/vnd.schemaregistry.v1+json", registered.contentType());
+        int id = registered.json().get("id").asInt();
+
+        assertEquals(id, http.post("/subjects/" + s + "/versions", schemaBody(V1)).json().get("id").asInt(),
+                "same schema, same subject: same id and no new version");
+        assertEquals("[1]", http.get("/subjects/" + s + "/versions").body());
+        String other = subject();
+        assertEquals(id, http.post("/subjects/" + other + "/versions", schemaBody(V1)).json().get("id").asInt(),
+                "same schema under another subject: same global id");
+        String reformatted = "{ \"type\" : \"record\", \"fields\" : [ {\"type\":\"int\", \"name\":\"a\"} ], \"name\":\"R\" }";
+        assertEquals(id, http.post("/subjects/" + s + "/versions", schemaBody(reformatted)).json().get("id").asInt(),
+                "whitespace and attribute order do not make a new schema");
+
+        JsonNode subjects = http.get("/subjects").json();
+        assertTrue(subjects.toString().contains(s) && subjects.toString().contains(other));
+
+        for (String v : List.of("1", "latest", "-1")) {
+            JsonNode version = http.get("/subjects/" + s + "/versions/" + v).json();
+            assertEquals(s, version.get("subject").asText());
+            assertEquals(1, version.get("version").asInt());
+            assertEquals(id, version.get("id").asInt());
+            assertEquals(V1, version.get("schema").asText());
+        }
+        assertEquals(V1, http.get("/subjects/" + s + "/versions/1/schema").body());
+        assertEquals(V1, http.get("/schemas/ids/" + id).json().get("schema").asText());
+        assertEquals(V1, http.get("/schemas/ids/" + id + "/schema").body());
+        String versionsOfId = http.get("/schemas/ids/" + id + "/versions").body();
+        assertTrue(versionsOfId.contains("{\"subject\":\"" + s + "\",\"version\":1}"), versionsOfId);
+        assertTrue(versionsOfId.contains("{\"subject\":\"" + other + "\",\"version\":1}"), versionsOfId);
+        assertTrue(http.get("/schemas/ids/" + id + "/subjects").body().contains(other));
+        assertEquals("[\"AVRO\"]", http.get("/schemas/types").body());
+
+        JsonNode found = http.post("/subjects/" + s, schemaBody(V1)).json();
+        assertEquals(id, found.get("id").asInt());
+        assertEquals(1, found.get("version").asInt());
+        assertEquals(s, found.get("subject").asText());
+
+        int id2 = http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).json().get("id").asInt();
+        assertNotEquals(id, id2);
+        assertEquals("[1,2]", http.get("/subjects/" + s + "/versions").body());
+        assertEquals(2, http.get("/subjects/" + s + "/versions/latest").json().get("version").asInt());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json",
+            "application/json", "application/json; charset=utf-8"})
+    void acceptsEveryConfluentContentType(String contentType) {
+        Http.Response r = http.send("POST", "/subjects/" + subject() + "/versions", schemaBody(V1), contentType);
+        assertEquals(200, r.status(), r.body());
+    }
+
+    @Test
+    void refusesOtherContentTypesWith415() {
+        Http.Response r = http.send("POST", "/subjects/" + subject() + "/versions", schemaBody(V1), "text/plain");
+        assertEquals(415, r.status());
+        assertEquals(415, r.errorCode());
+    }
+
+    @Test
+    void notFoundCodes() {
+        String s = subject();
+        expect(404, 40401, http.get("/subjects/" + s + "/versions"));
+        expect(404, 40401, http.get("/subjects/" + s + "/versions/1"));
+        expect(404, 40401, http.post("/subjects/" + s, schemaBody(V1)));
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        expect(404, 40402, http.get("/subjects/" + s + "/versions/99"));
+        expect(404, 40403, http.get("/schemas/ids/987654"));
+        expect(404, 40403, http.post("/subjects/" + s, schemaBody(record("zzz:long"))));
+        expect(404, 40408, http.get("/config/" + s));
+        expect(404, 404, http.get("/no/such/endpoint"));
+    }
+
+    @Test
+    void invalidInputCodes() {
+        String s = subject();
+        Http.Response malformed = http.post("/subjects/" + s + "/versions", schemaBody("{\"type\":\"record\",\"name\":"));
+        expect(422, 42201, malformed);
+        assertTrue(malformed.json().get("message").asText().startsWith("Invalid schema"), malformed.body());
+        expect(422, 42201, http.post("/subjects/" + s + "/versions", schemaBody("{\"type\":\"nosuchtype\"}")));
+        expect(422, 42201, http.post("/subjects/" + s + "/versions", "{\"schema\":\"\\\"int\\\"\",\"schemaType\":\"PROTOBUF\"}"));
+        expect(422, 42201, http.post("/subjects/" + s + "/versions", "{\"notschema\":1}"));
+        expect(400, 400, http.post("/subjects/" + s + "/versions", "{not json"));
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        expect(422, 42202, http.get("/subjects/" + s + "/versions/0"));
+        expect(422, 42202, http.get("/subjects/" + s + "/versions/abc"));
+        expect(422, 42203, http.put("/config/" + s, "{\"compatibility\":\"SIDEWAYS\"}"));
+        assertFalse(http.get("/subjects").body().contains("\"" + s + "x\""));
+        assertEquals("[1]", http.get("/subjects/" + s + "/versions").body(), "a refused request registered nothing");
+    }
+
+    @Test
+    void incompatibleSchemaIsRefusedWith409AndNotRegistered() {
+        String s = subject();
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        Http.Response refused = http.post("/subjects/" + s + "/versions", schemaBody(V2_NO_DEFAULT));
+        expect(409, 409, refused);
+        assertTrue(refused.json().get("message").asText().contains("READER_FIELD_MISSING_DEFAULT_VALUE"), refused.body());
+        assertEquals("[1]", http.get("/subjects/" + s + "/versions").body());
+        assertEquals(200, http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).status());
+    }
+
+    @Test
+    void compatibilityEndpoint() {
+        String s = subject();
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        JsonNode bad = http.post("/compatibility/subjects/" + s + "/versions/latest?verbose=true", schemaBody(V2_NO_DEFAULT)).json();
+        assertFalse(bad.get("is_compatible").asBoolean());
+        assertTrue(bad.get("messages").get(0).asText().contains("READER_FIELD_MISSING_DEFAULT_VALUE"), bad.toString());
+        JsonNode terse = http.post("/compatibility/subjects/" + s + "/versions/1", schemaBody(V2_NO_DEFAULT)).json();
+        assertFalse(terse.get("is_compatible").asBoolean());
+        assertFalse(terse.has("messages"));
+        assertTrue(http.post("/compatibility/subjects/" + s + "/versions/latest", schemaBody(V2_WITH_DEFAULT)).json()
+                .get("is_compatible").asBoolean());
+        assertTrue(http.post("/compatibility/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).json()
+                .get("is_compatible").asBoolean());
+        assertTrue(http.post("/compatibility/subjects/" + subject() + "/versions/latest", schemaBody(V1)).json()
+                .get("is_compatible").asBoolean(), "nothing to be incompatible with");
+        expect(404, 40401, http.post("/compatibility/subjects/" + subject() + "/versions/1", schemaBody(V1)));
+        expect(404, 40402, http.post("/compatibility/subjects/" + s + "/versions/7", schemaBody(V1)));
+        expect(422, 42202, http.post("/compatibility/subjects/" + s + "/versions/x", schemaBody(V1)));
+        expect(422, 42201, http.post("/compatibility/subjects/" + s + "/versions/1", schemaBody("nope")));
+    }
+
+    @Test
+    void softAndPermanentDeleteOfVersions() {
+        String s = subject();
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        int id2 = http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).json().get("id").asInt();
+
+        expect(404, 40407, http.delete("/subjects/" + s + "/versions/2?permanent=true"));
+        assertEquals("2", http.delete("/subjects/" + s + "/versions/2").body());
+        expect(404, 40406, http.delete("/subjects/" + s + "/versions/2"));
+        assertEquals("[1]", http.get("/subjects/" + s + "/versions").body());
+        assertEquals("[1,2]", http.get("/subjects/" + s + "/versions?deleted=true").body());
+        expect(404, 40402, http.get("/subjects/" + s + "/versions/2"));
+        assertEquals(2, http.get("/subjects/" + s + "/versions/2?deleted=true").json().get("version").asInt());
+        assertEquals(1, http.get("/subjects/" + s + "/versions/latest").json().get("version").asInt());
+        assertEquals(V2_WITH_DEFAULT, http.get("/schemas/ids/" + id2).json().get("schema").asText(), "ids outlive soft deletes");
+
+        assertEquals("2", http.delete("/subjects/" + s + "/versions/2?permanent=true").body());
+        assertEquals("[1]", http.get("/subjects/" + s + "/versions?deleted=true").body());
+        expect(404, 40402, http.delete("/subjects/" + s + "/versions/2"));
+
+        int again = http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).json().get("id").asInt();
+        assertEquals(id2, again, "re-registering a deleted schema gives its old id back");
+        assertEquals("[1,2]", http.get("/subjects/" + s + "/versions").body());
+    }
+
+    @Test
+    void softAndPermanentDeleteOfSubjects() {
+        String s = subject();
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT));
+        expect(404, 40405, http.delete("/subjects/" + s + "?permanent=true"));
+        assertEquals("[1,2]", http.delete("/subjects/" + s).body());
+        expect(404, 40404, http.delete("/subjects/" + s));
+        assertFalse(http.get("/subjects").body().contains("\"" + s + "\""));
+        assertTrue(http.get("/subjects?deleted=true").body().contains("\"" + s + "\""));
+        expect(404, 40401, http.get("/subjects/" + s + "/versions"));
+        assertEquals(1, http.post("/subjects/" + s + "?deleted=true", schemaBody(V1)).json().get("version").asInt());
+        assertEquals("[1,2]", http.delete("/subjects/" + s + "?permanent=true").body());
+        assertFalse(http.get("/subjects?deleted=true").body().contains("\"" + s + "\""));
+        expect(404, 40401, http.delete("/subjects/" + s));
+    }
+
+    @Test
+    void configAtEveryLevel() {
+        assertEquals("BACKWARD", http.get("/config").json().get("compatibilityLevel").asText());
+        for (CompatibilityLevel level : CompatibilityLevel.values()) {
+            String s = subject();
+            Http.Response set = http.put("/config/" + s, "{\"compatibility\":\"" + level.name() + "\"}");
+            assertEquals(200, set.status(), set.body());
+            assertEquals(level.name(), set.json().get("compatibility").asText());
+            assertEquals(level.name(), http.get("/config/" + s).json().get("compatibilityLevel").asText());
+            http.post("/subjects/" + s + "/versions", schemaBody(V1));
+            assertEquals(level.name(), http.delete("/config/" + s).json().get("compatibilityLevel").asText());
+            expect(404, 40408, http.get("/config/" + s));
+            assertEquals("BACKWARD", http.get("/config/" + s + "?defaultToGlobal=true").json().get("compatibilityLevel").asText());
+        }
+        expect(404, 40401, http.delete("/config/" + subject()));
+
+        String s = subject();
+        http.post("/subjects/" + s + "/versions", schemaBody(V1));
+        try {
+            assertEquals("NONE", http.put("/config", "{\"compatibility\":\"none\"}").json().get("compatibility").asText());
+            assertEquals("NONE", http.get("/config").json().get("compatibilityLevel").asText());
+            assertEquals(200, http.post("/subjects/" + s + "/versions", schemaBody(V2_NO_DEFAULT)).status(),
+                    "global NONE lets an incompatible schema in");
+            http.put("/config/" + s, "{\"compatibility\":\"FULL\"}");
+            expect(409, 409, http.post("/subjects/" + s + "/versions", schemaBody(record("a:int", "b:string", "c:long"))));
+        } finally {
+            assertEquals("NONE", http.delete("/config").json().get("compatibilityLevel").asText());
+        }
+        assertEquals("BACKWARD", http.get("/config").json().get("compatibilityLevel").asText());
+    }
+
+    @Test
+    void referencesResolveAndProtectWhatTheyPointAt() {
+        String common = subject();
+        String ns = "ref.t" + UUID.randomUUID().toString().replace("-", "");
+        String addr = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"" + ns
+                + "\",\"fields\":[{\"name\":\"city\",\"type\":\"string\"}]}";
+        http.post("/subjects/" + common + "/versions", schemaBody(addr));
+        String person = "{\"type\":\"record\",\"name\":\"Person\",\"fields\":[{\"name\":\"home\",\"type\":\"" + ns + ".Address\"}]}";
+        String s = subject();
+        String body = "{\"schema\":" + new com.fasterxml.jackson.databind.node.TextNode(person)
+                + ",\"references\":[{\"name\":\"" + ns + ".Address\",\"subject\":\"" + common + "\",\"version\":1}]}";
+        Http.Response registered = http.post("/subjects/" + s + "/versions", body);
+        assertEquals(200, registered.status(), registered.body());
+        int id = registered.json().get("id").asInt();
+        assertEquals(common, http.get("/subjects/" + s + "/versions/1").json().get("references").get(0).get("subject").asText());
+        assertEquals("[" + id + "]", http.get("/subjects/" + common + "/versions/1/referencedby").body());
+        expect(422, 42201, http.post("/subjects/" + subject() + "/versions", schemaBody(person)));
+        expect(422, 42206, http.delete("/subjects/" + common + "/versions/1"));
+        expect(422, 42206, http.delete("/subjects/" + common));
+        expect(422, 42206, http.delete("/subjects/" + common + "/versions/latest"));
+        assertEquals(200, http.delete("/subjects/" + s + "/versions/1").status(), "the referrer goes first");
+        assertEquals(200, http.delete("/subjects/" + common + "/versions/1").status(), "then what it referenced");
+    }
+
+    @Test
+    void aSubjectWithAControlCharacterAndAnOversizedSchemaAreRefusedAsConfluentRefusesThem() {
+        String record = "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
+        expect(422, 42208, http.post("/subjects/" + java.net.URLEncoder.encode("a\u0000b", java.nio.charset.StandardCharsets.UTF_8)
+                + "/versions", schemaBody(record)));
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 40_000; i++) {
+            fields.append(i == 0 ? "" : ",").append("{\"name\":\"f").append(i).append("\",\"type\":\"string\"}");
+        }
+        String huge = "{\"type\":\"record\",\"name\":\"Huge\",\"fields\":[" + fields + "]}";
+        long start = System.nanoTime();
+        Http.Response tooLarge = http.post("/subjects/" + subject() + "/versions", schemaBody(huge));
+        expect(422, 42209, tooLarge);
+        assertTrue(tooLarge.json().get("message").asText().contains("the limit is 900000"), tooLarge.body());
+        assertTrue(System.nanoTime() - start < 3_000_000_000L, "refused at once, not after retries");
+    }
+
+    static void expect(int status, int errorCode, Http.Response response) {
+        assertEquals(status, response.status(), response.body());
+        assertEquals(errorCode, response.errorCode(), response.body());
+        assertFalse(response.json().path("message").asText().isBlank(), response.body());
+    }
+}

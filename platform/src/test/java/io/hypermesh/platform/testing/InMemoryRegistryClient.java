@@ -1,0 +1,51 @@
+package io.hypermesh.platform.testing;
+
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.platform.testing.InMemorySchemaStore;
+import io.hypermesh.platform.registry.SchemaDefinition;
+import io.hypermesh.platform.registry.SchemaRegistry;
+import org.apache.avro.Schema;
+
+import java.util.List;
+
+/**
+ * A registry client answering from process memory with the full registry rules
+ * (ids, versions, compatibility): for TopologyTestDriver tests, where there is no HTTP server.
+ */
+public final class InMemoryRegistryClient implements RegistryClient {
+    private final InMemorySchemaStore store = new InMemorySchemaStore();
+
+    @Override
+    public int register(String subject, Schema schema) {
+        return store.write(state -> SchemaRegistry.register(state, subject, SchemaDefinition.avro(schema.toString())));
+    }
+
+    @Override
+    public int idOf(String subject, Schema schema) {
+        return store.read(state -> SchemaRegistry.lookup(state, subject, SchemaDefinition.avro(schema.toString()), false).id());
+    }
+
+    @Override
+    public Schema schemaById(int id) {
+        return store.read(state -> SchemaRegistry.parse(state, SchemaRegistry.schemaById(state, id)));
+    }
+
+    @Override
+    public RegisteredSchema latest(String subject) {
+        return store.read(state -> {
+            SchemaRegistry.VersionView v = SchemaRegistry.version(state, subject, SchemaRegistry.LATEST, false);
+            return new RegisteredSchema(subject, v.version(), v.id(), SchemaRegistry.parse(state, v.definition()));
+        });
+    }
+
+    @Override
+    public List<String> incompatibilities(String subject, Schema candidate) {
+        return store.read(state -> SchemaRegistry.testCompatibility(state, subject, null,
+                SchemaDefinition.avro(candidate.toString())).messages());
+    }
+
+    @Override
+    public String describe() {
+        return "in-memory registry";
+    }
+}

@@ -1,5 +1,0 @@
-package io.hypermesh.schemas.registry;
-
-/** A named type imported from another subject's version (Confluent schema references). */
-public record SchemaReference(String name, String subject, int version) {
-}

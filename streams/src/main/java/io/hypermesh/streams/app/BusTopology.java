@@ -1,0 +1,46 @@
+package io.hypermesh.streams.app;
+
+import io.hypermesh.streams.AppliedOffsets;
+import io.hypermesh.streams.BusSerdes;
+import io.hypermesh.streams.ChangeSignal;
+import io.hypermesh.streams.ConsulIndexes;
+import io.hypermesh.streams.StreamsSettings;
+import io.hypermesh.streams.health.HealthTopology;
+import io.hypermesh.streams.lifecycle.LifecycleTopology;
+import io.hypermesh.streams.registry.RegistryTopology;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * All folds in one application: each topology class adds its part. Discovery is not a fold of its
+ * own: the query API joins the registry's by-service index with the health store at read time.
+ */
+public final class BusTopology {
+    private BusTopology() {
+    }
+
+    public static Topology build(StreamsSettings settings, BusSerdes serdes) {
+        return build(settings, serdes, null, null, null);
+    }
+
+    /**
+     * @param changes rung after each update of a table the query API serves; null for none
+     * @param applied told how far the registry fold got; null for none
+     * @param indexes the registry fold's Consul indexes of this instance's partitions; null for none
+     */
+    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
+                                 ConsulIndexes indexes) {
+        StreamsBuilder builder = new StreamsBuilder();
+        var health = HealthTopology.addTo(builder, settings, serdes);
+        var lifecycle = LifecycleTopology.addTo(builder, serdes);
+        if (changes != null) {
+            health.toStream().foreach((k, v) -> changes.ring(ChangeSignal.health(k)));
+            lifecycle.components().toStream().foreach((k, v) -> changes.ring());
+            // Phase counts change after their components, a repartition later: views showing them must hear it too.
+            lifecycle.phases().toStream().foreach((k, v) -> changes.ring());
+        }
+        Topology topology = builder.build(settings.streamsProperties());
+        RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes);
+        return topology;
+    }
+}

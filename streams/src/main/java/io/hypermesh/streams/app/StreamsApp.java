@@ -1,0 +1,166 @@
+package io.hypermesh.streams.app;
+
+import io.hypermesh.streams.AppliedOffsets;
+import io.hypermesh.streams.BusSerdes;
+import io.hypermesh.streams.ChangeSignal;
+import io.hypermesh.streams.ConsulIndexes;
+import io.hypermesh.streams.StreamsSettings;
+import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.platform.net.FreePorts;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.topics.TopicAdmin;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.ComponentState;
+import io.hypermesh.state.HealthState;
+import io.hypermesh.state.PhaseStatus;
+import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.api.AuditTail;
+import io.hypermesh.streams.api.Dashboard;
+import io.hypermesh.streams.api.EventWriter;
+import io.hypermesh.streams.api.QueryApiVerticle;
+import io.hypermesh.streams.api.StoreAccess;
+import io.hypermesh.streams.health.HealthTopology;
+import io.hypermesh.streams.lifecycle.LifecycleTopology;
+import io.hypermesh.streams.registry.RegistryTopology;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running instance of the folds and their query API. Start as many as needed with the same
+ * application id: Kafka Streams spreads the partitions and the API routes each read to its owner.
+ */
+public final class StreamsApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+    /** The change scope of the audit tail: only the dashboard shows it. */
+    static final String AUDIT_SCOPE = "audit";
+
+    private final StreamsSettings settings;
+    private final KafkaStreams streams;
+    private final Vertx vertx;
+    private final EventWriter writer;
+    private final QueryApiVerticle api;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final AuditTail audit;
+
+    private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, EventWriter writer, QueryApiVerticle api,
+                       KafkaStreamsMetrics streamsMetrics, AuditTail audit) {
+        this.audit = audit;
+        this.settings = settings;
+        this.streams = streams;
+        this.vertx = vertx;
+        this.writer = writer;
+        this.api = api;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /** Creates missing topics, starts the topology and the HTTP API; returns once the API listens. */
+    public static StreamsApp start(StreamsSettings requested, RegistryClient registry) {
+        return start(requested, registry, io.hypermesh.platform.auth.ApiTokens.open());
+    }
+
+    /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
+    public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.platform.auth.ApiTokens tokens) {
+        io.hypermesh.schemas.serde.AvroTrust.install();
+        StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback()) : requested;
+        try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
+            TopicAdmin.ensure(admin, Topics.ALL);
+        }
+        BusSerdes serdes = new BusSerdes(registry);
+        ChangeSignal changes = new ChangeSignal();
+        AppliedOffsets applied = new AppliedOffsets();
+        ConsulIndexes indexes = new ConsulIndexes();
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes), settings.streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread died; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("{} streams state {} -> {}", settings.applicationServer(), before, now));
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        streams.start();
+
+        Vertx vertx = Vertx.vertx();
+        Map<String, Serde<?>> storeSerdes = Map.of(
+                RegistryTopology.BY_SERVICE_STORE, serdes.of(ServiceInstance.class),
+                RegistryTopology.BY_CHECK_STORE, Serdes.String(),
+                RegistryTopology.RUNNABLE_CHECKS_STORE, serdes.of(ServiceInstance.class),
+                RegistryTopology.INDEX_STORE, Serdes.Long(),
+                HealthTopology.STORE, serdes.of(HealthState.class),
+                LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
+                LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
+                RegistryTopology.STORE, serdes.of(ServiceInstance.class));
+        // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
+        HttpTls tls = new HttpTls(settings.kafka().tls());
+        StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
+        EventWriter writer = new EventWriter(settings.kafka(), registry);
+        AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(AUDIT_SCOPE));
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, indexes, settings,
+                new Dashboard(vertx, stores, changes, audit), tokens, tls);
+        try {
+            vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            audit.close();
+            writer.close();
+            streams.close(Duration.ofSeconds(10));
+            vertx.close();
+            throw new IllegalStateException("query API could not listen on " + settings.applicationServer() + ": " + e.getMessage(), e);
+        }
+        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit);
+    }
+
+    public String url() {
+        return settings.kafka().tls().scheme() + "://" + settings.advertisedHost() + ":" + api.port();
+    }
+
+    public StreamsSettings settings() {
+        return settings;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until Kafka Streams runs (partitions assigned, state restored). */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("streams not running after " + timeout + ": " + streams.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+        audit.close();
+        writer.close();
+        streamsMetrics.close();
+        streams.close(Duration.ofSeconds(30));
+    }
+}
