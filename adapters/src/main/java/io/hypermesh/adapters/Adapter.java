@@ -1,5 +1,7 @@
 package io.hypermesh.adapters;
 
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.EventSource;
@@ -89,11 +91,18 @@ public abstract class Adapter extends VerticleBase {
         return bus.adapterId();
     }
 
+    /** Publishes a new event of {@code topic} carrying {@code payload}, with its audit record. */
+    protected final <V extends SpecificRecord> CompletableFuture<Void> publish(TopicSpec<V> topic, String key, SpecificRecord payload,
+                                                                             AuditedPublisher.Action action) {
+        return publishEvent(topic, key, Envelopes.wrap(topic, source(), payload), action);
+    }
+
     /** Publishes an event with its audit record; a failure is logged (the publisher has already retried). */
-    protected final CompletableFuture<Void> publish(String topic, String key, SpecificRecord event, AuditedPublisher.Action action) {
+    protected final <V extends SpecificRecord> CompletableFuture<Void> publishEvent(TopicSpec<V> topic, String key, V event,
+                                                                                  AuditedPublisher.Action action) {
         return bus.publish(topic, key, event, action).whenComplete((ok, e) -> {
             if (e != null) {
-                LOG.error("{} could not publish {} to {}: {}", adapterId(), action.action(), topic, e.getMessage());
+                LOG.error("{} could not publish {} to {}: {}", adapterId(), action.action(), topic.name(), e.getMessage());
             }
         });
     }

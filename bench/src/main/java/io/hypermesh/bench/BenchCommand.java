@@ -17,7 +17,6 @@ import java.util.concurrent.Callable;
 public final class BenchCommand implements Callable<Integer> {
     /** {@code hypermesh bench}: bin/hypermesh runs this when the bench module is built beside the bus. */
     public static void main(String[] args) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
 

@@ -134,9 +134,9 @@ public final class BenchRunner {
             kafka = broker;
             registry = schemas;
             try (Admin admin = Admin.create(kafka.clientConfig())) {
-                List<TopicSpec> topics = new ArrayList<>(Topics.ALL);
-                topics.add(new TopicSpec("bench.raw", PARTITIONS, (short) 1, "delete", 3_600_000L, null));
-                topics.add(new TopicSpec("bench.bus", PARTITIONS, (short) 1, "delete", 3_600_000L, null));
+                List<TopicSpec<?>> topics = new ArrayList<>(Topics.ALL);
+                topics.add(new TopicSpec<>("bench.raw", PARTITIONS, (short) 1, "delete", 3_600_000L, null));
+                topics.add(new TopicSpec<>("bench.bus", PARTITIONS, (short) 1, "delete", 3_600_000L, null));
                 TopicAdmin.ensure(admin, topics);
             }
             if (only.contains(1)) {

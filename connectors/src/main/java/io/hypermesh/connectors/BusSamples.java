@@ -45,7 +45,6 @@ public final class BusSamples {
     private final Map<String, Integer> instancesPer = new HashMap<>();
 
     public BusSamples(RegistryClient registry) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.registry = registry;
     }
 

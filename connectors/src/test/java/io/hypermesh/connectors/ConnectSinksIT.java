@@ -1,12 +1,13 @@
 package io.hypermesh.connectors;
 
+import io.hypermesh.platform.registry.service.SchemaRegistryService;
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hypermesh.events.HealthStatus;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.serde.AvroSerializer;
-import io.hypermesh.schemas.serde.SerdeConfig;
 import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
@@ -52,8 +53,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KafkaIT
 class ConnectSinksIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String REGISTRY = "mem://connect-sinks-it";
-    static final InMemoryRegistryClient registry = new InMemoryRegistryClient();
+    /** A real registry: the connector reaches it over HTTP by its URL, as it would in production. */
+    static SchemaRegistryService registryService;
+    static HttpRegistryClient registry;
     static EmbeddedKafka kafka;
     static Connect<?> connect;
     static String rest;
@@ -63,10 +65,11 @@ class ConnectSinksIT {
     @BeforeAll
     static void startWorker(EmbeddedKafka broker) throws Exception {
         kafka = broker;
-        SerdeConfig.bind(REGISTRY, registry);
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             TopicAdmin.ensure(admin, Topics.ALL);
         }
+        registryService = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
+        registry = new HttpRegistryClient(registryService.url());
         String group = "connect-it-" + UUID.randomUUID().toString().substring(0, 6);
         Map<String, String> worker = new HashMap<>();
         worker.put("bootstrap.servers", kafka.bootstrapServers());
@@ -90,6 +93,10 @@ class ConnectSinksIT {
     static void stopWorker() {
         if (connect != null) {
             connect.stop();
+        }
+        if (registryService != null) {
+            registry.close();
+            registryService.close();
         }
     }
 
@@ -140,7 +147,7 @@ class ConnectSinksIT {
         c.put("connector.class", connectorClass);
         c.put("tasks.max", "1");
         c.put("topics", String.join(",", Topics.HEALTH_SCORES.name(), Topics.REGISTRY_STATE.name(), Topics.LIFECYCLE.name()));
-        c.put("schema.registry.url", REGISTRY);
+        c.put("schema.registry.url", registryService.url());
         c.put("errors.tolerance", "all");
         c.put("errors.deadletterqueue.topic.name", dlq);
         c.put("errors.deadletterqueue.topic.replication.factor", "1");
@@ -253,11 +260,9 @@ class ConnectSinksIT {
             assertEquals(204, conflicting.statusCode(), conflicting.body());
             try (KafkaProducer<String, GenericContainer> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
                     new AvroSerializer<>(registry, true))) {
-                producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), "phase-5", io.hypermesh.events.lifecycle.LifecycleEvent.newBuilder()
-                        .setEventId("p5").setSource(new io.hypermesh.events.EventSource("coordinator", io.hypermesh.events.ComponentKind.COORDINATOR))
-                        .setOccurredAt(java.time.Instant.now()).setTraceId(null)
-                        .setPayload(new io.hypermesh.events.lifecycle.PhaseProgress(5, "x", 1, 2, io.hypermesh.events.lifecycle.PhaseState.RUNNING))
-                        .build()));
+                producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), "phase-5", Envelopes.wrap(Topics.LIFECYCLE,
+                        new io.hypermesh.events.EventSource("coordinator", io.hypermesh.events.ComponentKind.COORDINATOR),
+                        new io.hypermesh.events.lifecycle.PhaseProgress(5, "x", 1, 2, io.hypermesh.events.lifecycle.PhaseState.RUNNING))));
                 producer.send(new ProducerRecord<>(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 90, HealthStatus.HEALTHY)));
                 producer.flush();
             }

@@ -34,8 +34,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
 
     @Override
     public void configure(Map<String, ?> configs) {
-        serializer = new AvroSerializer<>();
-        serializer.configure(Map.of(SerdeConfig.REGISTRY_URL, configs.get(SerdeConfig.REGISTRY_URL)), false);
+        // The application's own client (with its TLS identity on a secured bus), or one made from the URL and
+        // the Kafka TLS settings for an application that configured only those.
+        serializer = new AvroSerializer<>(SerdeConfig.client(configs), true);
         Object app = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
         reporter = new EventSource(String.valueOf(app), ComponentKind.STREAMS);
     }

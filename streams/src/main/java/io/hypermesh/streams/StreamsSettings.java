@@ -1,5 +1,7 @@
 package io.hypermesh.streams;
 
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.serde.SerdeConfig;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -202,6 +204,14 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         return advertisedHost + ":" + httpPort;
     }
 
+    /** The settings of the Kafka Streams instance, whose dead-letter handler writes through {@code registry}. */
+    public Properties streamsProperties(RegistryClient registry) {
+        Properties p = streamsProperties();
+        p.put(SerdeConfig.REGISTRY_CLIENT, registry);
+        return p;
+    }
+
+    /** The settings of the Kafka Streams instance, without a registry client (enough to build its topology). */
     public Properties streamsProperties() {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -213,7 +223,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
-        p.put(io.hypermesh.schemas.serde.SerdeConfig.REGISTRY_URL, registryUrl);
+        p.put(SerdeConfig.REGISTRY_URL, registryUrl);
         p.put(StreamsConfig.producerPrefix("acks"), "all");
         // Latency over batching: each fold is several topic hops (state topic, foreign-key join, regrouping),
         // and Streams' defaults (100 ms linger, a record cache flushed on commit) add their delay at every hop.

@@ -92,12 +92,12 @@ class BadInputFuzzIT {
 
     @Test
     void generatedUndecodableRecordsAllReachTheDeadLetterTopicAndTheFoldsGoOn() throws Exception {
-        List<TopicSpec> inputs = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS);
+        List<TopicSpec<?>> inputs = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS);
         Map<String, RecordMetadata> sent = new HashMap<>();
         try (HttpRegistryClient registry = new HttpRegistryClient(bus.registry.url());
              KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<byte[]> valid = new ArrayList<>();
-            List<TopicSpec> validTopic = new ArrayList<>();
+            List<TopicSpec<?>> validTopic = new ArrayList<>();
             for (SampleEvents.Sample s : SampleEvents.all()) {
                 if (inputs.contains(s.topic())) {
                     valid.add(new AvroSerializer<GenericRecord>(registry, true).serialize(s.topic().name(), s.envelope()));

@@ -1,5 +1,6 @@
 package io.hypermesh.adapters.audit;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.audit.AuditCheckpoint;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditRecord;
@@ -11,16 +12,14 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +42,6 @@ public final class AuditLog {
     private final String topic;
 
     public AuditLog(KafkaAccess kafka, RegistryClient registry, String topic) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.kafka = kafka;
         this.registry = registry;
         this.topic = topic;
@@ -244,14 +242,13 @@ public final class AuditLog {
     public long replayToTopic(Filter filter, String target, Progress progress) {
         AvroDeserializer<GenericRecord> decoder = new AvroDeserializer<>(registry, null);
         Predicate<GenericRecord> keep = filter.asPredicate();
-        Map<String, Object> config = kafka.clientConfig();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         long[] kept = {0};
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry)) {
             scan(progress, r -> {
                 if (keep.test(decoder.deserialize(r.topic(), r.value()))) {
-                    producer.send(new ProducerRecord<>(target, null, r.timestamp(), r.key(), r.value(), r.headers()));
+                    // Bytes go as they are; the keys are the adapters' ids, UTF-8 strings.
+                    String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                    producer.publish(new ProducerRecord<>(target, null, r.timestamp(), key, r.value(), r.headers()));
                     kept[0]++;
                 }
             });

@@ -1,5 +1,6 @@
 package io.hypermesh.adapters.audit;
 
+import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditCheckpoint;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.audit.AuditRecord;
@@ -46,8 +47,8 @@ public final class AuditTrail {
 
     /** What one append produced: the record and, when one was due, a checkpoint. */
     public record Appended(AuditRecord record, AuditCheckpoint checkpoint) {
-        public List<Object> events() {
-            List<Object> out = new ArrayList<>();
+        public List<SpecificRecord> events() {
+            List<SpecificRecord> out = new ArrayList<>();
             out.add(record);
             if (checkpoint != null) {
                 out.add(checkpoint);
@@ -57,7 +58,6 @@ public final class AuditTrail {
     }
 
     public AuditTrail(String adapterId, Ed25519PrivateKeyParameters key, int checkpointEvery) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.adapterId = adapterId;
         this.key = key;
         this.keyId = keyId(key);

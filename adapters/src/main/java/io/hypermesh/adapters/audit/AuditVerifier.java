@@ -27,7 +27,6 @@ public final class AuditVerifier {
 
     /** @param keys trusted public keys by key id */
     public AuditVerifier(Map<String, Ed25519PublicKeyParameters> keys) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.keys = keys;
     }
 

@@ -1,16 +1,16 @@
 package io.hypermesh.adapters.audit;
 
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.schemas.publish.BusPublisher;
+import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
-import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.schemas.registry.client.RegistryClient;
-import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.topics.BusAcls;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -18,18 +18,15 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -73,7 +70,7 @@ public final class AuditedPublisher implements AutoCloseable {
 
     private final Settings settings;
     private final EventSource source;
-    private final KafkaProducer<String, SpecificRecord> producer;
+    private BusPublisher producer;
     private AuditTrail trail;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -86,16 +83,8 @@ public final class AuditedPublisher implements AutoCloseable {
     private volatile Throwable fatal;
 
     private AuditedPublisher(Settings settings) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.settings = settings;
         this.source = new EventSource(settings.adapterId(), settings.kind());
-        Map<String, Object> config = settings.kafka().clientConfig();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, BusAcls.transactionalId(settings.kind(), settings.adapterId()));
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "adapter-" + settings.adapterId());
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(settings.registry(), true));
         this.writer = new Thread(this::write, "audit-writer-" + settings.adapterId());
         writer.setDaemon(true);
     }
@@ -103,9 +92,11 @@ public final class AuditedPublisher implements AutoCloseable {
     /** Fences any earlier instance of this adapter, continues its trail from the log, and starts writing. */
     public static AuditedPublisher open(Settings settings) {
         AuditedPublisher publisher = new AuditedPublisher(settings);
+        // Opening fences any earlier instance: none can still commit to the trail being continued.
+        publisher.producer = BusPublisher.transactional(settings.kafka(), settings.registry(),
+                BusAcls.transactionalId(settings.kind(), settings.adapterId()),
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.CLIENT_ID_CONFIG, "adapter-" + settings.adapterId()));
         try {
-            publisher.producer.initTransactions();
-            // After fencing: no earlier instance can still commit to the trail being continued.
             publisher.trail = new AuditLog(settings.kafka(), settings.registry(), Topics.AUDIT.name())
                     .resume(settings.adapterId(), settings.key(), settings.checkpointEvery());
         } catch (RuntimeException e) {
@@ -142,8 +133,8 @@ public final class AuditedPublisher implements AutoCloseable {
     }
 
     /** Publishes an event and its audit record in one transaction; completes once committed. */
-    public CompletableFuture<Void> publish(String topic, String key, SpecificRecord event, Action action) {
-        return enqueue(new ProducerRecord<>(topic, key, event), action);
+    public <V extends SpecificRecord> CompletableFuture<Void> publish(TopicSpec<V> topic, String key, V event, Action action) {
+        return enqueue(new ProducerRecord<>(topic.name(), key, event), action);
     }
 
     /** Publishes a prepared record (a dead letter with its headers, say) with its audit record. */
@@ -215,7 +206,7 @@ public final class AuditedPublisher implements AutoCloseable {
                         continue;
                     }
                     if (p.event() != null) {
-                        producer.send(p.event());
+                        producer.publish(p.event());
                     }
                     if (p.action() != null) {
                         Action a = p.action();
@@ -227,8 +218,8 @@ public final class AuditedPublisher implements AutoCloseable {
                             }
                         }
                         synchronized (this) {
-                            for (Object out : trail.append(a.actor(), a.action(), a.target(), a.outcome(), details).events()) {
-                                send((SpecificRecord) out);
+                            for (SpecificRecord out : trail.append(a.actor(), a.action(), a.target(), a.outcome(), details).events()) {
+                                send(out);
                             }
                         }
                     }
@@ -310,9 +301,7 @@ public final class AuditedPublisher implements AutoCloseable {
     }
 
     private void send(SpecificRecord auditPayload) {
-        AuditEvent event = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source)
-                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(auditPayload).build();
-        producer.send(new ProducerRecord<>(Topics.AUDIT.name(), settings.adapterId(), event));
+        producer.publish(Topics.AUDIT, settings.adapterId(), Envelopes.wrap(Topics.AUDIT, source, auditPayload));
     }
 
     private static void failAll(List<Pending> pending, Throwable cause) {

@@ -5,7 +5,6 @@ import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.ConsensusMember;
 import io.hypermesh.events.consensus.ClusterStatus;
-import io.hypermesh.events.consensus.ConsensusEvent;
 import io.hypermesh.events.consensus.LeaderChanged;
 import io.hypermesh.events.consensus.MemberJoined;
 import io.hypermesh.events.consensus.MemberLost;
@@ -23,7 +22,6 @@ import org.apache.avro.specific.SpecificRecord;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Watches a real etcd cluster through its v3 JSON API: every poll asks each member for its status
@@ -227,11 +224,9 @@ public final class EtcdAdapter extends Adapter {
     }
 
     private void emit(String subject, SpecificRecord payload, String action, String target, Map<String, String> details) {
-        ConsensusEvent event = ConsensusEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build();
         Map<String, String> withSubject = new HashMap<>(details);
         withSubject.put("subject", subject);
-        publish(Topics.CONSENSUS.name(), clusterId, event, AuditedPublisher.Action.observed("etcd:" + clusterId, action, target, withSubject));
+        publish(Topics.CONSENSUS, clusterId, payload, AuditedPublisher.Action.observed("etcd:" + clusterId, action, target, withSubject));
     }
 
     /** etcd's JSON gateway writes uint64 ids as decimal strings; etcdctl shows them in hex, so do we. */

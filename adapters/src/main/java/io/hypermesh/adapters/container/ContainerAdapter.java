@@ -1,15 +1,13 @@
 package io.hypermesh.adapters.container;
 
+import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.Endpoint;
-import io.hypermesh.events.container.ContainerEvent;
 import io.hypermesh.events.container.ContainerStateChanged;
 import io.hypermesh.events.health.CheckStatus;
-import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.health.HealthCheckResult;
-import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.registry.ServiceDeregistered;
 import io.hypermesh.events.registry.ServiceHeartbeat;
 import io.hypermesh.events.registry.ServiceRegistered;
@@ -41,7 +39,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The container runtime adapter: follows the Docker Engine API (which Docker and Podman both serve
@@ -264,8 +261,7 @@ public final class ContainerAdapter extends Adapter {
         Map<String, String> details = new HashMap<>();
         details.put("state", state);
         details.put("name", change.getName());
-        emit(Topics.CONTAINERS.name(), id, ContainerEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(change).build(), "container." + action.split(":")[0].trim(), id, details);
+        emit(Topics.CONTAINERS, id, change, "container." + action.split(":")[0].trim(), id, details);
     }
 
     static String instanceId(String containerId) {
@@ -333,10 +329,8 @@ public final class ContainerAdapter extends Adapter {
             case "starting" -> CheckStatus.WARNING;
             default -> CheckStatus.CRITICAL;
         };
-        HealthCheckEvent event = HealthCheckEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null)
-                .setPayload(new HealthCheckResult(component, component + ":container-health", check, 0.0, "container health " + status)).build();
-        return emit(Topics.HEALTH_CHECKS.name(), component, event, "container.health", id, Map.of("status", status));
+        return emit(Topics.HEALTH_CHECKS, component, new HealthCheckResult(component, component + ":container-health", check, 0.0,
+                "container health " + status), "container.health", id, Map.of("status", status));
     }
 
     private void heartbeats() {
@@ -345,13 +339,11 @@ public final class ContainerAdapter extends Adapter {
     }
 
     private Future<Void> registry(String instanceId, SpecificRecord payload, String action, Map<String, String> details) {
-        RegistryEvent event = RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build();
-        return emit(Topics.REGISTRY.name(), instanceId, event, action, instanceId, details);
+        return emit(Topics.REGISTRY, instanceId, payload, action, instanceId, details);
     }
 
-    private Future<Void> emit(String topic, String key, SpecificRecord event, String action, String target, Map<String, String> details) {
-        return Future.fromCompletionStage(publish(topic, key, event,
+    private Future<Void> emit(TopicSpec<?> topic, String key, SpecificRecord payload, String action, String target, Map<String, String> details) {
+        return Future.fromCompletionStage(publish(topic, key, payload,
                 AuditedPublisher.Action.observed("docker:" + settings.socketPath(), action, target, details)), vertx.getOrCreateContext());
     }
 }

@@ -1,45 +1,41 @@
 package io.hypermesh.adapters.lifecycle;
 
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.schemas.publish.BusPublisher;
+import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.LifecycleState;
 import io.hypermesh.events.health.CheckStatus;
-import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.health.HealthCheckResult;
 import io.hypermesh.events.lifecycle.ComponentHeartbeat;
 import io.hypermesh.events.lifecycle.LifecycleCommand;
 import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
-import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.lifecycle.LifecycleTransition;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
-import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -70,7 +66,7 @@ public final class ManagedComponent implements AutoCloseable {
     private final int phase;
     private final Behaviour behaviour;
     private final Supplier<Check> health;
-    private final KafkaProducer<String, SpecificRecord> producer;
+    private final BusPublisher producer;
     private final KafkaConsumer<String, LifecycleCommandEvent> consumer;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final Thread commandThread;
@@ -87,17 +83,12 @@ public final class ManagedComponent implements AutoCloseable {
      */
     public ManagedComponent(String componentId, ComponentKind kind, int phase, KafkaAccess kafka,
                             RegistryClient registry, Behaviour behaviour, Supplier<Check> health, Duration heartbeatInterval) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.componentId = componentId;
         this.kind = kind;
         this.phase = phase;
         this.behaviour = behaviour;
         this.health = health;
-        Map<String, Object> producerConfig = kafka.clientConfig();
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true));
+        this.producer = BusPublisher.idempotent(kafka, registry, Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
         Map<String, Object> consumerConfig = kafka.clientConfig();
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -201,37 +192,33 @@ public final class ManagedComponent implements AutoCloseable {
     private synchronized void transition(LifecycleState to, String reason, String commandId) {
         LifecycleState from = state;
         state = to;
-        publish(Topics.LIFECYCLE.name(), envelope(new LifecycleTransition(componentId, phase, from, to, reason, commandId)));
+        publish(Topics.LIFECYCLE, new LifecycleTransition(componentId, phase, from, to, reason, commandId));
     }
 
     private void beat() {
         try {
-            publish(Topics.LIFECYCLE.name(), envelope(new ComponentHeartbeat(componentId, state, System.currentTimeMillis() - startedAt)));
+            publish(Topics.LIFECYCLE, new ComponentHeartbeat(componentId, state, System.currentTimeMillis() - startedAt));
             if (health != null) {
                 Check check = health.get();
-                publish(Topics.HEALTH_CHECKS.name(), HealthCheckEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                        .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null)
-                        .setPayload(new HealthCheckResult(componentId, componentId + ":self", check.status(), check.latencyMs(),
-                                check.output())).build());
+                publish(Topics.HEALTH_CHECKS, new HealthCheckResult(componentId, componentId + ":self",
+                        check.status(), check.latencyMs(), check.output()));
             }
         } catch (RuntimeException e) {
             LOG.warn("{} could not send its heartbeat: {}", componentId, e.getMessage());
         }
     }
 
-    private LifecycleEvent envelope(SpecificRecord payload) {
-        return LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build();
-    }
-
     private EventSource source() {
         return new EventSource(componentId, kind);
     }
 
-    private void publish(String topic, SpecificRecord event) {
+    private <V extends SpecificRecord> void publish(TopicSpec<V> topic, SpecificRecord payload) {
         try {
-            producer.send(new ProducerRecord<>(topic, componentId, event)).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
+            producer.publish(topic, componentId, Envelopes.wrap(topic, source(), payload)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(componentId + " was interrupted publishing to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(componentId + " could not publish to " + topic + ": " + e.getMessage(), e);
         }
     }

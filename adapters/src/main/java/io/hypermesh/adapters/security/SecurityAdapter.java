@@ -1,5 +1,6 @@
 package io.hypermesh.adapters.security;
 
+import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.platform.http.SlowClients;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
@@ -151,14 +152,13 @@ public final class SecurityAdapter extends Adapter {
     }
 
     private CompletableFuture<Void> publish(SecurityInput.Alert alert, String actor, Map<String, String> resume) {
-        SecurityEvent event = SecurityEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(alert.at()).setTraceId(null).setPayload(alert.alert()).build();
+        SecurityEvent event = Envelopes.wrap(Topics.SECURITY, UUID.randomUUID().toString(), source(), alert.at(), alert.alert());
         Map<String, String> details = new HashMap<>();
         details.put("engine", alert.alert().getEngine().name());
         details.put("severity", alert.alert().getSeverity().name());
         details.put("rule", alert.alert().getRule());
         details.putAll(resume);
-        return super.publish(Topics.SECURITY.name(), alert.key(), event,
+        return publishEvent(Topics.SECURITY, alert.key(), event,
                 AuditedPublisher.Action.observed(actor, "security.alert", alert.alert().getRule(), details));
     }
 

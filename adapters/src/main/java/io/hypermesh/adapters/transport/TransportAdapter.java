@@ -10,12 +10,10 @@ import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.Endpoint;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.health.CheckStatus;
-import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.health.HealthCheckResult;
 import io.hypermesh.events.transport.LinkStateChanged;
 import io.hypermesh.events.transport.LinkTelemetry;
 import io.hypermesh.events.transport.ProbeResult;
-import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.topics.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
@@ -35,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -237,17 +234,13 @@ public final class TransportAdapter extends Adapter {
             Boolean before = reachable.put(p.id(), ar.succeeded());
             emit(p.id(), new ProbeResult(p.id(), endpoint, ar.succeeded(), ar.succeeded() ? ms : null, error), adapterId(), "transport.probe",
                     p.id(), Map.of("reachable", Boolean.toString(ar.succeeded()), "changed", Boolean.toString(before == null || before != ar.succeeded())));
-            HealthCheckEvent check = HealthCheckEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                    .setOccurredAt(Instant.now()).setTraceId(null)
-                    .setPayload(new HealthCheckResult(p.id(), p.id() + ":tcp", ar.succeeded() ? CheckStatus.PASSING : CheckStatus.CRITICAL, ms,
-                            ar.succeeded() ? "connected to " + p.host() + ":" + p.port() : error)).build();
-            publish(Topics.HEALTH_CHECKS.name(), p.id(), check, AuditedPublisher.Action.observed(adapterId(), "transport.probe-check", p.id(), Map.of()));
+            HealthCheckResult check = new HealthCheckResult(p.id(), p.id() + ":tcp", ar.succeeded() ? CheckStatus.PASSING : CheckStatus.CRITICAL, ms,
+                    ar.succeeded() ? "connected to " + p.host() + ":" + p.port() : error);
+            publish(Topics.HEALTH_CHECKS, p.id(), check, AuditedPublisher.Action.observed(adapterId(), "transport.probe-check", p.id(), Map.of()));
         });
     }
 
     private CompletableFuture<Void> emit(String key, SpecificRecord payload, String actor, String action, String target, Map<String, String> details) {
-        TransportEvent event = TransportEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build();
-        return publish(Topics.TRANSPORT.name(), key, event, AuditedPublisher.Action.observed(actor, action, target, details));
+        return publish(Topics.TRANSPORT, key, payload, AuditedPublisher.Action.observed(actor, action, target, details));
     }
 }

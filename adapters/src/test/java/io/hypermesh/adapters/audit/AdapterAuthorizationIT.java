@@ -63,12 +63,12 @@ class AdapterAuthorizationIT {
                     Duration.ofMillis(500));
             try (AuditedPublisher publisher = AuditedPublisher.open(settings)) {
                 EventSource source = publisher.source();
-                publisher.publish(Topics.SECURITY.name(), "node-1", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-1", Map.of()))
+                publisher.publish(Topics.SECURITY, "node-1", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-1", Map.of()))
                         .get(30, TimeUnit.SECONDS);
-                ExecutionException refused = assertThrows(ExecutionException.class, () -> publisher.publish(Topics.TRANSPORT.name(), "link-9",
+                ExecutionException refused = assertThrows(ExecutionException.class, () -> publisher.publish(Topics.TRANSPORT, "link-9",
                         telemetry(source), AuditedPublisher.Action.observed("node:x", "transport.telemetry", "link-9", Map.of())).get(30, TimeUnit.SECONDS));
                 assertInstanceOf(TopicAuthorizationException.class, refused.getCause());
-                publisher.publish(Topics.SECURITY.name(), "node-2", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-2", Map.of()))
+                publisher.publish(Topics.SECURITY, "node-2", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-2", Map.of()))
                         .get(30, TimeUnit.SECONDS); // it goes on with its own topic
             }
 

@@ -3,7 +3,6 @@ package io.hypermesh.adapters.audit;
 import io.hypermesh.adapters.testing.BusForAdapters;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
-import io.hypermesh.events.audit.AuditCheckpoint;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.audit.AuditRecord;

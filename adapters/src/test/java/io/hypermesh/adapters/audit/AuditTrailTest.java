@@ -18,6 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AuditTrailTest {
+    static {
+        io.hypermesh.schemas.serde.AvroTrust.install(); // the test copies records with builders, as no part of the bus does
+    }
+
     final Ed25519PrivateKeyParameters key = AuditTrail.newKey();
 
     List<Object> trail(int records) {

@@ -33,7 +33,6 @@ public final class BusForAdapters {
     public final RegistryClient registry = SHARED_REGISTRY;
 
     public BusForAdapters(EmbeddedKafka kafka) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         this.kafka = kafka;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicAdmin.ensure(admin, Topics.ALL);

@@ -47,8 +47,9 @@ public final class BundledPlatform implements AutoCloseable {
      * bus starts: joining its group, fencing a predecessor and writing the next epoch take about
      * 2 s after a crash that need not be spent in turn.
      */
-    public static CoordinatorLease electEarly(KafkaAccess kafka) {
-        CoordinatorLease lease = new CoordinatorLease(kafka, SpecLoader.loadResource(SPEC, System.getenv()).platform(), coordinatorId());
+    public static CoordinatorLease electEarly(KafkaAccess kafka, String registryUrl) {
+        CoordinatorLease lease = new CoordinatorLease(kafka, new HttpRegistryClient(registryUrl, kafka.tls()),
+                SpecLoader.loadResource(SPEC, System.getenv()).platform(), coordinatorId());
         Thread election = new Thread(() -> {
             try {
                 lease.acquire(Duration.ofMinutes(2));
@@ -78,7 +79,7 @@ public final class BundledPlatform implements AutoCloseable {
             for (java.util.concurrent.CompletableFuture<ManagedComponent> component : made) {
                 platform.components.add(component.join());
             }
-            platform.outcome = Coordination.run(spec, lease, kafka, bus.apiUrl(), bus.registryUrl(),
+            platform.outcome = Coordination.run(spec, lease, kafka, bus.apiUrl(), new HttpRegistryClient(bus.registryUrl(), kafka.tls()),
                     coordinatorId(), dataDir.resolve("keys").resolve("coordinator.key"), new ConsoleProgress(log), Duration.ofMinutes(2));
             log.println("platform " + spec.platform() + ": " + platform.outcome.result()
                     + (platform.outcome.reasons().isEmpty() ? "" : " " + platform.outcome.reasons()));

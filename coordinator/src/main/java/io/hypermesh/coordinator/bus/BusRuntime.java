@@ -9,7 +9,6 @@ import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.platform.auth.ApiTokens;
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import io.hypermesh.platform.http.HttpTls;
 import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.schemas.topics.BusAcls;
 import org.apache.kafka.clients.admin.Admin;
@@ -83,11 +82,14 @@ public final class BusRuntime implements AutoCloseable {
 
     /** @param log progress lines for the operator */
     public static BusRuntime start(Settings s, PrintWriter log) throws Exception {
-        return start(s, log, coordinatorAccess -> { });
+        return start(s, log, (coordinatorAccess, registryUrl) -> { });
     }
 
-    /** @param whenTopicsExist told the coordinator's access as soon as the topics exist, before the registry and folds start */
-    public static BusRuntime start(Settings s, PrintWriter log, java.util.function.Consumer<KafkaAccess> whenTopicsExist) throws Exception {
+    /**
+     * @param whenRegistryUp told the coordinator's access and the registry's URL as soon as the
+     *                       topics exist and the registry answers, before the folds start
+     */
+    public static BusRuntime start(Settings s, PrintWriter log, java.util.function.BiConsumer<KafkaAccess, String> whenRegistryUp) throws Exception {
         EmbeddedKafka broker = null;
         SchemaRegistryService registry = null;
         StreamsApp folds = null;
@@ -117,8 +119,8 @@ public final class BusRuntime implements AutoCloseable {
                     log.println("ACLs: " + acls.size() + " bindings for " + BusAcls.PRINCIPALS.size() + " principals");
                 }
             }
-            whenTopicsExist.accept(as.apply(BusAcls.COORDINATOR));
             registry = SchemaRegistryService.start(as.apply(BusAcls.SCHEMA_REGISTRY).clientConfig(), s.host(), s.registryPort());
+            whenRegistryUp.accept(as.apply(BusAcls.COORDINATOR), registry.url());
             log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
             log.flush();
             StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
@@ -161,7 +163,7 @@ public final class BusRuntime implements AutoCloseable {
     private static Map<String, Integer> registerEnvelopes(String registryUrl, TlsIdentity tls) {
         Map<String, Integer> ids = new LinkedHashMap<>();
         try (HttpRegistryClient schemas = new HttpRegistryClient(registryUrl, tls)) {
-            for (TopicSpec topic : Topics.ALL) {
+            for (TopicSpec<?> topic : Topics.ALL) {
                 if (topic.valueType() != null) {
                     ids.put(topic.valueSubject(), schemas.register(topic.valueSubject(), topic.valueSchema()));
                 }

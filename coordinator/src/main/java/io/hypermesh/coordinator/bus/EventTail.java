@@ -1,27 +1,23 @@
 package io.hypermesh.coordinator.bus;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
-import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.schemas.json.JsonAvro;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
-import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.serde.DeadLetters;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +39,7 @@ public final class EventTail implements AutoCloseable {
     private final HttpRegistryClient registry;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroDeserializer<GenericRecord> decoder;
-    private KafkaProducer<String, DeadLetterEvent> deadLetterProducer;
+    private BusPublisher deadLetterProducer;
 
     public record Counts(long printed, long failed) {
     }
@@ -128,12 +124,10 @@ public final class EventTail implements AutoCloseable {
 
     private String deadLetter(ConsumerRecord<byte[], byte[]> record, RuntimeException cause) {
         if (deadLetterProducer == null) {
-            Map<String, Object> config = kafka.clientConfig();
-            config.put(ProducerConfig.ACKS_CONFIG, "all");
-            deadLetterProducer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, true));
+            deadLetterProducer = BusPublisher.idempotent(kafka, registry);
         }
         try {
-            var meta = deadLetterProducer.send(DeadLetters.of(record, "deserialize", cause,
+            var meta = deadLetterProducer.publish(DeadLetters.of(record, "deserialize", cause,
                     new EventSource("hypermesh-tail", ComponentKind.CLI))).get(30, TimeUnit.SECONDS);
             return meta.topic() + "/" + meta.partition() + "@" + meta.offset();
         } catch (Exception e) {

@@ -1,19 +1,16 @@
 package io.hypermesh.coordinator.bus;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.schemas.json.JsonAvro;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.InetAddress;
 import java.time.Instant;
@@ -34,7 +31,7 @@ public final class JsonEventPublisher implements AutoCloseable {
             "clusterId", "linkId", "endpointId", "sourceTopic");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KafkaProducer<String, GenericRecord> producer;
+    private final BusPublisher producer;
     private final HttpRegistryClient registry;
     private final KafkaAccess kafka;
 
@@ -44,20 +41,16 @@ public final class JsonEventPublisher implements AutoCloseable {
     public JsonEventPublisher(KafkaAccess kafka, String registryUrl) {
         this.kafka = kafka;
         this.registry = new HttpRegistryClient(registryUrl, kafka.tls());
-        Map<String, Object> config = kafka.clientConfig();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, true));
+        this.producer = BusPublisher.idempotent(kafka, registry, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000));
     }
 
-    public static TopicSpec topic(String name) {
+    public static TopicSpec<?> topic(String name) {
         return Topics.byName(name).orElseThrow(() -> new IllegalArgumentException("unknown topic '" + name
                 + "'; the catalog has " + Topics.EVENT_TOPICS.stream().map(TopicSpec::name).collect(Collectors.joining(", "))));
     }
 
     public Published publish(String topicName, String json, String key) throws Exception {
-        TopicSpec topic = topic(topicName);
+        TopicSpec<?> topic = topic(topicName);
         ObjectNode event = withEnvelopeDefaults(JsonAvro.parseObject(json));
         GenericRecord record = (GenericRecord) JsonAvro.toAvro(event, topic.valueSchema(), "$");
         String recordKey = key != null ? key : keyOf((GenericRecord) record.get("payload"));
@@ -65,10 +58,13 @@ public final class JsonEventPublisher implements AutoCloseable {
         registry.register(topic.valueSubject(), topic.valueSchema());
         RecordMetadata meta;
         try {
-            meta = producer.send(new ProducerRecord<>(topic.name(), recordKey, record)).get(60, TimeUnit.SECONDS);
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not take the event: "
-                    + e.getMessage() + " (is `hypermesh up` running?)", e);
+            meta = producer.publish(topic.name(), recordKey, record).get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException timeout) {
+                throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not take the event: "
+                        + timeout.getMessage() + " (is `hypermesh up` running?)", timeout);
+            }
+            throw e;
         }
         return new Published(meta.topic(), meta.partition(), meta.offset(), recordKey, record.get("eventId").toString());
     }

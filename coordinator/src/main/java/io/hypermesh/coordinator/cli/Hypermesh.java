@@ -13,8 +13,6 @@ public final class Hypermesh implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        // Avro 1.12.2 refuses generated classes outside trusted packages; ours are io.hypermesh.
-        io.hypermesh.schemas.serde.AvroTrust.install();
         System.exit(commandLine().execute(args));
     }
 

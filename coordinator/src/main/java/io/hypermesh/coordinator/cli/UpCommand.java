@@ -56,7 +56,7 @@ final class UpCommand implements Callable<Integer> {
         try {
             bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, bind.host, registryPort, apiPort,
                     pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter), out,
-                    coordinator -> lease[0] = BundledPlatform.electEarly(coordinator));
+                    (coordinator, registryUrl) -> lease[0] = BundledPlatform.electEarly(coordinator, registryUrl));
         } catch (Exception e) {
             if (lease[0] != null) {
                 lease[0].close();

@@ -1,5 +1,6 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.adapters.audit.AuditLog;
 import io.hypermesh.coordinator.spec.PlatformSpec;
@@ -26,19 +27,19 @@ public final class Coordination {
     public static Coordinator.Outcome run(PlatformSpec spec, KafkaAccess kafka, String apiUrl, String registryUrl,
                                           String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
-        return run(spec, new CoordinatorLease(kafka, spec.platform(), coordinatorId), kafka, apiUrl, registryUrl, coordinatorId, auditKey,
-                progress, electionTimeout);
+        try (HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.tls())) {
+            return run(spec, new CoordinatorLease(kafka, registry, spec.platform(), coordinatorId), kafka, apiUrl, registry, coordinatorId,
+                    auditKey, progress, electionTimeout);
+        }
     }
 
     /** As above, with a lease taken beforehand (its election may be under way already); it is closed after. */
-    public static Coordinator.Outcome run(PlatformSpec spec, CoordinatorLease lease, KafkaAccess kafka, String apiUrl, String registryUrl,
+    public static Coordinator.Outcome run(PlatformSpec spec, CoordinatorLease lease, KafkaAccess kafka, String apiUrl, RegistryClient registry,
                                           String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
         var key = AuditKeys.loadOrCreate(auditKey);
-        try (lease;
-             LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.tls());
-             HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.tls())) {
-            return new Coordinator(spec, lease, fold, registry, progress, coordinatorId,
+        try (lease; LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.tls())) {
+            return new Coordinator(spec, lease, fold, progress, coordinatorId,
                     () -> new AuditLog(kafka, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
         }
     }

@@ -1,12 +1,12 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.events.LifecycleState;
 import io.hypermesh.coordinator.spec.ComponentSpec;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.adapters.audit.AuditTrail;
-import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.lifecycle.CommandAction;
 import io.hypermesh.events.lifecycle.LifecycleCommand;
@@ -14,8 +14,6 @@ import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.lifecycle.PhaseProgress;
 import io.hypermesh.events.lifecycle.PhaseState;
-import io.hypermesh.schemas.registry.client.RegistryClient;
-import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,7 +60,6 @@ public final class Coordinator {
     private final LifecycleWatcher fold;
     private final ProgressListener progress;
     private final String coordinatorId;
-    private final AvroSerializer<SpecificRecord> serializer;
     private final java.util.function.Supplier<AuditTrail> trailOnceActive;
     private AuditTrail audit;
     /** Components commanded to start (or found started), in the order they came up: rollback goes backwards. */
@@ -70,14 +67,13 @@ public final class Coordinator {
     private final Map<String, Step> outcomes = new ConcurrentHashMap<>();
     private long epoch;
 
-    public Coordinator(PlatformSpec spec, CoordinatorLease lease, LifecycleWatcher fold, RegistryClient registry,
+    public Coordinator(PlatformSpec spec, CoordinatorLease lease, LifecycleWatcher fold,
                        ProgressListener progress, String coordinatorId, java.util.function.Supplier<AuditTrail> trailOnceActive) {
         this.spec = spec;
         this.lease = lease;
         this.fold = fold;
         this.progress = progress;
         this.coordinatorId = coordinatorId;
-        this.serializer = new AvroSerializer<>(registry, true);
         this.trailOnceActive = trailOnceActive;
     }
 
@@ -227,15 +223,13 @@ public final class Coordinator {
 
     private String command(ComponentSpec c, CommandAction action) {
         String commandId = coordinatorId + "-" + epoch + "-" + UUID.randomUUID().toString().substring(0, 8);
-        LifecycleCommandEvent event = LifecycleCommandEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null)
-                .setPayload(new LifecycleCommand(commandId, c.id(), action, c.phase(), epoch,
-                        Instant.now().plus(action == CommandAction.START ? c.startTimeout() : c.stopTimeout()))).build();
+        LifecycleCommandEvent event = Envelopes.wrap(Topics.LIFECYCLE_COMMANDS, source(), new LifecycleCommand(commandId, c.id(), action,
+                c.phase(), epoch, Instant.now().plus(action == CommandAction.START ? c.startTimeout() : c.stopTimeout())));
         Map<String, String> details = new LinkedHashMap<>();
         details.put("commandId", commandId);
         details.put("epoch", Long.toString(epoch));
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        records.add(record(Topics.LIFECYCLE_COMMANDS.name(), c.id(), event));
+        List<ProducerRecord<String, SpecificRecord>> records = new ArrayList<>();
+        records.add(new ProducerRecord<>(Topics.LIFECYCLE_COMMANDS.name(), c.id(), event));
         records.addAll(audited("command." + action.name().toLowerCase(), c.id(), AuditOutcome.SUCCESS, details));
         lease.send(records);
         return commandId;
@@ -247,8 +241,7 @@ public final class Coordinator {
             return;
         }
         try {
-            lease.send(List.of(record(Topics.AUDIT.name(), coordinatorId, AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                    .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null).setPayload(audit.checkpoint()).build())));
+            lease.send(List.of(auditRecord(audit.checkpoint())));
         } catch (RuntimeException e) {
             LOG.warn("{} could not seal its audit trail: {}", coordinatorId, e.getMessage());
         }
@@ -258,25 +251,22 @@ public final class Coordinator {
         lease.send(audited(action, target, outcome, Map.of("detail", detail)));
     }
 
-    private List<ProducerRecord<String, byte[]>> audited(String action, String target, AuditOutcome outcome, Map<String, String> details) {
-        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-        for (Object payload : audit.append(coordinatorId, action, target, outcome, details).events()) {
-            out.add(record(Topics.AUDIT.name(), coordinatorId, AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                    .setSource(source()).setOccurredAt(Instant.now()).setTraceId(null).setPayload(payload).build()));
+    private List<ProducerRecord<String, SpecificRecord>> audited(String action, String target, AuditOutcome outcome, Map<String, String> details) {
+        List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
+        for (SpecificRecord payload : audit.append(coordinatorId, action, target, outcome, details).events()) {
+            out.add(auditRecord(payload));
         }
         return out;
     }
 
-    private void reportPhase(int phase, int done, int total, PhaseState state) {
-        progress.phase(phase, spec.phaseName(phase), done, total, state);
-        LifecycleEvent event = LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source())
-                .setOccurredAt(Instant.now()).setTraceId(null)
-                .setPayload(new PhaseProgress(phase, spec.phaseName(phase), done, total, state)).build();
-        lease.send(List.of(record(Topics.LIFECYCLE.name(), "phase-" + phase, event)));
+    private ProducerRecord<String, SpecificRecord> auditRecord(SpecificRecord payload) {
+        return new ProducerRecord<>(Topics.AUDIT.name(), coordinatorId, Envelopes.wrap(Topics.AUDIT, source(), payload));
     }
 
-    private ProducerRecord<String, byte[]> record(String topic, String key, SpecificRecord value) {
-        return new ProducerRecord<>(topic, key, serializer.serialize(topic, value));
+    private void reportPhase(int phase, int done, int total, PhaseState state) {
+        progress.phase(phase, spec.phaseName(phase), done, total, state);
+        LifecycleEvent event = Envelopes.wrap(Topics.LIFECYCLE, source(), new PhaseProgress(phase, spec.phaseName(phase), done, total, state));
+        lease.send(List.of(new ProducerRecord<>(Topics.LIFECYCLE.name(), "phase-" + phase, event)));
     }
 
     private EventSource source() {

@@ -1,20 +1,18 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.schemas.publish.BusPublisher;
+import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +44,14 @@ public final class CoordinatorLease implements AutoCloseable {
     private final CountDownLatch elected = new CountDownLatch(1);
     private volatile boolean leader;
     private volatile boolean closing;
-    private KafkaProducer<String, byte[]> producer;
+    private final RegistryClient registry;
+    private BusPublisher producer;
     private long epoch;
 
-    public CoordinatorLease(KafkaAccess kafka, String platform, String coordinatorId) {
+    /** @param registry for the schemas of what the active coordinator sends (commands, audit, phase progress) */
+    public CoordinatorLease(KafkaAccess kafka, RegistryClient registry, String platform, String coordinatorId) {
         this.kafka = kafka;
+        this.registry = registry;
         this.platform = platform;
         this.coordinatorId = coordinatorId;
         Map<String, Object> config = kafka.clientConfig();
@@ -111,18 +112,8 @@ public final class CoordinatorLease implements AutoCloseable {
         if (!elected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("coordinator " + coordinatorId + " was not elected within " + timeout);
         }
-        Map<String, Object> config = kafka.clientConfig();
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hypermesh-coordinator-" + platform);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        KafkaProducer<String, byte[]> fencing = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-        try {
-            fencing.initTransactions();
-        } catch (RuntimeException e) {
-            fencing.close(Duration.ZERO);
-            throw e;
-        }
-        producer = fencing;
+        // Opening the platform's transactional producer fences every earlier coordinator's.
+        producer = BusPublisher.transactional(kafka, registry, "hypermesh-coordinator-" + platform, Map.of());
         epoch = lastEpoch() + 1;
         send(List.of(new ProducerRecord<>(Topics.COORDINATOR.name(), EPOCH_KEY,
                 (epoch + " " + coordinatorId).getBytes(StandardCharsets.UTF_8))));
@@ -139,16 +130,12 @@ public final class CoordinatorLease implements AutoCloseable {
     }
 
     /** Sends records atomically as the active coordinator; fails with {@link LostLeadershipException} once it is not. */
-    public synchronized void send(List<ProducerRecord<String, byte[]>> records) {
+    public synchronized void send(List<? extends ProducerRecord<String, ?>> records) {
         if (!leader || producer == null) {
             throw new LostLeadershipException("coordinator " + coordinatorId + " is not the active one", null);
         }
         try {
-            producer.beginTransaction();
-            for (ProducerRecord<String, byte[]> r : records) {
-                producer.send(r);
-            }
-            producer.commitTransaction();
+            producer.inTransaction(() -> records.forEach(producer::publish));
         } catch (KafkaException e) {
             leader = false;
             throw new LostLeadershipException("coordinator " + coordinatorId + " was fenced: " + e.getMessage(), e);

@@ -7,19 +7,29 @@ import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.events.deadletter.DeadLetter;
+import io.hypermesh.events.deadletter.DeadLetterEvent;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.serde.AvroDeserializer;
+import io.hypermesh.schemas.topics.BusAcls;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +107,18 @@ class SecuredUpIT {
                 assertTrue(second.terminate(60), "stops on SIGTERM");
             }
             UpCommandIT.awaitInstances(api, 8);
+
+            // Bytes the folds cannot decode go to the dead-letter topic on the secured bus too: the
+            // handler writes through the folds' own registry client, over HTTPS with their certificate.
+            KafkaAccess superUser = kafka.as(pki, BusAcls.BROKER);
+            RecordMetadata garbage;
+            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(superUser.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+                garbage = raw.send(new ProducerRecord<>(Topics.REGISTRY.name(), "web-9", "not avro".getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
+            }
+            DeadLetterEvent letter = awaitDeadLetter(superUser, bus.registryUrl(), garbage);
+            assertEquals("deserialize", ((DeadLetter) letter.getPayload()).getStage());
+            assertEquals("not avro", StandardCharsets.UTF_8.decode(((DeadLetter) letter.getPayload()).getValue()).toString());
 
             // The registry: anyone trusting the CA reads; only a certificate registers.
             Http registry = new Http(bus.registryUrl(), trustOnly);
@@ -206,6 +228,27 @@ class SecuredUpIT {
             } else {
                 assertThrows(TransactionalIdAuthorizationException.class, producer::initTransactions, transactionalId);
             }
+        }
+    }
+
+    /** The dead letter of the record at {@code source}, read and decoded as {@code reader}. */
+    private static DeadLetterEvent awaitDeadLetter(KafkaAccess reader, String registryUrl, RecordMetadata source) throws Exception {
+        try (HttpRegistryClient registry = new HttpRegistryClient(registryUrl, reader.tls());
+             KafkaConsumer<String, DeadLetterEvent> consumer = new KafkaConsumer<>(reader.clientConfig(), new StringDeserializer(),
+                     new AvroDeserializer<>(registry, DeadLetterEvent.class))) {
+            TopicPartition letters = new TopicPartition(Topics.DEAD_LETTERS.name(), 0);
+            consumer.assign(List.of(letters));
+            consumer.seekToBeginning(List.of(letters));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, DeadLetterEvent> r : consumer.poll(Duration.ofMillis(500))) {
+                    DeadLetter d = (DeadLetter) r.value().getPayload();
+                    if (d.getSourceTopic().equals(source.topic()) && d.getPartition() == source.partition() && d.getOffset() == source.offset()) {
+                        return r.value();
+                    }
+                }
+            }
+            throw new AssertionError("no dead letter for " + source + " within 60 s");
         }
     }
 }

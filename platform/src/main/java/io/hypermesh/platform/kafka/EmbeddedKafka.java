@@ -4,7 +4,6 @@ import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.kafka.PkiDirectory;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;

@@ -68,7 +68,7 @@ public final class KafkaSchemaStore implements SchemaStore {
      * @param topic        the log topic, created compacted if missing
      * @param timeout      how long a read-your-write or a write may wait for the log
      */
-    public KafkaSchemaStore(Map<String, Object> clientConfig, TopicSpec topic, Duration timeout) {
+    public KafkaSchemaStore(Map<String, Object> clientConfig, TopicSpec<?> topic, Duration timeout) {
         this.clientConfig = Map.copyOf(clientConfig);
         this.partition = new TopicPartition(topic.name(), 0);
         this.transactionalId = "hypermesh-schema-registry-" + topic.name();

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 @KafkaIT
 class RegistryClusterIT {
 
-    static TopicSpec freshLog() {
-        return new TopicSpec("_schemas_cluster_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
+    static TopicSpec<?> freshLog() {
+        return new TopicSpec<>("_schemas_cluster_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
     }
 
     static int id(Http.Response response) {
@@ -39,7 +39,7 @@ class RegistryClusterIT {
 
     @Test
     void restartKeepsIdsVersionsConfigAndDeletesAndNeverReusesAnId(EmbeddedKafka kafka) {
-        TopicSpec log = freshLog();
+        TopicSpec<?> log = freshLog();
         int first;
         int second;
         try (SchemaRegistryService registry = SchemaRegistryService.start(kafka.clientConfig(), log, "127.0.0.1", 0)) {
@@ -64,7 +64,7 @@ class RegistryClusterIT {
 
     @Test
     void twoInstancesRegisteringConcurrentlyAgreeOnEveryId(EmbeddedKafka kafka) throws Exception {
-        TopicSpec log = freshLog();
+        TopicSpec<?> log = freshLog();
         try (SchemaRegistryService a = SchemaRegistryService.start(kafka.clientConfig(), log, "127.0.0.1", 0);
              SchemaRegistryService b = SchemaRegistryService.start(kafka.clientConfig(), log, "127.0.0.1", 0)) {
             Http httpA = new Http(a.url());

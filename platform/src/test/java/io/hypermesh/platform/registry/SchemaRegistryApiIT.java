@@ -35,7 +35,7 @@ class SchemaRegistryApiIT {
 
     @BeforeAll
     static void start(EmbeddedKafka kafka) {
-        TopicSpec topic = new TopicSpec("_schemas_api_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
+        TopicSpec<?> topic = new TopicSpec<>("_schemas_api_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
         registry = SchemaRegistryService.start(kafka.clientConfig(), topic, "127.0.0.1", 0);
         http = new Http(registry.url());
     }

@@ -67,7 +67,7 @@ class SerdeIT {
     void undecodableRecordFailsWithWhereAndWhyAndTheRestIsStillRead() throws Exception {
         String topic = "serde-it-" + UUID.randomUUID();
         try (Admin admin = Admin.create(broker.clientConfig())) {
-            TopicAdmin.ensure(admin, List.of(new TopicSpec(topic, 1, (short) 1, "delete", 3_600_000L, RegistryEvent.class)));
+            TopicAdmin.ensure(admin, List.of(new TopicSpec<>(topic, 1, (short) 1, "delete", 3_600_000L, RegistryEvent.class)));
         }
         Map<String, Object> producerConfig = new HashMap<>(broker.clientConfig());
         producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

@@ -24,8 +24,8 @@ class TopicAdminIT {
     @Test
     void createsOnceRepairsDriftAndReportsWhatItCannotFix(EmbeddedKafka kafka) throws Exception {
         String suffix = UUID.randomUUID().toString();
-        TopicSpec state = new TopicSpec("state-" + suffix, 2, (short) 3, "compact", -1, null);
-        TopicSpec events = new TopicSpec("events-" + suffix, 2, (short) 3, "delete", 86_400_000L, null);
+        TopicSpec<?> state = new TopicSpec<>("state-" + suffix, 2, (short) 3, "compact", -1, null);
+        TopicSpec<?> events = new TopicSpec<>("events-" + suffix, 2, (short) 3, "delete", 86_400_000L, null);
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             TopicAdmin.Report first = TopicAdmin.ensure(admin, List.of(state, events));
             assertEquals(List.of(state.name(), events.name()), first.created());
@@ -44,7 +44,7 @@ class TopicAdminIT {
             assertEquals("compact", admin.describeConfigs(List.of(resource)).all().get().get(resource)
                     .get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
 
-            TopicSpec wider = new TopicSpec(events.name(), 4, (short) 1, "delete", 86_400_000L, null);
+            TopicSpec<?> wider = new TopicSpec<>(events.name(), 4, (short) 1, "delete", 86_400_000L, null);
             TopicAdmin.Report fourth = TopicAdmin.ensure(admin, List.of(wider));
             assertTrue(fourth.warnings().stream().anyMatch(w -> w.contains("has 2 partitions")), fourth.warnings().toString());
         }

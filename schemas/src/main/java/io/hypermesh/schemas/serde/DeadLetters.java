@@ -1,5 +1,6 @@
 package io.hypermesh.schemas.serde;
 
+import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
@@ -11,8 +12,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.UUID;
 
 /**
  * Builds dead-letter records: the original key and value byte for byte, where they came from,
@@ -38,8 +37,7 @@ public final class DeadLetters {
                 .setKey(key == null ? null : ByteBuffer.wrap(key))
                 .setValue(value == null ? null : ByteBuffer.wrap(value))
                 .setReason(reason).setErrorClass(cause.getClass().getName()).setStage(stage).build();
-        DeadLetterEvent event = DeadLetterEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setSource(reporter).setOccurredAt(Instant.now()).setTraceId(null).setPayload(letter).build();
+        DeadLetterEvent event = Envelopes.wrap(Topics.DEAD_LETTERS, reporter, letter);
         RecordHeaders headers = new RecordHeaders();
         add(headers, HEADER_REASON, reason);
         add(headers, HEADER_SOURCE_TOPIC, sourceTopic);

@@ -27,7 +27,7 @@ public final class BusAcls {
     public static final String COORDINATOR = "coordinator";
 
     /** Each adapter principal and the one topic it owns. */
-    public static final Map<String, TopicSpec> ADAPTER_TOPICS = Map.of(
+    public static final Map<String, TopicSpec<?>> ADAPTER_TOPICS = Map.of(
             "adapter-consensus", Topics.CONSENSUS,
             "adapter-containers", Topics.CONTAINERS,
             "adapter-security", Topics.SECURITY,
@@ -38,7 +38,7 @@ public final class BusAcls {
             "adapter-consensus", "adapter-containers", "adapter-security", "adapter-transport");
 
     /** What every managed component reports to: registrations, health checks, lifecycle, its audit trail. */
-    private static final List<TopicSpec> COMPONENT_OUTPUTS = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.AUDIT);
+    private static final List<TopicSpec<?>> COMPONENT_OUTPUTS = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.AUDIT);
 
     private BusAcls() {
     }
@@ -55,7 +55,7 @@ public final class BusAcls {
 
     /** One adapter: what a managed component does, plus writing its own topic, with its own transactional ids. */
     public static List<AclBinding> adapter(String principal) {
-        TopicSpec own = ADAPTER_TOPICS.get(principal);
+        TopicSpec<?> own = ADAPTER_TOPICS.get(principal);
         if (own == null) {
             throw new IllegalArgumentException("no adapter principal '" + principal + "'; known: " + ADAPTER_TOPICS.keySet());
         }
@@ -100,10 +100,10 @@ public final class BusAcls {
     public static List<AclBinding> folds(String applicationId) {
         List<AclBinding> bindings = new ArrayList<>();
         seeCatalog(bindings, FOLDS);
-        for (TopicSpec in : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS, Topics.AUDIT)) {
+        for (TopicSpec<?> in : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS, Topics.AUDIT)) {
             topic(bindings, FOLDS, in, AclOperation.READ);
         }
-        for (TopicSpec out : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.HEALTH_SCORES, Topics.HEALTH_TRANSITIONS,
+        for (TopicSpec<?> out : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.HEALTH_SCORES, Topics.HEALTH_TRANSITIONS,
                 Topics.REGISTRY_STATE, Topics.DEAD_LETTERS)) {
             topic(bindings, FOLDS, out, AclOperation.WRITE);
         }
@@ -140,7 +140,7 @@ public final class BusAcls {
     /** A managed component: reports to the shared inputs, continues its trail, and hears its commands. */
     private static List<AclBinding> managedComponent(String principal) {
         List<AclBinding> bindings = new ArrayList<>();
-        for (TopicSpec out : COMPONENT_OUTPUTS) {
+        for (TopicSpec<?> out : COMPONENT_OUTPUTS) {
             topic(bindings, principal, out, AclOperation.WRITE, AclOperation.DESCRIBE);
         }
         topic(bindings, principal, Topics.AUDIT, AclOperation.READ);
@@ -150,12 +150,12 @@ public final class BusAcls {
 
     /** Topic metadata and settings of the whole catalog, so a component can check it is all there before it starts. */
     private static void seeCatalog(List<AclBinding> bindings, String principal) {
-        for (TopicSpec t : Topics.ALL) {
+        for (TopicSpec<?> t : Topics.ALL) {
             topic(bindings, principal, t, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
         }
     }
 
-    private static void topic(List<AclBinding> bindings, String principal, TopicSpec topic, AclOperation... operations) {
+    private static void topic(List<AclBinding> bindings, String principal, TopicSpec<?> topic, AclOperation... operations) {
         for (AclOperation op : operations) {
             bindings.add(allow(principal, new ResourcePattern(ResourceType.TOPIC, topic.name(), PatternType.LITERAL), op));
         }

@@ -44,7 +44,7 @@ public final class TopicAdmin {
      *
      * @throws IllegalStateException naming the missing topics
      */
-    public static void verify(Admin admin, Collection<TopicSpec> specs) {
+    public static void verify(Admin admin, Collection<TopicSpec<?>> specs) {
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<String> missing = specs.stream().map(TopicSpec::name).filter(n -> !existing.contains(n)).toList();
@@ -60,7 +60,7 @@ public final class TopicAdmin {
     }
 
     /** Creates missing topics and repairs the settings of existing ones to match the catalog. */
-    public static Report ensure(Admin admin, Collection<TopicSpec> specs) {
+    public static Report ensure(Admin admin, Collection<TopicSpec<?>> specs) {
         try {
             int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -68,9 +68,9 @@ public final class TopicAdmin {
             List<String> reconfigured = new ArrayList<>();
             List<String> warnings = new ArrayList<>();
             List<NewTopic> toCreate = new ArrayList<>();
-            Map<String, TopicSpec> present = new HashMap<>();
+            Map<String, TopicSpec<?>> present = new HashMap<>();
             List<String> underReplicated = new ArrayList<>();
-            for (TopicSpec spec : specs) {
+            for (TopicSpec<?> spec : specs) {
                 short replication = effectiveReplication(spec, brokers);
                 if (replication < spec.replicationFactor()) {
                     underReplicated.add(spec.name());
@@ -109,7 +109,7 @@ public final class TopicAdmin {
         }
     }
 
-    private static void repairExisting(Admin admin, Map<String, TopicSpec> present, int brokers,
+    private static void repairExisting(Admin admin, Map<String, TopicSpec<?>> present, int brokers,
                                        List<String> reconfigured, List<String> warnings) throws Exception {
         Map<String, TopicDescription> descriptions = admin.describeTopics(present.keySet()).allTopicNames()
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -117,7 +117,7 @@ public final class TopicAdmin {
                 .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).collect(Collectors.toList());
         Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
-        for (TopicSpec spec : present.values()) {
+        for (TopicSpec<?> spec : present.values()) {
             int partitions = descriptions.get(spec.name()).partitions().size();
             if (partitions < spec.partitions()) {
                 warnings.add(spec.name() + ": has " + partitions + " partitions, catalog declares " + spec.partitions()
@@ -142,7 +142,7 @@ public final class TopicAdmin {
         }
     }
 
-    private static short effectiveReplication(TopicSpec spec, int brokers) {
+    private static short effectiveReplication(TopicSpec<?> spec, int brokers) {
         return (short) Math.max(1, Math.min(spec.replicationFactor(), brokers));
     }
 }

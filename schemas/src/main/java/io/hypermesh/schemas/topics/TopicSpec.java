@@ -9,11 +9,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A topic as the catalog declares it. {@code valueType} is the envelope record every value of the
- * topic is, or null for topics whose values are not Avro events (the registry's own log).
+ * A topic as the catalog declares it, typed by its values: every bus topic is keyed by a string
+ * (the entity it is about) and {@code V} is the envelope record every value is. {@code valueType}
+ * is null for topics whose values are not Avro events (the registry's log, the coordinator's).
  */
-public record TopicSpec(String name, int partitions, short replicationFactor, String cleanupPolicy,
-                        long retentionMs, Class<? extends SpecificRecord> valueType) {
+public record TopicSpec<V extends SpecificRecord>(String name, int partitions, short replicationFactor, String cleanupPolicy,
+                                                  long retentionMs, Class<V> valueType) {
 
     public static final long RETAIN_FOREVER = -1L;
 

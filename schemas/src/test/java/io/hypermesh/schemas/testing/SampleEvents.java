@@ -19,12 +19,12 @@ public final class SampleEvents {
     private SampleEvents() {
     }
 
-    public record Sample(TopicSpec topic, String payloadType, GenericRecord envelope) {
+    public record Sample(TopicSpec<?> topic, String payloadType, GenericRecord envelope) {
     }
 
     public static List<Sample> all() {
         List<Sample> samples = new ArrayList<>();
-        for (TopicSpec topic : Topics.EVENT_TOPICS) {
+        for (TopicSpec<?> topic : Topics.EVENT_TOPICS) {
             Schema envelope = topic.valueSchema();
             for (Schema payload : envelope.getField("payload").schema().getTypes()) {
                 GenericRecord record = new GenericData.Record(envelope);

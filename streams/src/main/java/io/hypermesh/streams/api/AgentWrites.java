@@ -1,5 +1,8 @@
 package io.hypermesh.streams.api;
 
+import org.apache.avro.specific.SpecificRecord;
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.CheckDefinition;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.Endpoint;
@@ -42,13 +45,13 @@ final class AgentWrites {
     private static final String MAINTENANCE_NOTES = "Maintenance mode is enabled for this service, but no reason was provided. "
             + "This is a default message.";
 
-    private final EventWriter writer;
+    private final BusPublisher writer;
     private final RegistryReader registry;
     private final WriteVisibility visibility;
     private final StreamsSettings settings;
     private final CheckReports reports;
 
-    AgentWrites(EventWriter writer, RegistryReader registry, WriteVisibility visibility, StreamsSettings settings) {
+    AgentWrites(BusPublisher writer, RegistryReader registry, WriteVisibility visibility, StreamsSettings settings) {
         this.reports = new CheckReports(writer, settings.nodeName());
         this.writer = writer;
         this.registry = registry;
@@ -244,11 +247,10 @@ final class AgentWrites {
     }
 
     /** Publishes one registry event and completes once it is visible. */
-    private Future<Void> publish(String instanceId, Object payload, RoutingContext ctx) {
-        RegistryEvent event = RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setSource(new EventSource(settings.nodeName(), ComponentKind.STREAMS)).setOccurredAt(Instant.now())
-                .setTraceId(ctx.request().getHeader("traceparent")).setPayload(payload).build();
-        return writer.publish(Topics.REGISTRY.name(), instanceId, event).compose(visibility::visible);
+    private Future<Void> publish(String instanceId, SpecificRecord payload, RoutingContext ctx) {
+        RegistryEvent event = Envelopes.wrap(Topics.REGISTRY, UUID.randomUUID().toString(),
+                new EventSource(settings.nodeName(), ComponentKind.STREAMS), Instant.now(), ctx.request().getHeader("traceparent"), payload);
+        return Future.fromCompletionStage(writer.publish(Topics.REGISTRY, instanceId, event)).compose(visibility::visible);
     }
 
     private static void done(RoutingContext ctx, Future<?> write, String body) {

@@ -1,5 +1,7 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.health.CheckStatus;
@@ -22,10 +24,10 @@ import java.util.UUID;
  * component). Published once by whoever observed it, so replaying either topic scores nothing twice.
  */
 final class CheckReports {
-    private final EventWriter writer;
+    private final BusPublisher writer;
     private final String node;
 
-    CheckReports(EventWriter writer, String node) {
+    CheckReports(BusPublisher writer, String node) {
         this.writer = writer;
         this.node = node;
     }
@@ -40,15 +42,14 @@ final class CheckReports {
         Instant now = Instant.now();
         EventSource source = new EventSource(node, ComponentKind.STREAMS);
         String id = UUID.randomUUID().toString();
-        RegistryEvent consul = RegistryEvent.newBuilder().setEventId(id).setSource(source).setOccurredAt(now).setTraceId(traceId)
-                .setPayload(new CheckUpdated(instance.getInstanceId(), checkId, status, output, latencyMs, null)).build();
-        HealthCheckEvent scored = HealthCheckEvent.newBuilder().setEventId(id + ":health").setSource(source).setOccurredAt(now)
-                .setTraceId(traceId).setPayload(new HealthCheckResult(instance.getHealthComponentId(), checkId,
-                        CheckStatus.valueOf(status.toUpperCase(Locale.ROOT)), latencyMs, output == null || output.isEmpty() ? null : output))
-                .build();
+        RegistryEvent consul = Envelopes.wrap(Topics.REGISTRY, id, source, now, traceId,
+                new CheckUpdated(instance.getInstanceId(), checkId, status, output, latencyMs, null));
+        HealthCheckEvent scored = Envelopes.wrap(Topics.HEALTH_CHECKS, id + ":health", source, now, traceId,
+                new HealthCheckResult(instance.getHealthComponentId(), checkId,
+                        CheckStatus.valueOf(status.toUpperCase(Locale.ROOT)), latencyMs, output == null || output.isEmpty() ? null : output));
         // Both sent at once: a send from the producer's own callback would block its network thread on metadata.
-        Future<RecordMetadata> registry = writer.publish(Topics.REGISTRY.name(), instance.getInstanceId(), consul);
-        Future<RecordMetadata> health = writer.publish(Topics.HEALTH_CHECKS.name(), instance.getHealthComponentId(), scored);
+        Future<RecordMetadata> registry = Future.fromCompletionStage(writer.publish(Topics.REGISTRY, instance.getInstanceId(), consul));
+        Future<RecordMetadata> health = Future.fromCompletionStage(writer.publish(Topics.HEALTH_CHECKS, instance.getHealthComponentId(), scored));
         return Future.all(registry, health).map(both -> registry.result());
     }
 }

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.CheckDefinition;
 import io.hypermesh.state.CheckState;
 import io.hypermesh.state.ServiceInstance;
@@ -52,7 +53,7 @@ final class CheckRunner {
         long reportedAt;
     }
 
-    CheckRunner(Vertx vertx, StoreAccess stores, EventWriter writer, String node) {
+    CheckRunner(Vertx vertx, StoreAccess stores, BusPublisher writer, String node) {
         this.vertx = vertx;
         this.stores = stores;
         this.reports = new CheckReports(writer, node);

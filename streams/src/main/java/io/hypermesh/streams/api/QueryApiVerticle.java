@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.platform.http.SlowClients;
 import io.hypermesh.platform.auth.ApiTokens;
 import io.hypermesh.platform.auth.WriteAccess;
@@ -35,7 +36,7 @@ public final class QueryApiVerticle extends VerticleBase {
 
     private final KafkaStreams streams;
     private final StoreAccess stores;
-    private final EventWriter writer;
+    private final BusPublisher writer;
     private final PrometheusMeterRegistry metrics;
     private final ChangeSignal changes;
     private final AppliedOffsets applied;
@@ -54,7 +55,7 @@ public final class QueryApiVerticle extends VerticleBase {
      *               certificate of the bus CA may write, and only such a client (a peer) may use
      *               the internal endpoints
      */
-    public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, EventWriter writer, PrometheusMeterRegistry metrics,
+    public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, BusPublisher writer, PrometheusMeterRegistry metrics,
                             ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, StreamsSettings settings, Dashboard dashboard,
                             ApiTokens tokens, HttpTls tls) {
         this.writes = WriteAccess.of(tokens, tls);

@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**

@@ -1,5 +1,7 @@
 package io.hypermesh.streams.app;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
@@ -16,7 +18,6 @@ import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.api.AuditTail;
 import io.hypermesh.streams.api.Dashboard;
-import io.hypermesh.streams.api.EventWriter;
 import io.hypermesh.streams.api.QueryApiVerticle;
 import io.hypermesh.streams.api.StoreAccess;
 import io.hypermesh.streams.health.HealthTopology;
@@ -37,7 +38,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,12 +54,12 @@ public final class StreamsApp implements AutoCloseable {
     private final StreamsSettings settings;
     private final KafkaStreams streams;
     private final Vertx vertx;
-    private final EventWriter writer;
+    private final BusPublisher writer;
     private final QueryApiVerticle api;
     private final KafkaStreamsMetrics streamsMetrics;
     private final AuditTail audit;
 
-    private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, EventWriter writer, QueryApiVerticle api,
+    private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, BusPublisher writer, QueryApiVerticle api,
                        KafkaStreamsMetrics streamsMetrics, AuditTail audit) {
         this.audit = audit;
         this.settings = settings;
@@ -77,7 +77,6 @@ public final class StreamsApp implements AutoCloseable {
 
     /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.platform.auth.ApiTokens tokens) {
-        io.hypermesh.schemas.serde.AvroTrust.install();
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback()) : requested;
         try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             TopicAdmin.ensure(admin, Topics.ALL);
@@ -86,7 +85,7 @@ public final class StreamsApp implements AutoCloseable {
         ChangeSignal changes = new ChangeSignal();
         AppliedOffsets applied = new AppliedOffsets();
         ConsulIndexes indexes = new ConsulIndexes();
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes), settings.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes), settings.streamsProperties(registry));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -112,7 +111,8 @@ public final class StreamsApp implements AutoCloseable {
         // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
         HttpTls tls = new HttpTls(settings.kafka().tls());
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
-        EventWriter writer = new EventWriter(settings.kafka(), registry);
+        // The write endpoints answer within 10 s even when Kafka cannot take their events.
+        BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(AUDIT_SCOPE));
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, indexes, settings,
                 new Dashboard(vertx, stores, changes, audit), tokens, tls);

@@ -1,5 +1,8 @@
 package io.hypermesh.streams.health;
 
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
 import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.health.HealthCheckResult;
 import io.hypermesh.events.health.HealthScore;
@@ -9,7 +12,6 @@ import io.hypermesh.events.health.HealthTransitionEvent;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.streams.BusSerdes;
-import io.hypermesh.streams.Envelopes;
 import io.hypermesh.streams.InvalidEventException;
 import io.hypermesh.streams.StreamsSettings;
 import org.apache.kafka.common.serialization.Serdes;
@@ -60,18 +62,16 @@ public final class HealthTopology {
                         // Every update must reach the outputs: a cache would merge away transitions.
                         .withCachingDisabled());
         KStream<String, HealthState> updates = states.toStream();
-        String app = settings.applicationId();
-        updates.mapValues(s -> HealthScoreEvent.newBuilder().setEventId("score:" + s.getComponentId() + ":" + s.getSamples())
-                        .setSource(Envelopes.source(app)).setOccurredAt(s.getLastCheckAt()).setTraceId(null)
-                        .setPayload(new HealthScore(s.getComponentId(), (int) Math.round(s.getScore()), s.getStatus(),
-                                s.getSamples(), s.getLastCheckAt())).build())
+        EventSource source = new EventSource(settings.applicationId(), ComponentKind.STREAMS);
+        updates.mapValues(s -> Envelopes.wrap(Topics.HEALTH_SCORES, "score:" + s.getComponentId() + ":" + s.getSamples(), source,
+                        s.getLastCheckAt(), new HealthScore(s.getComponentId(), (int) Math.round(s.getScore()), s.getStatus(),
+                                s.getSamples(), s.getLastCheckAt())))
                 .to(Topics.HEALTH_SCORES.name(), Produced.with(Serdes.String(), serdes.of(HealthScoreEvent.class)));
         updates.filter((id, s) -> s.getChangedFrom() != null)
-                .mapValues(s -> HealthTransitionEvent.newBuilder().setEventId("transition:" + s.getComponentId() + ":" + s.getSamples())
-                        .setSource(Envelopes.source(app)).setOccurredAt(s.getLastCheckAt()).setTraceId(null)
-                        .setPayload(new HealthTransition(s.getComponentId(), s.getChangedFrom(), s.getStatus(),
+                .mapValues(s -> Envelopes.wrap(Topics.HEALTH_TRANSITIONS, "transition:" + s.getComponentId() + ":" + s.getSamples(), source,
+                        s.getLastCheckAt(), new HealthTransition(s.getComponentId(), s.getChangedFrom(), s.getStatus(),
                                 (int) Math.round(s.getScore()), "check " + s.getLastCheckId()
-                                + (s.getLastOutput() == null ? "" : ": " + s.getLastOutput()))).build())
+                                + (s.getLastOutput() == null ? "" : ": " + s.getLastOutput()))))
                 .to(Topics.HEALTH_TRANSITIONS.name(), Produced.with(Serdes.String(), serdes.of(HealthTransitionEvent.class)));
         return states;
     }

@@ -1,5 +1,9 @@
 package io.hypermesh.streams.registry;
 
+import org.apache.avro.specific.SpecificRecord;
+import io.hypermesh.schemas.events.Envelopes;
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
 import io.hypermesh.events.CheckDefinition;
 import io.hypermesh.events.health.CheckStatus;
 import io.hypermesh.events.health.HealthCheckEvent;
@@ -20,7 +24,6 @@ import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
-import io.hypermesh.streams.Envelopes;
 import io.hypermesh.streams.InvalidEventException;
 import io.hypermesh.streams.StreamsSettings;
 import org.apache.kafka.common.serialization.Serdes;
@@ -254,7 +257,7 @@ public final class RegistryTopology {
             } else if (payload instanceof ServiceHeartbeat h) {
                 ServiceInstance current = store.get(h.getInstanceId());
                 if (current != null && at > current.getLastHeartbeatAt().toEpochMilli()) {
-                    current.setLastHeartbeatAt(Envelopes.at(at));
+                    current.setLastHeartbeatAt(Instant.ofEpochMilli(at));
                     put(record, current, current, false); // a lease renewal: nothing Consul shows
                 }
             } else if (payload instanceof ServiceDeregistered d) {
@@ -311,8 +314,8 @@ public final class RegistryTopology {
                     .setInstanceId(r.getInstanceId()).setServiceName(r.getServiceName()).setEndpoint(r.getEndpoint())
                     .setTags(new ArrayList<>(r.getTags())).setWeightPassing(r.getWeights().getPassing())
                     .setWeightWarning(r.getWeights().getWarning()).setMetadata(r.getMetadata()).setTtlMs(r.getTtlMs())
-                    .setRegisteredAt(previous != null ? previous.getRegisteredAt() : Envelopes.at(at))
-                    .setLastHeartbeatAt(Envelopes.at(Math.max(at, previous == null ? at : previous.getLastHeartbeatAt().toEpochMilli())))
+                    .setRegisteredAt(previous != null ? previous.getRegisteredAt() : Instant.ofEpochMilli(at))
+                    .setLastHeartbeatAt(Instant.ofEpochMilli(Math.max(at, previous == null ? at : previous.getLastHeartbeatAt().toEpochMilli())))
                     .setHealthComponentId(r.getMetadata().getOrDefault("healthComponent", r.getInstanceId()))
                     .setNode(node.name()).setNodeAddress(node.address())
                     .setEnableTagOverride(r.getEnableTagOverride())
@@ -337,9 +340,9 @@ public final class RegistryTopology {
             String output = definition.getStatus() == null && previous != null ? previous.getOutput() : "";
             CheckState next = CheckState.newBuilder().setDefinition(definition).setStatus(status).setOutput(output)
                     // A status given starts the TTL again; a check registered again without one keeps its clock.
-                    .setUpdatedAt(previous == null || definition.getStatus() != null ? Envelopes.at(at) : previous.getUpdatedAt())
+                    .setUpdatedAt(previous == null || definition.getStatus() != null ? Instant.ofEpochMilli(at) : previous.getUpdatedAt())
                     .setCriticalSince(!status.equals("critical") ? null
-                            : previous != null && previous.getCriticalSince() != null ? previous.getCriticalSince() : Envelopes.at(at))
+                            : previous != null && previous.getCriticalSince() != null ? previous.getCriticalSince() : Instant.ofEpochMilli(at))
                     .setCreateIndex(previous != null ? previous.getCreateIndex() : index)
                     .setModifyIndex(previous != null ? previous.getModifyIndex() : index)
                     .build();
@@ -365,9 +368,9 @@ public final class RegistryTopology {
             }
             String output = u.getOutput() != null ? u.getOutput() : check.getOutput();
             boolean shown = !u.getStatus().equals(check.getStatus()) || !output.equals(check.getOutput());
-            CheckState next = CheckState.newBuilder(check).setStatus(u.getStatus()).setOutput(output).setUpdatedAt(Envelopes.at(at))
+            CheckState next = CheckState.newBuilder(check).setStatus(u.getStatus()).setOutput(output).setUpdatedAt(Instant.ofEpochMilli(at))
                     .setCriticalSince(!u.getStatus().equals("critical") ? null
-                            : check.getCriticalSince() != null ? check.getCriticalSince() : Envelopes.at(at))
+                            : check.getCriticalSince() != null ? check.getCriticalSince() : Instant.ofEpochMilli(at))
                     .setModifyIndex(shown ? index : check.getModifyIndex()).build();
             checks.put(u.getCheckId(), next);
             put(record, current, ServiceInstance.newBuilder(current).setChecks(new ArrayList<>(checks.values())).build(), shown);
@@ -589,10 +592,8 @@ public final class RegistryTopology {
                     String eventId = "ttl:" + instance.getInstanceId() + ":" + d.getCheckId() + ":" + updated;
                     verdict(instance.getInstanceId(), eventId, now,
                             new CheckUpdated(instance.getInstanceId(), d.getCheckId(), "critical", "TTL expired", 0.0, check.getUpdatedAt()));
-                    HealthCheckEvent lapse = HealthCheckEvent.newBuilder().setEventId(eventId + ":health")
-                            .setSource(Envelopes.source(settings.applicationId())).setOccurredAt(Instant.ofEpochMilli(now)).setTraceId(null)
-                            .setPayload(new HealthCheckResult(instance.getHealthComponentId(), d.getCheckId(), CheckStatus.CRITICAL, 0.0,
-                                    "TTL expired")).build();
+                    HealthCheckEvent lapse = Envelopes.wrap(Topics.HEALTH_CHECKS, eventId + ":health", source(), Instant.ofEpochMilli(now),
+                            new HealthCheckResult(instance.getHealthComponentId(), d.getCheckId(), CheckStatus.CRITICAL, 0.0, "TTL expired"));
                     context.forward(new Record<>(instance.getHealthComponentId(), (Object) lapse, now), HEALTH_SINK);
                 }
                 if (d.getDeregisterCriticalAfterMs() > 0 && check.getCriticalSince() != null
@@ -605,10 +606,12 @@ public final class RegistryTopology {
             }
         }
 
-        private void verdict(String instanceId, String eventId, long now, Object payload) {
-            RegistryEvent event = RegistryEvent.newBuilder().setEventId(eventId)
-                    .setSource(Envelopes.source(settings.applicationId()))
-                    .setOccurredAt(Instant.ofEpochMilli(now)).setTraceId(null).setPayload(payload).build();
+        private EventSource source() {
+            return new EventSource(settings.applicationId(), ComponentKind.STREAMS);
+        }
+
+        private void verdict(String instanceId, String eventId, long now, SpecificRecord payload) {
+            RegistryEvent event = Envelopes.wrap(Topics.REGISTRY, eventId, source(), Instant.ofEpochMilli(now), payload);
             context.forward(new Record<>(instanceId, (Object) event, now), EXPIRY_SINK);
         }
 

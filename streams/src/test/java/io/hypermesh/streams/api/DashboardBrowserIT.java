@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.LifecycleState;
@@ -152,20 +153,20 @@ class DashboardBrowserIT {
 
     /** A component starting in phase 6 and an audit record, as the coordinator and an adapter would write them. */
     static void publishPhaseAndAudit(String component, String id) throws Exception {
-        try (EventWriter writer = new EventWriter(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
+        try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
             for (LifecycleState[] step : List.of(new LifecycleState[]{LifecycleState.UNINITIALIZED, LifecycleState.STARTING},
                     new LifecycleState[]{LifecycleState.STARTING, LifecycleState.RUNNING})) {
                 LifecycleEvent event = LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                         .setSource(new EventSource(component, ComponentKind.SERVICE)).setOccurredAt(Instant.now()).setTraceId(null)
                         .setPayload(new LifecycleTransition(component, 6, step[0], step[1], null, null)).build();
-                writer.publish(Topics.LIFECYCLE.name(), component, event).toCompletionStage().toCompletableFuture().get();
+                writer.publish(Topics.LIFECYCLE.name(), component, event).get();
             }
             AuditRecord record = new AuditRecord(id + "-adapter", 1L, "docker:/run/docker.sock", "container.start", id + "-target",
                     AuditOutcome.OBSERVED, Map.of(), ByteBuffer.wrap(new byte[32]), ByteBuffer.wrap(new byte[32]));
             AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                     .setSource(new EventSource(id + "-adapter", ComponentKind.ADAPTER)).setOccurredAt(Instant.now()).setTraceId(null)
                     .setPayload(record).build();
-            writer.publish(Topics.AUDIT.name(), id + "-adapter", audit).toCompletionStage().toCompletableFuture().get();
+            writer.publish(Topics.AUDIT.name(), id + "-adapter", audit).get();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.health.CheckStatus;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.Endpoint;
@@ -16,7 +17,6 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
 import io.hypermesh.streams.testing.Eventually;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -85,8 +86,8 @@ class DashboardLoadIT {
     void twentyDashboardsOfTwentyThousandInstancesLeaveReadsFast() throws Exception {
         String prefix = "load" + UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new ArrayList<>();
-        try (EventWriter writer = new EventWriter(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
-            List<Future<?>> sent = new ArrayList<>();
+        try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
+            List<CompletableFuture<?>> sent = new ArrayList<>();
             for (int s = 0; s < SERVICES; s++) {
                 for (int i = 0; i < PER_SERVICE; i++) {
                     String id = prefix + "-" + s + "-" + i;
@@ -94,7 +95,7 @@ class DashboardLoadIT {
                     sent.add(writer.publish(Topics.REGISTRY.name(), id, registration(id, prefix + "-svc" + s)));
                 }
             }
-            Future.all(sent).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             Eventually.until(() -> new JsonObject(api.get("/v1/hypermesh/ui/overview?filter=" + prefix + "&limit=1").body()).getJsonObject("Counts"),
                     counts -> counts.getInteger("Matching") == SERVICES * PER_SERVICE, Duration.ofSeconds(120), "all instances folded");
 

@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 
 import static io.hypermesh.streams.testing.Eventually.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The query API on one instance against the real broker: register with HTTP, discover, watch, expire, dead-letter. */

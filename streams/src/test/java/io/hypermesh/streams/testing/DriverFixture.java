@@ -4,7 +4,6 @@ import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.platform.testing.InMemoryRegistryClient;
-import io.hypermesh.schemas.serde.SerdeConfig;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.StreamsSettings;
@@ -33,10 +32,9 @@ public final class DriverFixture implements AutoCloseable {
 
     public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, StreamsSettings settings) {
         InMemoryRegistryClient registry = new InMemoryRegistryClient();
-        SerdeConfig.bind(settings.registryUrl(), registry);
         this.settings = settings;
         this.serdes = new BusSerdes(registry);
-        this.driver = new TopologyTestDriver(topology.apply(settings, serdes), settings.streamsProperties(), T0);
+        this.driver = new TopologyTestDriver(topology.apply(settings, serdes), settings.streamsProperties(registry), T0);
     }
 
     public static StreamsSettings settings(Path stateDir) {

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.testing;
 
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.LifecycleState;
@@ -8,7 +9,6 @@ import io.hypermesh.events.lifecycle.LifecycleTransition;
 import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.streams.api.EventWriter;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class Traffic {
                 }
             }
         }
-        try (EventWriter writer = new EventWriter(bus.kafka().access(), new HttpRegistryClient(bus.registry().url()))) {
+        try (BusPublisher writer = BusPublisher.idempotent(bus.kafka().access(), new HttpRegistryClient(bus.registry().url()))) {
             for (String id : components) {
                 int phase = 1 + Math.abs(id.hashCode()) % 7;
                 for (LifecycleState[] step : new LifecycleState[][]{{LifecycleState.UNINITIALIZED, LifecycleState.STARTING},
@@ -47,7 +47,7 @@ public final class Traffic {
                     LifecycleEvent event = LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                             .setSource(new EventSource(id, ComponentKind.SERVICE)).setOccurredAt(Instant.now()).setTraceId(null)
                             .setPayload(new LifecycleTransition(id, phase, step[0], step[1], null, null)).build();
-                    writer.publish(Topics.LIFECYCLE.name(), id, event).toCompletionStage().toCompletableFuture().get();
+                    writer.publish(Topics.LIFECYCLE.name(), id, event).get();
                 }
             }
         }

@@ -38,7 +38,7 @@ public final class SchemaRegistryService implements AutoCloseable {
         return start(kafkaClientConfig, Topics.SCHEMAS, host, port);
     }
 
-    public static SchemaRegistryService start(Map<String, Object> kafkaClientConfig, TopicSpec topic, String host, int port) {
+    public static SchemaRegistryService start(Map<String, Object> kafkaClientConfig, TopicSpec<?> topic, String host, int port) {
         KafkaSchemaStore store = new KafkaSchemaStore(kafkaClientConfig, topic, Duration.ofSeconds(30));
         Vertx vertx = Vertx.vertx();
         SchemaRegistryVerticle verticle = new SchemaRegistryVerticle(store, host, port, HttpTls.fromClientSettings(kafkaClientConfig));
