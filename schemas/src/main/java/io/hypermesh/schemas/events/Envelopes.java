@@ -8,6 +8,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -29,9 +30,12 @@ public final class Envelopes {
         return wrap(topicOf(payload), source, payload);
     }
 
-    /** A new event (a fresh id, now) of {@code topic} carrying {@code payload}. */
+    /**
+     * A new event (a fresh id, now) of {@code topic} carrying {@code payload}. The time is in
+     * milliseconds, as the envelope stores it, so the event equals what a reader decodes.
+     */
     public static <V extends SpecificRecord> V wrap(TopicSpec<V> topic, EventSource source, SpecificRecord payload) {
-        return wrap(topic, UUID.randomUUID().toString(), source, Instant.now(), payload);
+        return wrap(topic, UUID.randomUUID().toString(), source, Instant.now().truncatedTo(ChronoUnit.MILLIS), payload);
     }
 
     /**
