@@ -16,6 +16,7 @@ import java.util.function.Function;
  * heartbeat with the adapter's health, and audit records for its own start and stop.
  */
 public final class AdapterHost implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdapterHost.class);
     private final AuditedPublisher bus;
     private final Vertx vertx;
     private final Adapter adapter;
@@ -79,13 +80,15 @@ public final class AdapterHost implements AutoCloseable {
                 bus.audit(own("adapter.stop", AuditOutcome.SUCCESS));
             }
         } catch (Exception e) {
-            // closing anyway
+            // The component and publisher are closed all the same; the trail's final checkpoint is still written.
+            LOG.warn("{} did not stop cleanly: {}", bus.adapterId(), e.toString());
         } finally {
             component.close();
             try {
                 vertx.close().await(30, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                // the event loops are daemon threads; go on closing the publisher
+                // The event loops are daemon threads: closing the publisher matters more.
+                LOG.warn("{}: Vert.x did not close within 30 s", bus.adapterId());
             }
             bus.close();
         }

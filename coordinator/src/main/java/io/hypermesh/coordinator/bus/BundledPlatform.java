@@ -1,36 +1,53 @@
 package io.hypermesh.coordinator.bus;
 
-import io.hypermesh.adapters.lifecycle.ManagedComponent;
-import io.hypermesh.coordinator.run.ConsoleProgress;
-import io.hypermesh.coordinator.run.Coordinator;
+import io.hypermesh.adapters.Adapter;
+import io.hypermesh.adapters.AdapterHost;
+import io.hypermesh.adapters.audit.AuditKeys;
+import io.hypermesh.adapters.audit.AuditedPublisher;
+import io.hypermesh.adapters.consensus.EtcdAdapter;
+import io.hypermesh.adapters.container.ContainerAdapter;
+import io.hypermesh.adapters.security.SecurityAdapter;
+import io.hypermesh.adapters.transport.TransportAdapter;
 import io.hypermesh.coordinator.run.Coordination;
+import io.hypermesh.coordinator.run.Coordinator;
 import io.hypermesh.coordinator.run.CoordinatorLease;
+import io.hypermesh.coordinator.run.ProgressListener;
 import io.hypermesh.coordinator.spec.ComponentSpec;
 import io.hypermesh.coordinator.spec.PlatformSpec;
 import io.hypermesh.coordinator.spec.SpecLoader;
-import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.topics.TopicAdmin;
-import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.platform.net.FreePorts;
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import org.apache.kafka.clients.admin.Admin;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.topics.BusAcls;
 
-import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * The bundled development platform: the bus's own parts, each a managed component whose start
- * checks the real service (the broker answers, the registry serves the schemas, the topics exist,
- * each fold answers through the query API), started by the coordinator in seven phases.
+ * The bundled development platform: the bus's adapters, each hosted as a managed component that
+ * the coordinator starts (deploying the adapter) and stops or rolls back (undeploying it), phase
+ * by phase. The bus core they publish to runs already: it is what the coordinator needs to run.
  */
 public final class BundledPlatform implements AutoCloseable {
     public static final String SPEC = "specs/development.yaml";
-    private final List<ManagedComponent> components = new ArrayList<>();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BundledPlatform.class);
+    /** etcd's default client URL, where `up` looks for one when none is configured. */
+    static final String DEFAULT_ETCD = "http://127.0.0.1:2379";
+    /** Where Docker and Podman serve the Engine API by default. */
+    static final List<Path> DEFAULT_ENGINE_SOCKETS = List.of(Path.of("/var/run/docker.sock"), Path.of("/run/podman/podman.sock"));
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
+    private final List<AdapterHost> hosts = new ArrayList<>();
+    private final HttpRegistryClient registry;
     private Coordinator.Outcome outcome;
 
-    private BundledPlatform() {
+    private BundledPlatform(HttpRegistryClient registry) {
+        this.registry = registry;
     }
 
     /** How the coordinator's run ended. */
@@ -38,17 +55,22 @@ public final class BundledPlatform implements AutoCloseable {
         return outcome;
     }
 
-    private static String coordinatorId() {
-        return "up-" + ProcessHandle.current().pid();
+    /** The bundled spec, reduced to the adapters this machine has something for (see {@link Machine}). */
+    public static PlatformSpec spec(Machine machine) {
+        return SpecLoader.loadResource(SPEC, System.getenv()).only(c -> switch (c.id()) {
+            case "consensus" -> machine.etcd().isPresent();
+            case "containers" -> machine.engineSocket().isPresent();
+            default -> true;
+        });
     }
 
     /**
-     * Starts electing this process's coordinator as soon as the topics exist, while the rest of the
-     * bus starts: joining its group, fencing a predecessor and writing the next epoch take about
-     * 2 s after a crash that need not be spent in turn.
+     * Starts electing this process's coordinator as soon as the registry answers, while the folds
+     * start: joining its group, fencing a predecessor and writing the next epoch take about 2 s
+     * after a crash that need not be spent in turn.
      */
-    public static CoordinatorLease electEarly(KafkaAccess kafka, String registryUrl) {
-        CoordinatorLease lease = new CoordinatorLease(kafka, new HttpRegistryClient(registryUrl, kafka.tls()),
+    public static CoordinatorLease electEarly(KafkaAccess coordinator, String registryUrl) {
+        CoordinatorLease lease = new CoordinatorLease(coordinator, new HttpRegistryClient(registryUrl, coordinator.tls()),
                 SpecLoader.loadResource(SPEC, System.getenv()).platform(), coordinatorId());
         Thread election = new Thread(() -> {
             try {
@@ -56,7 +78,8 @@ public final class BundledPlatform implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                // The coordinator's own acquire tries again and reports it.
+                // Not lost: the coordinator's own acquire tries again and reports why it failed.
+                LOG.debug("early election failed; the coordinator tries again", e);
             }
         }, "coordinator-election");
         election.setDaemon(true);
@@ -64,26 +87,31 @@ public final class BundledPlatform implements AutoCloseable {
         return lease;
     }
 
-    /** Starts the components and coordinates them, with a lease from {@link #electEarly} (closed after). */
-    public static BundledPlatform start(BusEndpoints bus, KafkaAccess kafka, java.nio.file.Path dataDir, PrintWriter log,
-                                        CoordinatorLease lease) throws Exception {
-        PlatformSpec spec = SpecLoader.loadResource(SPEC, System.getenv());
-        BundledPlatform platform = new BundledPlatform();
+    /**
+     * Hosts each adapter of {@code spec} (announced READY, not yet started) and has the coordinator
+     * start them in their phases, under a lease from {@link #electEarly} (closed after).
+     *
+     * @param access each principal's access to Kafka (its own certificate on a secured bus)
+     */
+    public static BundledPlatform start(PlatformSpec spec, Machine machine, BusEndpoints bus, Function<String, KafkaAccess> access,
+                                        Path dataDir, ProgressListener progress, CoordinatorLease lease) throws Exception {
+        KafkaAccess coordinator = access.apply(BusAcls.COORDINATOR);
+        BundledPlatform platform = new BundledPlatform(new HttpRegistryClient(bus.registryUrl(), coordinator.tls()));
         try {
-            // Made side by side: each waits for broker metadata and its producer id.
-            List<java.util.concurrent.CompletableFuture<ManagedComponent>> made = new ArrayList<>();
+            // Hosted side by side: each opens its audited publisher (fencing, its trail's resume) and its component.
+            List<CompletableFuture<AdapterHost>> hosted = new ArrayList<>();
             for (ComponentSpec c : spec.components().values()) {
-                made.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> new ManagedComponent(c.id(), c.kind(), c.phase(), kafka,
-                        new HttpRegistryClient(bus.registryUrl(), kafka.tls()), check(c.id(), bus, kafka), null, Duration.ofSeconds(5))));
+                KafkaAccess kafka = access.apply(BusAcls.principalOf(c.kind()));
+                AuditedPublisher.Settings settings = new AuditedPublisher.Settings(c.id(), c.kind(), kafka, platform.registry,
+                        AuditKeys.loadOrCreate(dataDir.resolve("keys").resolve(c.id() + ".key")), 100, Duration.ofSeconds(5));
+                Function<AuditedPublisher, Adapter> adapter = adapterOf(c, machine);
+                hosted.add(CompletableFuture.supplyAsync(() -> AdapterHost.run(settings, c.phase(), adapter, HEARTBEAT, false)));
             }
-            for (java.util.concurrent.CompletableFuture<ManagedComponent> component : made) {
-                platform.components.add(component.join());
+            for (CompletableFuture<AdapterHost> host : hosted) {
+                platform.hosts.add(host.join());
             }
-            platform.outcome = Coordination.run(spec, lease, kafka, bus.apiUrl(), new HttpRegistryClient(bus.registryUrl(), kafka.tls()),
-                    coordinatorId(), dataDir.resolve("keys").resolve("coordinator.key"), new ConsoleProgress(log), Duration.ofMinutes(2));
-            log.println("platform " + spec.platform() + ": " + platform.outcome.result()
-                    + (platform.outcome.reasons().isEmpty() ? "" : " " + platform.outcome.reasons()));
-            log.flush();
+            platform.outcome = Coordination.run(spec, lease, coordinator, bus.apiUrl(), platform.registry, coordinatorId(),
+                    dataDir.resolve("keys").resolve("coordinator.key"), progress, Duration.ofMinutes(2));
             return platform;
         } catch (Exception e) {
             platform.close();
@@ -92,42 +120,69 @@ public final class BundledPlatform implements AutoCloseable {
         }
     }
 
-    private static ManagedComponent.Behaviour check(String componentId, BusEndpoints bus, KafkaAccess kafka) {
-        Runnable probe = switch (componentId) {
-            case "kafka-broker" -> () -> {
-                try (Admin admin = Admin.create(kafka.clientConfig())) {
-                    admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException("broker at " + bus.bootstrapServers() + " does not answer: " + e.getMessage(), e);
-                }
-            };
-            case "schema-registry" -> () -> new HttpRegistryClient(bus.registryUrl(), kafka.tls()).latest(Topics.REGISTRY.valueSubject());
-            case "topic-catalog" -> () -> {
-                try (Admin admin = Admin.create(kafka.clientConfig())) {
-                    TopicAdmin.verify(admin, Topics.ALL);
-                }
-            };
-            case "registry-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/catalog/services", kafka.tls());
-            case "health-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/health/state/any", kafka.tls());
-            case "lifecycle-fold" -> () -> QueryApiClient.get(bus.apiUrl() + "/v1/hypermesh/lifecycle/phases", kafka.tls());
-            case "query-api" -> () -> QueryApiClient.get(bus.apiUrl() + "/metrics", kafka.tls());
-            default -> throw new IllegalArgumentException("the bundled platform has no component '" + componentId + "'");
-        };
-        return new ManagedComponent.Behaviour() {
-            @Override
-            public void start() {
-                probe.run();
-            }
-
-            @Override
-            public void stop() {
-                // The bus runtime owns these services and stops them when `up` ends.
-            }
+    private static Function<AuditedPublisher, Adapter> adapterOf(ComponentSpec c, Machine machine) {
+        return switch (c.id()) {
+            case "transport" -> bus -> new TransportAdapter(bus, new TransportAdapter.Settings(machine.host(), machine.transportPort(), List.of(),
+                    Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(15), machine.tokens()));
+            case "consensus" -> bus -> new EtcdAdapter(bus, "etcd", machine.etcd().orElseThrow(), Duration.ofMillis(500));
+            case "containers" -> bus -> new ContainerAdapter(bus, new ContainerAdapter.Settings(machine.engineSocket().orElseThrow().toString(),
+                    "v1.41", Duration.ofSeconds(30), Duration.ofSeconds(1)));
+            case "security" -> bus -> new SecurityAdapter(bus, new SecurityAdapter.Settings(machine.host(), machine.falcoPort(),
+                    machine.tetragonFiles(), false, Duration.ofMillis(250), machine.tokens()));
+            default -> throw new IllegalArgumentException("the bundled platform has no adapter for component '" + c.id() + "'");
         };
     }
 
+    private static String coordinatorId() {
+        return "up-" + ProcessHandle.current().pid();
+    }
+
+    /** Stops every adapter (each undeploys and seals its audit trail). */
     @Override
     public void close() {
-        components.forEach(ManagedComponent::close);
+        hosts.forEach(AdapterHost::close);
+        registry.close();
+    }
+
+    /**
+     * What this machine offers the adapters, as `up` found or was told it.
+     *
+     * @param etcd         client URLs of an etcd cluster, if one is configured or answers on its default port
+     * @param engineSocket a Docker Engine API socket (Docker or Podman), if one exists
+     */
+    public record Machine(String host, int transportPort, int falcoPort, java.util.Optional<List<String>> etcd,
+                          java.util.Optional<Path> engineSocket, List<Path> tetragonFiles, ApiTokens tokens) {
+        /**
+         * What `up` finds when not told: an etcd answering at {@link #DEFAULT_ETCD}; the first Engine
+         * API socket of Docker, rootless Podman ({@code $XDG_RUNTIME_DIR/podman/podman.sock}) or
+         * Podman that exists. Ports 0 become free ones, so the inputs' addresses are known before they start.
+         */
+        public static Machine discover(String host, int transportPort, int falcoPort, List<String> etcd, Path engineSocket,
+                                       List<Path> tetragonFiles, ApiTokens tokens) {
+            java.util.Optional<List<String>> cluster = etcd != null && !etcd.isEmpty() ? java.util.Optional.of(etcd)
+                    : answers(DEFAULT_ETCD + "/version") ? java.util.Optional.of(List.of(DEFAULT_ETCD)) : java.util.Optional.empty();
+            List<Path> sockets = new ArrayList<>(DEFAULT_ENGINE_SOCKETS);
+            String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+            if (runtimeDir != null) {
+                sockets.add(1, Path.of(runtimeDir, "podman", "podman.sock"));
+            }
+            java.util.Optional<Path> socket = engineSocket != null ? java.util.Optional.of(engineSocket)
+                    : sockets.stream().filter(java.nio.file.Files::exists).findFirst();
+            return new Machine(host, transportPort != 0 ? transportPort : FreePorts.onLoopback(),
+                    falcoPort != 0 ? falcoPort : FreePorts.onLoopback(), cluster, socket, tetragonFiles, tokens);
+        }
+
+        private static boolean answers(String url) {
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofMillis(500)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (java.io.IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 }

@@ -35,23 +35,24 @@ import java.util.function.Function;
  * topics, the schema registry service and every envelope schema registered under its subject.
  */
 public final class BusRuntime implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BusRuntime.class);
     private final EmbeddedKafka broker;
     private final SchemaRegistryService registry;
     private final StreamsApp folds;
     private final BusEndpoints endpoints;
     private final Map<String, Integer> schemaIds;
     private final Path dataDir;
-    private final KafkaAccess coordinatorAccess;
+    private final Function<String, KafkaAccess> identities;
 
     private BusRuntime(EmbeddedKafka broker, SchemaRegistryService registry, StreamsApp folds, BusEndpoints endpoints,
-                       Map<String, Integer> schemaIds, Path dataDir, KafkaAccess coordinatorAccess) {
+                       Map<String, Integer> schemaIds, Path dataDir, Function<String, KafkaAccess> identities) {
         this.broker = broker;
         this.registry = registry;
         this.folds = folds;
         this.endpoints = endpoints;
         this.schemaIds = schemaIds;
         this.dataDir = dataDir;
-        this.coordinatorAccess = coordinatorAccess;
+        this.identities = identities;
     }
 
     /**
@@ -145,7 +146,7 @@ public final class BusRuntime implements AutoCloseable {
             }
             BusEndpoints endpoints = new BusEndpoints(bootstrap, registry.url(), folds.url());
             endpoints.write(s.dataDir());
-            return new BusRuntime(broker, registry, folds, endpoints, ids, s.dataDir(), as.apply(BusAcls.COORDINATOR));
+            return new BusRuntime(broker, registry, folds, endpoints, ids, s.dataDir(), as);
         } catch (Exception e) {
             if (folds != null) {
                 folds.close();
@@ -186,9 +187,9 @@ public final class BusRuntime implements AutoCloseable {
         return hosts;
     }
 
-    /** How the coordinator and the bus's own managed components reach Kafka. */
-    public KafkaAccess coordinatorAccess() {
-        return coordinatorAccess;
+    /** How {@code principal} reaches Kafka: with its own certificate on a secured bus. */
+    public KafkaAccess access(String principal) {
+        return identities.apply(principal);
     }
 
     public BusEndpoints endpoints() {
@@ -219,8 +220,9 @@ public final class BusRuntime implements AutoCloseable {
     public void close() {
         try {
             Files.deleteIfExists(dataDir.resolve(BusEndpoints.FILE));
-        } catch (Exception ignored) {
-            // a stale file only means the next command tries an address that no longer answers
+        } catch (java.io.IOException e) {
+            // A stale file only means the next command tries an address that no longer answers.
+            LOG.warn("could not remove {}: {}", dataDir.resolve(BusEndpoints.FILE), e.toString());
         }
         folds.close();
         registry.close();

@@ -1,7 +1,6 @@
 package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BusEndpoints;
-import io.hypermesh.coordinator.run.ConsoleProgress;
 import io.hypermesh.coordinator.run.Coordinator;
 import io.hypermesh.coordinator.run.Coordination;
 import io.hypermesh.coordinator.run.LostLeadershipException;

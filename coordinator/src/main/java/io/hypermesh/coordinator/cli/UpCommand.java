@@ -4,17 +4,20 @@ import io.hypermesh.coordinator.bus.BundledPlatform;
 import io.hypermesh.coordinator.run.CoordinatorLease;
 import io.hypermesh.coordinator.bus.BusRuntime;
 import io.hypermesh.coordinator.run.Coordinator;
+import io.hypermesh.coordinator.spec.PlatformSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the bus: an embedded KRaft broker unless --bootstrap-servers is given, the topics, "
-                + "the schema registry and the event schemas. Runs until Ctrl-C.")
+        description = "Start the bus: its core (an embedded KRaft broker unless --bootstrap-servers is given, the topics, "
+                + "the schema registry, the folds and the query API), then the adapters through the coordinator. Runs until Ctrl-C.")
 final class UpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,6 +51,27 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ConsulAgentOptions consul;
 
+    @Option(names = "--transport-port", defaultValue = "0",
+            description = "The transport adapter's telemetry input, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int transportPort;
+
+    @Option(names = "--falco-port", defaultValue = "0",
+            description = "The security adapter's input for Falco's http_output, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int falcoPort;
+
+    @Option(names = "--tetragon-export", split = ",", paramLabel = "FILE", description = "Tetragon JSON export files the security adapter tails.")
+    List<Path> tetragonFiles = new ArrayList<>();
+
+    @Option(names = "--etcd", split = ",", paramLabel = "URL",
+            description = "etcd client URLs for the consensus adapter (default: an etcd answering at http://127.0.0.1:2379; "
+                    + "without one the platform has no consensus adapter).")
+    List<String> etcd;
+
+    @Option(names = "--container-socket", paramLabel = "SOCKET",
+            description = "Docker Engine API socket for the containers adapter (default: the first of /var/run/docker.sock, "
+                    + "$XDG_RUNTIME_DIR/podman/podman.sock and /run/podman/podman.sock that exists; without one, no containers adapter).")
+    Path containerSocket;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -69,21 +93,35 @@ final class UpCommand implements Callable<Integer> {
         out.println("Schema registry:         " + bus.endpoints().registryUrl());
         out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
         out.println("Dashboard:               " + bus.apiUrl() + "/ui/");
-        out.println("starting the platform " + BundledPlatform.SPEC + " through the coordinator");
+        BundledPlatform.Machine machine = BundledPlatform.Machine.discover(bind.host, transportPort, falcoPort, etcd, containerSocket,
+                tetragonFiles, writeTokens.tokens());
+        PlatformSpec platformSpec = BundledPlatform.spec(machine);
+        out.println("the bus core is up; starting the adapters of " + BundledPlatform.SPEC + " through the coordinator");
+        if (machine.etcd().isEmpty()) {
+            out.println("  consensus: no etcd configured (--etcd) or answering at http://127.0.0.1:2379; not in the platform");
+        }
+        if (machine.engineSocket().isEmpty()) {
+            out.println("  containers: no Docker or Podman socket (--container-socket); not in the platform");
+        }
         out.flush();
         BundledPlatform platform;
         try {
-            platform = BundledPlatform.start(bus.endpoints(), bus.coordinatorAccess(), dataDir, out, lease[0]);
+            platform = BundledPlatform.start(platformSpec, machine, bus.endpoints(), bus::access, dataDir, new ConsoleProgress(out), lease[0]);
         } catch (Exception e) {
             bus.close();
             throw e;
         }
-        if (platform.outcome().result() == Coordinator.Result.ROLLED_BACK) {
+        Coordinator.Outcome outcome = platform.outcome();
+        out.println("platform " + platformSpec.platform() + ": " + outcome.result() + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons()));
+        if (outcome.result() == Coordinator.Result.ROLLED_BACK) {
             platform.close();
             bus.close();
-            out.println("the platform did not start: " + platform.outcome().reasons());
+            out.println("the platform did not start: " + outcome.reasons());
             return 1;
         }
+        String scheme = bus.apiUrl().substring(0, bus.apiUrl().indexOf(':'));
+        out.println("Transport telemetry:     " + scheme + "://" + bind.host + ":" + machine.transportPort() + "/v1/transport/telemetry");
+        out.println("Falco http_output:       " + scheme + "://" + bind.host + ":" + machine.falcoPort() + "/falco");
         out.println("HyperMesh Bus is up. Press Ctrl-C to stop.");
         out.flush();
         UntilStopped.await(out, "HyperMesh Bus", platform, bus);

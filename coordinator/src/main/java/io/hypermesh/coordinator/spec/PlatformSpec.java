@@ -20,6 +20,17 @@ public record PlatformSpec(String platform, Preset preset, String source, Map<In
         return in;
     }
 
+    /** The same platform with only the components {@code keep} accepts (those this machine can run, say). */
+    public PlatformSpec only(java.util.function.Predicate<ComponentSpec> keep) {
+        Map<String, ComponentSpec> kept = new java.util.LinkedHashMap<>();
+        components.forEach((id, c) -> {
+            if (keep.test(c)) {
+                kept.put(id, c);
+            }
+        });
+        return new PlatformSpec(platform, preset, source, phaseNames, kept);
+    }
+
     public String phaseName(int phase) {
         return phaseNames.getOrDefault(phase, "phase " + phase);
     }

@@ -58,6 +58,14 @@ class FoldsKillIT {
     static final int COMPONENTS = 12;
     static final int CHECKS_EACH = 150;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void topics(EmbeddedKafka kafka) {
+        // As `hypermesh up` or `hypermesh topics` would have: `folds` only checks that they exist.
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.clientConfig())) {
+            io.hypermesh.schemas.topics.TopicAdmin.ensure(admin, Topics.ALL);
+        }
+    }
+
     @Test
     void killedMidLoadUnderExactlyOnceItWritesEachScoreOnceAndLosesNone(EmbeddedKafka kafka) throws Exception {
         try (SchemaRegistryService registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);

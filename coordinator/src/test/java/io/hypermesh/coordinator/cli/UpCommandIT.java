@@ -45,14 +45,24 @@ class UpCommandIT {
             firstIds = schemaLines(up);
             assertEquals(Topics.ALL.stream().filter(t -> t.valueType() != null).count(), firstIds.size(), up.lines.toString());
 
-            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 7/7 api") && l.endsWith("COMPLETED")), up.lines.toString());
+            // The phases start the adapters, which really run: their inputs answer.
+            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 1/7 transport") && l.endsWith("COMPLETED")), up.lines.toString());
+            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 4/7 security") && l.endsWith("COMPLETED")), up.lines.toString());
             assertTrue(up.lines.contains("platform hypermesh-dev: RUNNING"), up.lines.toString());
+            Http.Response telemetry = new Http(urlAfter(up, "Transport telemetry:")).send("POST", "",
+                    "{\"linkId\":\"up-link\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1.5}", "application/json");
+            assertEquals(2, telemetry.status() / 100, telemetry.body());
+            Http.Response falco = new Http(urlAfter(up, "Falco http_output:")).send("POST", "", "{\"hostname\":\"n1\",\"output\":\"shell\","
+                    + "\"priority\":\"Warning\",\"rule\":\"Terminal shell in container\",\"source\":\"syscall\","
+                    + "\"time\":\"2026-11-30T10:00:00.000000000Z\",\"output_fields\":{}}", "application/json");
+            assertEquals(204, falco.status(), falco.body());
             java.io.StringWriter status = new java.io.StringWriter();
             var cli = Hypermesh.commandLine();
             cli.setOut(new java.io.PrintWriter(status, true));
             assertEquals(0, cli.execute("status", "--data-dir=" + dataDir));
-            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("query-api") && l.contains("RUNNING")), status.toString());
-            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("7 ") && l.contains("RUNNING")), status.toString());
+            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("transport ") && l.contains("RUNNING")), status.toString());
+            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("security ") && l.contains("RUNNING")), status.toString());
+            assertTrue(status.toString().lines().anyMatch(l -> l.startsWith("4 ") && l.contains("RUNNING")), status.toString());
 
             Http api = new Http(apiUrl(up));
             assertEquals(200, api.put("/v1/agent/service/register",
@@ -83,5 +93,10 @@ class UpCommandIT {
             Thread.sleep(200);
         }
         throw new AssertionError("web did not reach " + expected + " instance(s): " + last);
+    }
+
+    /** The URL on the line {@code up} printed after {@code label}. */
+    static String urlAfter(HypermeshProcess up, String label) {
+        return up.line(label).substring(label.length()).trim();
     }
 }

@@ -1,5 +1,8 @@
 package io.hypermesh.coordinator.run;
 
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.schemas.topics.TopicAdmin;
+import org.apache.kafka.clients.admin.Admin;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.coordinator.cli.Hypermesh;
 import io.hypermesh.coordinator.spec.PlatformSpec;
@@ -49,6 +52,9 @@ class CoordinatorIT {
 
     @BeforeAll
     static void start(EmbeddedKafka broker) throws Exception {
+        try (Admin admin = Admin.create(broker.clientConfig())) {
+            TopicAdmin.ensure(admin, Topics.ALL);
+        }
         kafka = broker;
         registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
         Path state = Files.createTempDirectory(Path.of("target"), "coordinator-folds-");

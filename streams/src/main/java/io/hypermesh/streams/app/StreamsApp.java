@@ -78,8 +78,9 @@ public final class StreamsApp implements AutoCloseable {
     /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.platform.auth.ApiTokens tokens) {
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback()) : requested;
+        // The topics are created once, by `up` or `hypermesh topics`; the folds only check they are there.
         try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
-            TopicAdmin.ensure(admin, Topics.ALL);
+            TopicAdmin.verify(admin, Topics.ALL);
         }
         BusSerdes serdes = new BusSerdes(registry);
         ChangeSignal changes = new ChangeSignal();
@@ -155,8 +156,9 @@ public final class StreamsApp implements AutoCloseable {
     public void close() {
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // closing anyway
+        } catch (Exception e) {
+            // The streams and clients are closed all the same, so their state is flushed and locks released.
+            LOG.warn("the query API did not stop cleanly: {}", e.toString());
         }
         audit.close();
         writer.close();

@@ -1,5 +1,8 @@
 package io.hypermesh.streams.testing;
 
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.schemas.topics.TopicAdmin;
+import org.apache.kafka.clients.admin.Admin;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.platform.registry.service.SchemaRegistryService;
@@ -29,6 +32,10 @@ public final class BusFixture implements AutoCloseable {
 
     public BusFixture(EmbeddedKafka kafka) {
         this.kafka = kafka;
+        // As `hypermesh up` does before the folds start: they only check that the topics are there.
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            TopicAdmin.ensure(admin, Topics.ALL);
+        }
         this.registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  * instance. Several services on one Kafka cluster agree on ids and versions.
  */
 public final class SchemaRegistryService implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchemaRegistryService.class);
     private final Vertx vertx;
     private final KafkaSchemaStore store;
     private final SchemaRegistryVerticle verticle;
@@ -60,8 +61,9 @@ public final class SchemaRegistryService implements AutoCloseable {
     public void close() {
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // closing anyway
+        } catch (Exception e) {
+            // The store is closed all the same: its consumer and producer must not outlive the server.
+            LOG.warn("the registry's HTTP server did not stop cleanly: {}", e.toString());
         }
         store.close();
     }

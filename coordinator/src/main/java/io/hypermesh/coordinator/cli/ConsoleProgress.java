@@ -1,5 +1,6 @@
-package io.hypermesh.coordinator.run;
+package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.coordinator.run.ProgressListener;
 import io.hypermesh.events.lifecycle.PhaseState;
 
 import java.io.PrintWriter;
