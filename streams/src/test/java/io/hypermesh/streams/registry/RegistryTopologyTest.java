@@ -225,7 +225,7 @@ class RegistryTopologyTest {
         index.put(RegistryTopology.serviceKey("old", "a"), instance("a", "old"));
         runnable.put("gone", instance("gone", "web"));
 
-        new RegistryTopology.Fold(fx.settings, null, null, null).init(context);
+        new RegistryFold(fx.settings, null, null, null).init(context);
 
         List<String> keys = new java.util.ArrayList<>();
         try (var all = index.all()) {
