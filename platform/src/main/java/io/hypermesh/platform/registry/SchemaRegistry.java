@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The rules of a Confluent-compatible schema registry as pure functions of {@link RegistryState}.
@@ -119,7 +118,7 @@ public final class SchemaRegistry {
                 throw RegistryException.subjectNotSoftDeleted(subject);
             }
             for (StoreRecord.SubjectVersion v : versions.values()) {
-                refuseIfReferenced(state, v);
+                SchemaReferences.refuseIfReferenced(state, v);
                 writes.add(new StoreRecord.SubjectVersionTombstone(subject, v.version()));
                 deleted.add(v.version());
             }
@@ -129,7 +128,7 @@ public final class SchemaRegistry {
             }
             for (StoreRecord.SubjectVersion v : versions.values()) {
                 if (!v.deleted()) {
-                    refuseIfReferenced(state, v); // Confluent refuses a soft delete of what is referenced too
+                    SchemaReferences.refuseIfReferenced(state, v); // Confluent refuses a soft delete of what is referenced too
                     writes.add(new StoreRecord.SubjectVersion(subject, v.version(), v.id(), true));
                     deleted.add(v.version());
                 }
@@ -145,13 +144,13 @@ public final class SchemaRegistry {
             if (!v.deleted()) {
                 throw RegistryException.versionNotSoftDeleted(subject, v.version());
             }
-            refuseIfReferenced(state, v);
+            SchemaReferences.refuseIfReferenced(state, v);
             return new Planned<>(List.of(new StoreRecord.SubjectVersionTombstone(subject, v.version())), v.version());
         }
         if (v.deleted()) {
             throw RegistryException.versionSoftDeleted(subject, v.version());
         }
-        refuseIfReferenced(state, v); // Confluent refuses a soft delete of what is referenced too
+        SchemaReferences.refuseIfReferenced(state, v); // Confluent refuses a soft delete of what is referenced too
         return new Planned<>(List.of(new StoreRecord.SubjectVersion(subject, v.version(), v.id(), true)), v.version());
     }
 
@@ -222,7 +221,7 @@ public final class SchemaRegistry {
     /** Global ids of the live schemas whose references point at this subject version. */
     public static List<Integer> referencedBy(RegistryState state, String subject, String versionSpec) {
         StoreRecord.SubjectVersion target = resolve(state, subject, versionSpec, false);
-        return referrers(state, target).stream().map(StoreRecord.SubjectVersion::id).distinct().toList();
+        return SchemaReferences.referrers(state, target).stream().map(StoreRecord.SubjectVersion::id).distinct().toList();
     }
 
     /** Parses an Avro schema with its references resolved; a bad schema is a 42201 naming the parser's complaint. */
@@ -235,7 +234,7 @@ public final class SchemaRegistry {
             throw RegistryException.invalidSchema("the 'schema' field is missing or empty");
         }
         Schema.Parser parser = new Schema.Parser();
-        addReferences(state, parser, definition.references(), new HashSet<>());
+        SchemaReferences.addTo(parser, state, definition.references(), new HashSet<>());
         try {
             return parser.parse(definition.schema());
         } catch (RuntimeException e) {
@@ -245,27 +244,6 @@ public final class SchemaRegistry {
 
     static boolean isLatest(String versionSpec) {
         return LATEST.equalsIgnoreCase(versionSpec) || "-1".equals(versionSpec);
-    }
-
-    private static void addReferences(RegistryState state, Schema.Parser parser, List<SchemaReference> references,
-                                      Set<String> seen) {
-        for (SchemaReference ref : references) {
-            if (!seen.add(ref.subject() + '/' + ref.version())) {
-                continue;
-            }
-            StoreRecord.SubjectVersion v = state.versions(ref.subject()).get(ref.version());
-            if (v == null) {
-                throw RegistryException.invalidSchema("reference '" + ref.name() + "' points at subject '"
-                        + ref.subject() + "' version " + ref.version() + ", which does not exist");
-            }
-            SchemaDefinition referenced = schemaById(state, v.id());
-            addReferences(state, parser, referenced.references(), seen);
-            try {
-                parser.parse(referenced.schema());
-            } catch (RuntimeException e) {
-                throw RegistryException.invalidSchema("reference '" + ref.name() + "': " + e.getMessage());
-            }
-        }
     }
 
     private static SchemaDefinition canonical(SchemaDefinition submitted, Schema parsed) {
@@ -324,27 +302,6 @@ public final class SchemaRegistry {
 
     private static Schema parsed(RegistryState state, int id) {
         return state.parsedSchema(id, () -> parse(state, schemaById(state, id)));
-    }
-
-    private static List<StoreRecord.SubjectVersion> referrers(RegistryState state, StoreRecord.SubjectVersion target) {
-        List<StoreRecord.SubjectVersion> found = new ArrayList<>();
-        for (StoreRecord.SubjectVersion v : state.allSubjectVersions()) {
-            if (v.deleted()) {
-                continue;
-            }
-            for (SchemaReference ref : schemaById(state, v.id()).references()) {
-                if (ref.subject().equals(target.subject()) && ref.version() == target.version()) {
-                    found.add(v);
-                }
-            }
-        }
-        return found;
-    }
-
-    private static void refuseIfReferenced(RegistryState state, StoreRecord.SubjectVersion v) {
-        if (!referrers(state, v).isEmpty()) {
-            throw RegistryException.referenceExists(v.subject(), v.version());
-        }
     }
 
     static void refuseInvalidSubject(String subject) {
