@@ -10,7 +10,6 @@ import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
@@ -27,8 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and validates a platform spec (YAML). Every problem is reported with the file, line and
@@ -42,16 +39,16 @@ public final class SpecLoader {
     private static final Set<String> COMPONENT = Set.of("kind", "phase", "after", "requires", "startTimeout", "stopTimeout",
             "optional", "health", "ports");
     private static final Set<String> HEALTH = Set.of("degradedBelow", "unhealthyBelow");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
     private final String source;
-    private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> env;
+    private final YamlNodes yaml;
 
     private SpecLoader(String source, Map<String, String> env) {
         this.source = source;
         this.env = env;
+        this.yaml = new YamlNodes(source, env, problems);
     }
 
     public static PlatformSpec load(Path file, Map<String, String> env) {
@@ -86,10 +83,10 @@ public final class SpecLoader {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            throw new SpecException(List.of(at(mark) + "not valid YAML: " + e.getProblem()));
+            throw new SpecException(List.of(yaml.at(mark) + "not valid YAML: " + e.getProblem()));
         } catch (ReaderException e) {
             // A character YAML does not allow (a NUL, most control characters): point at it.
-            throw new SpecException(List.of(at(text, e.getPosition()) + "not valid YAML: character U+"
+            throw new SpecException(List.of(yaml.at(text, e.getPosition()) + "not valid YAML: character U+"
                     + String.format(Locale.ROOT, "%04X", e.getCodePoint()) + " is not allowed"));
         } catch (YAMLException e) {
             throw new SpecException(List.of(source + ":1:1: not valid YAML: " + e.getMessage()));
@@ -97,8 +94,8 @@ public final class SpecLoader {
         if (!(root instanceof MappingNode top)) {
             throw new SpecException(List.of(source + ":1:1: the spec must be a mapping with 'platform' and 'components'"));
         }
-        Map<String, NodeTuple> fields = fields(top, TOP_LEVEL, "the spec");
-        String platform = fields.containsKey("platform") ? text(fields.get("platform").getValueNode()) : null;
+        Map<String, NodeTuple> fields = yaml.fields(top, TOP_LEVEL, "the spec");
+        String platform = fields.containsKey("platform") ? yaml.text(fields.get("platform").getValueNode()) : null;
         if (platform == null || platform.isBlank()) {
             problems.add(source + ":1:1: 'platform' (the platform's name) is required");
         }
@@ -106,31 +103,31 @@ public final class SpecLoader {
         String presetText = env.get("HYPERMESH_PRESET");
         Node presetNode = fields.containsKey("preset") ? fields.get("preset").getValueNode() : null;
         if (presetText == null && presetNode != null) {
-            presetText = text(presetNode);
+            presetText = yaml.text(presetNode);
         }
         if (presetText != null) {
             try {
                 preset = Preset.valueOf(presetText.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add((presetNode == null ? source + ": " : at(presetNode)) + "preset must be one of development, performance, reliability; got '" + presetText + "'");
+                problems.add((presetNode == null ? source + ": " : yaml.at(presetNode)) + "preset must be one of development, performance, reliability; got '" + presetText + "'");
             }
         }
         Duration defaultStart = preset.startTimeout;
         Duration defaultStop = preset.stopTimeout;
         if (fields.containsKey("defaults")) {
-            Map<String, NodeTuple> defaults = fields(mapping(fields.get("defaults").getValueNode(), "defaults"), DEFAULTS, "defaults");
+            Map<String, NodeTuple> defaults = yaml.fields(yaml.mapping(fields.get("defaults").getValueNode(), "defaults"), DEFAULTS, "defaults");
             if (defaults.containsKey("startTimeout")) {
-                defaultStart = duration(defaults.get("startTimeout").getValueNode(), "startTimeout", defaultStart);
+                defaultStart = yaml.duration(defaults.get("startTimeout").getValueNode(), "startTimeout", defaultStart);
             }
             if (defaults.containsKey("stopTimeout")) {
-                defaultStop = duration(defaults.get("stopTimeout").getValueNode(), "stopTimeout", defaultStop);
+                defaultStop = yaml.duration(defaults.get("stopTimeout").getValueNode(), "stopTimeout", defaultStop);
             }
         }
         Map<Integer, String> phaseNames = new TreeMap<>();
         if (fields.containsKey("phases")) {
-            for (NodeTuple t : entries(fields.get("phases").getValueNode(), "phases")) {
-                int phase = integer(t.getKeyNode(), "phase number", 1, PlatformSpec.PHASES, 0);
-                phaseNames.put(phase, text(t.getValueNode()));
+            for (NodeTuple t : yaml.entries(fields.get("phases").getValueNode(), "phases")) {
+                int phase = yaml.integer(t.getKeyNode(), "phase number", 1, PlatformSpec.PHASES, 0);
+                phaseNames.put(phase, yaml.text(t.getValueNode()));
             }
         }
         Map<String, ComponentSpec> components = new LinkedHashMap<>();
@@ -139,10 +136,10 @@ public final class SpecLoader {
         if (!fields.containsKey("components")) {
             problems.add(source + ":1:1: 'components' is required");
         } else {
-            for (NodeTuple t : entries(fields.get("components").getValueNode(), "components")) {
-                String id = text(t.getKeyNode());
+            for (NodeTuple t : yaml.entries(fields.get("components").getValueNode(), "components")) {
+                String id = yaml.text(t.getKeyNode());
                 if (components.containsKey(id)) {
-                    problems.add(at(t.getKeyNode()) + "component '" + id + "' is declared twice");
+                    problems.add(yaml.at(t.getKeyNode()) + "component '" + id + "' is declared twice");
                     continue;
                 }
                 ComponentSpec c = component(id, t.getValueNode(), defaultStart, defaultStop, preset, dependencyNodes);
@@ -162,51 +159,51 @@ public final class SpecLoader {
 
     private ComponentSpec component(String id, Node node, Duration defaultStart, Duration defaultStop, Preset preset,
                                     Map<String, Node> dependencyNodes) {
-        MappingNode map = mapping(node, "component '" + id + "'");
+        MappingNode map = yaml.mapping(node, "component '" + id + "'");
         if (map == null) {
             return null;
         }
-        Map<String, NodeTuple> f = fields(map, COMPONENT, "component '" + id + "'");
+        Map<String, NodeTuple> f = yaml.fields(map, COMPONENT, "component '" + id + "'");
         ComponentKind kind = ComponentKind.OTHER;
         if (f.containsKey("kind")) {
-            String k = text(f.get("kind").getValueNode());
+            String k = yaml.text(f.get("kind").getValueNode());
             try {
                 kind = ComponentKind.valueOf(k.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add(at(f.get("kind").getValueNode()) + "kind of '" + id + "' must be one of "
+                problems.add(yaml.at(f.get("kind").getValueNode()) + "kind of '" + id + "' must be one of "
                         + Arrays.toString(ComponentKind.values()) + "; got '" + k + "'");
             }
         }
         int phase = 0;
         if (!f.containsKey("phase")) {
-            problems.add(at(node) + "component '" + id + "' needs a phase (1..7)");
+            problems.add(yaml.at(node) + "component '" + id + "' needs a phase (1..7)");
         } else {
-            phase = integer(f.get("phase").getValueNode(), "phase of '" + id + "'", 1, PlatformSpec.PHASES, 0);
+            phase = yaml.integer(f.get("phase").getValueNode(), "phase of '" + id + "'", 1, PlatformSpec.PHASES, 0);
         }
         List<String> after = names(f.get("after"), id, dependencyNodes);
         List<String> requires = names(f.get("requires"), id, dependencyNodes);
-        Duration start = f.containsKey("startTimeout") ? duration(f.get("startTimeout").getValueNode(), "startTimeout of '" + id + "'", defaultStart) : defaultStart;
-        Duration stop = f.containsKey("stopTimeout") ? duration(f.get("stopTimeout").getValueNode(), "stopTimeout of '" + id + "'", defaultStop) : defaultStop;
+        Duration start = f.containsKey("startTimeout") ? yaml.duration(f.get("startTimeout").getValueNode(), "startTimeout of '" + id + "'", defaultStart) : defaultStart;
+        Duration stop = f.containsKey("stopTimeout") ? yaml.duration(f.get("stopTimeout").getValueNode(), "stopTimeout of '" + id + "'", defaultStop) : defaultStop;
         boolean optional = false;
         if (f.containsKey("optional")) {
-            String o = text(f.get("optional").getValueNode());
+            String o = yaml.text(f.get("optional").getValueNode());
             if (!o.equals("true") && !o.equals("false")) {
-                problems.add(at(f.get("optional").getValueNode()) + "optional of '" + id + "' must be true or false; got '" + o + "'");
+                problems.add(yaml.at(f.get("optional").getValueNode()) + "optional of '" + id + "' must be true or false; got '" + o + "'");
             }
             optional = o.equals("true") && preset.allowsDegradation;
         }
         int degradedBelow = 75;
         int unhealthyBelow = 35;
         if (f.containsKey("health")) {
-            Map<String, NodeTuple> h = fields(mapping(f.get("health").getValueNode(), "health of '" + id + "'"), HEALTH, "health of '" + id + "'");
+            Map<String, NodeTuple> h = yaml.fields(yaml.mapping(f.get("health").getValueNode(), "health of '" + id + "'"), HEALTH, "health of '" + id + "'");
             if (h.containsKey("degradedBelow")) {
-                degradedBelow = integer(h.get("degradedBelow").getValueNode(), "degradedBelow of '" + id + "'", 0, 100, degradedBelow);
+                degradedBelow = yaml.integer(h.get("degradedBelow").getValueNode(), "degradedBelow of '" + id + "'", 0, 100, degradedBelow);
             }
             if (h.containsKey("unhealthyBelow")) {
-                unhealthyBelow = integer(h.get("unhealthyBelow").getValueNode(), "unhealthyBelow of '" + id + "'", 0, 100, unhealthyBelow);
+                unhealthyBelow = yaml.integer(h.get("unhealthyBelow").getValueNode(), "unhealthyBelow of '" + id + "'", 0, 100, unhealthyBelow);
             }
             if (unhealthyBelow >= degradedBelow) {
-                problems.add(at(f.get("health").getValueNode()) + "health of '" + id + "': unhealthyBelow (" + unhealthyBelow
+                problems.add(yaml.at(f.get("health").getValueNode()) + "health of '" + id + "': unhealthyBelow (" + unhealthyBelow
                         + ") must be below degradedBelow (" + degradedBelow + ")");
             }
         }
@@ -214,10 +211,10 @@ public final class SpecLoader {
         if (f.containsKey("ports")) {
             Node portsNode = f.get("ports").getValueNode();
             if (!(portsNode instanceof SequenceNode seq)) {
-                problems.add(at(portsNode) + "ports of '" + id + "' must be a list");
+                problems.add(yaml.at(portsNode) + "ports of '" + id + "' must be a list");
             } else {
                 for (Node p : seq.getValue()) {
-                    ports.add(integer(p, "port of '" + id + "'", 1, 65535, -1));
+                    ports.add(yaml.integer(p, "port of '" + id + "'", 1, 65535, -1));
                 }
             }
         }
@@ -232,11 +229,11 @@ public final class SpecLoader {
         }
         Node node = tuple.getValueNode();
         if (!(node instanceof SequenceNode seq)) {
-            problems.add(at(node) + text(tuple.getKeyNode()) + " of '" + id + "' must be a list of component names");
+            problems.add(yaml.at(node) + yaml.text(tuple.getKeyNode()) + " of '" + id + "' must be a list of component names");
             return out;
         }
         for (Node n : seq.getValue()) {
-            String name = text(n);
+            String name = yaml.text(n);
             out.add(name);
             dependencyNodes.putIfAbsent(id + "->" + name, n);
         }
@@ -249,11 +246,11 @@ public final class SpecLoader {
                 Node where = dependencyNodes.get(c.id() + "->" + dep);
                 ComponentSpec target = components.get(dep);
                 if (target == null) {
-                    problems.add(at(where) + "component '" + c.id() + "' depends on unknown component '" + dep + "'");
+                    problems.add(yaml.at(where) + "component '" + c.id() + "' depends on unknown component '" + dep + "'");
                 } else if (dep.equals(c.id())) {
-                    problems.add(at(where) + "component '" + c.id() + "' depends on itself");
+                    problems.add(yaml.at(where) + "component '" + c.id() + "' depends on itself");
                 } else if (target.phase() > c.phase()) {
-                    problems.add(at(where) + "component '" + c.id() + "' (phase " + c.phase() + ") depends on '" + dep
+                    problems.add(yaml.at(where) + "component '" + c.id() + "' (phase " + c.phase() + ") depends on '" + dep
                             + "', which starts later (phase " + target.phase() + ")");
                 }
             }
@@ -274,7 +271,7 @@ public final class SpecLoader {
         if (state != null && state == 1) {
             List<String> cycle = new ArrayList<>(path.subList(path.indexOf(id), path.size()));
             cycle.add(id);
-            problems.add(at(nodes.get(id)) + "dependency cycle: " + String.join(" -> ", cycle));
+            problems.add(yaml.at(nodes.get(id)) + "dependency cycle: " + String.join(" -> ", cycle));
             return;
         }
         mark.put(id, 1);
@@ -300,114 +297,10 @@ public final class SpecLoader {
                 }
                 ComponentSpec owner = owners.putIfAbsent(port, c);
                 if (owner != null) {
-                    problems.add(at(nodes.get(c.id())) + "port " + port + " of '" + c.id() + "' is already used by '"
+                    problems.add(yaml.at(nodes.get(c.id())) + "port " + port + " of '" + c.id() + "' is already used by '"
                             + owner.id() + "' (line " + owner.line() + ")");
                 }
             }
         }
-    }
-
-    private Map<String, NodeTuple> fields(MappingNode map, Set<String> allowed, String what) {
-        Map<String, NodeTuple> out = new LinkedHashMap<>();
-        if (map == null) {
-            return out;
-        }
-        for (NodeTuple t : map.getValue()) {
-            String key = text(t.getKeyNode());
-            if (!allowed.contains(key)) {
-                problems.add(at(t.getKeyNode()) + "unknown field '" + key + "' in " + what + "; expected one of " + new TreeMap<>(
-                        allowed.stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> ""))).keySet());
-            } else if (out.put(key, t) != null) {
-                problems.add(at(t.getKeyNode()) + "field '" + key + "' appears twice in " + what);
-            }
-        }
-        return out;
-    }
-
-    /** The entries of a mapping; none (with the problem noted) when the node is something else. */
-    private List<NodeTuple> entries(Node node, String what) {
-        MappingNode map = mapping(node, what);
-        return map == null ? List.of() : map.getValue();
-    }
-
-    private MappingNode mapping(Node node, String what) {
-        if (node instanceof MappingNode m) {
-            return m;
-        }
-        problems.add(at(node) + what + " must be a mapping");
-        return null;
-    }
-
-    private String text(Node node) {
-        if (!(node instanceof ScalarNode scalar)) {
-            problems.add(at(node) + "expected a single value here");
-            return "";
-        }
-        Matcher m = VARIABLE.matcher(scalar.getValue());
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = env.get(m.group(1));
-            if (value == null) {
-                value = m.group(3);
-            }
-            if (value == null) {
-                problems.add(at(node) + "environment variable " + m.group(1) + " is not set and has no default");
-                value = "";
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private int integer(Node node, String what, int min, int max, int fallback) {
-        String t = text(node);
-        try {
-            int v = Integer.parseInt(t.trim());
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        problems.add(at(node) + what + " must be an integer " + min + ".." + max + "; got '" + t + "'");
-        return fallback;
-    }
-
-    private Duration duration(Node node, String what, Duration fallback) {
-        String t = text(node).trim();
-        Matcher m = DURATION.matcher(t);
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            problems.add(at(node) + what + " must be a positive duration like 500ms, 30s, 2m; got '" + t + "'");
-            return fallback;
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
-    }
-
-    private String at(Node node) {
-        return node == null ? source + ": " : at(node.getStartMark());
-    }
-
-    /** file:line:column of a character offset into the text. */
-    private String at(String text, int offset) {
-        int line = 1;
-        int lineStart = 0;
-        for (int i = 0; i < Math.min(offset, text.length()); i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-        return source + ":" + line + ":" + (offset - lineStart + 1) + ": ";
-    }
-
-    private String at(Mark mark) {
-        return mark == null ? source + ": " : source + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1) + ": ";
     }
 }
