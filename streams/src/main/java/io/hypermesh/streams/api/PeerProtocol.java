@@ -23,7 +23,12 @@ import java.util.TreeMap;
 final class PeerProtocol {
     /** The Consul version the API answers as, for clients that look. */
     static final String CONSUL_VERSION = "1.20.0";
-    private static final String SELF = "/internal/v1/self";
+    /** Reads of the parts of stores a peer owns: {@code <store>/keys/<key>}, {@code <store>/keys} (POST, many), {@code <store>/scan}. */
+    static final String STORES = "/internal/v1/stores/";
+    /** {@code <partition>/<offset>}: answers once the registry fold applied that offset (read-your-write). */
+    static final String APPLIED = "/internal/v1/applied/";
+    /** This instance's Consul node name. */
+    static final String SELF = "/internal/v1/self";
 
     private final StoreAccess stores;
     private final WriteVisibility visibility;
@@ -39,10 +44,10 @@ final class PeerProtocol {
 
     void mount(Router router) {
         router.route("/internal/v1/*").handler(this::authorizePeer);
-        router.get(StoreAccess.INTERNAL + ":store/keys/:key").handler(this::get);
-        router.get(StoreAccess.INTERNAL + ":store/scan").handler(this::scan);
-        router.post(StoreAccess.INTERNAL + ":store/keys").handler(this::getAll);
-        router.get(WriteVisibility.APPLIED + ":partition/:offset").handler(ctx -> {
+        router.get(STORES + ":store/keys/:key").handler(this::get);
+        router.get(STORES + ":store/scan").handler(this::scan);
+        router.post(STORES + ":store/keys").handler(this::getAll);
+        router.get(APPLIED + ":partition/:offset").handler(ctx -> {
             int partition = Integer.parseInt(ctx.pathParam("partition"));
             long offset = Long.parseLong(ctx.pathParam("offset"));
             long waitMs = Math.min(5_000, Long.parseLong(ctx.request().getParam("waitMs", "1000")));
@@ -67,8 +72,7 @@ final class PeerProtocol {
             if (m.hostInfo().equals(stores.self())) {
                 all.add(Future.succeededFuture(member(nodeName, m.host(), m.port())));
             } else {
-                all.add(stores.client().get(m.port(), m.host(), SELF).send().map(r -> member(
-                        r.statusCode() == 200 ? r.bodyAsJsonObject().getString("Node") : m.host() + ":" + m.port(), m.host(), m.port()))
+                all.add(stores.peers().node(m.hostInfo()).map(node -> member(node, m.host(), m.port()))
                         .otherwise(e -> member(m.host() + ":" + m.port(), m.host(), m.port()).put("Status", 4)));
             }
         }

@@ -2,10 +2,6 @@ package io.hypermesh.streams.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.hypermesh.platform.http.HttpTls;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,8 +15,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -40,12 +34,11 @@ import java.util.function.Supplier;
  */
 public final class StoreAccess {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
-    static final String INTERNAL = "/internal/v1/stores/";
 
     private final Vertx vertx;
     private final KafkaStreams streams;
     private final HostInfo self;
-    private final WebClient client;
+    private final PeerClient peers;
     private final Map<String, Serde<?>> serdes;
 
     /** @param tls how to reach peers: with their certificate checked and this instance's shown */
@@ -54,7 +47,7 @@ public final class StoreAccess {
         this.vertx = vertx;
         this.streams = streams;
         this.self = self;
-        this.client = WebClient.create(vertx, tls.client(new WebClientOptions()));
+        this.peers = new PeerClient(vertx, tls);
         this.serdes = serdesByStore;
     }
 
@@ -93,15 +86,8 @@ public final class StoreAccess {
         if (where.activeHost().equals(self)) {
             return vertx.executeBlocking(() -> Optional.<V>ofNullable(localGet(store, key, where.partition())), false);
         }
-        String uri = INTERNAL + store + "/keys/" + encode(key) + "?partition=" + where.partition();
-        return client.get(where.activeHost().port(), where.activeHost().host(), uri).send().compose(response -> {
-            if (response.statusCode() != 200) {
-                return Future.failedFuture(new StoreNotReadyException("instance " + where.activeHost() + " answered "
-                        + response.statusCode() + " for " + store + "/" + key));
-            }
-            String value = response.bodyAsJsonObject().getString("value");
-            return Future.succeededFuture(Optional.ofNullable(value == null ? null : this.<V>decode(store, value)));
-        }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + where.activeHost() + " unreachable: " + failure.getMessage())));
+        return peers.value(where.activeHost(), store, key, where.partition())
+                .map(value -> Optional.ofNullable(value == null ? null : this.<V>decode(store, value)));
     }
 
     private <V> Future<Map<String, V>> getAllOnce(String store, Collection<String> keys) {
@@ -123,17 +109,11 @@ public final class StoreAccess {
                 parts.add(Future.succeededFuture(this.<V>localGetAll(store, partitions)));
                 return;
             }
-            JsonObject body = new JsonObject();
-            partitions.forEach(body::put);
-            parts.add(client.post(host.port(), host.host(), INTERNAL + store + "/keys").sendJsonObject(body).compose(response -> {
-                if (response.statusCode() != 200) {
-                    return Future.failedFuture(new StoreNotReadyException("instance " + host + " answered "
-                            + response.statusCode() + " for " + partitions.size() + " keys of " + store));
-                }
+            parts.add(peers.values(host, store, partitions).map(encoded -> {
                 Map<String, V> values = new HashMap<>();
-                response.bodyAsJsonObject().forEach(e -> values.put(e.getKey(), decode(store, (String) e.getValue())));
-                return Future.succeededFuture(values);
-            }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + host + " unreachable: " + failure.getMessage()))));
+                encoded.forEach((k, v) -> values.put(k, decode(store, v)));
+                return values;
+            }));
         });
         return Future.all(parts).map(all -> {
             Map<String, V> merged = new HashMap<>();
@@ -158,21 +138,11 @@ public final class StoreAccess {
                 parts.add(prefix != null ? Future.succeededFuture(this.<V>localScan(store, prefix))
                         : vertx.executeBlocking(() -> this.<V>localScan(store, prefix), false));
             } else {
-                String uri = INTERNAL + store + "/scan" + (prefix == null ? "" : "?prefix=" + encode(prefix));
-                parts.add(client.get(instance.port(), instance.host(), uri).send().compose(response -> {
-                    if (response.statusCode() != 200) {
-                        return Future.failedFuture(new StoreNotReadyException("instance " + instance.hostInfo() + " answered "
-                                + response.statusCode() + " for a scan of " + store));
-                    }
+                parts.add(peers.scan(instance.hostInfo(), store, prefix).map(encoded -> {
                     Map<String, V> entries = new TreeMap<>();
-                    JsonArray rows = response.bodyAsJsonArray();
-                    for (int i = 0; i < rows.size(); i++) {
-                        JsonObject row = rows.getJsonObject(i);
-                        entries.put(row.getString("key"), decode(store, row.getString("value")));
-                    }
-                    return Future.succeededFuture(entries);
-                }, failure -> Future.failedFuture(new StoreNotReadyException("instance " + instance.hostInfo()
-                        + " unreachable: " + failure.getMessage()))));
+                    encoded.forEach((k, v) -> entries.put(k, decode(store, v)));
+                    return entries;
+                }));
             }
         }
         if (parts.size() == 1) {
@@ -286,11 +256,8 @@ public final class StoreAccess {
         return vertx;
     }
 
-    WebClient client() {
-        return client;
-    }
-
-    static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    /** How this instance asks its peers. */
+    PeerClient peers() {
+        return peers;
     }
 }

@@ -20,7 +20,6 @@ import java.util.Optional;
  */
 final class WriteVisibility {
     static final Duration BOUND = Duration.ofSeconds(10);
-    static final String APPLIED = "/internal/v1/applied/";
 
     private final StoreAccess stores;
     private final AppliedOffsets applied;
@@ -48,9 +47,7 @@ final class WriteVisibility {
         } else if (owner.get().equals(stores.self())) {
             tried = local(written.partition(), written.offset(), left);
         } else {
-            tried = stores.client().get(owner.get().port(), owner.get().host(), APPLIED + written.partition() + "/" + written.offset()
-                    + "?waitMs=" + Math.min(left, 2_000)).send().compose(response -> response.statusCode() == 200 ? Future.succeededFuture()
-                    : Future.failedFuture(new StoreNotReadyException("owner " + owner.get() + " answered " + response.statusCode())));
+            tried = stores.peers().applied(owner.get(), written.partition(), written.offset(), Math.min(left, 2_000));
         }
         return tried.recover(e -> System.nanoTime() >= deadline ? Future.failedFuture(e)
                 : stores.vertx().timer(50).compose(ignored -> attempt(written, deadline)));
