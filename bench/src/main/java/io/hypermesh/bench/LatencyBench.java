@@ -1,14 +1,11 @@
 package io.hypermesh.bench;
 
-import io.hypermesh.events.registry.RegistryEvent;
+import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.app.StreamsApp;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,10 +53,9 @@ final class LatencyBench {
             long total = (long) (rate * runner.scale().latencyRun().toMillis() / 1000.0);
             long intervalNanos = (long) (1e9 / rate);
             long probes = 0;
-            Map<String, Object> config = runner.producerConfig();
-            config.put(ProducerConfig.LINGER_MS_CONFIG, 0); // timed from the send call: no waiting for a batch to fill
-            try (KafkaProducer<String, RegistryEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
-                    new AvroSerializer<>(new HttpRegistryClient(runner.registry().url()), true))) {
+            // Timed from the send call: no waiting for a batch to fill.
+            try (BusPublisher producer = BusPublisher.idempotent(runner.kafka().access(), new HttpRegistryClient(runner.registry().url()),
+                    Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
                 long start = System.nanoTime();
                 for (long i = 0; i < total; i++) {
                     long due = start + i * intervalNanos;
@@ -71,7 +67,7 @@ final class LatencyBench {
                     }
                     if (i % probeEvery != 0) {
                         String id = "bg-" + run + "-" + (i % 5_000);
-                        producer.send(new ProducerRecord<>(Topics.REGISTRY.name(), id, BenchRunner.registration(id, "bg-" + run + "-" + (i % 250), 600_000)));
+                        producer.publish(new ProducerRecord<>(Topics.REGISTRY.name(), id, BenchRunner.registration(id, "bg-" + run + "-" + (i % 250), 600_000)));
                         continue;
                     }
                     // A fixed pool of instances per watched service, re-registered with a new sequence number:
@@ -80,7 +76,7 @@ final class LatencyBench {
                     String id = "lat-" + run + "-" + (p % (watchers * INSTANCES_PER_WATCHED_SERVICE));
                     String seq = Long.toString(p);
                     intended.put(seq, due);
-                    producer.send(new ProducerRecord<>(Topics.REGISTRY.name(), id, BenchRunner.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
+                    producer.publish(new ProducerRecord<>(Topics.REGISTRY.name(), id, BenchRunner.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
                             Map.of("seq", seq))));
                 }
                 producer.flush();
