@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  * and what cannot be fixed safely (fewer partitions than declared) is reported, never repaired.
  */
 public final class TopicAdmin {
+    /** How long a topic just created may take to be known to every broker. */
+    static final java.time.Duration VISIBLE_WITHIN = java.time.Duration.ofSeconds(10);
     private static final long TIMEOUT_SECONDS = 60;
 
     private TopicAdmin() {
@@ -40,16 +42,26 @@ public final class TopicAdmin {
 
     /**
      * Checks that every topic exists, without creating or changing anything: for a part of the bus
-     * that may see the catalog but not administer it.
+     * that may see the catalog but not administer it. Topics created a moment ago may not be known
+     * yet to the broker asked (each learns of them from the controller), so it asks again for up to
+     * {@link #VISIBLE_WITHIN} before it gives up.
      *
      * @throws IllegalStateException naming the missing topics
      */
     public static void verify(Admin admin, Collection<TopicSpec<?>> specs) {
+        long deadline = System.nanoTime() + VISIBLE_WITHIN.toNanos();
         try {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            List<String> missing = specs.stream().map(TopicSpec::name).filter(n -> !existing.contains(n)).toList();
-            if (!missing.isEmpty()) {
-                throw new IllegalStateException("topics missing (or not visible to this principal): " + missing);
+            while (true) {
+                Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                List<String> missing = specs.stream().map(TopicSpec::name).filter(n -> !existing.contains(n)).toList();
+                if (missing.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics missing (or not visible to this principal): " + missing
+                            + "; create them with `hypermesh topics` (`hypermesh up` does)");
+                }
+                Thread.sleep(200);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
