@@ -22,9 +22,21 @@ public final class ChangeSignal {
     /** Changes per scope, striped by hash so the count of scopes ever seen does not matter. */
     private final AtomicLongArray stripes = new AtomicLongArray(1024);
 
+    /** Every health score: the scope of views listing them. */
+    public static final String HEALTH = "health";
+    /** Every component's lifecycle state: the scope of views listing them. */
+    public static final String LIFECYCLE = "lifecycle";
+    /** The phase counts. */
+    public static final String PHASES = "lifecycle-phases";
+
     /** The scope of a health component's score. */
     public static String health(String componentId) {
         return "health:" + componentId;
+    }
+
+    /** The scope of one component's lifecycle state. */
+    public static String lifecycle(String componentId) {
+        return "lifecycle:" + componentId;
     }
 
     /** How many changes rang so far: a rendered view is still current while this has not moved. */

@@ -119,6 +119,18 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         return toBuilder().processingGuarantee(guarantee).build();
     }
 
+    /**
+     * Stream threads of this instance (Kafka Streams' {@code num.stream.threads}): each runs some
+     * of the tasks, one per input partition, so more than one helps only while this instance owns
+     * more partitions than threads and a thread's core is saturated.
+     */
+    public StreamsSettings withStreamThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("stream threads must be at least 1, was " + threads);
+        }
+        return withExtra(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    }
+
     public StreamsSettings withExtra(String key, Object value) {
         Builder b = toBuilder();
         b.extra.put(key, value);

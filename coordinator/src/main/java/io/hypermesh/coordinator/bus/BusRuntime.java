@@ -67,13 +67,14 @@ public final class BusRuntime implements AutoCloseable {
      * @param apiTokens        the bearer tokens the query API's write endpoints require
      * @param nodeName         the Consul node the query API answers as
      * @param datacenter       the Consul datacenter the query API answers for
+     * @param streamThreads    the folds' stream threads
      */
     public record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
-                           Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter) {
-        /** A plain bus with open write APIs, answering as this host in dc1. */
+                           Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads) {
+        /** A plain bus with open write APIs and one stream thread, answering as this host in dc1. */
         public static Settings plain(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort) {
             return new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, null, ApiTokens.open(),
-                    StreamsSettings.hostName(), "dc1");
+                    StreamsSettings.hostName(), "dc1", 1);
         }
 
         boolean embedded() {
@@ -125,7 +126,7 @@ public final class BusRuntime implements AutoCloseable {
             log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
             log.flush();
             StreamsSettings settings = StreamsSettings.defaults(as.apply(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"), s.apiPort())
-                    .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter())
+                    .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter()).withStreamThreads(s.streamThreads())
                     // Static membership, named by the data dir: started again on the same folder after
                     // a crash, the folds take their old member's place at once instead of waiting out
                     // its 45 s session (measured: 42 of the 68 s a restart took after kill -9).

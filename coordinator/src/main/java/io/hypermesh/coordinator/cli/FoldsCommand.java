@@ -41,6 +41,9 @@ final class FoldsCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     WriteTokensOption writeTokens;
 
+    @picocli.CommandLine.Mixin
+    StreamThreadsOption streamThreads;
+
     @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2", description = "exactly_once_v2 or at_least_once.")
     String guarantee;
 
@@ -49,7 +52,7 @@ final class FoldsCommand implements Callable<Integer> {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(bind.host).withProcessingGuarantee(guarantee)
-                .withConsulAgent(consul.node(), consul.datacenter);
+                .withConsulAgent(consul.node(), consul.datacenter).withStreamThreads(streamThreads.threads);
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().tls()),
                 writeTokens.tokens());
         app.awaitRunning(Duration.ofMinutes(2));

@@ -51,6 +51,9 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ConsulAgentOptions consul;
 
+    @picocli.CommandLine.Mixin
+    StreamThreadsOption streamThreads;
+
     @Option(names = "--transport-port", defaultValue = "0",
             description = "The transport adapter's telemetry input, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int transportPort;
@@ -79,7 +82,7 @@ final class UpCommand implements Callable<Integer> {
         BusRuntime bus;
         try {
             bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, bind.host, registryPort, apiPort,
-                    pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter), out,
+                    pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter, streamThreads.threads), out,
                     (coordinator, registryUrl) -> lease[0] = BundledPlatform.electEarly(coordinator, registryUrl));
         } catch (Exception e) {
             if (lease[0] != null) {

@@ -89,22 +89,25 @@ final class HypermeshViews {
                         matching.add(h);
                     }
                 });
-                return Views.healthList(matching);
+                return new Watch.Scoped(Views.healthList(matching), List.of(ChangeSignal.HEALTH));
             });
         });
         view(router.get(PREFIX + "/lifecycle/components"), ctx -> () -> stores.<ComponentState>scan(LifecycleTopology.COMPONENTS_STORE)
-                .map(Views::components));
+                .map(all -> new Watch.Scoped(Views.components(all), List.of(ChangeSignal.LIFECYCLE))));
         view(router.get(PREFIX + "/lifecycle/component/:id"), ctx -> () -> stores.<ComponentState>get(LifecycleTopology.COMPONENTS_STORE,
-                ctx.pathParam("id")).map(found -> Views.component(found.orElseThrow(() ->
-                ApiException.notFound("no lifecycle state for component '" + ctx.pathParam("id") + "'")))));
-        view(router.get(PREFIX + "/lifecycle/phases"), ctx -> () -> stores.<PhaseStatus>scan(LifecycleTopology.PHASES_STORE).map(Views::phases));
+                ctx.pathParam("id")).map(found -> new Watch.Scoped(Views.component(found.orElseThrow(() ->
+                ApiException.notFound("no lifecycle state for component '" + ctx.pathParam("id") + "'"))),
+                List.of(ChangeSignal.lifecycle(ctx.pathParam("id"))))));
+        view(router.get(PREFIX + "/lifecycle/phases"), ctx -> () -> stores.<PhaseStatus>scan(LifecycleTopology.PHASES_STORE)
+                .map(all -> new Watch.Scoped(Views.phases(all), List.of(ChangeSignal.PHASES))));
         view(router.get(PREFIX + "/lifecycle/phase/:phase"), ctx -> {
             String phase = ctx.pathParam("phase");
             if (!phase.matches("[1-7]")) {
                 throw ApiException.badRequest("phase must be 1..7, was '" + phase + "'");
             }
-            return () -> stores.<PhaseStatus>get(LifecycleTopology.PHASES_STORE, phase).map(found -> Views.phase(
-                    found.filter(p -> p.getTotal() > 0).orElseThrow(() -> ApiException.notFound("no component in phase " + phase))));
+            return () -> stores.<PhaseStatus>get(LifecycleTopology.PHASES_STORE, phase).map(found -> new Watch.Scoped(Views.phase(
+                    found.filter(p -> p.getTotal() > 0).orElseThrow(() -> ApiException.notFound("no component in phase " + phase))),
+                    List.of(ChangeSignal.PHASES)));
         });
         view(router.get(PREFIX + "/ui/overview"), ctx -> {
             Dashboard.PageRequest page = Dashboard.PageRequest.of(ctx.request().getParam("offset"), ctx.request().getParam("limit"),

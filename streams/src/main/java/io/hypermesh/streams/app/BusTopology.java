@@ -34,10 +34,17 @@ public final class BusTopology {
         var health = HealthTopology.addTo(builder, settings, serdes);
         var lifecycle = LifecycleTopology.addTo(builder, serdes);
         if (changes != null) {
-            health.toStream().foreach((k, v) -> changes.ring(ChangeSignal.health(k)));
-            lifecycle.components().toStream().foreach((k, v) -> changes.ring());
+            // Each change wakes the views it shows in: the one thing, and the lists of its kind.
+            health.toStream().foreach((k, v) -> {
+                changes.ring(ChangeSignal.health(k));
+                changes.ring(ChangeSignal.HEALTH);
+            });
+            lifecycle.components().toStream().foreach((k, v) -> {
+                changes.ring(ChangeSignal.lifecycle(k));
+                changes.ring(ChangeSignal.LIFECYCLE);
+            });
             // Phase counts change after their components, a repartition later: views showing them must hear it too.
-            lifecycle.phases().toStream().foreach((k, v) -> changes.ring());
+            lifecycle.phases().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
         }
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes);
