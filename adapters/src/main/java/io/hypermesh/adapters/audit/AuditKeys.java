@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checkpoint signing keys on disk: the private key as 64 hex digits (the Ed25519 seed) readable by
- * its owner only, the public key beside it in {@code <file>.pub}. Verifiers trust public keys.
+ * Checkpoint signing keys on disk: the private key {@code <id>.key} as 64 hex digits (the Ed25519
+ * seed) readable by its owner only, the public key beside it in {@code <id>.pub}. Verifiers trust
+ * public keys.
  */
 public final class AuditKeys {
     private AuditKeys() {
@@ -26,7 +27,12 @@ public final class AuditKeys {
     public static Ed25519PrivateKeyParameters loadOrCreate(Path file) {
         try {
             if (Files.exists(file)) {
-                return new Ed25519PrivateKeyParameters(hex(file, Ed25519PrivateKeyParameters.KEY_SIZE), 0);
+                Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(hex(file, Ed25519PrivateKeyParameters.KEY_SIZE), 0);
+                // A key made before public keys were named <id>.pub has its public half written now.
+                if (!Files.exists(publicFileOf(file))) {
+                    Files.writeString(publicFileOf(file), HexFormat.of().formatHex(key.generatePublicKey().getEncoded()) + "\n");
+                }
+                return key;
             }
             Ed25519PrivateKeyParameters key = AuditTrail.newKey();
             Path dir = file.toAbsolutePath().getParent();
@@ -59,8 +65,22 @@ public final class AuditKeys {
         }
     }
 
+    /** {@code <id>.pub} beside {@code <id>.key} (or beside any other name, with .pub added). */
     public static Path publicFileOf(Path privateKeyFile) {
-        return privateKeyFile.resolveSibling(privateKeyFile.getFileName() + ".pub");
+        String name = privateKeyFile.getFileName().toString();
+        return privateKeyFile.resolveSibling((name.endsWith(".key") ? name.substring(0, name.length() - 4) : name) + ".pub");
+    }
+
+    /** The public keys in a folder ({@code *.pub}), the ones `audit verify` trusts unless told others. */
+    public static List<Path> publicKeysIn(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".pub")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list public keys in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Trusted public keys by key id, from .pub files (a private key file is accepted too: its public half is used). */

@@ -90,7 +90,7 @@ class ConsensusAdapterIT {
             }
         }
         AuditLog.Report report = new AuditLog(kafka.access(), bus.registry, Topics.AUDIT.name())
-                .verify(AuditKeys.trusted(List.of(dir.resolve(settings.adapterId() + ".key.pub"))), Duration.ZERO, Map.of(), (a, b) -> { });
+                .verify(AuditKeys.trusted(List.of(dir.resolve(settings.adapterId() + ".pub"))), Duration.ZERO, Map.of(), (a, b) -> { });
         assertTrue(report.breaks().stream().noneMatch(b -> b.adapterId().equals(settings.adapterId())), report.breaks().toString());
         AuditLog.Trail trail = report.trails().stream().filter(t -> t.adapterId().equals(settings.adapterId())).findFirst().orElseThrow();
         assertEquals(trail.records(), trail.signedRecords(), "closing sealed the whole trail with a checkpoint");

@@ -33,8 +33,18 @@ final class AuditCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A bar on stderr, redrawn in place; the final state stays on its own line. */
+    /**
+     * A bar on stderr, redrawn in place, the final state on its own line; nothing when stderr is
+     * not a terminal (a log or a pipe would keep every redraw).
+     */
     static AuditLog.Progress bar(PrintWriter err, String what) {
+        return bar(err, what, System.console() != null);
+    }
+
+    static AuditLog.Progress bar(PrintWriter err, String what, boolean terminal) {
+        if (!terminal) {
+            return AuditLog.Progress.NONE;
+        }
         return new AuditLog.Progress() {
             private long shown = -1;
 
@@ -68,8 +78,9 @@ final class AuditCommand implements Runnable {
         @Option(names = "--topic", defaultValue = "hypermesh.audit", description = "Audit topic (default: ${DEFAULT-VALUE}).")
         String topic;
 
-        @Option(names = "--trust", required = true, split = ",", description = "Public key files (.pub) whose checkpoint signatures are trusted.")
-        List<Path> trusted;
+        @Option(names = "--trust", split = ",",
+                description = "More public key files (.pub) whose checkpoint signatures are trusted, beside those in <data-dir>/keys.")
+        List<Path> trusted = new java.util.ArrayList<>();
 
         @Option(names = "--adapter", split = ",", description = "Verify only these adapters' trails (default: all).")
         java.util.Set<String> adapters = new java.util.LinkedHashSet<>();
@@ -85,9 +96,15 @@ final class AuditCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             BusEndpoints bus = endpoints.resolve();
+            List<Path> keys = new java.util.ArrayList<>(AuditKeys.publicKeysIn(endpoints.dataDir.resolve("keys")));
+            keys.addAll(trusted);
+            if (keys.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no public key to trust: none in "
+                        + endpoints.dataDir.resolve("keys") + " and no --trust given");
+            }
             try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).tls())) {
                 AuditLog.Report report = new AuditLog(endpoints.kafka(bus), registry, topic)
-                        .verify(AuditKeys.trusted(trusted), Duration.ofMillis(sealGraceMs), expected, adapters, bar(spec.commandLine().getErr(), "verify"));
+                        .verify(AuditKeys.trusted(keys), Duration.ofMillis(sealGraceMs), expected, adapters, bar(spec.commandLine().getErr(), "verify"));
                 for (AuditLog.Trail t : report.trails()) {
                     out.printf("%s: %d records, %d under %d signed checkpoints%n", t.adapterId(), t.records(), t.signedRecords(), t.checkpoints());
                 }

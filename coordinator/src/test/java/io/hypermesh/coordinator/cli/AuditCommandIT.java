@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** `hypermesh audit keygen|verify|replay` in-process against the real broker and registry. */
@@ -87,10 +88,17 @@ class AuditCommandIT {
             }
         }
         String pub = AuditKeys.publicFileOf(key).toString();
-        InProcessCli verified = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter, "--seal-grace-ms=0", "--expect=" + adapter + "=6"));
+        // Without --trust: the public keys in <data-dir>/keys are trusted.
+        assertEquals(dataDir.resolve("keys/cli-adapter.pub"), AuditKeys.publicFileOf(key), "public keys are named <id>.pub");
+        InProcessCli verified = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--data-dir=" + dataDir,
+                "--adapter=" + adapter, "--seal-grace-ms=0", "--expect=" + adapter + "=6"));
         assertEquals(0, verified.exit(), verified.out() + verified.err());
         assertTrue(verified.out().contains(adapter + ": 6 records, 6 under 2 signed checkpoints"), verified.out());
-        assertTrue(verified.err().contains("100%"), "a progress bar on stderr: " + verified.err());
+        assertFalse(verified.err().contains("%"), "no progress bar when stderr is not a terminal: " + verified.err());
+        InProcessCli untrusted = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--data-dir=" + dataDir.resolve("none"),
+                "--adapter=" + adapter));
+        assertEquals(2, untrusted.exit(), untrusted.err());
+        assertTrue(untrusted.err().contains("no public key to trust"), untrusted.err());
 
         InProcessCli tooFew = InProcessCli.run(concat(new String[]{"audit", "verify"}, endpoints(), "--trust=" + pub, "--adapter=" + adapter, "--expect=" + adapter + "=9"));
         assertEquals(3, tooFew.exit());
