@@ -75,7 +75,9 @@ final class CheckRunner {
             return;
         }
         scanning = true;
-        vertx.executeBlocking(() -> stores.<ServiceInstance>localScan(RegistryTopology.RUNNABLE_CHECKS_STORE, null), false).onComplete(ar -> {
+        // The ids of the instances held here that have checks to run, then those instances.
+        vertx.executeBlocking(() -> stores.<ServiceInstance>localGetAll(RegistryTopology.STORE,
+                stores.<String>localScan(RegistryTopology.RUNNABLE_CHECKS_STORE, null).keySet()), false).onComplete(ar -> {
             scanning = false;
             if (ar.failed()) {
                 return; // rebalancing: the next scan sees what this instance owns then

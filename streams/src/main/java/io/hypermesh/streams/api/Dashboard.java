@@ -150,7 +150,7 @@ public final class Dashboard {
     }
 
     private void take(Snapshot next) {
-        Future<List<ServiceInstance>> instances = stores.scan(RegistryTopology.BY_SERVICE_STORE);
+        Future<List<ServiceInstance>> instances = stores.scan(RegistryTopology.STORE); // in any order: the snapshot sorts them
         Future<List<HealthState>> health = stores.scan(HealthTopology.STORE);
         Future<List<PhaseStatus>> phases = stores.scan(LifecycleTopology.PHASES_STORE);
         Future.all(instances, health, phases)

@@ -20,12 +20,32 @@ final class RegistryReader {
 
     /** The instances of one service, in instance id order. */
     Future<List<ServiceInstance>> service(String name) {
-        return stores.scan(RegistryTopology.BY_SERVICE_STORE, RegistryTopology.servicePrefix(name));
+        return byService(stores, RegistryTopology.servicePrefix(name));
     }
 
     /** Every instance, by service then instance id. */
     Future<List<ServiceInstance>> all() {
-        return stores.scan(RegistryTopology.BY_SERVICE_STORE);
+        return byService(stores, null);
+    }
+
+    /**
+     * The instances whose by-service key starts with {@code prefix} (all when null), by service
+     * then instance id: their ids from the index, then the instances themselves, each read where
+     * its partition lives. One removed between the two reads is left out.
+     */
+    static Future<List<ServiceInstance>> byService(StoreAccess stores, String prefix) {
+        return stores.<String>scan(RegistryTopology.BY_SERVICE_STORE, prefix).compose(ids -> ids.isEmpty()
+                ? Future.succeededFuture(List.of())
+                : stores.<ServiceInstance>getAll(RegistryTopology.STORE, ids).map(found -> {
+                    List<ServiceInstance> instances = new java.util.ArrayList<>(ids.size());
+                    for (String id : ids) {
+                        ServiceInstance instance = found.get(id);
+                        if (instance != null) {
+                            instances.add(instance);
+                        }
+                    }
+                    return instances;
+                }));
     }
 
     Future<Optional<ServiceInstance>> instance(String id) {

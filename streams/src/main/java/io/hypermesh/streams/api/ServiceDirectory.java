@@ -2,7 +2,6 @@ package io.hypermesh.streams.api;
 
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
-import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.discovery.Discovery;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
@@ -26,7 +25,7 @@ final class ServiceDirectory {
 
     /** The instances of one service, in instance id order. */
     Future<List<DiscoveredInstance>> service(String name) {
-        return stores.<ServiceInstance>scan(RegistryTopology.BY_SERVICE_STORE, RegistryTopology.servicePrefix(name)).compose(instances -> {
+        return RegistryReader.byService(stores, RegistryTopology.servicePrefix(name)).compose(instances -> {
             if (instances.isEmpty()) {
                 return Future.succeededFuture(List.of());
             }

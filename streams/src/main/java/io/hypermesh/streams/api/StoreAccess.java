@@ -166,6 +166,24 @@ public final class StoreAccess {
         }
     }
 
+    /** This instance's values for keys in any partition it holds; absent keys are left out. */
+    public <V> Map<String, V> localGetAll(String store, Collection<String> keys) {
+        try {
+            ReadOnlyKeyValueStore<String, V> local = streams.store(StoreQueryParameters
+                    .fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()));
+            Map<String, V> values = new HashMap<>();
+            for (String key : keys) {
+                V value = local.get(key);
+                if (value != null) {
+                    values.put(key, value);
+                }
+            }
+            return values;
+        } catch (InvalidStateStoreException e) {
+            throw new StoreNotReadyException("store " + store + " is not queryable here: " + e.getMessage());
+        }
+    }
+
     /** This instance's values for keys a peer routed here (key to partition); absent keys are left out. */
     public <V> Map<String, V> localGetAll(String store, Map<String, Integer> partitionByKey) {
         Map<Integer, ReadOnlyKeyValueStore<String, V>> partitions = new HashMap<>();

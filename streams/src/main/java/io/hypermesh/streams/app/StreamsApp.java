@@ -101,9 +101,9 @@ public final class StreamsApp implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         Map<String, Serde<?>> storeSerdes = Map.of(
-                RegistryTopology.BY_SERVICE_STORE, serdes.of(ServiceInstance.class),
+                RegistryTopology.BY_SERVICE_STORE, Serdes.String(),
                 RegistryTopology.BY_CHECK_STORE, Serdes.String(),
-                RegistryTopology.RUNNABLE_CHECKS_STORE, serdes.of(ServiceInstance.class),
+                RegistryTopology.RUNNABLE_CHECKS_STORE, Serdes.String(),
                 RegistryTopology.INDEX_STORE, Serdes.Long(),
                 HealthTopology.STORE, serdes.of(HealthState.class),
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),

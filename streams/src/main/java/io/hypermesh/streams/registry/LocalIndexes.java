@@ -6,7 +6,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The fold's in-memory indexes of {@link RegistryTopology#STORE}: instances by service, custom
@@ -14,9 +16,11 @@ import java.util.List;
  * judge waits for. Derived, so never logged: rebuilt from the store whenever the task starts.
  */
 final class LocalIndexes {
-    private final KeyValueStore<String, ServiceInstance> byService;
+    /** "service NUL instance" to the instance id. */
+    private final KeyValueStore<String, String> byService;
     private final KeyValueStore<String, String> byCheck;
-    private final KeyValueStore<String, ServiceInstance> runnable;
+    /** Ids of the instances with checks the bus runs. */
+    private final KeyValueStore<String, String> runnable;
     private final Deadlines deadlines = new Deadlines();
 
     LocalIndexes(ProcessorContext<?, ?> context) {
@@ -51,35 +55,58 @@ final class LocalIndexes {
         stale.forEach(s::delete);
     }
 
-    /** Keeps the in-memory indexes in step with one instance going from {@code previous} to {@code next} (either may be null). */
+    /**
+     * Keeps the in-memory indexes in step with one instance going from {@code previous} to
+     * {@code next} (either may be null). They hold keys, not instances: an entry is written only
+     * when it appears or goes, so a heartbeat or a check result writes none, and nothing here is
+     * serialised with Avro.
+     */
     void update(ServiceInstance previous, ServiceInstance next) {
         deadlines.move(previous, next);
-        if (previous != null) {
-            if (next == null || !previous.getServiceName().equals(next.getServiceName())) {
-                byService.delete(RegistryTopology.serviceKey(previous.getServiceName(), previous.getInstanceId()));
-            }
-            for (CheckState c : previous.getChecks()) {
-                if (customCheck(c, previous)) {
-                    byCheck.delete(RegistryTopology.checkPrefix(c.getDefinition().getCheckId()) + previous.getInstanceId());
-                }
+        String before = previous == null ? null : RegistryTopology.serviceKey(previous.getServiceName(), previous.getInstanceId());
+        String after = next == null ? null : RegistryTopology.serviceKey(next.getServiceName(), next.getInstanceId());
+        if (before != null && !before.equals(after)) {
+            byService.delete(before);
+        }
+        if (after != null && !after.equals(before)) {
+            byService.put(after, next.getInstanceId());
+        }
+        Set<String> checksBefore = customCheckKeys(previous);
+        Set<String> checksAfter = customCheckKeys(next);
+        for (String key : checksBefore) {
+            if (!checksAfter.contains(key)) {
+                byCheck.delete(key);
             }
         }
-        if (previous != null && next == null) {
+        for (String key : checksAfter) {
+            if (!checksBefore.contains(key)) {
+                byCheck.put(key, next.getInstanceId());
+            }
+        }
+        boolean ranBefore = runsChecks(previous);
+        boolean runsNow = runsChecks(next);
+        if (ranBefore && !runsNow) {
             runnable.delete(previous.getInstanceId());
+        } else if (runsNow && !ranBefore) {
+            runnable.put(next.getInstanceId(), next.getInstanceId());
         }
-        if (next != null) {
-            if (next.getChecks().stream().anyMatch(c -> RegistryTopology.runnable(c.getDefinition().getType()))) {
-                runnable.put(next.getInstanceId(), next);
-            } else if (previous != null) {
-                runnable.delete(previous.getInstanceId());
-            }
-            byService.put(RegistryTopology.serviceKey(next.getServiceName(), next.getInstanceId()), next);
-            for (CheckState c : next.getChecks()) {
-                if (customCheck(c, next)) {
-                    byCheck.put(RegistryTopology.checkPrefix(c.getDefinition().getCheckId()) + next.getInstanceId(), next.getInstanceId());
+    }
+
+    /** Whether the bus runs one of its checks (HTTP or TCP). */
+    private static boolean runsChecks(ServiceInstance instance) {
+        return instance != null && instance.getChecks().stream().anyMatch(c -> RegistryTopology.runnable(c.getDefinition().getType()));
+    }
+
+    private static Set<String> customCheckKeys(ServiceInstance instance) {
+        Set<String> keys = new HashSet<>();
+        if (instance != null) {
+            for (CheckState c : instance.getChecks()) {
+                if (customCheck(c, instance)) {
+                    keys.add(RegistryTopology.checkPrefix(c.getDefinition().getCheckId()) + instance.getInstanceId());
                 }
             }
         }
+        return keys;
     }
 
     /** A check id other than the two Consul derives from the service id: only those need looking up. */

@@ -35,16 +35,17 @@ import org.apache.kafka.streams.state.Stores;
  * instance and after a replay, because it comes from the log. Heartbeats and unchanged
  * re-registrations move nothing.
  *
- * <p>Discovery reads {@link #BY_SERVICE_STORE}, the same instances keyed "service NUL instance" so
- * a service is one key prefix; {@link #BY_CHECK_STORE} finds the instance of a check id that is not
- * Consul's default {@code service:<id>}. Both live in memory, rebuilt from {@link #STORE} whenever
- * the task starts, so they cost no changelog write.
+ * <p>Discovery reads {@link #BY_SERVICE_STORE}, the instance ids keyed "service NUL instance" so
+ * a service is one key prefix, then the instances from {@link #STORE}; {@link #BY_CHECK_STORE}
+ * finds the instance of a check id that is not Consul's default {@code service:<id>}. Both hold
+ * keys only, live in memory and are rebuilt from {@link #STORE} whenever the task starts: they cost
+ * no changelog write and no Avro encoding, and a heartbeat writes neither.
  */
 public final class RegistryTopology {
     public static final String STORE = "registry-instances";
     public static final String BY_SERVICE_STORE = "registry-by-service";
     public static final String BY_CHECK_STORE = "registry-by-check";
-    /** The instances (by id) with an HTTP or TCP check, which the instance owning them runs: most hold none. */
+    /** The ids of the instances with an HTTP or TCP check, which the instance owning them runs: most hold none. */
     public static final String RUNNABLE_CHECKS_STORE = "registry-runnable-checks";
     public static final String INDEX_STORE = "registry-indexes";
     /** Consul's check id for a service registered with one unnamed check: {@code service:<id>}. */
@@ -127,11 +128,11 @@ public final class RegistryTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), instances), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()), FOLD);
         // Derived from STORE on every task start, so no changelog: restoring one store is enough.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_SERVICE_STORE), Serdes.String(), instances)
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_SERVICE_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_CHECK_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNNABLE_CHECKS_STORE), Serdes.String(), instances)
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNNABLE_CHECKS_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
         topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), instances.serializer(), FOLD);
         topology.addSink(EXPIRY_SINK, Topics.REGISTRY.name(), Serdes.String().serializer(), events.serializer(), FOLD);

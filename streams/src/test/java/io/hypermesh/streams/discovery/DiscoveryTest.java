@@ -45,7 +45,8 @@ class DiscoveryTest {
     DriverFixture fx;
     TestInputTopic<String, RegistryEvent> registry;
     TestInputTopic<String, HealthCheckEvent> checks;
-    KeyValueStore<String, ServiceInstance> byService;
+    KeyValueStore<String, String> byService;
+    KeyValueStore<String, ServiceInstance> instances;
     KeyValueStore<String, HealthState> health;
     int seconds;
 
@@ -55,6 +56,7 @@ class DiscoveryTest {
         registry = fx.input(Topics.REGISTRY.name(), RegistryEvent.class);
         checks = fx.input(Topics.HEALTH_CHECKS.name(), HealthCheckEvent.class);
         byService = fx.driver.getKeyValueStore(RegistryTopology.BY_SERVICE_STORE);
+        instances = fx.driver.getKeyValueStore(RegistryTopology.STORE);
         health = fx.driver.getKeyValueStore(HealthTopology.STORE);
     }
 
@@ -84,11 +86,11 @@ class DiscoveryTest {
         }
     }
 
-    /** What the API answers for a service: a prefix scan of the index, joined with each component's health. */
+    /** What the API answers for a service: a prefix scan of the index for ids, their instances, joined with each component's health. */
     List<DiscoveredInstance> service(String name) {
         List<ServiceInstance> instances = new ArrayList<>();
         try (var it = byService.prefixScan(RegistryTopology.servicePrefix(name), new StringSerializer())) {
-            it.forEachRemaining(kv -> instances.add(kv.value));
+            it.forEachRemaining(kv -> instances.add(this.instances.get(kv.value)));
         }
         Map<String, HealthState> byComponent = new HashMap<>();
         instances.forEach(i -> {

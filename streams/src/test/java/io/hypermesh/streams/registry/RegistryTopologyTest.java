@@ -108,7 +108,7 @@ class RegistryTopologyTest {
         assertEquals(T0, expired.getLastHeartbeatAt());
         assertEquals("expired:web-1:" + T0.toEpochMilli(), expiry.value().getEventId(), "deterministic id: duplicates dedupe");
         assertNull(store.get("web-1"));
-        KeyValueStore<String, ServiceInstance> byService = fx.driver.getKeyValueStore(RegistryTopology.BY_SERVICE_STORE);
+        KeyValueStore<String, String> byService = fx.driver.getKeyValueStore(RegistryTopology.BY_SERVICE_STORE);
         assertNull(byService.get(RegistryTopology.serviceKey("web", "web-1")), "gone from discovery too");
         List<TestRecord<String, ServiceInstance>> changes = state.readRecordsToList();
         assertNull(changes.get(changes.size() - 1).value());
@@ -201,18 +201,18 @@ class RegistryTopologyTest {
         KeyValueStore<String, ServiceInstance> registry = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.STORE),
                 org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
-        KeyValueStore<String, ServiceInstance> index = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        KeyValueStore<String, String> index = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_SERVICE_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
+                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
         KeyValueStore<String, String> byCheck = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_CHECK_STORE),
                 org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
         KeyValueStore<String, Long> indexes = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.INDEX_STORE),
                 org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.Long()).withLoggingDisabled().build();
-        KeyValueStore<String, ServiceInstance> runnable = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        KeyValueStore<String, String> runnable = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.RUNNABLE_CHECKS_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
+                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
         for (KeyValueStore<String, ?> s : List.of(registry, index, byCheck, indexes, runnable)) {
             s.init(context.getStateStoreContext(), s);
             context.addStateStore(s);
@@ -221,15 +221,15 @@ class RegistryTopologyTest {
         ServiceInstance b = instance("b", "db");
         registry.put("a", a);
         registry.put("b", b);
-        index.put(RegistryTopology.serviceKey("web", "gone"), instance("gone", "web"));
-        index.put(RegistryTopology.serviceKey("old", "a"), instance("a", "old"));
-        runnable.put("gone", instance("gone", "web"));
+        index.put(RegistryTopology.serviceKey("web", "gone"), "gone");
+        index.put(RegistryTopology.serviceKey("old", "a"), "a");
+        runnable.put("gone", "gone");
 
         new RegistryFold(fx.settings, null, null, null).init(context);
 
         List<String> keys = new java.util.ArrayList<>();
         try (var all = index.all()) {
-            all.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', '/') + "=" + kv.value.getInstanceId()));
+            all.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', '/') + "=" + kv.value));
         }
         assertEquals(List.of("db/b=b", "web/a=a"), keys);
         try (var all = runnable.all()) {
