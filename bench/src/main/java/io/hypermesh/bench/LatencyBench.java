@@ -1,24 +1,15 @@
 package io.hypermesh.bench;
 
-import io.hypermesh.schemas.publish.BusPublisher;
-import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.app.StreamsApp;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** 3. Latency: produce to visible in the discovery API at 20% of the fold maximum, from intended send times. */
 final class LatencyBench {
@@ -40,47 +31,20 @@ final class LatencyBench {
         long probeEvery = Math.max(1, Math.round(rate / PROBES_PER_SECOND));
         String run = UUID.randomUUID().toString().substring(0, 6);
         try (StreamsApp app = runner.startFolds(guarantee)) {
-            Map<String, Long> intended = new ConcurrentHashMap<>();
             Latencies latencies = new Latencies();
             AtomicBoolean stop = new AtomicBoolean();
             for (int w = 0; w < watchers; w++) {
                 String service = "lat-" + run + "-" + w;
-                Thread t = new Thread(() -> watch(app.url(), service, intended, latencies, stop), "watch-" + w);
+                Thread t = new Thread(() -> watch(app.url(), service, latencies, stop), "watch-" + w);
                 t.setDaemon(true);
                 t.start();
             }
             Thread.sleep(500);
             long total = (long) (rate * runner.scale().latencyRun().toMillis() / 1000.0);
-            long intervalNanos = (long) (1e9 / rate);
-            long probes = 0;
-            // Timed from the send call: no waiting for a batch to fill.
-            try (BusPublisher producer = BusPublisher.idempotent(runner.kafka().access(), new HttpRegistryClient(runner.registry().url()),
-                    Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
-                long start = System.nanoTime();
-                for (long i = 0; i < total; i++) {
-                    long due = start + i * intervalNanos;
-                    long now;
-                    while ((now = System.nanoTime()) < due) {
-                        if (due - now > 200_000) {
-                            Thread.sleep(0, 100_000);
-                        }
-                    }
-                    if (i % probeEvery != 0) {
-                        String id = "bg-" + run + "-" + (i % 5_000);
-                        producer.publish(new ProducerRecord<>(Topics.REGISTRY.name(), id, BenchRunner.registration(id, "bg-" + run + "-" + (i % 250), 600_000)));
-                        continue;
-                    }
-                    // A fixed pool of instances per watched service, re-registered with a new sequence number:
-                    // each view stays small, so what is timed is the pipeline, not an ever longer answer.
-                    long p = probes++;
-                    String id = "lat-" + run + "-" + (p % (watchers * INSTANCES_PER_WATCHED_SERVICE));
-                    String seq = Long.toString(p);
-                    intended.put(seq, due);
-                    producer.publish(new ProducerRecord<>(Topics.REGISTRY.name(), id, BenchRunner.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
-                            Map.of("seq", seq))));
-                }
-                producer.flush();
-            }
+            // Paced in a process of its own, parking until each send is due: this JVM runs only the bus and its watchers.
+            long probes = LoadGenerator.run(runner.work(), "latency", runner.kafka().bootstrapServers(), runner.registry().url(),
+                    Long.toString(total), Double.toString(rate), run, Integer.toString(watchers), Long.toString(probeEvery),
+                    Integer.toString(INSTANCES_PER_WATCHED_SERVICE)).probes();
             long deadline = System.currentTimeMillis() + 60_000;
             while (latencies.count() < probes && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
@@ -99,23 +63,25 @@ final class LatencyBench {
     /** Probe events per second in the latency benchmark, spread over the watched services. */
     static final int PROBES_PER_SECOND = 200;
 
-    private static void watch(String api, String service, Map<String, Long> intended, Latencies latencies, AtomicBoolean stop) {
+    /** Follows one watched service with blocking queries and times each probe seen from when it was due to be sent. */
+    private static void watch(String api, String service, Latencies latencies, AtomicBoolean stop) {
         HttpClient http = HttpClient.newHttpClient();
         Set<String> seen = new HashSet<>();
         String index = "0";
-        Pattern seqs = Pattern.compile("\"seq\":\"(\\d+)\"");
         while (!stop.get()) {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/catalog/service/" + service
                         + "?index=" + index + "&wait=5s")).build(), HttpResponse.BodyHandlers.ofString());
-                long now = System.nanoTime();
+                // Wall-clock microseconds: the probes' due times come from another process.
+                long nowMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now());
                 index = r.headers().firstValue("X-Consul-Index").orElse("0");
-                Matcher m = seqs.matcher(r.body());
-                while (m.find()) {
-                    String seq = m.group(1);
-                    Long due = intended.get(seq);
-                    if (due != null && seen.add(seq)) {
-                        latencies.add((now - due) / 1000);
+                io.vertx.core.json.JsonArray entries = new io.vertx.core.json.JsonArray(r.body());
+                for (int e = 0; e < entries.size(); e++) {
+                    io.vertx.core.json.JsonObject meta = entries.getJsonObject(e).getJsonObject("ServiceMeta");
+                    String seq = meta == null ? null : meta.getString("seq");
+                    String due = meta == null ? null : meta.getString(LoadGenerator.DUE_MICROS);
+                    if (seq != null && due != null && seen.add(seq)) {
+                        latencies.add(nowMicros - Long.parseLong(due));
                     }
                 }
             } catch (Exception e) {

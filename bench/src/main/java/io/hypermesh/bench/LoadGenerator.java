@@ -1,0 +1,148 @@
+package io.hypermesh.bench;
+
+import io.hypermesh.schemas.kafka.KafkaAccess;
+import io.hypermesh.schemas.publish.BusPublisher;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.topics.Topics;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The benchmarks' load, in a process of its own so the measured JVM runs only the bus: registrations
+ * published through the bus's {@link BusPublisher}, as fast as it goes or paced at a rate by parking
+ * until each send is due (never spinning). Paced probes carry the time they were due, in epoch
+ * microseconds, so the measuring process times each from its intended send, across processes.
+ */
+public final class LoadGenerator {
+    /** Metadata key of a probe's intended send time, epoch microseconds. */
+    static final String DUE_MICROS = "dueMicros";
+
+    /** Background registrations sent before the paced run starts. */
+    private static final int WARM_UP_EVENTS = 20_000;
+    /** The runner's scratch topic for the bus's own publishing (see {@link BenchRunner}). */
+    static final String WARM_UP_TOPIC = "bench.bus";
+    /** When the first event was sent, epoch microseconds. */
+    private static long STARTED_MICROS;
+
+    private LoadGenerator() {
+    }
+
+    /** What a run did: the probes it sent, and when it sent its first event (epoch microseconds). */
+    record Result(long probes, long startedMicros) {
+    }
+
+    private static long nowMicros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    }
+
+    /**
+     * {@code fold <bootstrap> <registry> <count>}: {@code count} registrations of 5,000 instances, unpaced.
+     * {@code latency <bootstrap> <registry> <count> <rate> <run> <watchers> <probeEvery> <instancesPerService>}:
+     * paced at {@code rate} a second, one in {@code probeEvery} a probe on a watched service.
+     * Prints {@code probes <n>} when done.
+     */
+    public static void main(String[] args) {
+        KafkaAccess kafka = KafkaAccess.to(args[1]);
+        HttpRegistryClient registry = new HttpRegistryClient(args[2]);
+        long count = Long.parseLong(args[3]);
+        long probes = switch (args[0]) {
+            case "fold" -> fold(kafka, registry, count);
+            case "latency" -> latency(kafka, registry, count, Double.parseDouble(args[4]), args[5], Integer.parseInt(args[6]),
+                    Long.parseLong(args[7]), Integer.parseInt(args[8]));
+            default -> throw new IllegalArgumentException("mode must be fold or latency, was " + args[0]);
+        };
+        System.out.println("probes " + probes);
+        System.out.println("started " + STARTED_MICROS);
+        System.out.flush();
+        registry.close();
+    }
+
+    private static long fold(KafkaAccess kafka, HttpRegistryClient registry, long count) {
+        // The raw baseline's batching (ProducerPerformance ran with linger 5 ms, 64 KB batches).
+        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536))) {
+            warmUp(producer);
+            STARTED_MICROS = nowMicros();
+            for (long i = 0; i < count; i++) {
+                String id = "fold-" + (i % 5_000);
+                producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "fold", 600_000));
+            }
+            producer.flush();
+        }
+        return 0;
+    }
+
+    private static long latency(KafkaAccess kafka, HttpRegistryClient registry, long count, double rate, String run, int watchers,
+                                long probeEvery, int instancesPerService) {
+        long intervalNanos = (long) (1e9 / rate);
+        long probes = 0;
+        // Timed from the intended send: no waiting for a batch to fill.
+        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry, Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+            warmUp(producer);
+            long start = System.nanoTime();
+            STARTED_MICROS = nowMicros();
+            for (long i = 0; i < count; i++) {
+                long dueNanos = i * intervalNanos;
+                long wait = start + dueNanos - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait); // late by the park's granularity at worst, and timed from when it was due
+                }
+                if (i % probeEvery != 0) {
+                    String id = "bg-" + run + "-" + (i % 5_000);
+                    producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "bg-" + run + "-" + (i % 250), 600_000));
+                    continue;
+                }
+                // A fixed pool of instances per watched service, re-registered with a new sequence number:
+                // each view stays small, so what is timed is the pipeline, not an ever longer answer.
+                long p = probes++;
+                String id = "lat-" + run + "-" + (p % ((long) watchers * instancesPerService));
+                long dueMicros = STARTED_MICROS + dueNanos / 1_000;
+                producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
+                        Map.of("seq", Long.toString(p), DUE_MICROS, Long.toString(dueMicros))));
+            }
+            producer.flush();
+        }
+        return probes;
+    }
+
+    /**
+     * Untimed, and to a topic no fold reads: the producer connected, the topic's schema registered
+     * and this process's code compiled, so what is timed is not this process starting.
+     */
+    private static void warmUp(BusPublisher producer) {
+        for (int i = 0; i < WARM_UP_EVENTS; i++) {
+            String id = "warm-" + (i % 5_000);
+            producer.publish(WARM_UP_TOPIC, id, BenchRunner.registration(id, "warm", 600_000));
+        }
+        producer.flush();
+    }
+
+    /** Runs the generator in a child JVM with this one's class path and waits for it. */
+    static Result run(Path work, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName()));
+        command.addAll(List.of(args));
+        Path output = java.nio.file.Files.createTempFile(work, "load-", ".log");
+        Process generator = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!generator.waitFor(30, java.util.concurrent.TimeUnit.MINUTES) || generator.exitValue() != 0) {
+            generator.destroyForcibly();
+            throw new IllegalStateException("the load generator failed (" + String.join(" ", args) + "): "
+                    + java.nio.file.Files.readString(output));
+        }
+        List<String> lines = java.nio.file.Files.readAllLines(output);
+        return new Result(value(lines, "probes "), value(lines, "started "));
+    }
+
+    private static long value(List<String> lines, String prefix) {
+        return lines.stream().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length())))
+                .findFirst().orElseThrow(() -> new IllegalStateException("the load generator printed no '" + prefix.trim() + "' line"));
+    }
+}
