@@ -292,16 +292,17 @@ public final class BenchRunner {
 
     /** The bus's publish path with the batching the raw baseline gets (ProducerPerformance's settings). */
     BusPublisher publisher() {
-        return BusPublisher.idempotent(kafka.access(), new HttpRegistryClient(registry.url()),
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536));
+        return BusPublisher.idempotent(kafka.access(), new HttpRegistryClient(registry.url()), BASELINE_BATCHING);
     }
+
+    /** The batching ProducerPerformance runs with (linger.ms=5, batch.size=65536), given to every producer measured against it. */
+    static final Map<String, Object> BASELINE_BATCHING = Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
 
     /** A raw producer's settings, for the baselines. */
     Map<String, Object> producerConfig() {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
+        config.putAll(BASELINE_BATCHING);
         return config;
     }
 

@@ -67,8 +67,7 @@ public final class LoadGenerator {
 
     private static long fold(KafkaAccess kafka, HttpRegistryClient registry, long count) {
         // The raw baseline's batching (ProducerPerformance ran with linger 5 ms, 64 KB batches).
-        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry,
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536))) {
+        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry, BenchRunner.BASELINE_BATCHING)) {
             warmUp(producer);
             STARTED_MICROS = nowMicros();
             for (long i = 0; i < count; i++) {

@@ -15,8 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -214,9 +212,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A port free on loopback right now, for servers that must know their port before they bind. */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
+        return io.hypermesh.platform.net.FreePorts.onLoopback();
     }
 }
