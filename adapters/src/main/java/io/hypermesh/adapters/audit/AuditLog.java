@@ -2,6 +2,8 @@ package io.hypermesh.adapters.audit;
 
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.audit.AuditCheckpoint;
+import io.hypermesh.events.audit.AuditContent;
+import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.schemas.json.JsonAvro;
@@ -105,7 +107,8 @@ public final class AuditLog {
                     }
                     continue;
                 }
-                String adapter = event.getPayload() instanceof AuditRecord a ? a.getAdapterId() : ((AuditCheckpoint) event.getPayload()).getAdapterId();
+                String adapter = event.getPayload() instanceof AuditCheckpoint c ? c.getAdapterId()
+                        : AuditVerifier.Stored.of((SpecificRecord) event.getPayload()).adapterId();
                 if (breaks.containsKey(adapter) || (!adapters.isEmpty() && !adapters.contains(adapter))) {
                     continue;
                 }
@@ -113,8 +116,8 @@ public final class AuditLog {
                 Optional<String> problem;
                 if (!adapter.equals(key(r))) {
                     problem = Optional.of("record keyed '" + key(r) + "' claims to belong to adapter " + adapter);
-                } else if (event.getPayload() instanceof AuditRecord record) {
-                    problem = verifier.record(record, decoded.leaves()[i]);
+                } else if (!(event.getPayload() instanceof AuditCheckpoint)) {
+                    problem = verifier.record((SpecificRecord) event.getPayload(), decoded.leaves()[i]);
                     if (problem.isEmpty()) {
                         firstUnsealed.putIfAbsent(adapter, r);
                         newest.put(adapter, r.timestamp());
@@ -178,9 +181,11 @@ public final class AuditLog {
                     throw new IllegalStateException("could not read the audit trail of " + writerId + " within 60 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (java.util.Arrays.equals(writerKey, r.key()) && decoder.deserialize(r.topic(), r.value()).getPayload() instanceof AuditRecord stored
-                            && writerId.equals(stored.getAdapterId())) {
-                        trail.adopt(stored);
+                    if (java.util.Arrays.equals(writerKey, r.key()) && !(decoder.deserialize(r.topic(), r.value()).getPayload() instanceof AuditCheckpoint)) {
+                        SpecificRecord stored = (SpecificRecord) decoder.deserialize(r.topic(), r.value()).getPayload();
+                        if (writerId.equals(AuditVerifier.Stored.of(stored).adapterId())) {
+                            trail.adopt(stored);
+                        }
                     }
                 }
             }
@@ -204,7 +209,7 @@ public final class AuditLog {
                 if ((from != null && at < from.toEpochMilli()) || (to != null && at >= to.toEpochMilli())) {
                     return false;
                 }
-                GenericRecord payload = (GenericRecord) event.get("payload");
+                GenericRecord payload = readable((GenericRecord) event.get("payload"));
                 if (adapterId != null && !adapterId.equals(String.valueOf(payload.get("adapterId")))) {
                     return false;
                 }
@@ -230,12 +235,41 @@ public final class AuditLog {
         scan(progress, r -> {
             GenericRecord event = decoder.deserialize(r.topic(), r.value());
             if (keep.test(event)) {
-                out.println(JsonAvro.toJson(event, event.getSchema()));
+                out.println(json(event));
                 kept[0]++;
             }
         });
         out.flush();
         return kept[0];
+    }
+
+    /**
+     * A format-2 entry's content decoded, as the fields a format-1 record had in the open; any other
+     * payload as it is. Filters and JSON output read entries and records alike.
+     */
+    private static GenericRecord readable(GenericRecord payload) {
+        if (payload.getSchema().getField("content") == null) {
+            return payload;
+        }
+        try {
+            return AuditContent.getDecoder().decode(((java.nio.ByteBuffer) payload.get("content")).duplicate());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("audit entry with content that is not an AuditContent", e);
+        }
+    }
+
+    /** The event as JSON, a format-2 entry's content shown as the record it encodes rather than as bytes. */
+    private static String json(GenericRecord event) {
+        com.fasterxml.jackson.databind.JsonNode json = JsonAvro.toJson(event, event.getSchema());
+        GenericRecord payload = (GenericRecord) event.get("payload");
+        GenericRecord content = readable(payload);
+        if (content != payload) {
+            // The payload sits under its union branch's name.
+            for (com.fasterxml.jackson.databind.JsonNode branch : json.get("payload")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) branch).set("content", JsonAvro.toJson(content, content.getSchema()));
+            }
+        }
+        return json.toString();
     }
 
     /** Copies the kept records, bytes unchanged (same schema ids, keys and timestamps), to another topic; returns how many. */
@@ -270,8 +304,8 @@ public final class AuditLog {
                     d.errors[i] = e.getMessage();
                     continue;
                 }
-                if (d.events[i].getPayload() instanceof AuditRecord a) {
-                    d.leaves[i] = AuditVerifier.leaf(a);
+                if (!(d.events[i].getPayload() instanceof AuditCheckpoint)) {
+                    d.leaves[i] = AuditVerifier.leaf((SpecificRecord) d.events[i].getPayload());
                 }
             }
             return d;

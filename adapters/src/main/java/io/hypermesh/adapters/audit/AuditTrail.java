@@ -2,6 +2,8 @@ package io.hypermesh.adapters.audit;
 
 import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditCheckpoint;
+import io.hypermesh.events.audit.AuditContent;
+import io.hypermesh.events.audit.AuditEntry;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.audit.AuditRecord;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
@@ -17,12 +19,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One adapter's tamper-evident audit trail. Each record's hash is the RFC 6962 leaf hash of its
- * canonical content followed by the previous record's hash, so removing, reordering or altering a
- * record breaks every hash after it, and the same hashes are the leaves of the Merkle tree (one
- * SHA-256 per record for both, which is what keeps verification close to raw hashing). Every {@code checkpointEvery}
- * records an Ed25519-signed checkpoint commits to the Merkle tree head over all leaves so far and to
- * the last chain hash. Not thread-safe: one trail per adapter, appended from one place.
+ * One adapter's tamper-evident audit trail. Each entry's hash is the RFC 6962 leaf hash of its
+ * content bytes as stored, and the same hashes are the leaves of a Merkle tree. Every
+ * {@code checkpointEvery} records an Ed25519-signed checkpoint commits to the tree head over all
+ * leaves so far and to the last leaf, so removing, reordering or altering any record before it
+ * breaks the signature. (Format 1 also chained each record to the one before; the signed tree head
+ * already commits to every leaf in order, so format 2 hashes each record once and nothing more.)
+ * Not thread-safe: one trail per adapter, appended from one place.
  */
 public final class AuditTrail {
     private final String adapterId;
@@ -45,8 +48,14 @@ public final class AuditTrail {
      */
     public static final String RESUME_PREFIX = "resume:";
 
-    /** What one append produced: the record and, when one was due, a checkpoint. */
-    public record Appended(AuditRecord record, AuditCheckpoint checkpoint) {
+    /**
+     * The format this trail writes: {@link AuditEntry}, whose hash covers its content bytes as
+     * stored. Format 1 ({@link AuditRecord}, fields re-encoded to hash) is still read and verified.
+     */
+    public static final int FORMAT = 2;
+
+    /** What one append produced: the entry and, when one was due, a checkpoint. */
+    public record Appended(AuditEntry record, AuditCheckpoint checkpoint) {
         public List<SpecificRecord> events() {
             List<SpecificRecord> out = new ArrayList<>();
             out.add(record);
@@ -85,10 +94,9 @@ public final class AuditTrail {
 
     public Appended append(String actor, String action, String target, AuditOutcome outcome, Map<String, String> details) {
         sequence++;
-        Map<String, String> sorted = new TreeMap<>(details);
-        byte[] hash = leaves.leaf(adapterId, sequence, actor, action, target, outcome, sorted, lastHash);
-        AuditRecord record = new AuditRecord(adapterId, sequence, actor, action, target, outcome, sorted,
-                ByteBuffer.wrap(lastHash), ByteBuffer.wrap(hash));
+        ByteBuffer content = encode(new AuditContent(adapterId, sequence, actor, action, target, outcome, new TreeMap<>(details)));
+        byte[] hash = leaves.leaf(content);
+        AuditEntry record = new AuditEntry(FORMAT, adapterId, sequence, content, ByteBuffer.wrap(hash));
         lastHash = hash;
         tree.append(sha256, hash);
         AuditCheckpoint checkpoint = sequence % checkpointEvery == 0 ? checkpoint() : null;
@@ -96,20 +104,25 @@ public final class AuditTrail {
     }
 
     /**
-     * Continues a trail already on the log: takes the next stored record as if this trail had
-     * appended it, after checking that it links to the one before and hashes to its hash.
+     * Continues a trail already on the log: takes the next stored record (an {@link AuditEntry} or
+     * a format-1 {@link AuditRecord}) as if this trail had appended it, after checking that it links
+     * to the one before and hashes to its hash. Appends after it are format 2 either way.
      */
-    public void adopt(AuditRecord stored) {
-        byte[] hash = leaves.leaf(stored.getAdapterId(), stored.getSequence(), stored.getActor(), stored.getAction(),
-                stored.getTarget(), stored.getOutcome(), stored.getDetails(), lastHash);
-        if (stored.getSequence() != sequence + 1 || !java.util.Arrays.equals(hash, bytes(stored.getHash()))) {
-            throw new IllegalStateException("audit trail of " + adapterId + " is broken at sequence " + stored.getSequence()
+    public void adopt(SpecificRecord stored) {
+        AuditVerifier.Stored s = AuditVerifier.Stored.of(stored);
+        if (stored instanceof AuditEntry e && e.getFormat() != FORMAT) {
+            throw new IllegalStateException("audit trail of " + adapterId + " has a record in format " + e.getFormat()
+                    + " at sequence " + s.sequence() + "; this version writes and reads formats 1 and " + FORMAT);
+        }
+        byte[] hash = leaves.leaf(stored, lastHash);
+        if (s.sequence() != sequence + 1 || !java.util.Arrays.equals(hash, bytes(s.hash()))) {
+            throw new IllegalStateException("audit trail of " + adapterId + " is broken at sequence " + s.sequence()
                     + " (after " + sequence + "); run `hypermesh audit verify` before appending to it");
         }
-        sequence = stored.getSequence();
+        sequence = s.sequence();
         lastHash = hash;
         tree.append(sha256, hash);
-        stored.getDetails().forEach((k, v) -> {
+        content(stored).orElseThrow().getDetails().forEach((k, v) -> {
             if (k.startsWith(RESUME_PREFIX)) {
                 resumeMarks.put(k.substring(RESUME_PREFIX.length()), v);
             }
@@ -154,7 +167,38 @@ public final class AuditTrail {
                 ByteBuffer.wrap(signature));
     }
 
-    /** The bytes a record's leaf hashes: length-prefixed fields, details in key order. */
+    /** An entry's content in Avro single-object encoding: these bytes are stored and hashed as they are. */
+    static ByteBuffer encode(AuditContent content) {
+        try {
+            return AuditContent.getEncoder().encode(content);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** What an entry says. */
+    public static AuditContent decode(AuditEntry entry) {
+        try {
+            return AuditContent.getDecoder().decode(entry.getContent().duplicate());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("audit entry " + entry.getSequence() + " of " + entry.getAdapterId()
+                    + " has content that is not an AuditContent: " + e.getMessage(), e);
+        }
+    }
+
+    /** What an audit payload says, in either format; empty for a checkpoint. */
+    public static java.util.Optional<AuditContent> content(Object payload) {
+        if (payload instanceof AuditEntry e) {
+            return java.util.Optional.of(decode(e));
+        }
+        if (payload instanceof AuditRecord r) {
+            return java.util.Optional.of(new AuditContent(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(),
+                    r.getOutcome(), r.getDetails()));
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The bytes a format-1 record's leaf hashes: length-prefixed fields, details in key order. */
     public static byte[] canonical(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
                             Map<String, String> details) {
         return new LeafHasher(sha256()).canonical(adapterId, sequence, actor, action, target, outcome, details);

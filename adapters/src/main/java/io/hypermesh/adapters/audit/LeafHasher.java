@@ -1,6 +1,11 @@
 package io.hypermesh.adapters.audit;
 
+import io.hypermesh.events.audit.AuditEntry;
 import io.hypermesh.events.audit.AuditOutcome;
+import io.hypermesh.events.audit.AuditRecord;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.nio.ByteBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,10 +13,11 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A record's canonical bytes and its RFC 6962 leaf hash, SHA-256(0x00 || content || previous),
- * encoded into one reused buffer and hashed in one update: hashing a record costs the hash and
- * little else (three updates of the same bytes cost the JDK's SHA-256 over twice as much). Content
- * is the fields length-prefixed ({@code <chars>:<value>;}), details in key order. Not thread-safe.
+ * A record's RFC 6962 leaf hash, put together in one reused buffer and hashed in one update (three
+ * updates of the same bytes cost the JDK's SHA-256 over twice as much). Format 2: SHA-256(0x00 ||
+ * content), the entry's stored bytes copied as they are. Format 1: SHA-256(0x00 || fields || previous
+ * hash), the fields re-encoded length-prefixed ({@code <chars>:<value>;}), details in key order.
+ * Not thread-safe.
  */
 final class LeafHasher {
     private final MessageDigest sha256;
@@ -24,6 +30,37 @@ final class LeafHasher {
         this.sha256 = sha256;
     }
 
+    /** The leaf of a stored record; a format-1 record's over the previous hash it stores. */
+    byte[] leaf(SpecificRecord stored) {
+        if (stored instanceof AuditEntry e) {
+            return leaf(e.getContent());
+        }
+        return leaf(stored, AuditTrail.bytes(((AuditRecord) stored).getPreviousHash()));
+    }
+
+    /** The leaf of a stored record; a format-1 record's over the given previous hash. */
+    byte[] leaf(SpecificRecord stored, byte[] previous) {
+        if (stored instanceof AuditEntry e) {
+            return leaf(e.getContent());
+        }
+        AuditRecord r = (AuditRecord) stored;
+        return leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(), r.getDetails(), previous);
+    }
+
+    /** Format 2: the content bytes as stored. */
+    byte[] leaf(ByteBuffer content) {
+        int n = content.remaining();
+        length = 1;
+        buffer[0] = 0; // RFC 6962 leaf prefix
+        ensure(n);
+        content.get(content.position(), buffer, length, n);
+        length += n;
+        sha256.reset();
+        sha256.update(buffer, 0, length);
+        return sha256.digest();
+    }
+
+    /** Format 1: the fields re-encoded. */
     byte[] leaf(String adapterId, long sequence, String actor, String action, String target, AuditOutcome outcome,
                 Map<String, String> details, byte[] previous) {
         length = 1;

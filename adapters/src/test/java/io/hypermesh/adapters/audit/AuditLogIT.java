@@ -5,7 +5,9 @@ import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
-import io.hypermesh.events.audit.AuditRecord;
+import io.hypermesh.events.audit.AuditContent;
+import io.hypermesh.events.audit.AuditEntry;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.platform.testing.KafkaIT;
@@ -60,11 +62,16 @@ class AuditLogIT {
     }
 
     /** Writes audit payloads to a new one-partition topic with a plain producer, exactly as given; returns the topic. */
-    static String writeRaw(String adapterId, List<SpecificRecord> payloads) throws Exception {
+    static String writeRaw(String adapterId, List<? extends SpecificRecord> payloads) throws Exception {
         String topic = "audit-tamper-" + UUID.randomUUID().toString().substring(0, 8);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bus.kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
+        return writeRaw(topic, adapterId, payloads);
+    }
+
+    /** Appends audit payloads to an existing topic with a plain producer, exactly as given. */
+    static String writeRaw(String topic, String adapterId, List<? extends SpecificRecord> payloads) throws Exception {
         try (KafkaProducer<String, AuditEvent> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bus.kafka.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(bus.registry, true))) {
             for (SpecificRecord p : payloads) {
@@ -102,8 +109,10 @@ class AuditLogIT {
     void aForgedRecordIsNamedAtItsOffset() throws Exception {
         AuditTrail signer = new AuditTrail("forged", AuditTrail.newKey(), 4);
         List<SpecificRecord> events = trail("forged", signer, 8);
-        AuditRecord third = (AuditRecord) events.get(2);
-        events.set(2, AuditRecord.newBuilder(third).setActor("intruder").build());
+        AuditEntry third = (AuditEntry) events.get(2);
+        AuditContent said = AuditTrail.decode(third);
+        said.setActor("intruder");
+        events.set(2, AuditEntry.newBuilder(third).setContent(AuditTrail.encode(said)).build());
         assertBreak(verify(writeRaw("forged", events), signer, Map.of()), 2, "record 3 was altered");
     }
 
@@ -115,7 +124,8 @@ class AuditLogIT {
         AuditTrail forger = new AuditTrail("rewritten", AuditTrail.newKey(), 1000);
         List<SpecificRecord> forged = new ArrayList<>();
         for (SpecificRecord e : original) {
-            if (e instanceof AuditRecord r) {
+            if (e instanceof AuditEntry entry) {
+                AuditContent r = AuditTrail.decode(entry);
                 forged.addAll(forger.append(r.getSequence() == 2 ? "intruder" : r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(),
                         r.getDetails()).events().stream().map(x -> (SpecificRecord) x).toList());
             } else {
@@ -169,6 +179,31 @@ class AuditLogIT {
         List<SpecificRecord> events = trail("foreign", signer, 4);
         AuditTrail trusted = new AuditTrail("foreign", AuditTrail.newKey(), 4);
         assertBreak(verify(writeRaw("foreign", events), trusted, Map.of()), 4, "checkpoint at 4 is signed with unknown key");
+    }
+
+    @Test
+    void aFormatOneTrailOnTheLogVerifiesAndContinuesInFormatTwo() throws Exception {
+        Ed25519PrivateKeyParameters key = AuditTrail.newKey();
+        String topic = writeRaw("etcd-adapter", AuditTrailTest.formatOneTrail(5));
+        AuditLog log = new AuditLog(bus.kafka.access(), bus.registry, topic);
+        AuditTrail resumed = log.resume("etcd-adapter", key, 4);
+        assertEquals(5, resumed.sequence(), "adopted the format-1 records");
+        List<SpecificRecord> next = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            resumed.append("operator", "container.start", "c-" + i, AuditOutcome.SUCCESS, Map.of()).events().forEach(e -> next.add((SpecificRecord) e));
+        }
+        assertTrue(next.get(0) instanceof AuditEntry e && e.getFormat() == 2, "appends after a format-1 trail are format 2");
+        writeRaw(topic, "etcd-adapter", next);
+
+        AuditLog.Report report = log.verify(Map.of(resumed.keyId(), resumed.publicKey()), Duration.ZERO, Map.of("etcd-adapter", 8L), (r, t) -> { });
+        assertTrue(report.intact(), report.breaks().toString());
+        assertEquals(List.of(new AuditLog.Trail("etcd-adapter", 8, 8, 1)), report.trails());
+        StringWriter json = new StringWriter();
+        assertEquals(9, log.replayAsJson(new AuditLog.Filter(null, null, "etcd-adapter", null, null), new PrintWriter(json), (r, t) -> { }),
+                "8 records and the checkpoint at 8");
+        assertEquals(5, json.toString().lines().filter(l -> l.contains("\"AuditRecord\"") && l.contains("\"actor\":\"etcd-adapter\"")).count(), json.toString());
+        assertEquals(3, json.toString().lines().filter(l -> l.contains("\"AuditEntry\"") && l.contains("\"content\":{") && l.contains("\"actor\":\"operator\"")).count(),
+                json.toString());
     }
 
     @Test

@@ -1,6 +1,9 @@
 package io.hypermesh.adapters.audit;
 
 import io.hypermesh.events.audit.AuditCheckpoint;
+import io.hypermesh.events.audit.AuditContent;
+import io.hypermesh.events.audit.AuditEntry;
+import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.audit.AuditRecord;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
@@ -36,7 +39,7 @@ class AuditTrailTest {
     Optional<String> verify(List<Object> events) {
         AuditVerifier v = new AuditVerifier(Map.of(AuditTrail.keyId(key), key.generatePublicKey()));
         for (Object e : events) {
-            Optional<String> broken = e instanceof AuditRecord r ? v.record(r) : v.checkpoint((AuditCheckpoint) e);
+            Optional<String> broken = e instanceof AuditCheckpoint c ? v.checkpoint(c) : v.record((SpecificRecord) e);
             if (broken.isPresent()) {
                 return broken;
             }
@@ -60,9 +63,15 @@ class AuditTrailTest {
     @Test
     void forgeryDropReorderTruncationAndForeignKeysAreEachNamed() {
         List<Object> forged = trail(10);
-        AuditRecord r = (AuditRecord) forged.get(2);
-        forged.set(2, AuditRecord.newBuilder(r).setTarget("someone-else").build());
+        AuditEntry r = (AuditEntry) forged.get(2);
+        AuditContent said = AuditTrail.decode(r);
+        said.setTarget("someone-else");
+        forged.set(2, AuditEntry.newBuilder(r).setContent(AuditTrail.encode(said)).build());
         assertEquals("record 3 was altered: its content does not hash to its hash", verify(forged).orElseThrow());
+
+        List<Object> relabelled = trail(10);
+        relabelled.set(2, AuditEntry.newBuilder((AuditEntry) relabelled.get(2)).setAdapterId("other-adapter").build());
+        assertEquals("record 3 was altered: its adapter or sequence is not the one its content names", verify(relabelled).orElseThrow());
 
         List<Object> dropped = trail(10);
         dropped.remove(1);
@@ -83,6 +92,73 @@ class AuditTrailTest {
         sig[0] ^= 1;
         badSignature.set(4, AuditCheckpoint.newBuilder(c).setSignature(ByteBuffer.wrap(sig)).build());
         assertEquals("checkpoint at 4 has a bad signature", verify(badSignature).orElseThrow());
+    }
+
+    @Test
+    void anEntryHashesItsContentBytesAsStoredOnceAndSaysItsFormat() throws Exception {
+        List<Object> events = trail(2);
+        AuditEntry first = (AuditEntry) events.get(0);
+        AuditEntry second = (AuditEntry) events.get(1);
+        assertEquals(2, first.getFormat());
+        assertEquals(new AuditContent("etcd-adapter", 1L, "etcd-adapter", "observe.leader", "member-0", AuditOutcome.OBSERVED, Map.of("term", "0")),
+                AuditTrail.decode(first));
+        for (AuditEntry e : List.of(first, second)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((byte) 0);
+            sha.update(e.getContent().duplicate());
+            assertArrayEquals(sha.digest(), AuditTrail.bytes(e.getHash()), "the RFC 6962 leaf hash SHA-256(0x00 || content as stored)");
+        }
+    }
+
+    @Test
+    void aFormatThisVersionDoesNotKnowIsRefusedByName() {
+        List<Object> events = trail(3);
+        events.set(1, AuditEntry.newBuilder((AuditEntry) events.get(1)).setFormat(3).build());
+        assertEquals("record 2 is in audit format 3, which this version cannot verify (it knows formats 1 and 2)", verify(events).orElseThrow());
+        AuditTrail resumed = new AuditTrail("etcd-adapter", key, 4);
+        resumed.adopt((AuditEntry) events.get(0));
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> resumed.adopt((AuditEntry) events.get(1)));
+        assertTrue(refused.getMessage().contains("format 3"), refused.getMessage());
+    }
+
+    /** A format-1 trail as the version before wrote it: hashes over the length-prefixed fields, computed here. */
+    static List<AuditRecord> formatOneTrail(int records) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        List<AuditRecord> out = new ArrayList<>();
+        byte[] previous = new byte[32];
+        for (int i = 1; i <= records; i++) {
+            Map<String, String> details = Map.of("term", "" + i);
+            sha.reset();
+            sha.update((byte) 0);
+            sha.update(AuditTrail.canonical("etcd-adapter", i, "etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, details));
+            sha.update(previous);
+            byte[] hash = sha.digest();
+            out.add(new AuditRecord("etcd-adapter", (long) i, "etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, details,
+                    ByteBuffer.wrap(previous), ByteBuffer.wrap(hash)));
+            previous = hash;
+        }
+        return out;
+    }
+
+    @Test
+    void aFormatOneTrailStillVerifiesAndContinuesInFormatTwo() throws Exception {
+        List<AuditRecord> old = formatOneTrail(5);
+        assertEquals(Optional.empty(), verify(new ArrayList<>(old)));
+
+        List<Object> altered = new ArrayList<>(old);
+        altered.set(3, AuditRecord.newBuilder(old.get(3)).setActor("mallory").build());
+        assertEquals("record 4 was altered: its content does not hash to its hash", verify(altered).orElseThrow());
+
+        AuditTrail resumed = new AuditTrail("etcd-adapter", key, 4);
+        old.forEach(resumed::adopt);
+        List<Object> mixed = new ArrayList<>(old);
+        for (int i = 0; i < 4; i++) {
+            mixed.addAll(resumed.append("etcd-adapter", "observe.leader", "member-x" + i, AuditOutcome.OBSERVED, Map.of()).events());
+        }
+        assertEquals(6L, ((AuditEntry) mixed.get(5)).getSequence());
+        assertTrue(mixed.stream().anyMatch(AuditCheckpoint.class::isInstance), "a checkpoint at 8 signs the mixed trail");
+        assertEquals(Optional.empty(), verify(mixed));
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.testing.BusForAdapters;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.audit.AuditEvent;
-import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.events.consensus.ClusterStatus;
 import io.hypermesh.events.consensus.ConsensusEvent;
 import io.hypermesh.events.consensus.LeaderChanged;
@@ -84,8 +83,8 @@ class ConsensusAdapterIT {
 
             String newLeader = change.getLeaderId();
             try (BusForAdapters.Reader<AuditEvent> audit = bus.read(Topics.AUDIT.name(), AuditEvent.class)) {
-                audit.await(r -> r.value().getPayload() instanceof AuditRecord a && a.getAdapterId().equals(settings.adapterId())
-                        && a.getAction().equals("consensus.leader-changed") && a.getDetails().get("leader").equals(newLeader),
+                audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
+                        && a.getAction().equals("consensus.leader-changed") && a.getDetails().get("leader").equals(newLeader)).isPresent(),
                         Duration.ofSeconds(10), "the audit record of the leader change");
             }
         }

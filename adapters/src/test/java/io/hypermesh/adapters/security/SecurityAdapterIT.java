@@ -6,7 +6,6 @@ import io.hypermesh.adapters.testing.BusForAdapters;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
-import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.events.security.SecurityAlert;
@@ -89,11 +88,11 @@ class SecurityAdapterIT {
             Files.writeString(export, "\"node_name\":\"late-node\"}\n", StandardOpenOption.APPEND);
             security.await(r -> "late-node".equals(((SecurityAlert) r.value().getPayload()).getHost()), Duration.ofSeconds(10), "the line completed later");
 
-            audit.await(r -> r.value().getPayload() instanceof AuditRecord a && a.getAdapterId().equals(settings.adapterId())
-                    && a.getAction().equals("security.falco-rejected") && a.getOutcome() == AuditOutcome.DENIED, Duration.ofSeconds(10),
+            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
+                    && a.getAction().equals("security.falco-rejected") && a.getOutcome() == AuditOutcome.DENIED).isPresent(), Duration.ofSeconds(10),
                     "the refused alert audited");
-            audit.await(r -> r.value().getPayload() instanceof AuditRecord a && a.getAdapterId().equals(settings.adapterId())
-                    && a.getAction().equals("security.alert") && a.getActor().equals("falco:node-7"), Duration.ofSeconds(10),
+            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
+                    && a.getAction().equals("security.alert") && a.getActor().equals("falco:node-7")).isPresent(), Duration.ofSeconds(10),
                     "the Falco alert audited with Falco's host as actor");
         }
     }

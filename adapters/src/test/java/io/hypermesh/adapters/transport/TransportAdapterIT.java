@@ -119,8 +119,8 @@ class TransportAdapterIT {
             HttpResponse<String> refused = post(adapter[0], body);
             assertEquals(401, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("writes need an API token"), refused.body());
-            audit.await(r -> r.value().getPayload() instanceof io.hypermesh.events.audit.AuditRecord a && a.getAdapterId().equals(settings.adapterId())
-                    && a.getAction().equals("transport.telemetry-unauthorized") && a.getOutcome() == io.hypermesh.events.audit.AuditOutcome.DENIED,
+            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
+                    && a.getAction().equals("transport.telemetry-unauthorized") && a.getOutcome() == io.hypermesh.events.audit.AuditOutcome.DENIED).isPresent(),
                     Duration.ofSeconds(10), "the refused attempt on the trail");
             HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adapter[0].port() + "/v1/transport/telemetry"))
                     .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

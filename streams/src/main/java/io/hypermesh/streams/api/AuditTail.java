@@ -2,6 +2,8 @@ package io.hypermesh.streams.api;
 
 import io.hypermesh.events.audit.AuditCheckpoint;
 import io.hypermesh.events.audit.AuditEvent;
+import io.hypermesh.events.audit.AuditContent;
+import io.hypermesh.events.audit.AuditEntry;
 import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.RegistryClient;
@@ -103,9 +105,14 @@ public final class AuditTail implements AutoCloseable {
                 return out.put("Kind", "record").put("Adapter", a.getAdapterId()).put("Sequence", a.getSequence()).put("Actor", a.getActor())
                         .put("Action", a.getAction()).put("Target", a.getTarget()).put("Outcome", a.getOutcome().name());
             }
+            if (event.getPayload() instanceof AuditEntry e) {
+                AuditContent c = AuditContent.getDecoder().decode(e.getContent().duplicate());
+                return out.put("Kind", "record").put("Adapter", e.getAdapterId()).put("Sequence", e.getSequence()).put("Actor", c.getActor())
+                        .put("Action", c.getAction()).put("Target", c.getTarget()).put("Outcome", c.getOutcome().name());
+            }
             AuditCheckpoint c = (AuditCheckpoint) event.getPayload();
             return out.put("Kind", "checkpoint").put("Adapter", c.getAdapterId()).put("Sequence", c.getTreeSize()).put("KeyId", c.getKeyId());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             return out.put("Kind", "undecodable").put("Error", String.valueOf(e.getMessage()));
         }
     }

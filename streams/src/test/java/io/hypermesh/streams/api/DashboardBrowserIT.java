@@ -6,7 +6,8 @@ import io.hypermesh.events.EventSource;
 import io.hypermesh.events.LifecycleState;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditOutcome;
-import io.hypermesh.events.audit.AuditRecord;
+import io.hypermesh.events.audit.AuditContent;
+import io.hypermesh.events.audit.AuditEntry;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.lifecycle.LifecycleTransition;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
@@ -161,8 +162,9 @@ class DashboardBrowserIT {
                         .setPayload(new LifecycleTransition(component, 6, step[0], step[1], null, null)).build();
                 writer.publish(Topics.LIFECYCLE.name(), component, event).get();
             }
-            AuditRecord record = new AuditRecord(id + "-adapter", 1L, "docker:/run/docker.sock", "container.start", id + "-target",
-                    AuditOutcome.OBSERVED, Map.of(), ByteBuffer.wrap(new byte[32]), ByteBuffer.wrap(new byte[32]));
+            // As adapters write it (format 2): what it says is in its content bytes.
+            AuditEntry record = new AuditEntry(2, id + "-adapter", 1L, AuditContent.getEncoder().encode(new AuditContent(id + "-adapter", 1L,
+                    "docker:/run/docker.sock", "container.start", id + "-target", AuditOutcome.OBSERVED, Map.of())), ByteBuffer.wrap(new byte[32]));
             AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                     .setSource(new EventSource(id + "-adapter", ComponentKind.ADAPTER)).setOccurredAt(Instant.now()).setTraceId(null)
                     .setPayload(record).build();
