@@ -33,7 +33,7 @@ public final class BenchCommand implements Callable<Integer> {
     String etcd;
 
     @Option(names = "--only", split = ",", paramLabel = "N",
-            description = "Run only these benchmarks (1 ingest, 2 fold, 3 latency, 4 discovery, 5 failure detection, 6 audit, 7 agent writes), "
+            description = "Run only these benchmarks (1 ingest, 2 fold, 3 latency, 4 discovery, 5 failure detection, 6 audit, 7 agent writes, 8 idle propagation), "
                     + "with the ones they take their baseline from.")
     java.util.Set<Integer> only;
 

@@ -88,17 +88,17 @@ public final class BenchRunner {
     }
 
     /** Every benchmark. */
-    public static final java.util.Set<Integer> ALL = java.util.Set.of(1, 2, 3, 4, 5, 6, 7);
+    public static final java.util.Set<Integer> ALL = java.util.Set.of(1, 2, 3, 4, 5, 6, 7, 8);
     private java.util.Set<Integer> only = ALL;
 
     /**
-     * Runs only these benchmarks (1..7) and the ones their baselines come from: the fold is
+     * Runs only these benchmarks (1..8) and the ones their baselines come from: the fold is
      * measured against the producer rate of 1., the latency load is a share of the fold rate of 2.
      */
     public BenchRunner only(java.util.Set<Integer> selected) {
         java.util.Set<Integer> closure = new java.util.TreeSet<>(selected);
         if (!ALL.containsAll(closure) || closure.isEmpty()) {
-            throw new IllegalArgumentException("benchmarks are numbered 1 to 7, was " + selected);
+            throw new IllegalArgumentException("benchmarks are numbered 1 to 8, was " + selected);
         }
         if (closure.contains(3)) {
             closure.add(2);
@@ -165,6 +165,11 @@ public final class BenchRunner {
             }
             if (only.contains(4) || only.contains(5) || only.contains(7)) {
                 new DiscoveryBench(this).run();
+            }
+            if (only.contains(8)) {
+                IdlePropagationBench idle = new IdlePropagationBench(this);
+                idle.run(StreamsConfig.AT_LEAST_ONCE);
+                idle.run(StreamsConfig.EXACTLY_ONCE_V2);
             }
             if (only.contains(6)) {
                 AuditBench.run(scale.auditRecords(), report);
@@ -256,9 +261,14 @@ public final class BenchRunner {
     }
 
     StreamsApp startFolds(String guarantee) throws Exception {
+        return startFolds(guarantee, "bench-" + guarantee + "-" + UUID.randomUUID().toString().substring(0, 6));
+    }
+
+    /** The folds and their API under {@code applicationId}: a second call with the same id starts a second instance of the same bus. */
+    StreamsApp startFolds(String guarantee, String applicationId) throws Exception {
         StreamsSettings settings = StreamsSettings.defaults(kafka.access(), registry.url(),
                         Files.createTempDirectory(work, "folds-"), 0)
-                .withApplicationId("bench-" + guarantee + "-" + UUID.randomUUID().toString().substring(0, 6))
+                .withApplicationId(applicationId)
                 .withProcessingGuarantee(guarantee)
                 .withExtra(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
