@@ -118,10 +118,10 @@ final class IdlePropagationBench {
             runner.report().note("idle propagation (" + guarantee + "): " + overHttp.count() + " HTTP registers to one instance and "
                     + overProduce.count() + " plain produces, alternating, one at a time, after " + WARM_UP + " of each untimed;"
                     + " visible = a blocking query on the other instance of the same bus returns the new sequence number."
-                    + String.format(Locale.ROOT, " First hop: the register answered (applied by the owning fold) p50 %.1f / p99 %.1f ms,"
-                            + " the produce acknowledged p50 %.1f / p99 %.1f ms. The rest is the other instance finding out: a change"
-                            + " applied by another instance wakes no watcher here; it is found when the API re-reads the index on its poll timer.",
-                    applied.percentileMs(50), applied.percentileMs(99), acknowledged.percentileMs(50), acknowledged.percentileMs(99)));
+                    + String.format(Locale.ROOT, " Hops: the produce acknowledged p50 %.1f / p99 %.1f ms; the register answered, once the"
+                            + " owning fold applied it, p50 %.1f / p99 %.1f ms; the rest is the second instance: woken by its own fold or by"
+                            + " the owner's push (a long-poll of the owner's changes), then the view's index and instances read (from the owner where it holds them).",
+                    acknowledged.percentileMs(50), acknowledged.percentileMs(99), applied.percentileMs(50), applied.percentileMs(99)));
         }
     }
 

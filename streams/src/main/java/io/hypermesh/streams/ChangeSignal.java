@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Rings when a queryable table of this instance changed, so blocking queries re-render at once
  * instead of on their next poll. A change names its scope (a service, a health component) where it
  * has one, so a watcher of one service is not woken by every other service's registrations.
- * Changes owned by other instances are still found by polling.
+ * The changes this instance applies are also kept in a short log ({@link #since}), which other
+ * instances follow to ring them on their side ({@link #ringFromPeer}): a watcher anywhere wakes when
+ * the instance owning the change applies it.
  */
 public final class ChangeSignal {
     /** Listeners of every change. */
@@ -37,6 +39,50 @@ public final class ChangeSignal {
     /** The scope of one component's lifecycle state. */
     public static String lifecycle(String componentId) {
         return "lifecycle:" + componentId;
+    }
+
+    /** Local changes kept for peers that follow this instance: a follower further behind is told "everything". */
+    private static final int LOG_SIZE = 8_192;
+    /** At most this many scopes in one answer to a follower; more, and it is told "everything". */
+    private static final int MOST_SCOPES = 1_000;
+    private final String[] log = new String[LOG_SIZE]; // a null entry is an unscoped change
+    private long logged; // local changes ever logged; guarded by log
+
+    /**
+     * The local changes after {@code after} (a value of {@link Since#end} from before): their scopes,
+     * or {@code all} when some were unscoped, are no longer kept or are too many to list. With a
+     * negative {@code after} only where the log ends now, to follow from.
+     */
+    public record Since(long end, java.util.List<String> scopes, boolean all) {
+        public boolean empty() {
+            return !all && scopes.isEmpty();
+        }
+    }
+
+    public Since since(long after) {
+        synchronized (log) {
+            if (after < 0 || after >= logged) {
+                return new Since(logged, java.util.List.of(), false);
+            }
+            if (logged - after > LOG_SIZE) {
+                return new Since(logged, java.util.List.of(), true);
+            }
+            java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
+            for (long i = after; i < logged; i++) {
+                String scope = log[(int) (i % LOG_SIZE)];
+                if (scope == null || (scopes.add(scope) && scopes.size() > MOST_SCOPES)) {
+                    return new Since(logged, java.util.List.of(), true);
+                }
+            }
+            return new Since(logged, java.util.List.copyOf(scopes), false);
+        }
+    }
+
+    private void logLocal(String scope) {
+        synchronized (log) {
+            log[(int) (logged % LOG_SIZE)] = scope;
+            logged++;
+        }
     }
 
     /** How many changes rang so far: a rendered view is still current while this has not moved. */
@@ -66,14 +112,36 @@ public final class ChangeSignal {
 
     /** A change without a scope: wakes every listener. */
     public void ring() {
+        logLocal(null);
+        fireAll();
+    }
+
+    /** A change within one scope: wakes the listeners of that scope and of any change. */
+    public void ring(String scope) {
+        logLocal(scope);
+        fire(scope);
+    }
+
+    /**
+     * Changes another instance applied, as its {@link #since} told them (all when {@code scopes} is
+     * null): they wake the watchers here, and are not logged, so they are not passed back.
+     */
+    public void ringFromPeer(Collection<String> scopes) {
+        if (scopes == null) {
+            fireAll();
+        } else {
+            scopes.forEach(this::fire);
+        }
+    }
+
+    private void fireAll() {
         unscoped.incrementAndGet();
         version.incrementAndGet();
         anyChange.forEach(Listener::fire);
         byScope.values().forEach(listeners -> listeners.forEach(Listener::fire));
     }
 
-    /** A change within one scope: wakes the listeners of that scope and of any change. */
-    public void ring(String scope) {
+    private void fire(String scope) {
         stripes.incrementAndGet(stripe(scope));
         version.incrementAndGet();
         anyChange.forEach(Listener::fire);

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChangeSignalTest {
     final ChangeSignal signal = new ChangeSignal();
@@ -57,5 +58,32 @@ class ChangeSignalTest {
         long now = signal.stamp(web);
         signal.ring();
         assertNotEquals(now, signal.stamp(web));
+    }
+
+    @Test
+    void peersAreToldTheLocalChangesSinceWhereTheyStoodAndNotTheOnesPassedOn() {
+        ChangeSignal.Since start = signal.since(-1);
+        assertEquals(new ChangeSignal.Since(0, List.of(), false), start, "a new follower learns only where the log ends");
+        signal.ring("service:web");
+        signal.ring("service:db");
+        signal.ring("service:web");
+        signal.ringFromPeer(List.of("service:cache")); // another instance's change: woken here, not passed back
+        ChangeSignal.Since next = signal.since(start.end());
+        assertEquals(new ChangeSignal.Since(3, List.of("service:web", "service:db"), false), next);
+        assertTrue(signal.since(next.end()).empty(), "nothing since");
+
+        AtomicInteger woken = new AtomicInteger();
+        signal.onNextChange(List.of("service:cache"), woken::incrementAndGet);
+        signal.ringFromPeer(List.of("service:cache"));
+        assertEquals(1, woken.get(), "a peer's change wakes the watchers of its scope");
+
+        signal.ring();
+        assertTrue(signal.since(next.end()).all(), "an unscoped change: everything may have moved");
+        for (int i = 0; i < 9_000; i++) {
+            signal.ring("service:s" + (i % 3));
+        }
+        assertTrue(signal.since(next.end()).all(), "further back than the log keeps: everything");
+        ChangeSignal.Since recent = signal.since(signal.since(-1).end() - 3);
+        assertEquals(List.of("service:s0", "service:s1", "service:s2"), recent.scopes().stream().sorted().toList());
     }
 }

@@ -145,11 +145,10 @@ final class ConsulQueries {
             if (changes.stamp(scopes) != stamp) {
                 wake.tryComplete(); // changed here while the index was read: read it again
             }
-            // A local change wakes at once; one applied by another instance is found by polling it.
-            // Alone, this instance hears every change: it looks again each second only in case an
-            // instance joined, and that look is a sum in memory, not a store read.
+            // A local change wakes at once, and so does one another instance applied (it is pushed
+            // here, see PeerChanges). The timer is the fallback: a look each second at the latest.
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            long poll = stores.othersHoldParts() ? Watch.POLL_MS : 1_000;
+            long poll = stores.othersHoldParts() ? Watch.peerPollMs() : 1_000;
             long timer = vertx.setTimer(Math.min(poll, left), id -> wake.tryComplete());
             return wake.future().compose(ignored -> {
                 vertx.cancelTimer(timer);

@@ -247,7 +247,7 @@ final class HypermeshViews {
                 return;
             }
             if (stores.othersHoldParts()) {
-                timers[0] = vertx.setTimer(Watch.POLL_MS, id -> wake.run()); // parts other instances hold
+                timers[0] = vertx.setTimer(Watch.peerPollMs(), id -> wake.run()); // the fallback for parts other instances hold
             }
             timers[1] = vertx.setTimer(STREAM_KEEPALIVE_MS, id -> {
                 if (!done[0] && !response.closed()) {

@@ -1,6 +1,7 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.streams.ChangeSignal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -69,6 +70,16 @@ final class PeerClient {
     Future<Void> applied(HostInfo peer, int partition, long offset, long waitMs) {
         String uri = PeerProtocol.APPLIED + partition + "/" + offset + "?waitMs=" + waitMs;
         return answer(peer, "offset " + offset + " of partition " + partition, client.get(peer.port(), peer.host(), uri).send(), r -> null);
+    }
+
+    /** The scopes of the changes the peer applied after {@code after}, waiting there up to {@code waitMs} for one. */
+    Future<ChangeSignal.Since> changes(HostInfo peer, long after, long waitMs) {
+        String uri = PeerProtocol.CHANGES + "?after=" + after + "&waitMs=" + waitMs;
+        return answer(peer, "its changes", client.get(peer.port(), peer.host(), uri).timeout(waitMs + 10_000).send(), r -> {
+            JsonObject body = r.bodyAsJsonObject();
+            return new ChangeSignal.Since(body.getLong("end"), body.getJsonArray("scopes").stream().map(String::valueOf).toList(),
+                    body.getBoolean("all"));
+        });
     }
 
     /** The peer's Consul node name. */

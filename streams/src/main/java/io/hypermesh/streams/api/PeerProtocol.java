@@ -1,6 +1,7 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.streams.ChangeSignal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,13 +30,23 @@ final class PeerProtocol {
     static final String APPLIED = "/internal/v1/applied/";
     /** This instance's Consul node name. */
     static final String SELF = "/internal/v1/self";
+    /**
+     * {@code ?after=<end>&waitMs=<ms>}: the scopes of the changes this instance applied after
+     * {@code end} ({@link ChangeSignal#since}), answered as soon as there is one or when the wait is
+     * over (long-polling, as {@link PeerChanges} follows each peer).
+     */
+    static final String CHANGES = "/internal/v1/changes";
 
     private final StoreAccess stores;
     private final WriteVisibility visibility;
     private final HttpTls tls;
     private final String nodeName;
+    private final io.vertx.core.Vertx vertx;
+    private final ChangeSignal changes;
 
-    PeerProtocol(StoreAccess stores, WriteVisibility visibility, HttpTls tls, String nodeName) {
+    PeerProtocol(io.vertx.core.Vertx vertx, StoreAccess stores, ChangeSignal changes, WriteVisibility visibility, HttpTls tls, String nodeName) {
+        this.vertx = vertx;
+        this.changes = changes;
         this.stores = stores;
         this.visibility = visibility;
         this.tls = tls;
@@ -55,6 +66,46 @@ final class PeerProtocol {
                     .onFailure(e -> json(ctx, 504, new JsonObject().put("error", e.getMessage())));
         });
         router.get(SELF).handler(ctx -> json(ctx, 200, new JsonObject().put("Node", nodeName)));
+        router.get(CHANGES).handler(ctx -> {
+            long after;
+            long waitMs;
+            try {
+                after = Long.parseLong(ctx.request().getParam("after", "-1"));
+                waitMs = Math.max(0, Math.min(MAX_CHANGES_WAIT_MS, Long.parseLong(ctx.request().getParam("waitMs", "20000"))));
+            } catch (NumberFormatException e) {
+                json(ctx, 400, new JsonObject().put("error", "after and waitMs are numbers"));
+                return;
+            }
+            changesAfter(ctx, after, System.nanoTime() + waitMs * 1_000_000);
+        });
+    }
+
+    private static final long MAX_CHANGES_WAIT_MS = 60_000;
+
+    /** Answers with the local changes after {@code after} once there are any, or empty at the deadline; never spins. */
+    private void changesAfter(RoutingContext ctx, long after, long deadline) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        ChangeSignal.Since since = changes.since(after);
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (!since.empty() || after < 0 || since.end() < after || left <= 0) {
+            json(ctx, 200, new JsonObject().put("end", since.end()).put("all", since.all()).put("scopes", new JsonArray(since.scopes())));
+            return;
+        }
+        // Woken by any change, a peer's included (those are not in the log): look again each time.
+        io.vertx.core.Promise<Void> wake = io.vertx.core.Promise.promise();
+        Runnable cancel = changes.onNextChange(null, () -> vertx.runOnContext(v -> wake.tryComplete()));
+        if (!changes.since(after).empty()) {
+            wake.tryComplete();
+        }
+        long timer = vertx.setTimer(left, id -> wake.tryComplete());
+        ctx.response().closeHandler(v -> wake.tryComplete());
+        wake.future().onComplete(v -> {
+            vertx.cancelTimer(timer);
+            cancel.run();
+            changesAfter(ctx, after, deadline);
+        });
     }
 
     /** A Consul agent member entry for one instance. */

@@ -47,6 +47,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final HttpTls tls;
     private HttpServer server;
     private CheckRunner checks;
+    private PeerChanges peerChanges;
     private long dashboardTimer = -1;
 
     /**
@@ -93,7 +94,7 @@ public final class QueryApiVerticle extends VerticleBase {
 
         RegistryReader registry = new RegistryReader(stores, indexes);
         WriteVisibility visibility = new WriteVisibility(stores, applied);
-        PeerProtocol peers = new PeerProtocol(stores, visibility, tls, settings.nodeName());
+        PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName());
         Watchers watchers = new Watchers(settings.maxWatchers());
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers);
         new ConsulReads(queries, registry, stores, peers, settings).mount(router);
@@ -102,6 +103,8 @@ public final class QueryApiVerticle extends VerticleBase {
         peers.mount(router);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();
+        peerChanges = new PeerChanges(vertx, stores, changes);
+        peerChanges.start();
 
         // Vert.x matches "/ui" and "/ui/" alike: one route serves both (a redirect between them would loop).
         router.get("/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
@@ -133,6 +136,9 @@ public final class QueryApiVerticle extends VerticleBase {
         vertx.cancelTimer(dashboardTimer);
         if (checks != null) {
             checks.stop();
+        }
+        if (peerChanges != null) {
+            peerChanges.stop();
         }
         return server == null ? Future.succeededFuture() : server.close();
     }

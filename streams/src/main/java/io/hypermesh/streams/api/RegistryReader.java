@@ -69,8 +69,10 @@ final class RegistryReader {
     }
 
     /**
-     * The Consul index of a view scope: the sum over partitions of the offset + 1 of the last record
-     * that changed it (see {@link RegistryTopology}); 1 for a scope nothing ever touched.
+     * The Consul index of a view scope: 1 + the sum over partitions of the offset + 1 of the last
+     * record that changed it (see {@link RegistryTopology}). So a scope nothing ever touched has 1,
+     * never 0 (which clients take for "no index"), and the first change, at offset 0 of a partition,
+     * moves it to 2: a blocking query at index 1 returns.
      */
     Future<Long> index(String scope) {
         // This instance's partitions from memory; the others' from the instances that hold them.
@@ -79,7 +81,7 @@ final class RegistryReader {
             for (Long v : values) {
                 sum += v;
             }
-            return Math.max(1, sum);
+            return 1 + sum;
         });
     }
 }

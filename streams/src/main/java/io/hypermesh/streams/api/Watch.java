@@ -24,7 +24,13 @@ import java.util.regex.Pattern;
 final class Watch {
     static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
     static final Duration MAX_WAIT = Duration.ofMinutes(10);
-    static final long POLL_MS = 100;
+    /**
+     * How often a blocking query looks at an index that other instances move. Their changes are
+     * pushed ({@link PeerChanges}); this look only covers a push lost with a peer.
+     */
+    static long peerPollMs() {
+        return Long.getLong("hypermesh.api.peer-poll-ms", 1_000);
+    }
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private Watch() {
@@ -113,14 +119,14 @@ final class Watch {
             if (!covered || changes.stamp(scopes) != before) {
                 wake.tryComplete(); // it may have changed while rendering: look again
             }
-            // Wake on a local change at once; poll only for changes other instances own. Alone,
-            // this instance hears every change: each second it only looks whether one joined.
+            // Wake on a change at once, local or pushed by the instance that applied it; the timer
+            // is the fallback for a push lost with a peer, and alone it looks whether one joined.
             long[] timer = {-1};
             Runnable[] arm = new Runnable[1];
             arm[0] = () -> {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
                 boolean others = othersHoldParts.getAsBoolean();
-                timer[0] = vertx.setTimer(Math.min(others ? POLL_MS : 1_000, left), id -> {
+                timer[0] = vertx.setTimer(Math.min(others ? peerPollMs() : 1_000, left), id -> {
                     if (others || System.nanoTime() >= deadline || othersHoldParts.getAsBoolean()) {
                         wake.tryComplete();
                     } else if (!wake.future().isComplete()) {
