@@ -24,7 +24,43 @@ import java.util.concurrent.TimeUnit;
  * before the write until a blocking query on the second instance returns a view that shows it.
  */
 final class IdlePropagationBench {
-    /** Writes per path before timing starts: connections open, code compiled. */
+    /**
+     * Warm means the JIT is done: compile time grew by less than {@link #QUIET_SHARE_PERCENT}% of the
+     * last {@link #WINDOW_NANOS} (a compiler thread took most of a core for the first minute),
+     * or {@link #MOST_NANOS} passed.
+     */
+    static final class JitQuiet {
+        static final int QUIET_SHARE_PERCENT = 5;
+        private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(3);
+        private static final long MOST_NANOS = TimeUnit.SECONDS.toNanos(120);
+        private final java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        private final long began = System.nanoTime();
+        private long windowStart = began;
+        private long compiledAtWindowStart = jit.getTotalCompilationTime();
+        private long lastWindowCompiledMs = -1;
+
+        boolean quiet() {
+            long now = System.nanoTime();
+            if (now - began > MOST_NANOS) {
+                return true;
+            }
+            if (now - windowStart < WINDOW_NANOS) {
+                return false;
+            }
+            long compiled = jit.getTotalCompilationTime();
+            lastWindowCompiledMs = compiled - compiledAtWindowStart;
+            long windowMs = (now - windowStart) / 1_000_000;
+            windowStart = now;
+            compiledAtWindowStart = compiled;
+            return lastWindowCompiledMs * 100 < QUIET_SHARE_PERCENT * windowMs;
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%.0f s, %d ms compiling in the last window", (System.nanoTime() - began) / 1e9, lastWindowCompiledMs);
+        }
+    }
+
+    /** Writes per path before timing can start: connections open, code compiled. */
     private static final int WARM_UP = 20;
     /** A small pool of instances, re-registered with a new sequence number: each view stays a few entries. */
     private static final int POOL = 8;
@@ -54,7 +90,15 @@ final class IdlePropagationBench {
             // it) and the produce acknowledged; what follows is the second instance finding out.
             Latencies applied = new Latencies();
             Latencies acknowledged = new Latencies();
-            for (int i = 0; i < 2 * (count + WARM_UP); i++) {
+            ThreadCpu cpuBefore = null;
+            JitQuiet warm = new JitQuiet();
+            int timedFrom = -1; // the first timed write, once warm
+            for (int i = 0; timedFrom < 0 || i < timedFrom + 2 * count; i++) {
+                if (timedFrom < 0 && i % 2 == 0 && i >= 2 * WARM_UP && warm.quiet()) {
+                    timedFrom = i;
+                    cpuBefore = ThreadCpu.now();
+                }
+                boolean timed = timedFrom >= 0;
                 boolean viaHttp = i % 2 == 0;
                 String id = service + "-" + (i % POOL);
                 String seq = Integer.toString(i);
@@ -72,7 +116,6 @@ final class IdlePropagationBench {
                     firstHop = (System.nanoTime() - start) / 1_000;
                 } else {
                     long sent = start;
-                    boolean timed = i >= 2 * WARM_UP;
                     acked = producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, service, 600_000, Map.of("seq", seq)))
                             .thenRun(() -> {
                                 if (timed) {
@@ -93,13 +136,14 @@ final class IdlePropagationBench {
                 if (acked != null) {
                     acked.get(30, TimeUnit.SECONDS);
                 }
-                if (i >= 2 * WARM_UP) {
+                if (timed) {
                     (viaHttp ? overHttp : overProduce).add(micros);
                     if (viaHttp) {
                         applied.add(firstHop);
                     }
                 }
             }
+            String threads = ThreadCpu.now().since(cpuBefore, 8);
             double commitMs = writeTo.settings().commitInterval().toMillis();
             boolean alos = guarantee.equals(StreamsConfig.AT_LEAST_ONCE);
             for (var path : java.util.List.of(Map.entry("HTTP register", overHttp), Map.entry("plain produce", overProduce))) {
@@ -116,12 +160,14 @@ final class IdlePropagationBench {
                 }
             }
             runner.report().note("idle propagation (" + guarantee + "): " + overHttp.count() + " HTTP registers to one instance and "
-                    + overProduce.count() + " plain produces, alternating, one at a time, after " + WARM_UP + " of each untimed;"
+                    + overProduce.count() + " plain produces, alternating, one at a time, after " + timedFrom / 2 + " of each untimed"
+                    + " (until the JIT compiled under " + JitQuiet.QUIET_SHARE_PERCENT + "% of a window, " + warm.describe() + ");"
                     + " visible = a blocking query on the other instance of the same bus returns the new sequence number."
                     + String.format(Locale.ROOT, " Hops: the produce acknowledged p50 %.1f / p99 %.1f ms; the register answered, once the"
                             + " owning fold applied it, p50 %.1f / p99 %.1f ms; the rest is the second instance: woken by its own fold or by"
                             + " the owner's push (a long-poll of the owner's changes), then the view's index and instances read (from the owner where it holds them).",
-                    acknowledged.percentileMs(50), acknowledged.percentileMs(99), applied.percentileMs(50), applied.percentileMs(99)));
+                    acknowledged.percentileMs(50), acknowledged.percentileMs(99), applied.percentileMs(50), applied.percentileMs(99))
+                    + " Cores per thread of the bench's JVM (broker, both instances, the client) while timed, from /proc: " + threads);
         }
     }
 
