@@ -58,28 +58,53 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
             return null;
         }
         Schema schema = data.getSchema();
-        String subject = topic + (isKey ? "-key" : "-value");
-        int id;
+        int id = schemaId(topic, schema);
         try {
-            id = ids.computeIfAbsent(subject, s -> new ConcurrentHashMap<>())
+            Reused out = REUSED.get();
+            out.reset();
+            out.write(NO_HEADER_YET, 0, WireFormat.HEADER_SIZE);
+            out.encoder = EncoderFactory.get().directBinaryEncoder(out, out.encoder);
+            writers.computeIfAbsent(schema, AvroSerializer::writerFor).write(data, out.encoder);
+            out.encoder.flush();
+            byte[] framed = out.copy();
+            WireFormat.writeHeader(framed, id);
+            return framed;
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic '" + topic
+                    + "' with schema id " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The id {@code schema} has under this topic's subject, registered on first use unless told not
+     * to; later calls are two map lookups.
+     */
+    public int schemaId(String topic, Schema schema) {
+        String subject = topic + (isKey ? "-key" : "-value");
+        try {
+            return ids.computeIfAbsent(subject, s -> new ConcurrentHashMap<>())
                     .computeIfAbsent(schema, s -> autoRegister ? registry.register(subject, s) : registry.idOf(subject, s));
         } catch (RegistryException e) {
             throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic '" + topic
                     + "': registry " + registry.describe() + " refused subject '" + subject + "' (" + e.errorCode()
                     + "): " + e.getMessage(), e);
         }
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            out.write(new byte[WireFormat.HEADER_SIZE]);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writers.computeIfAbsent(schema, AvroSerializer::writerFor).write(data, encoder);
-            encoder.flush();
-            byte[] framed = out.toByteArray();
-            WireFormat.writeHeader(framed, id);
-            return framed;
-        } catch (IOException | RuntimeException e) {
-            throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic '" + topic
-                    + "' with schema id " + id + ": " + e.getMessage(), e);
+    }
+
+    private static final byte[] NO_HEADER_YET = new byte[WireFormat.HEADER_SIZE];
+
+    /** One buffer and encoder per thread, reused: a record costs its encoding and one copy of the result. */
+    private static final ThreadLocal<Reused> REUSED = ThreadLocal.withInitial(Reused::new);
+
+    private static final class Reused extends ByteArrayOutputStream {
+        BinaryEncoder encoder;
+
+        Reused() {
+            super(512);
+        }
+
+        byte[] copy() {
+            return java.util.Arrays.copyOf(buf, count);
         }
     }
 

@@ -230,17 +230,48 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
         return checks;
     }
 
-    /** Whether two states of an instance look the same to Consul (leases and timestamps aside). */
-    private static boolean sameAsShown(ServiceInstance a, ServiceInstance b) {
-        return shown(a).equals(shown(b));
+    /**
+     * Whether two states of an instance look the same to Consul: every field but the lease and
+     * timestamps (and the modify index they would move), compared in place, since copying both
+     * states to blank those out cost more than the rest of a re-registration.
+     */
+    static boolean sameAsShown(ServiceInstance a, ServiceInstance b) {
+        for (int pos : SHOWN_INSTANCE_FIELDS) {
+            if (pos == CHECKS_FIELD) {
+                List<CheckState> x = a.getChecks();
+                List<CheckState> y = b.getChecks();
+                if (x.size() != y.size()) {
+                    return false;
+                }
+                for (int i = 0; i < x.size(); i++) {
+                    if (!sameFields(x.get(i), y.get(i), SHOWN_CHECK_FIELDS)) {
+                        return false;
+                    }
+                }
+            } else if (!java.util.Objects.equals(a.get(pos), b.get(pos))) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static ServiceInstance shown(ServiceInstance s) {
-        List<CheckState> checks = new ArrayList<>();
-        s.getChecks().forEach(c -> checks.add(CheckState.newBuilder(c).setUpdatedAt(Instant.EPOCH).setCriticalSince(null).build()));
-        return ServiceInstance.newBuilder(s).setRegisteredAt(Instant.EPOCH).setLastHeartbeatAt(Instant.EPOCH).setTtlMs(0)
-                .setModifyIndex(0).setChecks(checks).build();
+    private static boolean sameFields(org.apache.avro.generic.IndexedRecord a, org.apache.avro.generic.IndexedRecord b, int[] positions) {
+        for (int pos : positions) {
+            if (!java.util.Objects.equals(a.get(pos), b.get(pos))) {
+                return false;
+            }
+        }
+        return true;
     }
+
+    private static int[] fieldsBut(org.apache.avro.Schema schema, String... left) {
+        Set<String> out = Set.of(left);
+        return schema.getFields().stream().filter(f -> !out.contains(f.name())).mapToInt(org.apache.avro.Schema.Field::pos).toArray();
+    }
+
+    private static final int[] SHOWN_INSTANCE_FIELDS = fieldsBut(ServiceInstance.getClassSchema(), "registeredAt", "lastHeartbeatAt", "ttlMs", "modifyIndex");
+    private static final int CHECKS_FIELD = ServiceInstance.getClassSchema().getField("checks").pos();
+    private static final int[] SHOWN_CHECK_FIELDS = fieldsBut(CheckState.getClassSchema(), "updatedAt", "criticalSince");
 
     /**
      * @param previous the value this replaces (null when new)

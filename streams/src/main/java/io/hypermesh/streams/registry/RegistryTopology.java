@@ -123,9 +123,12 @@ public final class RegistryTopology {
                              ConsulIndexes mirror) {
         var events = serdes.of(RegistryEvent.class);
         var instances = serdes.of(ServiceInstance.class);
+        // One encoding per change: the store's bytes (which its changelog carries) go to the state topic too.
+        var once = new SerializedOnce<>((io.hypermesh.schemas.serde.AvroSerializer<ServiceInstance>) instances.serializer());
+        var stored = org.apache.kafka.common.serialization.Serdes.serdeFrom(once, instances.deserializer());
         topology.addSource(SOURCE, Serdes.String().deserializer(), events.deserializer(), Topics.REGISTRY.name());
         topology.addProcessor(FOLD, () -> new RegistryFold(settings, changes, applied, mirror), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), instances), FOLD);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), stored), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()), FOLD);
         // Derived from STORE on every task start, so no changelog: restoring one store is enough.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_SERVICE_STORE), Serdes.String(), Serdes.String())
@@ -134,7 +137,7 @@ public final class RegistryTopology {
                 .withLoggingDisabled(), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNNABLE_CHECKS_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
-        topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), instances.serializer(), FOLD);
+        topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), once, FOLD);
         topology.addSink(EXPIRY_SINK, Topics.REGISTRY.name(), Serdes.String().serializer(), events.serializer(), FOLD);
         topology.addSink(HEALTH_SINK, Topics.HEALTH_CHECKS.name(), Serdes.String().serializer(),
                 serdes.of(HealthCheckEvent.class).serializer(), FOLD);
