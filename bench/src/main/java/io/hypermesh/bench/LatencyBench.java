@@ -21,9 +21,37 @@ final class LatencyBench {
 
     static final int INSTANCES_PER_WATCHED_SERVICE = 16;
 
-    // 3. Latency: produce to visible in the discovery API at 20% of the fold maximum, from intended send times.
+    /** Measured repetitions; the row gives the median p99 and the range. */
+    private static final int REPETITIONS = 3;
+
+    /**
+     * 3. Latency: produce to visible in the discovery API at 20% of the fold maximum, from intended
+     * send times, {@link #REPETITIONS} times (each on fresh folds; the JIT is warm from the fold runs).
+     */
     void run(String guarantee, double foldMax) throws Exception {
         double rate = Math.max(10, foldMax * 0.2);
+        double[] p99s = new double[REPETITIONS];
+        for (int r = 0; r < REPETITIONS; r++) {
+            Once once = once(guarantee, rate);
+            p99s[r] = once.latencies().percentileMs(99);
+            if (r == REPETITIONS - 1) {
+                double[] sorted = p99s.clone();
+                java.util.Arrays.sort(sorted);
+                double p99 = sorted[REPETITIONS / 2];
+                double target = guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? 25 : once.commitMs() + 25;
+                runner.report().add("3. latency (" + guarantee + ")", String.format(java.util.Locale.ROOT,
+                                "p99 ms at %.0f events/s, 20%% of the fold maximum, median of %d runs (%.1f..%.1f; last run p50 %.1f, p99.9 %.1f,"
+                                        + " %d of %d probes seen)", rate, REPETITIONS, sorted[0], sorted[REPETITIONS - 1],
+                                once.latencies().percentileMs(50), once.latencies().percentileMs(99.9), once.latencies().count(), once.probes()),
+                        p99, "target", target, p99 / target, "p99 <= " + (int) target + " ms", p99 <= target);
+            }
+        }
+    }
+
+    private record Once(Latencies latencies, long probes, double commitMs) {
+    }
+
+    private Once once(String guarantee, double rate) throws Exception {
         int watchers = 8;
         // Every event goes through the same broker and fold; one in probeEvery is a probe on a watched
         // service (about 200 a second), so watchers see each of their services change 25 times a
@@ -50,13 +78,7 @@ final class LatencyBench {
                 Thread.sleep(100);
             }
             stop.set(true);
-            double commitMs = app.settings().commitInterval().toMillis();
-            double target = guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? 25 : commitMs + 25;
-            double p99 = latencies.percentileMs(99);
-            runner.report().add("3. latency (" + guarantee + ")", String.format(java.util.Locale.ROOT,
-                            "p99 ms at %.0f events/s, 20%% of the fold maximum (p50 %.1f, p99.9 %.1f; %d of %d probes seen)",
-                            rate, latencies.percentileMs(50), latencies.percentileMs(99.9), latencies.count(), probes),
-                    p99, "target", target, p99 / target, "p99 <= " + (int) target + " ms", p99 <= target);
+            return new Once(latencies, probes, app.settings().commitInterval().toMillis());
         }
     }
 
