@@ -236,7 +236,7 @@ public final class BenchRunner {
             for (int i = 0; i < rates.length; i++) {
                 rates[i] = foldRun(guarantee, scale.foldEvents());
             }
-            profile = samples.top("StreamThread", 8);
+            profile = samples.top(8, "StreamThread");
         }
         double[] sorted = rates.clone();
         java.util.Arrays.sort(sorted);

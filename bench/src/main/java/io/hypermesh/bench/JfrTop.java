@@ -33,44 +33,53 @@ final class JfrTop implements AutoCloseable {
     }
 
     /**
-     * Stops the recording; the top {@code n} frames of threads whose name contains {@code thread},
-     * by own samples and, for {@code io.hypermesh} methods, with what they call.
+     * Stops the recording; for each name, the top {@code n} frames of the threads whose name
+     * contains it, by own samples and, for {@code io.hypermesh} methods, with what they call.
      */
-    String top(String thread, int n) throws IOException {
+    String top(int n, String... threads) throws IOException {
         recording.stop();
         Path file = Files.createTempFile("bench-", ".jfr");
         try {
             recording.dump(file);
-            Map<String, Integer> self = new HashMap<>();
-            Map<String, Integer> inclusive = new HashMap<>();
-            int samples = 0;
-            for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-                RecordedThread t = e.getThread("sampledThread");
-                if (t == null || t.getJavaName() == null || !t.getJavaName().contains(thread) || e.getStackTrace() == null) {
-                    continue;
-                }
-                List<RecordedFrame> frames = e.getStackTrace().getFrames();
-                if (frames.isEmpty()) {
-                    continue;
-                }
-                samples++;
-                self.merge(name(frames.get(0).getMethod()), 1, Integer::sum);
-                Set<String> ours = new HashSet<>();
-                for (RecordedFrame f : frames) {
-                    if (f.getMethod().getType().getName().startsWith("io.hypermesh.")) {
-                        ours.add(name(f.getMethod()));
-                    }
-                }
-                ours.forEach(m -> inclusive.merge(m, 1, Integer::sum));
+            List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+            List<String> parts = new java.util.ArrayList<>();
+            for (String thread : threads) {
+                parts.add(top(events, thread, n));
             }
-            if (samples == 0) {
-                return "no samples of threads named *" + thread + "*";
-            }
-            return samples + " samples of *" + thread + "*; top frames: " + percent(self, samples, n)
-                    + "; bus methods with what they call: " + percent(inclusive, samples, n);
+            return String.join("; ", parts);
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    private static String top(List<RecordedEvent> events, String thread, int n) {
+        Map<String, Integer> self = new HashMap<>();
+        Map<String, Integer> inclusive = new HashMap<>();
+        int samples = 0;
+        for (RecordedEvent e : events) {
+            RecordedThread t = e.getThread("sampledThread");
+            if (t == null || t.getJavaName() == null || !t.getJavaName().contains(thread) || e.getStackTrace() == null) {
+                continue;
+            }
+            List<RecordedFrame> frames = e.getStackTrace().getFrames();
+            if (frames.isEmpty()) {
+                continue;
+            }
+            samples++;
+            self.merge(name(frames.get(0).getMethod()), 1, Integer::sum);
+            Set<String> ours = new HashSet<>();
+            for (RecordedFrame f : frames) {
+                if (f.getMethod().getType().getName().startsWith("io.hypermesh.")) {
+                    ours.add(name(f.getMethod()));
+                }
+            }
+            ours.forEach(m -> inclusive.merge(m, 1, Integer::sum));
+        }
+        if (samples == 0) {
+            return "no samples of threads named *" + thread + "*";
+        }
+        return samples + " samples of *" + thread + "*, top frames: " + percent(self, samples, n)
+                + "; bus methods with what they call: " + percent(inclusive, samples, n);
     }
 
     private static String name(RecordedMethod m) {

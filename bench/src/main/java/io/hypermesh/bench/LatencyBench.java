@@ -31,6 +31,7 @@ final class LatencyBench {
     void run(String guarantee, double foldMax) throws Exception {
         double rate = Math.max(10, foldMax * 0.2);
         double[] p99s = new double[REPETITIONS];
+        JfrTop samples = new JfrTop();
         for (int r = 0; r < REPETITIONS; r++) {
             Once once = once(guarantee, rate);
             p99s[r] = once.latencies().percentileMs(99);
@@ -44,11 +45,15 @@ final class LatencyBench {
                                         + " %d of %d probes seen)", rate, REPETITIONS, sorted[0], sorted[REPETITIONS - 1],
                                 once.latencies().percentileMs(50), once.latencies().percentileMs(99.9), once.latencies().count(), once.probes()),
                         p99, "target", target, p99 / target, "p99 <= " + (int) target + " ms", p99 <= target);
+                runner.report().note("latency (" + guarantee + "), the last run, cores per thread of the bus's JVM from /proc: " + once.threads());
+                try (samples) {
+                    runner.report().note("latency (" + guarantee + "), JFR over the " + REPETITIONS + " runs: " + samples.top(6, "StreamThread", "vert.x-eventloop"));
+                }
             }
         }
     }
 
-    private record Once(Latencies latencies, long probes, double commitMs) {
+    private record Once(Latencies latencies, long probes, double commitMs, String threads) {
     }
 
     private Once once(String guarantee, double rate) throws Exception {
@@ -68,6 +73,7 @@ final class LatencyBench {
                 t.start();
             }
             Thread.sleep(500);
+            ThreadCpu before = ThreadCpu.now();
             long total = (long) (rate * runner.scale().latencyRun().toMillis() / 1000.0);
             // Paced in a process of its own, parking until each send is due: this JVM runs only the bus and its watchers.
             long probes = LoadGenerator.run(runner.work(), "latency", runner.kafka().bootstrapServers(), runner.registry().url(),
@@ -78,7 +84,7 @@ final class LatencyBench {
                 Thread.sleep(100);
             }
             stop.set(true);
-            return new Once(latencies, probes, app.settings().commitInterval().toMillis());
+            return new Once(latencies, probes, app.settings().commitInterval().toMillis(), ThreadCpu.now().since(before, 8));
         }
     }
 
