@@ -39,8 +39,8 @@ final class LatencyBench {
                 double[] sorted = p99s.clone();
                 java.util.Arrays.sort(sorted);
                 double p99 = sorted[REPETITIONS / 2];
-                // Issue 19's target under load (ALOS); under EOS a record is visible only once its transaction commits.
-                double target = guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? 50 : once.commitMs() + 50;
+                // Issue 19 sets p99 <= 50 ms under load for ALOS; EOS keeps the commit interval + 25 ms it had.
+                double target = guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? 50 : once.commitMs() + 25;
                 runner.report().add("3. latency (" + guarantee + ")", String.format(java.util.Locale.ROOT,
                                 "p99 ms at %.0f events/s, 20%% of the fold maximum, median of %d runs (%.1f..%.1f; last run p50 %.1f, p99.9 %.1f,"
                                         + " %d of %d probes seen)", rate, REPETITIONS, sorted[0], sorted[REPETITIONS - 1],
