@@ -18,7 +18,7 @@ final class AuditBench {
     /** Records per verification batch: what one poll of the audit topic returns (max.poll.records). */
     private static final int VERIFY_BATCH = 2_000;
 
-    static void run(int n, BenchReport report) {
+    static void run(int n, java.time.Duration warmUp, BenchReport report) {
         Ed25519PrivateKeyParameters key = AuditTrail.newKey();
         List<Object> events = append(key, n);
         // The baseline hashes each entry's content bytes, as stored, once.
@@ -36,7 +36,7 @@ final class AuditBench {
             warmRounds++;
             long warmed = System.nanoTime() - warmFrom;
             boolean steady = last > 0 && Math.abs(rate - last) <= 0.05 * last;
-            if ((steady && warmed > WARM_UP_NANOS) || warmed > 4 * WARM_UP_NANOS) {
+            if ((steady && warmed > warmUp.toNanos()) || warmed > 4 * warmUp.toNanos()) {
                 break;
             }
             last = rate;
@@ -71,8 +71,6 @@ final class AuditBench {
         report.note("audit verify, cores per thread from /proc over the measured rounds (raw SHA-256 rounds in between; the leaf-hashing"
                 + " thread of each round has ended and is counted above): " + threadSplit);
     }
-
-    private static final long WARM_UP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     private final Ed25519PrivateKeyParameters key;
     private final List<Object> events;

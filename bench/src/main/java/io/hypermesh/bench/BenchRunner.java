@@ -50,13 +50,18 @@ import java.util.regex.Pattern;
  * SHA-256 over the same bytes. Starts its own broker, registry and folds in a work folder.
  */
 public final class BenchRunner {
-    /** How much load each benchmark puts on. */
+    /**
+     * How much load each benchmark puts on. {@code warmUp} is the least time the audit rounds warm
+     * for, and a twelfth of the most the idle propagation waits for the JIT to go quiet.
+     */
     public record Scale(String name, int ingestRecords, int foldEvents, Duration latencyRun, Duration queryRun,
-                        int detectionTrials, int auditRecords) {
-        public static final Scale TINY = new Scale("tiny", 2_000, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1), 1, 2_000);
+                        int detectionTrials, int auditRecords, Duration warmUp) {
+        public static final Scale TINY = new Scale("tiny", 2_000, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1), 1, 2_000,
+                Duration.ofSeconds(1));
         // Long enough for steady state: with 50,000 fold events a run lasted two seconds, half of it
         // the first polls and commits, and the producer baseline was as short.
-        public static final Scale STANDARD = new Scale("standard", 1_000_000, 300_000, Duration.ofSeconds(15), Duration.ofSeconds(5), 3, 200_000);
+        public static final Scale STANDARD = new Scale("standard", 1_000_000, 300_000, Duration.ofSeconds(15), Duration.ofSeconds(5), 3, 200_000,
+                Duration.ofSeconds(10));
 
         public static Scale named(String name) {
             return switch (name) {
@@ -172,7 +177,7 @@ public final class BenchRunner {
                 idle.run(StreamsConfig.EXACTLY_ONCE_V2);
             }
             if (only.contains(6)) {
-                AuditBench.run(scale.auditRecords(), report);
+                AuditBench.run(scale.auditRecords(), scale.warmUp(), report);
             }
         }
         return report;

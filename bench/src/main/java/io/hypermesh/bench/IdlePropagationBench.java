@@ -27,21 +27,25 @@ final class IdlePropagationBench {
     /**
      * Warm means the JIT is done: compile time grew by less than {@link #QUIET_SHARE_PERCENT}% of the
      * last {@link #WINDOW_NANOS} (a compiler thread took most of a core for the first minute),
-     * or {@link #MOST_NANOS} passed.
+     * or the most it may take passed.
      */
     static final class JitQuiet {
         static final int QUIET_SHARE_PERCENT = 5;
         private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(3);
-        private static final long MOST_NANOS = TimeUnit.SECONDS.toNanos(120);
+        private final long mostNanos;
         private final java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         private final long began = System.nanoTime();
         private long windowStart = began;
         private long compiledAtWindowStart = jit.getTotalCompilationTime();
         private long lastWindowCompiledMs = -1;
 
+        JitQuiet(Duration most) {
+            this.mostNanos = most.toNanos();
+        }
+
         boolean quiet() {
             long now = System.nanoTime();
-            if (now - began > MOST_NANOS) {
+            if (now - began > mostNanos) {
                 return true;
             }
             if (now - windowStart < WINDOW_NANOS) {
@@ -91,7 +95,7 @@ final class IdlePropagationBench {
             Latencies applied = new Latencies();
             Latencies acknowledged = new Latencies();
             ThreadCpu cpuBefore = null;
-            JitQuiet warm = new JitQuiet();
+            JitQuiet warm = new JitQuiet(runner.scale().warmUp().multipliedBy(12));
             int timedFrom = -1; // the first timed write, once warm
             for (int i = 0; timedFrom < 0 || i < timedFrom + 2 * count; i++) {
                 if (timedFrom < 0 && i % 2 == 0 && i >= 2 * WARM_UP && warm.quiet()) {
