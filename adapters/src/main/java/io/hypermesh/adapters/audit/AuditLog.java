@@ -2,7 +2,6 @@ package io.hypermesh.adapters.audit;
 
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.audit.AuditCheckpoint;
-import io.hypermesh.events.audit.AuditContent;
 import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditRecord;
@@ -251,11 +250,8 @@ public final class AuditLog {
         if (payload.getSchema().getField("content") == null) {
             return payload;
         }
-        try {
-            return AuditContent.getDecoder().decode(((java.nio.ByteBuffer) payload.get("content")).duplicate());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("audit entry with content that is not an AuditContent", e);
-        }
+        return AuditTrail.decode((java.nio.ByteBuffer) payload.get("content"),
+                "audit entry " + payload.get("sequence") + " of " + payload.get("adapterId"));
     }
 
     /** The event as JSON, a format-2 entry's content shown as the record it encodes rather than as bytes. */

@@ -178,11 +178,15 @@ public final class AuditTrail {
 
     /** What an entry says. */
     public static AuditContent decode(AuditEntry entry) {
+        return decode(entry.getContent(), "audit entry " + entry.getSequence() + " of " + entry.getAdapterId());
+    }
+
+    /** What an entry's content bytes say; {@code which} names the entry in the error if they say nothing. */
+    static AuditContent decode(ByteBuffer content, String which) {
         try {
-            return AuditContent.getDecoder().decode(entry.getContent().duplicate());
+            return AuditContent.getDecoder().decode(content.duplicate());
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("audit entry " + entry.getSequence() + " of " + entry.getAdapterId()
-                    + " has content that is not an AuditContent: " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(which + " has content that is not an AuditContent: " + e.getMessage(), e);
         }
     }
 
@@ -215,6 +219,11 @@ public final class AuditTrail {
         signer.init(true, key);
         signer.update(message, 0, message.length);
         return signer.generateSignature();
+    }
+
+    /** An entry's content bytes, as stored and hashed. */
+    public static byte[] contentBytes(AuditEntry entry) {
+        return bytes(entry.getContent());
     }
 
     static byte[] bytes(java.nio.ByteBuffer buffer) {
