@@ -4,7 +4,6 @@ import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.api.consul.ConsulFilter;
 import io.hypermesh.streams.api.consul.GoDuration;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -140,21 +139,12 @@ final class ConsulQueries {
             if (Long.compareUnsigned(idx, min) > 0 || System.nanoTime() >= deadline) {
                 return Future.succeededFuture(idx);
             }
-            Promise<Void> wake = Promise.promise();
-            Runnable cancel = changes.onNextChange(scopes, () -> vertx.runOnContext(v -> wake.tryComplete()));
-            if (changes.stamp(scopes) != stamp) {
-                wake.tryComplete(); // changed here while the index was read: read it again
-            }
             // A local change wakes at once, and so does one another instance applied (it is pushed
             // here, see PeerChanges). The timer is the fallback: a look each second at the latest.
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             long poll = stores.othersHoldParts() ? Watch.peerPollMs() : 1_000;
-            long timer = vertx.setTimer(Math.min(poll, left), id -> wake.tryComplete());
-            return wake.future().compose(ignored -> {
-                vertx.cancelTimer(timer);
-                cancel.run();
-                return awaitPast(scope, min, deadline);
-            });
+            return NextChange.await(vertx, changes, scopes, () -> changes.stamp(scopes) != stamp, Math.min(poll, left), null)
+                    .compose(changed -> awaitPast(scope, min, deadline));
         });
     }
 

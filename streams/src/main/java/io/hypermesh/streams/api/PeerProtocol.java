@@ -76,14 +76,16 @@ final class PeerProtocol {
                 json(ctx, 400, new JsonObject().put("error", "after and waitMs are numbers"));
                 return;
             }
-            changesAfter(ctx, after, System.nanoTime() + waitMs * 1_000_000);
+            io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+            ctx.response().closeHandler(v -> closed.tryComplete());
+            changesAfter(ctx, after, System.nanoTime() + waitMs * 1_000_000, closed.future());
         });
     }
 
     private static final long MAX_CHANGES_WAIT_MS = 60_000;
 
     /** Answers with the local changes after {@code after} once there are any, or empty at the deadline; never spins. */
-    private void changesAfter(RoutingContext ctx, long after, long deadline) {
+    private void changesAfter(RoutingContext ctx, long after, long deadline, Future<Void> closed) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
@@ -94,18 +96,8 @@ final class PeerProtocol {
             return;
         }
         // Woken by any change, a peer's included (those are not in the log): look again each time.
-        io.vertx.core.Promise<Void> wake = io.vertx.core.Promise.promise();
-        Runnable cancel = changes.onNextChange(null, () -> vertx.runOnContext(v -> wake.tryComplete()));
-        if (!changes.since(after).empty()) {
-            wake.tryComplete();
-        }
-        long timer = vertx.setTimer(left, id -> wake.tryComplete());
-        ctx.response().closeHandler(v -> wake.tryComplete());
-        wake.future().onComplete(v -> {
-            vertx.cancelTimer(timer);
-            cancel.run();
-            changesAfter(ctx, after, deadline);
-        });
+        NextChange.await(vertx, changes, null, () -> !changes.since(after).empty(), left, closed)
+                .onComplete(v -> changesAfter(ctx, after, deadline, closed));
     }
 
     /** A Consul agent member entry for one instance. */

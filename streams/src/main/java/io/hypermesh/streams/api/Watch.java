@@ -2,7 +2,6 @@ package io.hypermesh.streams.api;
 
 import io.vertx.core.Future;
 import io.hypermesh.streams.ChangeSignal;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.nio.charset.StandardCharsets;
@@ -111,35 +110,26 @@ final class Watch {
             if (rendered.index() != index || System.nanoTime() >= deadline) {
                 return Future.succeededFuture(rendered);
             }
-            Promise<Void> wake = Promise.promise();
-            Runnable cancel = changes.onNextChange(rendered.scopes(), () -> vertx.runOnContext(v -> wake.tryComplete()));
             // The stamp taken before rendering covers what the view depends on only if the scopes
-            // it assumed include them all (null stands for every change).
+            // it assumed include them all (null stands for every change); if not, look again at once.
             boolean covered = scopes == null || (rendered.scopes() != null && scopes.containsAll(rendered.scopes()));
-            if (!covered || changes.stamp(scopes) != before) {
-                wake.tryComplete(); // it may have changed while rendering: look again
-            }
-            // Wake on a change at once, local or pushed by the instance that applied it; the timer
-            // is the fallback for a push lost with a peer, and alone it looks whether one joined.
-            long[] timer = {-1};
-            Runnable[] arm = new Runnable[1];
-            arm[0] = () -> {
-                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                boolean others = othersHoldParts.getAsBoolean();
-                timer[0] = vertx.setTimer(Math.min(others ? peerPollMs() : 1_000, left), id -> {
-                    if (others || System.nanoTime() >= deadline || othersHoldParts.getAsBoolean()) {
-                        wake.tryComplete();
-                    } else if (!wake.future().isComplete()) {
-                        arm[0].run();
-                    }
-                });
-            };
-            arm[0].run();
-            return wake.future().compose(ignored -> {
-                vertx.cancelTimer(timer[0]);
-                cancel.run();
-                return poll(vertx, changes, view, index, deadline, rendered.scopes(), othersHoldParts);
-            });
+            BooleanSupplier missed = () -> !covered || changes.stamp(scopes) != before;
+            return changeOrPoll(vertx, changes, rendered.scopes(), missed, deadline, othersHoldParts).compose(ignored ->
+                    poll(vertx, changes, view, index, deadline, rendered.scopes(), othersHoldParts));
         });
+    }
+
+    /**
+     * Waits for a change the view depends on, local or pushed by the instance that applied it. The
+     * timer is the fallback for a push lost with a peer; with no peers it only looks, each second,
+     * whether one joined.
+     */
+    private static Future<Void> changeOrPoll(Vertx vertx, ChangeSignal changes, List<String> scopes, BooleanSupplier missed, long deadline,
+                                             BooleanSupplier othersHoldParts) {
+        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+        boolean others = othersHoldParts.getAsBoolean();
+        return NextChange.await(vertx, changes, scopes, missed, Math.min(others ? peerPollMs() : 1_000, left), null).compose(changed ->
+                changed || others || System.nanoTime() >= deadline || othersHoldParts.getAsBoolean() ? Future.succeededFuture()
+                        : changeOrPoll(vertx, changes, scopes, missed, deadline, othersHoldParts));
     }
 }
