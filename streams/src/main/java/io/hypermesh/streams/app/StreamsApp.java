@@ -112,8 +112,11 @@ public final class StreamsApp implements AutoCloseable {
         // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
         HttpTls tls = new HttpTls(settings.kafka().tls());
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
-        // The write endpoints answer within 10 s even when Kafka cannot take their events.
-        BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
+        // The write endpoints answer within 10 s even when Kafka cannot take their events. A write
+        // waits for its own record to be applied, so its record goes at once, not after a linger;
+        // writes that come together still share a request while one is in flight.
+        BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry,
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(AUDIT_SCOPE));
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, indexes, settings,
                 new Dashboard(vertx, stores, changes, audit), tokens, tls);
