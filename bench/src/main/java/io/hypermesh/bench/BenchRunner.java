@@ -250,7 +250,7 @@ public final class BenchRunner {
                         "events/s produced and folded (median of %d after %d warm-up runs; %.0f..%.0f)", rates.length, warmRuns,
                         sorted[0], sorted[sorted.length - 1]),
                 rate, "raw producer (1.)", rawRate, rate / rawRate, ">= 0.33", rate / rawRate >= 0.33);
-        report.note("fold (" + guarantee + "), the last measured run, cores per thread of the bus's JVM from /proc: " + lastFoldThreads);
+        report.note("fold (" + guarantee + "), the last measured run, from /proc: " + lastFoldThreads);
         report.note("fold (" + guarantee + "), JFR over the measured runs: " + profile);
         return rate;
     }
@@ -261,16 +261,21 @@ public final class BenchRunner {
     private static final double STEADY = 0.05;
     private static final int MEASURED_RUNS = 3;
 
-    /** Where the last fold run's cores went, thread by thread (read before its stream threads end). */
+    /** Where the last fold run's cores went, process by process and thread by thread (read before its stream threads end). */
     private String lastFoldThreads = "";
 
     private double foldRun(String guarantee, int n) throws Exception {
         try (StreamsApp app = startFolds(guarantee)) {
-            ThreadCpu before = ThreadCpu.now();
-            // Published from a process of its own: this JVM runs only the bus it measures.
-            LoadGenerator.Result load = LoadGenerator.run(work, "fold", kafka.bootstrapServers(), registry.url(), Integer.toString(n));
+            ThreadCpu[] threads = new ThreadCpu[1];
+            MachineCpu[] machine = new MachineCpu[1];
+            // Published from a process of its own: this JVM runs only the bus it measures. CPU is
+            // counted from its first measured send, not from its start.
+            LoadGenerator.Result load = LoadGenerator.run(work, () -> {
+                threads[0] = ThreadCpu.now();
+                machine[0] = MachineCpu.now();
+            }, "fold", kafka.bootstrapServers(), registry.url(), Integer.toString(n));
             awaitCommitted(app.settings().applicationId(), Topics.REGISTRY.name(), Duration.ofMinutes(10));
-            lastFoldThreads = ThreadCpu.now().since(before, 8);
+            lastFoldThreads = MachineCpu.split(machine[0], threads[0], load.cpuSeconds(), n, 8);
             long tookMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now()) - load.startedMicros();
             return n / (tookMicros / 1e6);
         }

@@ -35,8 +35,27 @@ public final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    /** What a run did: the probes it sent, and when it sent its first event (epoch microseconds). */
-    record Result(long probes, long startedMicros) {
+    /**
+     * What a run did: the probes it sent, when it sent its first measured event (epoch
+     * microseconds), and the CPU seconds its own process used from then to its end (-1 if unknown).
+     */
+    record Result(long probes, long startedMicros, double cpuSeconds) {
+    }
+
+    /** CPU time of this process, for the cores it reports; -1 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    private static long startedCpuNanos;
+
+    /** Marks the start of what is measured, and tells the parent at once ({@link #run} waits for the line). */
+    private static void started() {
+        STARTED_MICROS = nowMicros();
+        startedCpuNanos = processCpuNanos();
+        System.out.println("started " + STARTED_MICROS);
+        System.out.flush();
     }
 
     private static long nowMicros() {
@@ -45,9 +64,11 @@ public final class LoadGenerator {
 
     /**
      * {@code fold <bootstrap> <registry> <count>}: {@code count} registrations of 5,000 instances, unpaced.
-     * {@code latency <bootstrap> <registry> <count> <rate> <run> <watchers> <probeEvery> <instancesPerService>}:
-     * paced at {@code rate} a second, one in {@code probeEvery} a probe on a watched service.
-     * Prints {@code probes <n>} when done.
+     * {@code latency <bootstrap> <registry> <count> <rate> <run> <watchers> <probeEvery> <instancesPerService> <warmUpMs>}:
+     * paced at {@code rate} a second, one in {@code probeEvery} a probe on a watched service, after
+     * {@code warmUpMs} of the same pace to a topic no fold reads.
+     * Prints {@code started <micros>} when the measured part starts, then {@code probes <n>} and
+     * {@code cpu <seconds>} (this process's, from the start) when done.
      */
     public static void main(String[] args) {
         KafkaAccess kafka = KafkaAccess.to(args[1]);
@@ -56,11 +77,12 @@ public final class LoadGenerator {
         long probes = switch (args[0]) {
             case "fold" -> fold(kafka, registry, count);
             case "latency" -> latency(kafka, registry, count, Double.parseDouble(args[4]), args[5], Integer.parseInt(args[6]),
-                    Long.parseLong(args[7]), Integer.parseInt(args[8]));
+                    Long.parseLong(args[7]), Integer.parseInt(args[8]), Long.parseLong(args[9]));
             default -> throw new IllegalArgumentException("mode must be fold or latency, was " + args[0]);
         };
+        long cpu = processCpuNanos();
         System.out.println("probes " + probes);
-        System.out.println("started " + STARTED_MICROS);
+        System.out.println("cpu " + (cpu < 0 || startedCpuNanos < 0 ? -1 : (cpu - startedCpuNanos) / 1e9));
         System.out.flush();
         registry.close();
     }
@@ -69,7 +91,7 @@ public final class LoadGenerator {
         // The raw baseline's batching (ProducerPerformance ran with linger 5 ms, 64 KB batches).
         try (BusPublisher producer = BusPublisher.idempotent(kafka, registry, BenchRunner.BASELINE_BATCHING)) {
             warmUp(producer);
-            STARTED_MICROS = nowMicros();
+            started();
             for (long i = 0; i < count; i++) {
                 String id = "fold-" + (i % 5_000);
                 producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "fold", 600_000));
@@ -80,36 +102,50 @@ public final class LoadGenerator {
     }
 
     private static long latency(KafkaAccess kafka, HttpRegistryClient registry, long count, double rate, String run, int watchers,
-                                long probeEvery, int instancesPerService) {
+                                long probeEvery, int instancesPerService, long warmUpMs) {
         long intervalNanos = (long) (1e9 / rate);
-        long probes = 0;
-        // Timed from the intended send: no waiting for a batch to fill.
-        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry, Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+        // Batched as a Kafka 4 client batches by default (linger.ms 5): a probe may wait up to 5 ms
+        // for its batch, and that counts against the bus, since it is timed from when it was due. Sent
+        // one request a record (linger 0), the load cost this process and the broker about twice the CPU.
+        try (BusPublisher producer = BusPublisher.idempotent(kafka, registry, Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
             warmUp(producer);
-            long start = System.nanoTime();
-            STARTED_MICROS = nowMicros();
-            for (long i = 0; i < count; i++) {
-                long dueNanos = i * intervalNanos;
-                long wait = start + dueNanos - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait); // late by the park's granularity at worst, and timed from when it was due
-                }
+            // The same paced sends, untimed and to a topic no fold reads, until this process's JIT has
+            // compiled them: its compiler threads would otherwise take cores from the bus while it is measured.
+            paced(intervalNanos, (long) (warmUpMs * rate / 1000), i -> {
+                String id = "warm-" + (i % 5_000);
+                producer.publish(WARM_UP_TOPIC, id, BenchRunner.registration(id, "warm", 600_000));
+            });
+            started();
+            long[] probes = {0};
+            paced(intervalNanos, count, i -> {
                 if (i % probeEvery != 0) {
                     String id = "bg-" + run + "-" + (i % 5_000);
                     producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "bg-" + run + "-" + (i % 250), 600_000));
-                    continue;
+                    return;
                 }
                 // A fixed pool of instances per watched service, re-registered with a new sequence number:
                 // each view stays small, so what is timed is the pipeline, not an ever longer answer.
-                long p = probes++;
+                long p = probes[0]++;
                 String id = "lat-" + run + "-" + (p % ((long) watchers * instancesPerService));
-                long dueMicros = STARTED_MICROS + dueNanos / 1_000;
+                long dueMicros = STARTED_MICROS + i * intervalNanos / 1_000;
                 producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
                         Map.of("seq", Long.toString(p), DUE_MICROS, Long.toString(dueMicros))));
-            }
+            });
             producer.flush();
+            return probes[0];
         }
-        return probes;
+    }
+
+    /** Runs {@code send} for 0..count-1, each when due at {@code intervalNanos} apart, parking until then (never spinning). */
+    private static void paced(long intervalNanos, long count, java.util.function.LongConsumer send) {
+        long start = System.nanoTime();
+        for (long i = 0; i < count; i++) {
+            long wait = start + i * intervalNanos - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait); // late by the park's granularity at worst, and timed from when it was due
+            }
+            send.accept(i);
+        }
     }
 
     /**
@@ -124,20 +160,34 @@ public final class LoadGenerator {
         producer.flush();
     }
 
-    /** Runs the generator in a child JVM with this one's class path and waits for it. */
-    static Result run(Path work, String... args) throws IOException, InterruptedException {
+    /**
+     * Runs the generator in a child JVM with this one's class path and waits for it; {@code onStarted}
+     * runs when the measured part starts, so what the caller measures leaves out the child's start.
+     */
+    static Result run(Path work, Runnable onStarted, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName()));
         command.addAll(List.of(args));
         Path output = java.nio.file.Files.createTempFile(work, "load-", ".log");
-        Process generator = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process generator = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (java.io.BufferedReader out = generator.inputReader(); java.io.PrintWriter log = new java.io.PrintWriter(
+                java.nio.file.Files.newBufferedWriter(output))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                log.println(line);
+                lines.add(line);
+                if (line.startsWith("started ")) {
+                    onStarted.run();
+                }
+            }
+        }
         if (!generator.waitFor(30, java.util.concurrent.TimeUnit.MINUTES) || generator.exitValue() != 0) {
             generator.destroyForcibly();
             throw new IllegalStateException("the load generator failed (" + String.join(" ", args) + "): "
                     + java.nio.file.Files.readString(output));
         }
-        List<String> lines = java.nio.file.Files.readAllLines(output);
-        return new Result(value(lines, "probes "), value(lines, "started "));
+        return new Result(value(lines, "probes "), value(lines, "started "),
+                Double.parseDouble(lines.stream().filter(l -> l.startsWith("cpu ")).findFirst().orElse("cpu -1").substring(4)));
     }
 
     private static long value(List<String> lines, String prefix) {

@@ -57,16 +57,24 @@ final class ThreadCpu {
         if (ticks.isEmpty() || seconds <= 0) {
             return "(no /proc/self/task here)";
         }
-        Map<String, Double> cores = new LinkedHashMap<>();
-        ticks.forEach((name, t) -> {
-            double used = (t - before.ticks.getOrDefault(name, 0L)) / TICKS / seconds;
-            if (used >= 0.02) {
-                cores.put(name, used);
-            }
-        });
-        double total = cores.values().stream().mapToDouble(Double::doubleValue).sum();
-        return cores.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
+        Map<String, Double> cores = coresSince(before);
+        return cores.entrySet().stream().filter(e -> e.getValue() >= 0.02)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
-                + String.format(" (all threads %.2f cores, over %.1f s)", total, seconds);
+                + String.format(" (all threads %.2f cores, over %.1f s)", totalCoresSince(before), seconds);
+    }
+
+    /** Cores the whole process used from {@code before} to this snapshot. */
+    double totalCoresSince(ThreadCpu before) {
+        return coresSince(before).values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private Map<String, Double> coresSince(ThreadCpu before) {
+        double seconds = (nanos - before.nanos) / 1e9;
+        Map<String, Double> cores = new LinkedHashMap<>();
+        if (seconds > 0) {
+            ticks.forEach((name, t) -> cores.put(name, (t - before.ticks.getOrDefault(name, 0L)) / TICKS / seconds));
+        }
+        return cores;
     }
 }
