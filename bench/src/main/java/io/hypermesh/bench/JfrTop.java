@@ -126,8 +126,9 @@ final class JfrTop implements AutoCloseable {
             if (a.getStackTrace() != null) {
                 for (RecordedFrame f : a.getStackTrace().getFrames()) {
                     String type = f.getMethod().getType().getName();
-                    if (type.startsWith("io.hypermesh.") || type.startsWith("org.apache.kafka.") || type.startsWith("org.apache.avro.")
-                            || type.startsWith("io.vertx.")) {
+                    // The bench's own frames (this recording starting, /proc reads) are not the bus's.
+                    boolean bus = type.startsWith("io.hypermesh.") && !type.startsWith("io.hypermesh.bench.");
+                    if (bus || type.startsWith("org.apache.kafka.") || type.startsWith("org.apache.avro.") || type.startsWith("io.vertx.")) {
                         site = name(f.getMethod());
                         break;
                     }
