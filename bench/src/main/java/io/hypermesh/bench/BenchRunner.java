@@ -266,16 +266,12 @@ public final class BenchRunner {
 
     private double foldRun(String guarantee, int n) throws Exception {
         try (StreamsApp app = startFolds(guarantee)) {
-            ThreadCpu[] threads = new ThreadCpu[1];
-            MachineCpu[] machine = new MachineCpu[1];
+            MachineCpu.Window cpu = new MachineCpu.Window();
             // Published from a process of its own: this JVM runs only the bus it measures. CPU is
             // counted from its first measured send, not from its start.
-            LoadGenerator.Result load = LoadGenerator.run(work, () -> {
-                threads[0] = ThreadCpu.now();
-                machine[0] = MachineCpu.now();
-            }, "fold", kafka.bootstrapServers(), registry.url(), Integer.toString(n));
+            LoadGenerator.Result load = LoadGenerator.run(work, cpu::start, "fold", kafka.bootstrapServers(), registry.url(), Integer.toString(n));
             awaitCommitted(app.settings().applicationId(), Topics.REGISTRY.name(), Duration.ofMinutes(10));
-            lastFoldThreads = MachineCpu.split(machine[0], threads[0], load.cpuSeconds(), n, 8);
+            lastFoldThreads = cpu.split(load.cpuSeconds(), n, 8);
             long tookMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now()) - load.startedMicros();
             return n / (tookMicros / 1e6);
         }

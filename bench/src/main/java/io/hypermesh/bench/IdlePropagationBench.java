@@ -24,46 +24,6 @@ import java.util.concurrent.TimeUnit;
  * before the write until a blocking query on the second instance returns a view that shows it.
  */
 final class IdlePropagationBench {
-    /**
-     * Warm means the JIT is done: compile time grew by less than {@link #QUIET_SHARE_PERCENT}% of the
-     * last {@link #WINDOW_NANOS} (a compiler thread took most of a core for the first minute),
-     * or the most it may take passed.
-     */
-    static final class JitQuiet {
-        static final int QUIET_SHARE_PERCENT = 5;
-        private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(3);
-        private final long mostNanos;
-        private final java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        private final long began = System.nanoTime();
-        private long windowStart = began;
-        private long compiledAtWindowStart = jit.getTotalCompilationTime();
-        private long lastWindowCompiledMs = -1;
-
-        JitQuiet(Duration most) {
-            this.mostNanos = most.toNanos();
-        }
-
-        boolean quiet() {
-            long now = System.nanoTime();
-            if (now - began > mostNanos) {
-                return true;
-            }
-            if (now - windowStart < WINDOW_NANOS) {
-                return false;
-            }
-            long compiled = jit.getTotalCompilationTime();
-            lastWindowCompiledMs = compiled - compiledAtWindowStart;
-            long windowMs = (now - windowStart) / 1_000_000;
-            windowStart = now;
-            compiledAtWindowStart = compiled;
-            return lastWindowCompiledMs * 100 < QUIET_SHARE_PERCENT * windowMs;
-        }
-
-        String describe() {
-            return String.format(Locale.ROOT, "%.0f s, %d ms compiling in the last window", (System.nanoTime() - began) / 1e9, lastWindowCompiledMs);
-        }
-    }
-
     /** Writes per path before timing can start: connections open, code compiled. */
     private static final int WARM_UP = 20;
     /** A small pool of instances, re-registered with a new sequence number: each view stays a few entries. */

@@ -3,6 +3,7 @@ package io.hypermesh.bench;
 import io.hypermesh.streams.app.StreamsApp;
 import org.apache.kafka.streams.StreamsConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,21 +28,18 @@ final class LatencyBench {
     /**
      * 3. Latency: produce to visible in the discovery API at 20% of the fold maximum, from intended
      * send times, {@link #REPETITIONS} times (each on fresh folds), after untimed runs until the JIT
-     * compiles for under {@link #QUIET_COMPILE_SHARE} of a run: the fold runs before compiled the
+     * compiles for under {@link JitQuiet#QUIET_SHARE_PERCENT}% of a run: the fold runs before compiled the
      * fold, not the API's blocking queries and their rendering.
      */
     void run(String guarantee, double foldMax) throws Exception {
         double rate = Math.max(10, foldMax * 0.2);
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        // Bounded by runs, not time: each run is a whole window of the JIT's.
+        JitQuiet jit = new JitQuiet(Duration.ofDays(1));
         int warmRuns = 0;
-        double compileShare;
         do {
-            long compiledMs = jit.getTotalCompilationTime();
-            long began = System.nanoTime();
             once(guarantee, rate);
             warmRuns++;
-            compileShare = (jit.getTotalCompilationTime() - compiledMs) / ((System.nanoTime() - began) / 1e6);
-        } while (compileShare >= QUIET_COMPILE_SHARE && warmRuns < (runner.scale().name().equals("tiny") ? 1 : MAX_WARM_RUNS));
+        } while (!jit.quiet() && warmRuns < (runner.scale().name().equals("tiny") ? 1 : MAX_WARM_RUNS));
         double[] p99s = new double[REPETITIONS];
         JfrTop samples = new JfrTop();
         for (int r = 0; r < REPETITIONS; r++) {
@@ -56,7 +54,7 @@ final class LatencyBench {
                 runner.report().add("3. latency (" + guarantee + ")", String.format(java.util.Locale.ROOT,
                                 "p99 ms at %.0f events/s, 20%% of the fold maximum, median of %d runs after %d warm-up runs (the JIT compiling"
                                         + " %.0f%% of the last; %.1f..%.1f; last run p50 %.1f, p99.9 %.1f, %d of %d probes seen)",
-                                rate, REPETITIONS, warmRuns, compileShare * 100, sorted[0], sorted[REPETITIONS - 1],
+                                rate, REPETITIONS, warmRuns, jit.lastWindowPercent(), sorted[0], sorted[REPETITIONS - 1],
                                 once.latencies().percentileMs(50), once.latencies().percentileMs(99.9), once.latencies().count(), once.probes()),
                         p99, "target", target, p99 / target, "p99 <= " + (int) target + " ms", p99 <= target);
                 runner.report().note("latency (" + guarantee + "), the last run, from /proc: " + once.cpu());
@@ -70,8 +68,6 @@ final class LatencyBench {
     private record Once(Latencies latencies, long probes, double commitMs, String cpu) {
     }
 
-    /** The JIT's compile time, as a share of a run's wall time, under which the code is taken as compiled. */
-    private static final double QUIET_COMPILE_SHARE = 0.05;
     private static final int MAX_WARM_RUNS = 4;
     /** After the load ends, how long without a newly seen probe before the rest are taken as never shown. */
     private static final long SETTLE_MS = 5_000;
@@ -93,18 +89,14 @@ final class LatencyBench {
                 t.start();
             }
             Thread.sleep(500);
-            ThreadCpu[] threads = new ThreadCpu[1];
-            MachineCpu[] machine = new MachineCpu[1];
+            MachineCpu.Window window = new MachineCpu.Window();
             long total = (long) (rate * runner.scale().latencyRun().toMillis() / 1000.0);
             // Paced in a process of its own, parking until each send is due: this JVM runs only the
             // bus and its watchers. CPU is counted from its first measured send, after its warm-up.
-            LoadGenerator.Result load = LoadGenerator.run(runner.work(), () -> {
-                        threads[0] = ThreadCpu.now();
-                        machine[0] = MachineCpu.now();
-                    }, "latency", runner.kafka().bootstrapServers(), runner.registry().url(),
+            LoadGenerator.Result load = LoadGenerator.run(runner.work(), window::start, "latency", runner.kafka().bootstrapServers(), runner.registry().url(),
                     Long.toString(total), Double.toString(rate), run, Integer.toString(watchers), Long.toString(probeEvery),
                     Integer.toString(INSTANCES_PER_WATCHED_SERVICE), Long.toString(runner.scale().warmUp().toMillis()));
-            String cpu = MachineCpu.split(machine[0], threads[0], load.cpuSeconds(), 8);
+            String cpu = window.split(load.cpuSeconds(), 0, 8);
             // A probe re-registered before a watcher looked is never shown on its own (the view shows
             // its successor): stop waiting once no new probe has been seen for a while.
             long seen = latencies.count();

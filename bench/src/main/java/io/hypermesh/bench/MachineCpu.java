@@ -44,26 +44,37 @@ final class MachineCpu {
     }
 
     /**
-     * Where the machine's cores went since {@code machineBefore} and {@code threadsBefore}: the load
-     * generator's process (its CPU seconds, as it reported them, over the same wall time), this JVM
-     * (the bus and, in the bench, its broker) and the rest, then this JVM's busiest threads.
+     * A measurement window over the machine, this JVM's threads and the load generator: {@link #start}
+     * opens it (the load generator calls it at its first measured send), {@link #split} says where
+     * the cores went since.
      */
-    static String split(MachineCpu machineBefore, ThreadCpu threadsBefore, double loadGeneratorCpuSeconds, int top) {
-        return split(machineBefore, threadsBefore, loadGeneratorCpuSeconds, 0, top);
-    }
+    static final class Window {
+        private MachineCpu machine;
+        private ThreadCpu threads;
 
-    /** As {@link #split(MachineCpu, ThreadCpu, double, int)}, with the CPU time each of {@code events} cost (when positive). */
-    static String split(MachineCpu machineBefore, ThreadCpu threadsBefore, double loadGeneratorCpuSeconds, long events, int top) {
-        MachineCpu machine = now();
-        ThreadCpu threads = ThreadCpu.now();
-        double seconds = (machine.nanos - machineBefore.nanos) / 1e9;
-        double busy = machine.busyCoresSince(machineBefore);
-        double jvm = threads.totalCoresSince(threadsBefore);
-        double loadGeneratorCores = loadGeneratorCpuSeconds < 0 ? Double.NaN : loadGeneratorCpuSeconds / seconds;
-        String perEvent = events <= 0 ? "" : String.format(java.util.Locale.ROOT,
-                " (CPU per event: %.1f µs in all, %.1f µs in the bus's JVM)", busy * seconds / events * 1e6, jvm * seconds / events * 1e6);
-        return String.format(java.util.Locale.ROOT, "the machine's %d cores were %.2f busy: the load generator's process %.2f,"
-                        + " the bus's JVM (with the broker) %.2f, the rest %.2f%s; the bus's JVM by thread: %s",
-                cores(), busy, loadGeneratorCores, jvm, Math.max(0, busy - jvm - loadGeneratorCores), perEvent, threads.since(threadsBefore, top));
+        void start() {
+            threads = ThreadCpu.now();
+            machine = MachineCpu.now();
+        }
+
+        /**
+         * The machine's cores since {@link #start}: the load generator's process (its CPU seconds, as
+         * it reported them, over the same wall time), this JVM (the bus and, in the bench, its broker)
+         * and the rest, with the CPU time each of {@code events} cost when positive, then this JVM's
+         * busiest threads.
+         */
+        String split(double loadGeneratorCpuSeconds, long events, int top) {
+            MachineCpu machineNow = now();
+            ThreadCpu threadsNow = ThreadCpu.now();
+            double seconds = (machineNow.nanos - machine.nanos) / 1e9;
+            double busy = machineNow.busyCoresSince(machine);
+            double jvm = threadsNow.totalCoresSince(threads);
+            double loadGeneratorCores = loadGeneratorCpuSeconds < 0 ? Double.NaN : loadGeneratorCpuSeconds / seconds;
+            String perEvent = events <= 0 ? "" : String.format(java.util.Locale.ROOT,
+                    " (CPU per event: %.1f µs in all, %.1f µs in the bus's JVM)", busy * seconds / events * 1e6, jvm * seconds / events * 1e6);
+            return String.format(java.util.Locale.ROOT, "the machine's %d cores were %.2f busy: the load generator's process %.2f,"
+                            + " the bus's JVM (with the broker) %.2f, the rest %.2f%s; the bus's JVM by thread: %s",
+                    cores(), busy, loadGeneratorCores, jvm, Math.max(0, busy - jvm - loadGeneratorCores), perEvent, threadsNow.since(threads, top));
+        }
     }
 }

@@ -61,12 +61,16 @@ final class ThreadCpu {
         return cores.entrySet().stream().filter(e -> e.getValue() >= 0.02)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
-                + String.format(" (all threads %.2f cores, over %.1f s)", totalCoresSince(before), seconds);
+                + String.format(" (all threads %.2f cores, over %.1f s)", sum(cores), seconds);
     }
 
     /** Cores the whole process used from {@code before} to this snapshot. */
     double totalCoresSince(ThreadCpu before) {
-        return coresSince(before).values().stream().mapToDouble(Double::doubleValue).sum();
+        return sum(coresSince(before));
+    }
+
+    private static double sum(Map<String, Double> cores) {
+        return cores.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private Map<String, Double> coresSince(ThreadCpu before) {
