@@ -63,6 +63,24 @@ final class LatencyBench {
                 }
             }
         }
+        loadCurve(guarantee, foldMax);
+    }
+
+    /** Lighter loads than the row's, one run each, warm: where the p99 starts to climb, and how busy the machine was then. */
+    private static final double[] LIGHTER_LOADS = {0.05, 0.10};
+
+    private void loadCurve(String guarantee, double foldMax) throws Exception {
+        if (runner.scale().name().equals("tiny")) {
+            return;
+        }
+        StringBuilder curve = new StringBuilder();
+        for (double share : LIGHTER_LOADS) {
+            double rate = Math.max(10, foldMax * share);
+            Once once = once(guarantee, rate);
+            curve.append(String.format(java.util.Locale.ROOT, "%n  - at %.0f%% of the fold maximum (%.0f events/s): p50 %.1f ms, p99 %.1f ms; %s",
+                    share * 100, rate, once.latencies().percentileMs(50), once.latencies().percentileMs(99), once.cpu()));
+        }
+        runner.report().note("latency (" + guarantee + ") at lighter loads, one warm run each:" + curve);
     }
 
     private record Once(Latencies latencies, long probes, double commitMs, String cpu) {

@@ -51,8 +51,10 @@ final class MachineCpu {
     static final class Window {
         private MachineCpu machine;
         private ThreadCpu threads;
+        private BrokerRequests requests;
 
         void start() {
+            requests = BrokerRequests.now();
             threads = ThreadCpu.now();
             machine = MachineCpu.now();
         }
@@ -66,6 +68,7 @@ final class MachineCpu {
         String split(double loadGeneratorCpuSeconds, long events, int top) {
             MachineCpu machineNow = now();
             ThreadCpu threadsNow = ThreadCpu.now();
+            String brokerRequests = BrokerRequests.now().ratesSince(requests, 5);
             double seconds = (machineNow.nanos - machine.nanos) / 1e9;
             double busy = machineNow.busyCoresSince(machine);
             double jvm = threadsNow.totalCoresSince(threads);
@@ -73,8 +76,9 @@ final class MachineCpu {
             String perEvent = events <= 0 ? "" : String.format(java.util.Locale.ROOT,
                     " (CPU per event: %.1f µs in all, %.1f µs in the bus's JVM)", busy * seconds / events * 1e6, jvm * seconds / events * 1e6);
             return String.format(java.util.Locale.ROOT, "the machine's %d cores were %.2f busy: the load generator's process %.2f,"
-                            + " the bus's JVM (with the broker) %.2f, the rest %.2f%s; the bus's JVM by thread: %s",
-                    cores(), busy, loadGeneratorCores, jvm, Math.max(0, busy - jvm - loadGeneratorCores), perEvent, threadsNow.since(threads, top));
+                            + " the bus's JVM (with the broker) %.2f, the rest %.2f%s; the bus's JVM by thread: %s%s",
+                    cores(), busy, loadGeneratorCores, jvm, Math.max(0, busy - jvm - loadGeneratorCores), perEvent, threadsNow.since(threads, top),
+                    brokerRequests.isEmpty() ? "" : "; the broker's requests per second: " + brokerRequests);
         }
     }
 }
