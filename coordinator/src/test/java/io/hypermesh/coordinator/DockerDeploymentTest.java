@@ -120,10 +120,25 @@ class DockerDeploymentTest {
         for (String target : scraped) {
             assertTrue(prometheus.contains("\"" + target + "\""), "Prometheus scrapes " + target);
         }
-        Process promtool = new ProcessBuilder("promtool", "check", "config", DOCKER.resolve("prometheus.yml").toString())
-                .redirectErrorStream(true).start();
+        assertTrue(promtool("check", "config", "prometheus.yml").contains("1 rule files found"), "the alert rules are loaded");
+    }
+
+    /** Each alert rule fires when it should and not before (alerts.test.yml), and the deployment mounts the rules. */
+    @Test
+    void alertRulesPassTheirUnitTestsAndAreMounted() throws Exception {
+        promtool("test", "rules", "alerts.test.yml");
+        assertTrue(services.get("prometheus").get("volumes").toString().contains("./alerts.yml:/etc/prometheus/alerts.yml"),
+                "Prometheus's container has the rules its config names");
+    }
+
+    /** Debian's prometheus package's promtool, in docker/; its exit code must be 0. */
+    private static String promtool(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("promtool"));
+        command.addAll(List.of(args));
+        Process promtool = new ProcessBuilder(command).directory(DOCKER.toFile()).redirectErrorStream(true).start();
         String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, promtool.waitFor(), output);
+        assertEquals(0, promtool.waitFor(), String.join(" ", command) + ":\n" + output);
+        return output;
     }
 
     @Test

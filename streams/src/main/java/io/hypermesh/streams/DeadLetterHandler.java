@@ -31,6 +31,10 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     private AvroSerializer<DeadLetterEvent> serializer;
     private final StringSerializer keys = new StringSerializer();
     private EventSource reporter;
+    private FoldMetrics metrics = FoldMetrics.NONE;
+
+    /** The config key of the {@link FoldMetrics} (an object in the Streams properties) told of each dead letter. */
+    public static final String METRICS_CONFIG = "hypermesh.fold.metrics";
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -39,6 +43,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         serializer = new AvroSerializer<>(SerdeConfig.client(configs), true);
         Object app = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
         reporter = new EventSource(String.valueOf(app), ComponentKind.STREAMS);
+        if (configs.get(METRICS_CONFIG) instanceof FoldMetrics given) {
+            metrics = given;
+        }
     }
 
     @Override
@@ -46,6 +53,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                                                                 Exception exception) {
         LOG.warn("undecodable record {}-{}@{} sent to the dead-letter topic: {}", record.topic(), record.partition(),
                 record.offset(), exception.getMessage());
+        metrics.folded(FoldMetrics.foldOf(record.topic()), record.topic(), FoldMetrics.Outcome.UNDECODABLE, -1);
+        metrics.deadLettered(record.topic(), FoldMetrics.DeadLetterReason.UNDECODABLE);
         return DeserializationExceptionHandler.Response.resume(deadLetter(record.topic(), record.partition(), record.offset(),
                 record.key(), record.value(), "deserialize", exception));
     }
@@ -54,8 +63,20 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         LOG.warn("record {}-{}@{} refused by {}: {}", context.topic(), context.partition(), context.offset(),
                 context.processorNodeId(), exception.getMessage());
+        metrics.folded(FoldMetrics.foldOf(context.topic()), context.topic(), FoldMetrics.Outcome.REFUSED, -1);
+        metrics.deadLettered(context.topic(), reason(exception));
         return ProcessingExceptionHandler.Response.resume(deadLetter(context.topic(), context.partition(), context.offset(),
                 context.sourceRawKey(), context.sourceRawValue(), "process", exception));
+    }
+
+    /** An event that breaks a fold's rule, wherever in the causes; any other failure is the fold's. */
+    static FoldMetrics.DeadLetterReason reason(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof InvalidEventException) {
+                return FoldMetrics.DeadLetterReason.INVALID;
+            }
+        }
+        return FoldMetrics.DeadLetterReason.FAILED;
     }
 
     private List<ProducerRecord<byte[], byte[]>> deadLetter(String topic, int partition, long offset, byte[] key, byte[] value,

@@ -45,6 +45,16 @@ public final class InMemoryRegistryClient implements RegistryClient {
     }
 
     @Override
+    public List<String> subjects() {
+        return store.read(state -> List.copyOf(state.subjects(false)));
+    }
+
+    @Override
+    public List<Integer> versions(String subject) {
+        return store.read(state -> SchemaRegistry.versions(state, subject, false));
+    }
+
+    @Override
     public String describe() {
         return "in-memory registry";
     }

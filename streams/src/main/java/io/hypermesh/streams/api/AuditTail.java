@@ -55,6 +55,30 @@ public final class AuditTail implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Where an adapter's trail stands in the records seen: how many records it holds (its newest
+     * sequence), how many its newest checkpoint covers, and when that checkpoint was written (0 for none seen).
+     */
+    public record AdapterTrail(long records, long checkpointed, long checkpointAtMillis) {
+    }
+
+    private final Map<String, AdapterTrail> trails = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Each adapter's trail, as far as this tail has read: from the newest {@code size} records of each partition on. */
+    public Map<String, AdapterTrail> trails() {
+        return Map.copyOf(trails);
+    }
+
+    private void entry(String adapter, long sequence) {
+        trails.merge(adapter, new AdapterTrail(sequence, 0, 0),
+                (was, now) -> new AdapterTrail(Math.max(was.records(), sequence), was.checkpointed(), was.checkpointAtMillis()));
+    }
+
+    private void checkpoint(String adapter, long treeSize, long atMillis) {
+        trails.merge(adapter, new AdapterTrail(treeSize, treeSize, atMillis), (was, now) -> treeSize < was.checkpointed() ? was
+                : new AdapterTrail(Math.max(was.records(), treeSize), treeSize, atMillis));
+    }
+
     /** Newest first. */
     public synchronized List<JsonObject> recent() {
         List<JsonObject> out = new ArrayList<>(recent);
@@ -102,15 +126,18 @@ public final class AuditTail implements AutoCloseable {
         try {
             AuditEvent event = decoder.deserialize(r.topic(), r.value());
             if (event.getPayload() instanceof AuditRecord a) {
+                entry(a.getAdapterId(), a.getSequence());
                 return out.put("Kind", "record").put("Adapter", a.getAdapterId()).put("Sequence", a.getSequence()).put("Actor", a.getActor())
                         .put("Action", a.getAction()).put("Target", a.getTarget()).put("Outcome", a.getOutcome().name());
             }
             if (event.getPayload() instanceof AuditEntry e) {
                 AuditContent c = AuditContent.getDecoder().decode(e.getContent().duplicate());
+                entry(e.getAdapterId(), e.getSequence());
                 return out.put("Kind", "record").put("Adapter", e.getAdapterId()).put("Sequence", e.getSequence()).put("Actor", c.getActor())
                         .put("Action", c.getAction()).put("Target", c.getTarget()).put("Outcome", c.getOutcome().name());
             }
             AuditCheckpoint c = (AuditCheckpoint) event.getPayload();
+            checkpoint(c.getAdapterId(), c.getTreeSize(), r.timestamp());
             return out.put("Kind", "checkpoint").put("Adapter", c.getAdapterId()).put("Sequence", c.getTreeSize()).put("KeyId", c.getKeyId());
         } catch (RuntimeException | java.io.IOException e) {
             return out.put("Kind", "undecodable").put("Error", String.valueOf(e.getMessage()));

@@ -68,7 +68,7 @@ final class ConsulQueries {
         if (min == 0) {
             index = registry.index(scope);
         } else {
-            Runnable release = watchers.acquire();
+            Runnable release = watchers.acquire(Watchers.Kind.BLOCKING_QUERY);
             ctx.response().closeHandler(v -> release.run());
             index = awaitPast(scope, min, deadline).onComplete(done -> release.run());
         }

@@ -38,6 +38,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final StoreAccess stores;
     private final BusPublisher writer;
     private final PrometheusMeterRegistry metrics;
+    private final BusGauges gauges;
     private final ChangeSignal changes;
     private final AppliedOffsets applied;
     private final ConsulIndexes indexes;
@@ -56,7 +57,7 @@ public final class QueryApiVerticle extends VerticleBase {
      *               certificate of the bus CA may write, and only such a client (a peer) may use
      *               the internal endpoints
      */
-    public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, BusPublisher writer, PrometheusMeterRegistry metrics,
+    public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, BusPublisher writer, BusGauges gauges,
                             ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, StreamsSettings settings, Dashboard dashboard,
                             ApiTokens tokens, HttpTls tls) {
         this.writes = WriteAccess.of(tokens, tls);
@@ -68,7 +69,8 @@ public final class QueryApiVerticle extends VerticleBase {
         this.streams = streams;
         this.stores = stores;
         this.writer = writer;
-        this.metrics = metrics;
+        this.gauges = gauges;
+        this.metrics = gauges.registry();
         this.settings = settings;
     }
 
@@ -96,6 +98,7 @@ public final class QueryApiVerticle extends VerticleBase {
         WriteVisibility visibility = new WriteVisibility(stores, applied);
         PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName());
         Watchers watchers = new Watchers(settings.maxWatchers());
+        gauges.watch(watchers);
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers);
         new ConsulReads(queries, registry, stores, peers, settings).mount(router);
         new AgentWrites(writer, registry, visibility, settings).mount(router);
@@ -110,8 +113,8 @@ public final class QueryApiVerticle extends VerticleBase {
         router.get("/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(dashboard.page()));
         dashboardTimer = vertx.setPeriodic(1000, id -> dashboard.sample());
-        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(metrics.scrape()));
+        router.get("/metrics").handler(ctx -> gauges.scrape().onSuccess(text -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)).onFailure(ctx::fail));
 
         router.errorHandler(404, ctx -> error(ctx, ApiException.notFound("no endpoint " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(405, ctx -> error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed")));

@@ -4,6 +4,7 @@ import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
+import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.StreamsSettings;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
@@ -20,19 +21,20 @@ public final class BusTopology {
     }
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
-        return build(settings, serdes, null, null, null);
+        return build(settings, serdes, null, null, null, FoldMetrics.NONE);
     }
 
     /**
      * @param changes rung after each update of a table the query API serves; null for none
      * @param applied told how far the registry fold got; null for none
      * @param indexes the registry fold's Consul indexes of this instance's partitions; null for none
+     * @param metrics told of every event each fold applies
      */
     public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
-                                 ConsulIndexes indexes) {
+                                 ConsulIndexes indexes, FoldMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
-        var health = HealthTopology.addTo(builder, settings, serdes);
-        var lifecycle = LifecycleTopology.addTo(builder, serdes);
+        var health = HealthTopology.addTo(builder, settings, serdes, metrics);
+        var lifecycle = LifecycleTopology.addTo(builder, serdes, metrics);
         if (changes != null) {
             // Each change wakes the views it shows in: the one thing, and the lists of its kind.
             health.toStream().foreach((k, v) -> {
@@ -45,9 +47,10 @@ public final class BusTopology {
             });
             // Phase counts change after their components, a repartition later: views showing them must hear it too.
             lifecycle.phases().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
+            lifecycle.runs().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
         }
         Topology topology = builder.build(settings.streamsProperties());
-        RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes);
+        RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
         return topology;
     }
 }

@@ -6,6 +6,8 @@ import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
+import io.hypermesh.streams.DeadLetterHandler;
+import io.hypermesh.streams.metrics.FoldMeters;
 import io.hypermesh.streams.StreamsSettings;
 import io.hypermesh.platform.http.HttpTls;
 import io.hypermesh.platform.net.FreePorts;
@@ -14,9 +16,11 @@ import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.HealthState;
+import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.api.AuditTail;
+import io.hypermesh.streams.api.BusGauges;
 import io.hypermesh.streams.api.Dashboard;
 import io.hypermesh.streams.api.QueryApiVerticle;
 import io.hypermesh.streams.api.StoreAccess;
@@ -86,13 +90,16 @@ public final class StreamsApp implements AutoCloseable {
         ChangeSignal changes = new ChangeSignal();
         AppliedOffsets applied = new AppliedOffsets();
         ConsulIndexes indexes = new ConsulIndexes();
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes), settings.streamsProperties(registry));
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        FoldMeters foldMeters = new FoldMeters(metrics);
+        java.util.Properties properties = settings.streamsProperties(registry);
+        properties.put(DeadLetterHandler.METRICS_CONFIG, foldMeters);
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> LOG.info("{} streams state {} -> {}", settings.applicationServer(), before, now));
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
@@ -108,6 +115,7 @@ public final class StreamsApp implements AutoCloseable {
                 HealthTopology.STORE, serdes.of(HealthState.class),
                 LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
                 LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
+                LifecycleTopology.PHASE_RUNS_STORE, serdes.of(PhaseRun.class),
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
         // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
         HttpTls tls = new HttpTls(settings.kafka().tls());
@@ -118,7 +126,7 @@ public final class StreamsApp implements AutoCloseable {
         BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry,
                 Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(AUDIT_SCOPE));
-        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, metrics, changes, applied, indexes, settings,
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, registry), changes, applied, indexes, settings,
                 new Dashboard(vertx, stores, changes, audit), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);

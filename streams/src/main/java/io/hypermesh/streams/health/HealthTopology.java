@@ -1,5 +1,6 @@
 package io.hypermesh.streams.health;
 
+import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
@@ -39,11 +40,12 @@ public final class HealthTopology {
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, settings, serdes);
+        addTo(builder, settings, serdes, FoldMetrics.NONE);
         return builder.build();
     }
 
-    public static KTable<String, HealthState> addTo(StreamsBuilder builder, StreamsSettings settings, BusSerdes serdes) {
+    /** @param metrics told of every check result applied */
+    public static KTable<String, HealthState> addTo(StreamsBuilder builder, StreamsSettings settings, BusSerdes serdes, FoldMetrics metrics) {
         HealthRules rules = new HealthRules(settings.healthAlpha(), settings.latencyBudgetMs());
         KStream<String, HealthCheckEvent> checks = builder.stream(Topics.HEALTH_CHECKS.name(),
                 Consumed.with(Serdes.String(), serdes.of(HealthCheckEvent.class)).withName("health-checks"));
@@ -56,7 +58,9 @@ public final class HealthTopology {
                             "record key '" + componentId + "' is not the componentId '" + result.getComponentId() + "'");
                     InvalidEventException.require(result.getLatencyMs() >= 0 && Double.isFinite(result.getLatencyMs()),
                             "latencyMs must be a finite number >= 0, was " + result.getLatencyMs());
-                    return rules.next(state, result, event.getOccurredAt());
+                    HealthState next = rules.next(state, result, event.getOccurredAt());
+                    metrics.folded("health", Topics.HEALTH_CHECKS.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
+                    return next;
                 }, Materialized.<String, HealthState, KeyValueStore<Bytes, byte[]>>as(STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(serdes.of(HealthState.class))
                         // Every update must reach the outputs: a cache would merge away transitions.

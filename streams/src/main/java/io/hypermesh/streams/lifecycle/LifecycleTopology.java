@@ -6,9 +6,12 @@ import io.hypermesh.events.lifecycle.LifecycleCommand;
 import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.lifecycle.LifecycleTransition;
+import io.hypermesh.events.lifecycle.PhaseProgress;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.ComponentState;
+import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.PhaseStatus;
+import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.InvalidEventException;
 import io.hypermesh.streams.StreamsSettings;
@@ -20,6 +23,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -39,6 +43,8 @@ import java.util.Map;
 public final class LifecycleTopology {
     public static final String COMPONENTS_STORE = "lifecycle-components";
     public static final String PHASES_STORE = "lifecycle-phases";
+    /** The coordinator's reports by phase ("phase-N"), with each phase's start and end: {@link PhaseRun}. */
+    public static final String PHASE_RUNS_STORE = "lifecycle-phase-runs";
 
     private LifecycleTopology() {
     }
@@ -50,23 +56,45 @@ public final class LifecycleTopology {
     }
 
     /** The tables the query API serves: components by id, and counts per phase (updated after them, through a repartition). */
-    public record Tables(KTable<String, ComponentState> components, KTable<String, PhaseStatus> phases) {
+    public record Tables(KTable<String, ComponentState> components, KTable<String, PhaseStatus> phases, KTable<String, PhaseRun> runs) {
     }
 
     public static Tables addTo(StreamsBuilder builder, BusSerdes serdes) {
-        KGroupedStream<String, LifecycleEvent> events = builder.stream(Topics.LIFECYCLE.name(),
+        return addTo(builder, serdes, FoldMetrics.NONE);
+    }
+
+    /** @param metrics told of every event and command applied */
+    public static Tables addTo(StreamsBuilder builder, BusSerdes serdes, FoldMetrics metrics) {
+        KStream<String, LifecycleEvent> all = builder.stream(Topics.LIFECYCLE.name(),
                         Consumed.with(Serdes.String(), serdes.of(LifecycleEvent.class)).withName("lifecycle-events"))
-                .mapValues(event -> InvalidEventException.present(event, Topics.LIFECYCLE.name()), Named.as("lifecycle-events-present"))
-                // Phase progress events are the coordinator's own report, not a component's state.
-                .filter((key, event) -> !(event.getPayload() instanceof io.hypermesh.events.lifecycle.PhaseProgress))
+                .mapValues(event -> InvalidEventException.present(event, Topics.LIFECYCLE.name()), Named.as("lifecycle-events-present"));
+        // Phase progress events are the coordinator's own report, not a component's state: they have a table of their own.
+        KTable<String, PhaseRun> runs = all.filter((key, event) -> event.getPayload() instanceof PhaseProgress, Named.as("lifecycle-phase-reports"))
+                .groupByKey()
+                .aggregate(() -> null, (key, event, run) -> {
+                    PhaseRun next = PhaseRuns.next(run, (PhaseProgress) event.getPayload(), event.getOccurredAt());
+                    metrics.folded("lifecycle", Topics.LIFECYCLE.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
+                    return next;
+                }, Materialized.<String, PhaseRun, KeyValueStore<Bytes, byte[]>>as(PHASE_RUNS_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(serdes.of(PhaseRun.class)));
+        KGroupedStream<String, LifecycleEvent> events = all
+                .filter((key, event) -> !(event.getPayload() instanceof PhaseProgress), Named.as("lifecycle-component-events"))
                 .groupByKey();
         KGroupedStream<String, LifecycleCommandEvent> commands = builder.stream(Topics.LIFECYCLE_COMMANDS.name(),
                 Consumed.with(Serdes.String(), serdes.of(LifecycleCommandEvent.class)).withName("lifecycle-commands"))
                 .mapValues(command -> InvalidEventException.present(command, Topics.LIFECYCLE_COMMANDS.name()), Named.as("lifecycle-commands-present"))
                 .groupByKey();
         KTable<String, ComponentState> components = events
-                .cogroup(LifecycleTopology::applyEvent)
-                .cogroup(commands, LifecycleTopology::applyCommand)
+                .cogroup((String id, LifecycleEvent event, ComponentState state) -> {
+                    ComponentState next = applyEvent(id, event, state);
+                    metrics.folded("lifecycle", Topics.LIFECYCLE.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
+                    return next;
+                })
+                .cogroup(commands, (String id, LifecycleCommandEvent command, ComponentState state) -> {
+                    ComponentState next = applyCommand(id, command, state);
+                    metrics.folded("lifecycle", Topics.LIFECYCLE_COMMANDS.name(), FoldMetrics.Outcome.APPLIED, command.getOccurredAt().toEpochMilli());
+                    return next;
+                })
                 .aggregate(LifecycleTopology::unknownComponent,
                         Materialized.<String, ComponentState, KeyValueStore<Bytes, byte[]>>as(COMPONENTS_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(serdes.of(ComponentState.class)));
@@ -78,7 +106,7 @@ public final class LifecycleTopology {
                         (phase, state, status) -> count(status, Integer.parseInt(phase), state, -1),
                         Materialized.<String, PhaseStatus, KeyValueStore<Bytes, byte[]>>as(PHASES_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(serdes.of(PhaseStatus.class)));
-        return new Tables(components, phases);
+        return new Tables(components, phases, runs);
     }
 
     static ComponentState unknownComponent() {

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.registry;
 
+import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.events.CheckDefinition;
 import io.hypermesh.events.registry.CheckDeregistered;
 import io.hypermesh.events.registry.CheckRegistered;
@@ -39,6 +40,7 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
     private final ChangeSignal changes;
     private final AppliedOffsets applied;
     private final ConsulIndexes mirror;
+    private final FoldMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ServiceInstance> store;
     private KeyValueStore<String, Long> indexes;
@@ -47,8 +49,10 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
     /** Offset + 1 of the record being applied: the Consul index of what it changes. */
     private long index;
 
-    RegistryFold(StreamsSettings settings, ChangeSignal changes, AppliedOffsets applied, ConsulIndexes mirror) {
+    RegistryFold(StreamsSettings settings, ChangeSignal changes, AppliedOffsets applied, ConsulIndexes mirror,
+                 FoldMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.changes = changes;
         this.applied = applied;
         this.mirror = mirror;
@@ -88,6 +92,9 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
         index = where.offset() + 1;
         try {
             apply(record);
+            // A refused event is counted by the dead-letter handler it goes to.
+            metrics.folded("registry", where.topic(), FoldMetrics.Outcome.APPLIED,
+                    record.value().getOccurredAt().toEpochMilli());
         } finally {
             if (applied != null) {
                 applied.applied(where.partition(), where.offset());

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.registry;
 
+import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.schemas.topics.Topics;
@@ -110,7 +111,7 @@ public final class RegistryTopology {
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
         Topology topology = new Topology();
-        addTo(topology, settings, serdes, null, null, null);
+        addTo(topology, settings, serdes, null, null, null, FoldMetrics.NONE);
         return topology;
     }
 
@@ -118,16 +119,17 @@ public final class RegistryTopology {
      * @param changes rung with the index scope of each change; null for none
      * @param applied told the offset of every record applied; null for none
      * @param mirror  kept in step with the index store of the partitions held here; null for none
+     * @param metrics told of every event applied
      */
     public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
-                             ConsulIndexes mirror) {
+                             ConsulIndexes mirror, FoldMetrics metrics) {
         var events = serdes.of(RegistryEvent.class);
         var instances = serdes.of(ServiceInstance.class);
         // One encoding per change: the store's bytes (which its changelog carries) go to the state topic too.
         var once = new SerializedOnce<>((io.hypermesh.schemas.serde.AvroSerializer<ServiceInstance>) instances.serializer());
         var stored = org.apache.kafka.common.serialization.Serdes.serdeFrom(once, instances.deserializer());
         topology.addSource(SOURCE, Serdes.String().deserializer(), events.deserializer(), Topics.REGISTRY.name());
-        topology.addProcessor(FOLD, () -> new RegistryFold(settings, changes, applied, mirror), SOURCE);
+        topology.addProcessor(FOLD, () -> new RegistryFold(settings, changes, applied, mirror, metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), stored), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()), FOLD);
         // Derived from STORE on every task start, so no changelog: restoring one store is enough.

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.registry;
 
+import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.events.Endpoint;
 import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.registry.RegistryEvent;
@@ -225,7 +226,7 @@ class RegistryTopologyTest {
         index.put(RegistryTopology.serviceKey("old", "a"), "a");
         runnable.put("gone", "gone");
 
-        new RegistryFold(fx.settings, null, null, null).init(context);
+        new RegistryFold(fx.settings, null, null, null, FoldMetrics.NONE).init(context);
 
         List<String> keys = new java.util.ArrayList<>();
         try (var all = index.all()) {

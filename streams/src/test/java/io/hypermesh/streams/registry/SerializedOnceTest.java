@@ -62,6 +62,14 @@ class SerializedOnceTest {
                 return registry.incompatibilities(subject, candidate);
             }
 
+            public java.util.List<String> subjects() {
+                return registry.subjects();
+            }
+
+            public java.util.List<Integer> versions(String subject) {
+                return registry.versions(subject);
+            }
+
             public String describe() {
                 return "imported";
             }

@@ -31,10 +31,17 @@ public final class DriverFixture implements AutoCloseable {
     }
 
     public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, StreamsSettings settings) {
+        this(topology, settings, java.util.Map.of());
+    }
+
+    /** @param extra Streams properties put over the settings' (objects included, as the app passes its metrics) */
+    public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, StreamsSettings settings, java.util.Map<String, Object> extra) {
         InMemoryRegistryClient registry = new InMemoryRegistryClient();
         this.settings = settings;
         this.serdes = new BusSerdes(registry);
-        this.driver = new TopologyTestDriver(topology.apply(settings, serdes), settings.streamsProperties(registry), T0);
+        java.util.Properties properties = settings.streamsProperties(registry);
+        properties.putAll(extra);
+        this.driver = new TopologyTestDriver(topology.apply(settings, serdes), properties, T0);
     }
 
     public static StreamsSettings settings(Path stateDir) {

@@ -102,6 +102,20 @@ public final class HttpRegistryClient implements RegistryClient {
     }
 
     @Override
+    public List<String> subjects() {
+        List<String> out = new ArrayList<>();
+        call("GET", "subjects", null).forEach(s -> out.add(s.asText()));
+        return out;
+    }
+
+    @Override
+    public List<Integer> versions(String subject) {
+        List<Integer> out = new ArrayList<>();
+        call("GET", "subjects/" + encode(subject) + "/versions", null).forEach(v -> out.add(v.asInt()));
+        return out;
+    }
+
+    @Override
     public String describe() {
         return baseUrls.toString();
     }

@@ -25,6 +25,12 @@ public interface RegistryClient extends AutoCloseable {
     /** Incompatibilities of a candidate with what the subject's level requires; empty when compatible. */
     List<String> incompatibilities(String subject, Schema candidate);
 
+    /** The live subjects, as {@code GET /subjects} lists them. */
+    List<String> subjects();
+
+    /** A subject's live versions, oldest first, as {@code GET /subjects/{subject}/versions} lists them. */
+    List<Integer> versions(String subject);
+
     /** Where this client points, for error messages. */
     String describe();
 
