@@ -10,49 +10,24 @@ import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.topics.Topics;
 import io.vertx.core.json.JsonObject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The newest records of the audit topic (committed ones), for the dashboard: on start it reads the
  * last {@code size} of every partition, then follows. Undecodable records show as such rather
- * than stopping the tail.
+ * than stopping the tail. Each adapter's trail position, as far as read, is kept for /metrics.
  */
 public final class AuditTail implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AuditTail.class);
-    private final int size;
-    private final Deque<JsonObject> recent = new ArrayDeque<>();
-    private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroDeserializer<AuditEvent> decoder;
-    private final Thread thread;
-    private final Runnable onChange;
-    private volatile boolean running = true;
+    private final TopicTail tail;
 
     /** @param onChange run after new records arrived, so views that show them are rendered again */
     public AuditTail(KafkaAccess kafka, RegistryClient registry, int size, Runnable onChange) {
-        this.size = size;
-        this.onChange = onChange;
         this.decoder = new AvroDeserializer<>(registry, AuditEvent.class);
-        Map<String, Object> config = kafka.clientConfig();
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::follow, "audit-tail");
-        thread.setDaemon(true);
-        thread.start();
+        this.tail = new TopicTail(kafka, Topics.AUDIT.name(), size, false, this::summary, onChange);
     }
 
     /**
@@ -80,44 +55,8 @@ public final class AuditTail implements AutoCloseable {
     }
 
     /** Newest first. */
-    public synchronized List<JsonObject> recent() {
-        List<JsonObject> out = new ArrayList<>(recent);
-        java.util.Collections.reverse(out);
-        return out;
-    }
-
-    private void follow() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.AUDIT.name(), Duration.ofSeconds(60)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-            consumer.endOffsets(partitions).forEach((p, end) -> consumer.seek(p, Math.max(begin.get(p), end - size)));
-            while (running) {
-                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
-                batch.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
-                for (ConsumerRecord<byte[], byte[]> r : batch) {
-                    add(summary(r));
-                }
-                if (!batch.isEmpty()) {
-                    onChange.run();
-                }
-            }
-        } catch (WakeupException closing) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.warn("the dashboard's audit tail stopped: {}", e.getMessage());
-        } finally {
-            consumer.close();
-        }
-    }
-
-    private synchronized void add(JsonObject entry) {
-        recent.addLast(entry);
-        while (recent.size() > size) {
-            recent.removeFirst();
-        }
+    public List<JsonObject> recent() {
+        return tail.recent();
     }
 
     private JsonObject summary(ConsumerRecord<byte[], byte[]> r) {
@@ -146,12 +85,6 @@ public final class AuditTail implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        tail.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.events.HealthStatus;
-import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.ServiceInstance;
@@ -15,10 +14,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.hypermesh.streams.metrics.FoldLag;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,18 +32,15 @@ import java.util.TreeMap;
  * audit trails, the registry's schemas) is the same from each: take the max.
  */
 public final class BusGauges {
-    private static final Logger LOG = LoggerFactory.getLogger(BusGauges.class);
     /** Per-component scores are bounded: the worst this many of this instance's components. */
     static final int SCORES_SHOWN = 20;
-    /** The registry is asked for its subjects at most this often, however often Prometheus scrapes. */
-    private static final long SCHEMAS_EVERY_MS = 5_000;
     static final List<String> CONSUL_STATUSES = List.of("passing", "warning", "critical");
     static final List<String> PHASE_STATES = List.of("PENDING", "RUNNING", "COMPLETED", "DEGRADED", "FAILED", "ROLLING_BACK", "ROLLED_BACK");
 
     private final PrometheusMeterRegistry registry;
     private final StoreAccess stores;
     private final AuditTail audit;
-    private final RegistryClient schemas;
+    private final SchemaCatalog schemas;
     private final MultiGauge instances;
     private final MultiGauge components;
     private final MultiGauge scores;
@@ -60,9 +53,8 @@ public final class BusGauges {
     private final MultiGauge checkpointTime;
     private volatile int schemaSubjects = -1;
     private volatile int schemaVersions = -1;
-    private volatile long schemasReadAt;
 
-    public BusGauges(PrometheusMeterRegistry registry, StoreAccess stores, AuditTail audit, RegistryClient schemas) {
+    public BusGauges(PrometheusMeterRegistry registry, StoreAccess stores, AuditTail audit, SchemaCatalog schemas) {
         this.registry = registry;
         this.stores = stores;
         this.audit = audit;
@@ -175,17 +167,10 @@ public final class BusGauges {
         };
     }
 
-    /** The main consumer's records-lag per partition (not the restore consumer's, which reads changelogs). */
     private void refreshLag() {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        for (Map.Entry<MetricName, ? extends Metric> m : stores.streams().metrics().entrySet()) {
-            MetricName name = m.getKey();
-            String client = name.tags().get("client-id");
-            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics") && client != null
-                    && client.endsWith("-consumer") && !client.endsWith("-restore-consumer") && name.tags().containsKey("partition")
-                    && m.getValue().metricValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
-                rows.add(MultiGauge.Row.of(Tags.of("topic", name.tags().get("topic"), "partition", name.tags().get("partition")), n.doubleValue()));
-            }
+        for (FoldLag.PartitionLag p : FoldLag.of(stores.streams())) {
+            rows.add(MultiGauge.Row.of(Tags.of("topic", p.topic(), "partition", Integer.toString(p.partition())), p.records()));
         }
         lag.register(rows, true);
     }
@@ -231,24 +216,9 @@ public final class BusGauges {
     }
 
     private void refreshSchemas() {
-        if (System.currentTimeMillis() - schemasReadAt < SCHEMAS_EVERY_MS) {
-            return;
-        }
-        schemasReadAt = System.currentTimeMillis();
-        try {
-            List<String> subjects = schemas.subjects();
-            int versions = 0;
-            for (String subject : subjects) {
-                versions += schemas.versions(subject).size();
-            }
-            schemaSubjects = subjects.size();
-            schemaVersions = versions;
-        } catch (RuntimeException e) {
-            // Shown as NaN rather than an old count: the registry did not answer.
-            schemaSubjects = -1;
-            schemaVersions = -1;
-            LOG.warn("the schema registry's subjects could not be read for /metrics: {}", e.getMessage());
-        }
+        Map<String, List<Integer>> read = schemas.versionsBySubject();
+        schemaSubjects = read == null ? -1 : read.size();
+        schemaVersions = read == null ? -1 : read.values().stream().mapToInt(List::size).sum();
     }
 
     private <V> java.util.Collection<V> local(String store) {

@@ -3,6 +3,8 @@ package io.hypermesh.streams.api;
 import io.hypermesh.events.HealthStatus;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
+import io.hypermesh.state.ComponentState;
+import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.ChangeSignal;
@@ -10,6 +12,8 @@ import io.hypermesh.streams.discovery.Discovery;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
+import io.hypermesh.streams.lifecycle.PhaseRuns;
+import io.hypermesh.streams.metrics.EventFlow;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,6 +24,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,17 +64,27 @@ public final class Dashboard {
     private final StoreAccess stores;
     private final ChangeSignal changes;
     private final AuditTail audit;
+    private final DeadLetterTail deadLetters;
+    private final SchemaCatalog schemas;
+    private final EventFlow flow;
     private final Buffer page;
     /** Score changes per health component, oldest first: the sparklines. Touched by one snapshot at a time. */
     private final Map<String, Deque<Integer>> history = new HashMap<>();
     /** The newest snapshot, or the one being taken; replaced on the event loop only. */
     private Snapshot latest;
 
-    public Dashboard(Vertx vertx, StoreAccess stores, ChangeSignal changes, AuditTail audit) {
+    /** The change scope the dashboard alone shows: the event flow, the dead letters and the audit tail. */
+    public static final String SCOPE = "dashboard";
+
+    public Dashboard(Vertx vertx, StoreAccess stores, ChangeSignal changes, AuditTail audit, DeadLetterTail deadLetters, SchemaCatalog schemas,
+                     EventFlow flow) {
         this.vertx = vertx;
         this.stores = stores;
         this.changes = changes;
         this.audit = audit;
+        this.deadLetters = deadLetters;
+        this.schemas = schemas;
+        this.flow = flow;
         try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/index.html")) {
             this.page = Buffer.buffer(in.readAllBytes());
         } catch (IOException | NullPointerException e) {
@@ -103,8 +119,14 @@ public final class Dashboard {
         }
     }
 
-    /** Samples the scores on a timer, so the history exists before anyone looks (a new snapshot only after a change). */
+    /**
+     * Samples the scores and the event flow on a timer, so the history exists before anyone looks
+     * (a new snapshot only after a change; a moving flow is one).
+     */
     Future<Void> sample() {
+        if (flow.sample()) {
+            changes.ring(SCOPE);
+        }
         return snapshot().mapEmpty();
     }
 
@@ -153,14 +175,39 @@ public final class Dashboard {
         Future<List<ServiceInstance>> instances = stores.scan(RegistryTopology.STORE); // in any order: the snapshot sorts them
         Future<List<HealthState>> health = stores.scan(HealthTopology.STORE);
         Future<List<PhaseStatus>> phases = stores.scan(LifecycleTopology.PHASES_STORE);
-        Future.all(instances, health, phases)
-                .compose(done -> vertx.executeBlocking(() -> next.fill(instances.result(), health.result(), phases.result(), audit.recent()), false))
+        Future<List<PhaseRun>> runs = stores.scan(LifecycleTopology.PHASE_RUNS_STORE);
+        Future<List<ComponentState>> components = stores.scan(LifecycleTopology.COMPONENTS_STORE);
+        Future.all(List.of(instances, health, phases, runs, components))
+                .compose(done -> vertx.executeBlocking(() -> next.fill(instances.result(), health.result(), phases.result(), audit.recent())
+                        .more(runs.result(), components.result(), deadLetters, schemas.versionsBySubject(), flow.view()), false))
                 .onComplete(ar -> {
                     if (ar.failed() && latest == next) {
                         latest = null; // a failed snapshot is not kept: the next caller tries again
                     }
                     next.taken.handle(ar);
                 });
+    }
+
+    static final int MAX_COMPONENTS = 500;
+
+    /**
+     * Each phase with its name and run from the coordinator's reports, and its components' states:
+     * "Phase N" where no coordinator reported it.
+     */
+    static JsonArray phases(List<PhaseStatus> statuses, List<PhaseRun> runs, Instant now) {
+        Map<Integer, JsonObject> byPhase = new java.util.TreeMap<>();
+        for (PhaseStatus p : statuses) {
+            if (p.getTotal() > 0) {
+                byPhase.put(p.getPhase(), Views.phase(p).put("Name", "Phase " + p.getPhase()));
+            }
+        }
+        for (PhaseRun r : runs) {
+            JsonObject phase = byPhase.computeIfAbsent(r.getPhase(), n -> new JsonObject().put("Phase", n).put("Total", r.getTotal())
+                    .put("ByState", new JsonObject()));
+            phase.put("Name", r.getName()).put("State", r.getState()).put("Completed", r.getCompleted()).put("Planned", r.getTotal())
+                    .put("DurationSeconds", PhaseRuns.duration(r, now).toMillis() / 1000.0).put("Running", r.getEndedAt() == null);
+        }
+        return new JsonArray(new ArrayList<>(byPhase.values()));
     }
 
     private static int severity(HealthStatus status) {
@@ -181,6 +228,10 @@ public final class Dashboard {
         private JsonObject counts;
         private JsonArray phases;
         private JsonArray audit;
+        private JsonArray components;
+        private JsonObject deadLetters;
+        private JsonArray schemas;
+        private JsonObject flow;
         private final Map<PageRequest, Watch.Rendered> pages = new java.util.concurrent.ConcurrentHashMap<>();
 
         private record Row(DiscoveredInstance instance, String service, List<Integer> history) {
@@ -221,8 +272,40 @@ public final class Dashboard {
             byHealth.forEach((s, n) -> healthCounts.put(s.name(), n));
             this.rows = rows;
             this.counts = new JsonObject().put("Services", services.size()).put("Instances", sorted.size()).put("ByHealth", healthCounts);
-            this.phases = Views.phases(phases);
             this.audit = new JsonArray(List.copyOf(audit));
+            this.phaseStatuses = phases;
+            return this;
+        }
+
+        private List<PhaseStatus> phaseStatuses;
+
+        /** The rest of the page: phases with their names and runs, components, dead letters, schemas and the event flow. */
+        Snapshot more(List<PhaseRun> runs, List<ComponentState> components, DeadLetterTail letters, Map<String, List<Integer>> subjects,
+                      EventFlow.View flow) {
+            Instant now = Instant.now();
+            this.phases = phases(phaseStatuses, runs, now);
+            List<ComponentState> sorted = new ArrayList<>(components);
+            sorted.sort(Comparator.comparingInt(ComponentState::getPhase).thenComparing(ComponentState::getComponentId));
+            JsonArray shown = new JsonArray();
+            sorted.stream().limit(MAX_COMPONENTS).forEach(c -> shown.add(new JsonObject().put("ID", c.getComponentId()).put("Phase", c.getPhase())
+                    .put("State", c.getState().name()).put("Reason", c.getReason())
+                    .put("Since", c.getUpdatedAt().toString())
+                    .put("ForSeconds", Math.max(0, Duration.between(c.getUpdatedAt(), now).toSeconds()))));
+            this.components = shown;
+            this.deadLetters = new JsonObject().put("ByReason", new JsonObject(new java.util.TreeMap<String, Object>(letters.countsByReason())))
+                    .put("Newest", new JsonArray(letters.recent()));
+            JsonArray schemaList = new JsonArray();
+            if (subjects != null) {
+                subjects.forEach((subject, versions) -> schemaList.add(new JsonObject().put("Subject", subject).put("Versions", new JsonArray(versions))));
+            }
+            this.schemas = schemaList;
+            JsonArray topics = new JsonArray();
+            flow.topics().forEach(t -> topics.add(new JsonObject().put("Topic", t.topic()).put("Fold", t.fold())
+                    .put("PerSecond", Math.round(t.perSecond() * 10) / 10.0).put("Lag", Double.isNaN(t.lag()) ? null : (long) t.lag())));
+            JsonArray folds = new JsonArray();
+            flow.folds().forEach(f -> folds.add(new JsonObject().put("Fold", f.fold()).put("Applied", f.applied())
+                    .put("PropagationP99Ms", Double.isNaN(f.p99Ms()) ? null : Double.isInfinite(f.p99Ms()) ? "+Inf" : f.p99Ms())));
+            this.flow = new JsonObject().put("WindowSeconds", Math.round(flow.seconds())).put("Topics", topics).put("Folds", folds);
             return this;
         }
 
@@ -252,7 +335,8 @@ public final class Dashboard {
             }
             return new JsonObject().put("Counts", counts.copy().put("Matching", matched))
                     .put("Offset", request.offset()).put("Limit", request.limit())
-                    .put("Instances", out).put("Phases", phases).put("Audit", audit);
+                    .put("Instances", out).put("Phases", phases).put("Components", components).put("Audit", audit)
+                    .put("DeadLetters", deadLetters).put("Schemas", schemas).put("Flow", flow);
         }
     }
 }

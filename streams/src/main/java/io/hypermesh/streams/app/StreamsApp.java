@@ -22,6 +22,10 @@ import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.api.AuditTail;
 import io.hypermesh.streams.api.BusGauges;
 import io.hypermesh.streams.api.Dashboard;
+import io.hypermesh.streams.api.DeadLetterTail;
+import io.hypermesh.streams.api.SchemaCatalog;
+import io.hypermesh.streams.metrics.EventFlow;
+import io.hypermesh.streams.metrics.FoldLag;
 import io.hypermesh.streams.api.QueryApiVerticle;
 import io.hypermesh.streams.api.StoreAccess;
 import io.hypermesh.streams.health.HealthTopology;
@@ -52,8 +56,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
-    /** The change scope of the audit tail: only the dashboard shows it. */
-    static final String AUDIT_SCOPE = "audit";
 
     private final StreamsSettings settings;
     private final KafkaStreams streams;
@@ -62,10 +64,12 @@ public final class StreamsApp implements AutoCloseable {
     private final QueryApiVerticle api;
     private final KafkaStreamsMetrics streamsMetrics;
     private final AuditTail audit;
+    private final DeadLetterTail deadLetters;
 
     private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, BusPublisher writer, QueryApiVerticle api,
-                       KafkaStreamsMetrics streamsMetrics, AuditTail audit) {
+                       KafkaStreamsMetrics streamsMetrics, AuditTail audit, DeadLetterTail deadLetters) {
         this.audit = audit;
+        this.deadLetters = deadLetters;
         this.settings = settings;
         this.streams = streams;
         this.vertx = vertx;
@@ -125,19 +129,22 @@ public final class StreamsApp implements AutoCloseable {
         // writes that come together still share a request while one is in flight.
         BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry,
                 Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
-        AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(AUDIT_SCOPE));
-        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, registry), changes, applied, indexes, settings,
-                new Dashboard(vertx, stores, changes, audit), tokens, tls);
+        AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
+        DeadLetterTail deadLetters = new DeadLetterTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
+        SchemaCatalog schemas = new SchemaCatalog(registry);
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, schemas), changes, applied, indexes,
+                settings, new Dashboard(vertx, stores, changes, audit, deadLetters, schemas, new EventFlow(metrics, () -> FoldLag.of(streams))), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             audit.close();
+            deadLetters.close();
             writer.close();
             streams.close(Duration.ofSeconds(10));
             vertx.close();
             throw new IllegalStateException("query API could not listen on " + settings.applicationServer() + ": " + e.getMessage(), e);
         }
-        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit);
+        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit, deadLetters);
     }
 
     public String url() {
@@ -172,6 +179,7 @@ public final class StreamsApp implements AutoCloseable {
             LOG.warn("the query API did not stop cleanly: {}", e.toString());
         }
         audit.close();
+        deadLetters.close();
         writer.close();
         streamsMetrics.close();
         streams.close(Duration.ofSeconds(30));

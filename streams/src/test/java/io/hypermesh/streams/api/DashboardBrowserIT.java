@@ -143,10 +143,132 @@ class DashboardBrowserIT {
             js.executeScript(setFilter, service.toUpperCase(java.util.Locale.ROOT));
             assertTrue(wait.until(b -> b.findElement(row).getText()).contains("10.9.8.7:8443"), "a filter matches service names ignoring case");
 
-            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-            Path saved = Path.of("target", "dashboard.png");
-            Files.copy(shot.toPath(), saved, StandardCopyOption.REPLACE_EXISTING);
-            assertTrue(Files.size(saved) > 10_000, "a real screenshot");
+            screenshot(browser, "dashboard.png");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    static WebDriverWait waitOn(WebDriver browser) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
+    }
+
+    static void screenshot(WebDriver browser, String name) throws Exception {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path saved = Path.of("target", name);
+        Files.copy(shot.toPath(), saved, StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(Files.size(saved) > 10_000, "a real screenshot");
+    }
+
+    /** The panels beside the instances: event flow with propagation, phases by name with their components, dead letters, schemas. */
+    @Test
+    void theFlowPhasesDeadLettersAndSchemasPanelsFollowTheBus() throws Exception {
+        String id = "panel-" + UUID.randomUUID().toString().substring(0, 6);
+        WebDriver browser = chromium();
+        try {
+            browser.get(app.url() + "/ui/");
+            WebDriverWait wait = waitOn(browser);
+            wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
+            // Registrations flow through the registry fold: its row shows a rate and its propagation a p99.
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "-" + i + "\",\"Name\":\"" + id
+                        + "\",\"Port\":80}").status());
+            }
+            By registryRate = By.cssSelector("#flow tr[data-topic='" + Topics.REGISTRY.name() + "'] .rate");
+            wait.until(b -> Double.parseDouble(b.findElement(registryRate).getText()) > 0);
+            String p99 = wait.until(b -> b.findElement(By.cssSelector("#propagation [data-fold='registry']")).getText());
+            assertTrue(p99.matches("propagation p99 \\(registry\\): (≤ [0-9.]+ ms|> 60 s|–) over \\d+ applied in \\d+ s"), p99);
+            wait.until(b -> b.findElement(By.cssSelector("#propagation [data-fold='registry']")).getText().contains("≤"));
+            assertTrue(wait.until(b -> b.findElement(By.cssSelector("#flow tr[data-topic='" + Topics.REGISTRY.name() + "'] .lag")).getText())
+                    .matches("\\d+|–"), "a lag figure per topic");
+
+            // A record that does not decode: its topic, partition and offset, and the count of its reason.
+            int undecodableBefore = Integer.parseInt(wait.until(b -> b.findElement(By.cssSelector("[data-reason='undecodable'] b")).getText()));
+            long offset;
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> raw = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                    bus.kafka.clientConfig(), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                offset = raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.HEALTH_CHECKS.name(), 0, id.getBytes(),
+                        "no avro here".getBytes())).get().offset();
+            }
+            By letter = By.cssSelector("#deadletters .letter[data-topic='" + Topics.HEALTH_CHECKS.name() + "'][data-partition='0'][data-offset='"
+                    + offset + "']");
+            String line = wait.until(b -> b.findElement(letter).getText());
+            assertTrue(line.contains(Topics.HEALTH_CHECKS.name() + "-0@" + offset) && line.contains("undecodable (deserialize)"), line);
+            wait.until(b -> Integer.parseInt(b.findElement(By.cssSelector("[data-reason='undecodable'] b")).getText()) == undecodableBefore + 1);
+
+            // The bus's own subjects, with their versions.
+            String subject = Topics.REGISTRY.name() + "-value";
+            assertTrue(wait.until(b -> b.findElement(By.cssSelector("#schemas tr[data-subject='" + subject + "']")).getText()).matches(".*\\d+"));
+
+            // A phase by the name the coordinator reports, its run's state and duration, and its component.
+            publishPhaseAndAudit(id + "-worker", id);
+            try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
+                EventSource coordinator = new EventSource("coordinator", ComponentKind.COORDINATOR);
+                writer.publish(Topics.LIFECYCLE, "phase-6", io.hypermesh.schemas.events.Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(),
+                        coordinator, Instant.now().minusSeconds(90), new io.hypermesh.events.lifecycle.PhaseProgress(6, "Application Services", 0, 1,
+                                io.hypermesh.events.lifecycle.PhaseState.RUNNING))).get();
+                writer.publish(Topics.LIFECYCLE, "phase-6", io.hypermesh.schemas.events.Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(),
+                        coordinator, Instant.now(), new io.hypermesh.events.lifecycle.PhaseProgress(6, "Application Services", 1, 1,
+                                io.hypermesh.events.lifecycle.PhaseState.COMPLETED))).get();
+            }
+            By phase = By.cssSelector(".phase[data-phase='6']");
+            // The components alone already make it look complete: wait for the coordinator's report, by its name.
+            String phaseText = wait.until(b -> {
+                String text = b.findElement(phase).getText();
+                return text.contains("Application Services") ? text : null;
+            });
+            assertEquals("COMPLETED", browser.findElement(phase).getAttribute("data-state"));
+            assertTrue(phaseText.contains("6. Application Services") && phaseText.contains("1 min 30 s"), phaseText);
+            assertEquals("100", browser.findElement(phase).getAttribute("data-progress"));
+            assertEquals("RUNNING", wait.until(b -> b.findElement(By.cssSelector("#components tr[data-component='" + id + "-worker']"))
+                    .getAttribute("data-state")), "the component's own state");
+            screenshot(browser, "dashboard-panels.png");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** A page of 1,000 instances is laid out within a second of its message (the page times itself). */
+    @Test
+    void aThousandInstancesRenderWithinASecond() throws Exception {
+        String service = "many-" + UUID.randomUUID().toString().substring(0, 6);
+        try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
+            EventSource source = new EventSource("dashboard-it", ComponentKind.SERVICE);
+            List<java.util.concurrent.CompletableFuture<?>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                String instance = service + "-" + i;
+                sent.add(writer.publish(Topics.REGISTRY, instance, io.hypermesh.schemas.events.Envelopes.wrap(Topics.REGISTRY, source,
+                        io.hypermesh.events.registry.ServiceRegistered.newBuilder().setInstanceId(instance).setServiceName(service)
+                                .setEndpoint(new io.hypermesh.events.Endpoint("10.0." + (i / 250) + "." + (i % 250), 8080, "tcp"))
+                                .setTags(List.of("t" + (i % 7))).setWeights(new io.hypermesh.events.registry.Weights(1, 1))
+                                .setMetadata(Map.of()).setTtlMs(0).build())));
+            }
+            java.util.concurrent.CompletableFuture.allOf(sent.toArray(new java.util.concurrent.CompletableFuture[0])).get();
+        }
+        WebDriver browser = chromium();
+        try {
+            browser.get(app.url() + "/ui/?limit=1000");
+            WebDriverWait wait = waitOn(browser);
+            org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+            js.executeScript("const f = document.getElementById('filter'); f.value = arguments[0]; f.dispatchEvent(new Event('input'));", service);
+            wait.until(b -> b.findElements(By.cssSelector("#instances tr[data-service='" + service + "']")).size() == 1_000);
+            // Every render of the full page, not just the last: the slowest counts.
+            List<Double> times = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Object renders = js.executeScript("return document.body.dataset.renders;");
+                assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + service + "-extra-" + i + "\",\"Name\":\"" + service
+                        + "\",\"Port\":81}").status());
+                wait.until(b -> !String.valueOf(js.executeScript("return document.body.dataset.renders;")).equals(String.valueOf(renders)));
+                times.add(Double.parseDouble(String.valueOf(js.executeScript("return document.body.dataset.renderMs;"))));
+            }
+            assertEquals(1_000, browser.findElements(By.cssSelector("#instances tr[data-service='" + service + "']")).size(), "a page of 1,000");
+            double slowest = times.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            System.out.println("dashboard render of 1,000 instances, ms: " + times);
+            assertTrue(slowest < 1_000, "rendered in " + times + " ms");
+            screenshot(browser, "dashboard-1000.png");
         } finally {
             browser.quit();
         }
