@@ -59,40 +59,34 @@ public final class BusGauges {
         this.stores = stores;
         this.audit = audit;
         this.schemas = schemas;
-        instances = MultiGauge.builder("hypermesh.service.instances")
-                .description("Service instances in this instance's partitions of the registry, by service and Consul check status (passing, warning, critical)")
-                .register(registry);
-        components = MultiGauge.builder("hypermesh.components")
-                .description("Health components in this instance's partitions of the health fold, by status")
-                .register(registry);
-        scores = MultiGauge.builder("hypermesh.component.health.score")
-                .description("Health score (0..100) of the worst " + SCORES_SHOWN + " components of this instance's partitions, with their status")
-                .register(registry);
-        lag = MultiGauge.builder("hypermesh.fold.lag").baseUnit("records")
-                .description("Records the folds of this instance have yet to read, by input partition")
-                .register(registry);
-        phaseState = MultiGauge.builder("hypermesh.phase.state")
-                .description("1 for the state each startup phase is in, 0 for the others (the coordinator's newest report)")
-                .register(registry);
-        phaseDuration = MultiGauge.builder("hypermesh.phase.duration").baseUnit("seconds")
-                .description("How long each startup phase's last run took, or has taken while it runs")
-                .register(registry);
-        platform = MultiGauge.builder("hypermesh.platform.state")
-                .description("1 for the state the platform is in, 0 for the others, from its phases: the same on every instance")
-                .register(registry);
-        auditRecords = MultiGauge.builder("hypermesh.adapter.audit.records")
-                .description("Records in each adapter's audit trail (its events and its own actions), as of the newest seen")
-                .register(registry);
-        checkpointed = MultiGauge.builder("hypermesh.adapter.audit.checkpointed.records")
-                .description("Records of each adapter's audit trail its newest signed checkpoint covers")
-                .register(registry);
-        checkpointTime = MultiGauge.builder("hypermesh.adapter.audit.last.checkpoint.timestamp").baseUnit("seconds")
-                .description("When each adapter wrote its newest signed checkpoint, in seconds since the epoch")
-                .register(registry);
+        instances = gauge("hypermesh.service.instances", null,
+                "Service instances in this instance's partitions of the registry, by service and Consul check status (passing, warning, critical)");
+        components = gauge("hypermesh.components", null,
+                "Health components in this instance's partitions of the health fold, by status");
+        scores = gauge("hypermesh.component.health.score", null,
+                "Health score (0..100) of the worst " + SCORES_SHOWN + " components of this instance's partitions, with their status");
+        lag = gauge("hypermesh.fold.lag", "records",
+                "Records the folds of this instance have yet to read, by input partition");
+        phaseState = gauge("hypermesh.phase.state", null,
+                "1 for the state each startup phase is in, 0 for the others (the coordinator's newest report)");
+        phaseDuration = gauge("hypermesh.phase.duration", "seconds",
+                "How long each startup phase's last run took, or has taken while it runs");
+        platform = gauge("hypermesh.platform.state", null,
+                "1 for the state the platform is in, 0 for the others, from its phases: the same on every instance");
+        auditRecords = gauge("hypermesh.adapter.audit.records", null,
+                "Records in each adapter's audit trail (its events and its own actions), as of the newest seen");
+        checkpointed = gauge("hypermesh.adapter.audit.checkpointed.records", null,
+                "Records of each adapter's audit trail its newest signed checkpoint covers");
+        checkpointTime = gauge("hypermesh.adapter.audit.last.checkpoint.timestamp", "seconds",
+                "When each adapter wrote its newest signed checkpoint, in seconds since the epoch");
         Gauge.builder("hypermesh.schema.subjects", this, g -> g.schemaSubjects < 0 ? Double.NaN : g.schemaSubjects)
                 .description("Live subjects in the schema registry").register(registry);
         Gauge.builder("hypermesh.schema.versions", this, g -> g.schemaVersions < 0 ? Double.NaN : g.schemaVersions)
                 .description("Live schema versions in the schema registry, over all subjects").register(registry);
+    }
+
+    private MultiGauge gauge(String name, String baseUnit, String description) {
+        return MultiGauge.builder(name).baseUnit(baseUnit).description(description).register(registry);
     }
 
     /** Counts the open watches of {@code watchers}: blocking queries and event streams. */
@@ -148,7 +142,7 @@ public final class BusGauges {
         List<MultiGauge.Row<?>> counts = new ArrayList<>();
         byStatus.forEach((s, n) -> counts.add(MultiGauge.Row.of(Tags.of("status", s.name().toLowerCase(Locale.ROOT)), n)));
         components.register(counts, true);
-        all.sort(Comparator.comparingInt((HealthState h) -> severity(h.getStatus())).thenComparingDouble(HealthState::getScore)
+        all.sort(Comparator.comparingInt((HealthState h) -> Dashboard.severity(h.getStatus())).thenComparingDouble(HealthState::getScore)
                 .thenComparing(HealthState::getComponentId));
         List<MultiGauge.Row<?>> worst = new ArrayList<>();
         for (HealthState h : all.subList(0, Math.min(SCORES_SHOWN, all.size()))) {
@@ -156,15 +150,6 @@ public final class BusGauges {
                     h.getScore()));
         }
         scores.register(worst, true);
-    }
-
-    private static int severity(HealthStatus status) {
-        return switch (status) {
-            case UNHEALTHY -> 0;
-            case DEGRADED -> 1;
-            case UNKNOWN -> 2;
-            case HEALTHY -> 3;
-        };
     }
 
     private void refreshLag() {

@@ -210,7 +210,8 @@ public final class Dashboard {
         return new JsonArray(new ArrayList<>(byPhase.values()));
     }
 
-    private static int severity(HealthStatus status) {
+    /** Worst first: unhealthy, degraded, unknown, healthy. */
+    static int severity(HealthStatus status) {
         return switch (status) {
             case UNHEALTHY -> 0;
             case DEGRADED -> 1;
