@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The schema registry's live subjects and their versions, as /metrics and the dashboard show them:
@@ -17,17 +18,21 @@ public final class SchemaCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaCatalog.class);
     static final long EVERY_MS = 5_000;
     private final RegistryClient registry;
-    private Map<String, List<Integer>> versions;
-    private long readAt;
+    private final AtomicLong readAt = new AtomicLong(-EVERY_MS);
+    private volatile Map<String, List<Integer>> versions;
 
     public SchemaCatalog(RegistryClient registry) {
         this.registry = registry;
     }
 
-    /** Versions by subject, in subject order; null while the registry does not answer. */
-    synchronized Map<String, List<Integer>> versionsBySubject() {
-        if (System.currentTimeMillis() - readAt >= EVERY_MS) {
-            readAt = System.currentTimeMillis();
+    /**
+     * Versions by subject, in subject order; null while the registry does not answer. One caller at
+     * a time asks the registry; the others get what was read last rather than wait for it.
+     */
+    Map<String, List<Integer>> versionsBySubject() {
+        long last = readAt.get();
+        long now = System.currentTimeMillis();
+        if (now - last >= EVERY_MS && readAt.compareAndSet(last, now)) {
             try {
                 Map<String, List<Integer>> read = new TreeMap<>();
                 for (String subject : registry.subjects()) {
