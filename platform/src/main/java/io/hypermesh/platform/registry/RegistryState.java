@@ -20,6 +20,8 @@ public final class RegistryState {
     private final Map<String, TreeMap<Integer, StoreRecord.SubjectVersion>> subjects = new TreeMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
     private CompatibilityLevel globalLevel;
+    private final Map<String, String> subjectModes = new HashMap<>();
+    private String globalMode;
     private int maxId;
 
     public void apply(StoreRecord record) {
@@ -37,6 +39,14 @@ public final class RegistryState {
                 if (versions.isEmpty()) {
                     subjects.remove(r.subject());
                 }
+            }
+        } else if (record instanceof StoreRecord.Mode r) {
+            if (r.subject() == null) {
+                globalMode = r.mode();
+            } else if (r.mode() == null) {
+                subjectModes.remove(r.subject());
+            } else {
+                subjectModes.put(r.subject(), r.mode());
             }
         } else if (record instanceof StoreRecord.Config r) {
             if (r.subject() == null) {
@@ -105,5 +115,18 @@ public final class RegistryState {
 
     CompatibilityLevel effectiveLevel(String subject) {
         return subjectLevel(subject).orElse(globalLevel());
+    }
+
+    Optional<String> subjectMode(String subject) {
+        return Optional.ofNullable(subjectModes.get(subject));
+    }
+
+    String globalMode() {
+        return globalMode == null ? "READWRITE" : globalMode;
+    }
+
+    /** The mode a subject is in: its own, else the global one. */
+    String modeInScope(String subject) {
+        return subject == null ? globalMode() : subjectMode(subject).orElse(globalMode());
     }
 }

@@ -38,7 +38,27 @@ public final class SchemaRegistry {
     public static final int MAX_SCHEMA_BYTES = 900_000;
 
     public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted) {
+        return register(state, subject, submitted, -1, 0);
+    }
+
+    /**
+     * Registers as Confluent does in each mode: READONLY refuses; an {@code id} (>= 0) or a
+     * {@code version} (> 0) is kept only in IMPORT mode, which skips the compatibility check; a
+     * plain register needs READWRITE.
+     */
+    public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted, int givenId, int givenVersion) {
         refuseInvalidSubject(subject);
+        String mode = state.modeInScope(subject);
+        if (isReadOnly(mode)) {
+            throw RegistryException.operationNotPermitted("Subject " + subject + " is in read-only mode");
+        }
+        boolean importing = givenId >= 0 || givenVersion > 0;
+        if (importing && !IMPORT.equals(mode)) {
+            throw RegistryException.operationNotPermitted("Subject " + subject + " is not in import mode");
+        }
+        if (!importing && !READWRITE.equals(mode)) {
+            throw RegistryException.operationNotPermitted("Subject " + subject + " is not in read-write mode");
+        }
         int size = submitted.schema().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (size > MAX_SCHEMA_BYTES) {
             throw RegistryException.schemaTooLarge(size, MAX_SCHEMA_BYTES); // before parsing it: a 2.5 MB schema takes seconds to parse
@@ -50,26 +70,101 @@ public final class SchemaRegistry {
             throw RegistryException.schemaTooLarge(storedSize, MAX_SCHEMA_BYTES);
         }
         Optional<Integer> existingId = state.idFor(stored.identity(stored.schema()));
+        if (importing && givenId >= 0 && existingId.isPresent() && existingId.get() != givenId) {
+            existingId = Optional.empty(); // the same schema imported under an id of its own
+        }
         NavigableMap<Integer, StoreRecord.SubjectVersion> versions = state.versions(subject);
         if (existingId.isPresent()) {
             for (StoreRecord.SubjectVersion v : versions.values()) {
-                if (!v.deleted() && v.id() == existingId.get()) {
+                if (!v.deleted() && v.id() == existingId.get() && (givenVersion <= 0 || givenVersion == v.version())) {
                     return Planned.nothingToWrite(v.id());
                 }
             }
         }
-        List<String> problems = state.effectiveLevel(subject).check(parsed, liveSchemas(state, versions));
-        if (!problems.isEmpty()) {
-            throw RegistryException.incompatible(subject, problems);
+        if (!importing) {
+            List<String> problems = state.effectiveLevel(subject).check(parsed, liveSchemas(state, versions));
+            if (!problems.isEmpty()) {
+                throw RegistryException.incompatible(subject, problems);
+            }
         }
         List<StoreRecord> writes = new ArrayList<>();
-        int id = existingId.orElseGet(state::nextId);
-        if (existingId.isEmpty()) {
-            writes.add(new StoreRecord.SchemaId(id, stored));
+        int id;
+        if (givenId >= 0) {
+            Optional<SchemaDefinition> taken = state.schemaById(givenId);
+            if (taken.isPresent() && !taken.get().identity(taken.get().schema()).equals(stored.identity(stored.schema()))) {
+                throw RegistryException.operationNotPermitted("Overwrite new schema with id " + givenId + " is not permitted.");
+            }
+            id = givenId;
+            if (taken.isEmpty()) {
+                writes.add(new StoreRecord.SchemaId(id, stored));
+            }
+        } else {
+            id = existingId.orElseGet(state::nextId);
+            if (existingId.isEmpty()) {
+                writes.add(new StoreRecord.SchemaId(id, stored));
+            }
         }
-        int version = versions.isEmpty() ? 1 : versions.lastKey() + 1;
+        int version = givenVersion > 0 ? givenVersion : versions.isEmpty() ? 1 : versions.lastKey() + 1;
         writes.add(new StoreRecord.SubjectVersion(subject, version, id, false));
         return new Planned<>(writes, id);
+    }
+
+    public static final String READWRITE = "READWRITE";
+    public static final String READONLY = "READONLY";
+    public static final String READONLY_OVERRIDE = "READONLY_OVERRIDE";
+    public static final String IMPORT = "IMPORT";
+    private static final List<String> MODES = List.of(READWRITE, READONLY, READONLY_OVERRIDE, IMPORT);
+
+    static boolean isReadOnly(String mode) {
+        return READONLY.equals(mode) || READONLY_OVERRIDE.equals(mode);
+    }
+
+    /**
+     * Sets the global mode ({@code subject} null) or a subject's. IMPORT needs no live subject in
+     * its scope unless forced, so imported ids cannot collide with ones already handed out.
+     */
+    public static Planned<String> setMode(RegistryState state, String subject, String modeText, boolean force) {
+        if (subject != null) {
+            refuseInvalidSubject(subject);
+        }
+        String mode = modeText == null ? null : modeText.toUpperCase(java.util.Locale.ROOT);
+        if (!MODES.contains(mode)) {
+            throw RegistryException.invalidMode();
+        }
+        if (IMPORT.equals(mode) && !IMPORT.equals(state.modeInScope(subject)) && !force) {
+            boolean occupied = subject == null ? !state.subjects(false).isEmpty() : state.subjects(false).contains(subject);
+            if (occupied) {
+                throw RegistryException.operationNotPermitted("Cannot import since found existing subjects");
+            }
+        }
+        return new Planned<>(List.of(new StoreRecord.Mode(subject, mode)), mode);
+    }
+
+    /** The global mode ({@code subject} null), a subject's own, or with {@code defaultToGlobal} the one it is in. */
+    public static String mode(RegistryState state, String subject, boolean defaultToGlobal) {
+        if (subject == null) {
+            return state.globalMode();
+        }
+        Optional<String> own = state.subjectMode(subject);
+        if (own.isPresent()) {
+            return own.get();
+        }
+        if (defaultToGlobal) {
+            return state.globalMode();
+        }
+        throw RegistryException.subjectModeNotConfigured(subject);
+    }
+
+    /** Removes a subject's own mode (it falls back to the global one); answers the mode it had. */
+    public static Planned<String> deleteMode(RegistryState state, String subject) {
+        String previous = state.subjectMode(subject).orElseThrow(() -> RegistryException.subjectNotFound(subject));
+        return new Planned<>(List.of(new StoreRecord.Mode(subject, null)), previous);
+    }
+
+    private static void refuseIfReadOnly(RegistryState state, String subject) {
+        if (isReadOnly(state.modeInScope(subject))) {
+            throw RegistryException.operationNotPermitted("Subject " + subject + " is in read-only mode");
+        }
     }
 
     public static VersionView lookup(RegistryState state, String subject, SchemaDefinition submitted, boolean includeDeleted) {
@@ -106,6 +201,7 @@ public final class SchemaRegistry {
     }
 
     public static Planned<List<Integer>> deleteSubject(RegistryState state, String subject, boolean permanent) {
+        refuseIfReadOnly(state, subject);
         NavigableMap<Integer, StoreRecord.SubjectVersion> versions = state.versions(subject);
         if (versions.isEmpty()) {
             throw RegistryException.subjectNotFound(subject);
@@ -133,11 +229,16 @@ public final class SchemaRegistry {
                     deleted.add(v.version());
                 }
             }
+            // As Confluent: a soft-deleted subject loses its own mode.
+            if (state.subjectMode(subject).isPresent()) {
+                writes.add(new StoreRecord.Mode(subject, null));
+            }
         }
         return new Planned<>(writes, deleted);
     }
 
     public static Planned<Integer> deleteVersion(RegistryState state, String subject, String versionSpec, boolean permanent) {
+        refuseIfReadOnly(state, subject);
         // "latest" means the latest live version for a soft delete; a numbered one may already be soft-deleted.
         StoreRecord.SubjectVersion v = resolve(state, subject, versionSpec, permanent || !isLatest(versionSpec));
         if (permanent) {

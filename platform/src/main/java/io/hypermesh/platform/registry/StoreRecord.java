@@ -21,4 +21,8 @@ public sealed interface StoreRecord {
     /** Compatibility level for a subject, or global when {@code subject} is null; null level removes it. */
     record Config(String subject, CompatibilityLevel level) implements StoreRecord {
     }
+
+    /** Mode (READWRITE, READONLY, READONLY_OVERRIDE, IMPORT) of a subject, or global when {@code subject} is null; null mode removes it. */
+    record Mode(String subject, String mode) implements StoreRecord {
+    }
 }

@@ -46,6 +46,13 @@ public final class StoreRecordCodec {
             } else {
                 value.put("compatibilityLevel", r.level().name());
             }
+        } else if (record instanceof StoreRecord.Mode r) {
+            key.put("keytype", "MODE").put("subject", r.subject());
+            if (r.mode() == null) {
+                tombstone = true;
+            } else {
+                value.put("mode", r.mode());
+            }
         }
         try {
             return new Encoded(JSON.writeValueAsBytes(key), tombstone ? null : JSON.writeValueAsBytes(value));
@@ -86,6 +93,11 @@ public final class StoreRecordCodec {
                     CompatibilityLevel level = valueBytes == null ? null
                             : CompatibilityLevel.valueOf(text(JSON.readTree(valueBytes), "compatibilityLevel"));
                     return Optional.of(new StoreRecord.Config(subject, level));
+                }
+                case "MODE": {
+                    String subject = key.path("subject").isNull() || key.path("subject").isMissingNode() ? null : text(key, "subject");
+                    String mode = valueBytes == null ? null : text(JSON.readTree(valueBytes), "mode");
+                    return Optional.of(new StoreRecord.Mode(subject, mode));
                 }
                 default:
                     return Optional.empty();

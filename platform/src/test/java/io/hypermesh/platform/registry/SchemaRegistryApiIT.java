@@ -306,4 +306,82 @@ class SchemaRegistryApiIT {
         assertEquals(errorCode, response.errorCode(), response.body());
         assertFalse(response.json().path("message").asText().isBlank(), response.body());
     }
+
+    /** A register body with the id and version an import keeps. */
+    static String importBody(String schema, int id, int version) {
+        return "{\"schema\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(schema) + ",\"id\":" + id + ",\"version\":" + version + "}";
+    }
+
+    @Test
+    void aSubjectsModeGatesItsWritesAsConfluentDoes() {
+        String s = subject();
+        assertEquals(200, http.post("/subjects/" + s + "/versions", schemaBody(V1)).status());
+        expect(404, 40409, http.get("/mode/" + s));
+        assertEquals("READWRITE", http.get("/mode/" + s + "?defaultToGlobal=true").json().get("mode").asText());
+        assertEquals("READWRITE", http.get("/mode").json().get("mode").asText());
+
+        Http.Response set = http.put("/mode/" + s, "{\"mode\":\"READONLY\"}");
+        assertEquals(200, set.status(), set.body());
+        assertEquals("{\"mode\":\"READONLY\"}", set.body(), "the request itself, as Confluent answers");
+        assertEquals("READONLY", http.get("/mode/" + s).json().get("mode").asText());
+        expect(422, 42205, http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)));
+        assertTrue(http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).body().contains("is in read-only mode"));
+        expect(422, 42205, http.delete("/subjects/" + s + "/versions/1"));
+        expect(422, 42205, http.delete("/subjects/" + s));
+        assertEquals(200, http.get("/subjects/" + s + "/versions/1").status(), "reads go on");
+        String other = subject();
+        assertEquals(200, http.post("/subjects/" + other + "/versions", schemaBody(V1)).status(), "other subjects stay writable");
+
+        expect(422, 42204, http.put("/mode/" + s, "{\"mode\":\"WRITEONLY\"}"));
+        expect(422, 42205, http.put("/mode/" + s, "{\"mode\":\"IMPORT\"}"));
+        assertTrue(http.put("/mode/" + s, "{\"mode\":\"IMPORT\"}").body().contains("Cannot import since found existing subjects"));
+        assertEquals(200, http.put("/mode/" + s + "?force=true", "{\"mode\":\"IMPORT\"}").status(), "forced");
+        expect(422, 42205, http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)));
+        assertTrue(http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).body().contains("is not in read-write mode"));
+
+        Http.Response deleted = http.delete("/mode/" + s);
+        assertEquals(200, deleted.status(), deleted.body());
+        assertEquals("IMPORT", deleted.json().get("mode").asText(), "answers the mode it had");
+        expect(404, 40409, http.get("/mode/" + s));
+        expect(404, 40401, http.delete("/mode/" + s));
+        assertEquals(200, http.post("/subjects/" + s + "/versions", schemaBody(V2_WITH_DEFAULT)).status(), "writable again");
+        expect(422, 42205, http.post("/subjects/" + subject() + "/versions", importBody(V1, 9_000, 1)));
+    }
+
+    /** IMPORT keeps the ids and versions it is given and skips compatibility, on a registry of its own (the global mode changes). */
+    @Test
+    void importModeKeepsGivenIdsAndVersions(EmbeddedKafka kafka) {
+        TopicSpec<?> topic = new TopicSpec<>("_schemas_import_" + UUID.randomUUID(), 1, (short) 1, "compact", -1, null);
+        try (SchemaRegistryService target = SchemaRegistryService.start(kafka.clientConfig(), topic, "127.0.0.1", 0)) {
+            Http t = new Http(target.url());
+            assertEquals(200, t.put("/mode", "{\"mode\":\"IMPORT\"}").status(), "an empty registry may import");
+            assertEquals("IMPORT", t.get("/mode").json().get("mode").asText());
+            String s = subject();
+            Http.Response first = t.post("/subjects/" + s + "/versions", importBody(V1, 1_234, 3));
+            assertEquals(200, first.status(), first.body());
+            assertEquals(1_234, first.json().get("id").asInt());
+            assertEquals(3, t.get("/subjects/" + s + "/versions/3").json().get("version").asInt(), "the given version");
+            assertEquals(V1, t.get("/schemas/ids/1234").json().get("schema").asText());
+            // Incompatible with version 3, yet imported: the source registry already accepted it.
+            Http.Response second = t.post("/subjects/" + s + "/versions", importBody(V2_NO_DEFAULT, 1_300, 4));
+            assertEquals(200, second.status(), second.body());
+            assertEquals("[3,4]", t.get("/subjects/" + s + "/versions").body());
+            expect(422, 42205, t.post("/subjects/" + subject() + "/versions", importBody(V2_WITH_DEFAULT, 1_234, 1)));
+            assertTrue(t.post("/subjects/" + subject() + "/versions", importBody(V2_WITH_DEFAULT, 1_234, 1)).body()
+                    .contains("Overwrite new schema with id 1234 is not permitted."));
+            expect(422, 42205, t.post("/subjects/" + subject() + "/versions", schemaBody(V1)));
+
+            assertEquals(200, t.put("/mode", "{\"mode\":\"READWRITE\"}").status());
+            Http.Response fresh = t.post("/subjects/" + subject() + "/versions", schemaBody(V2_WITH_DEFAULT));
+            assertEquals(1_301, fresh.json().get("id").asInt(), "new ids continue after the imported ones");
+            expect(422, 42205, t.put("/mode", "{\"mode\":\"IMPORT\"}"));
+            assertEquals(200, t.put("/mode", "{\"mode\":\"READONLY\"}").status());
+            expect(422, 42205, t.post("/subjects/" + s + "/versions", schemaBody(V2_NO_DEFAULT)));
+        }
+        // The modes are in the registry's log: a registry started again on it keeps them.
+        try (SchemaRegistryService again = SchemaRegistryService.start(kafka.clientConfig(), topic, "127.0.0.1", 0)) {
+            assertEquals("READONLY", new Http(again.url()).get("/mode").json().get("mode").asText());
+            assertEquals(200, new Http(again.url()).get("/schemas/ids/1234").status(), "the imported id");
+        }
+    }
 }

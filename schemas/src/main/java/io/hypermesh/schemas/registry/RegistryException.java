@@ -63,6 +63,19 @@ public final class RegistryException extends RuntimeException {
                 + "' does not have subject-level compatibility configured");
     }
 
+    public static RegistryException subjectModeNotConfigured(String subject) {
+        return new RegistryException(404, 40409, "Subject '" + subject + "' does not have subject-level mode configured");
+    }
+
+    public static RegistryException invalidMode() {
+        return new RegistryException(422, 42204, "Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.");
+    }
+
+    /** What the registry's mode forbids (Confluent's 42205). */
+    public static RegistryException operationNotPermitted(String detail) {
+        return new RegistryException(422, 42205, detail);
+    }
+
     public static RegistryException invalidSchema(String detail) {
         return new RegistryException(422, 42201, "Invalid schema: " + detail);
     }

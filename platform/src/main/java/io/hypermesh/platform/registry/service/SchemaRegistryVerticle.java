@@ -110,7 +110,11 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.get("/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
                 SchemaRegistry.versions(s, subject(ctx), flag(ctx, "deleted"))))));
         router.post("/subjects/:subject/versions").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> {
-            int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx)));
+            JsonNode body = body(ctx);
+            // An id or a version is what an import keeps; only IMPORT mode takes them.
+            int givenId = integer(body, "id", -1);
+            int givenVersion = integer(body, "version", 0);
+            int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx), givenId, givenVersion));
             return JSON.createObjectNode().put("id", id);
         }));
         router.get("/subjects/:subject/versions/:version").handler(ctx -> blocking(ctx, () -> versionJson(store.read(s ->
@@ -126,6 +130,15 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.post("/compatibility/subjects/:subject/versions/:version").handler(ctx ->
                 blocking(ctx, () -> compatibility(ctx, ctx.pathParam("version"))));
         router.post("/compatibility/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> compatibility(ctx, null)));
+
+        router.get("/mode").handler(ctx -> blocking(ctx, () -> modeJson(store.read(s -> SchemaRegistry.mode(s, null, true)))));
+        // As Confluent, a mode change answers with the request itself.
+        router.put("/mode").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> setMode(ctx, null)));
+        router.get("/mode/:subject").handler(ctx -> blocking(ctx, () -> modeJson(store.read(s ->
+                SchemaRegistry.mode(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
+        router.put("/mode/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> setMode(ctx, subject(ctx))));
+        router.delete("/mode/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> modeJson(store.write(s ->
+                SchemaRegistry.deleteMode(s, subject(ctx))))));
 
         router.get("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s -> SchemaRegistry.level(s, null, true)))));
         router.put("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
@@ -265,6 +278,36 @@ public final class SchemaRegistryVerticle extends VerticleBase {
             throw CompatibilityLevel.invalid(String.valueOf(level));
         }
         return level.asText();
+    }
+
+    private static String requestedMode(RoutingContext ctx) {
+        JsonNode mode = body(ctx).get("mode");
+        if (mode == null || !mode.isTextual()) {
+            throw RegistryException.invalidMode();
+        }
+        return mode.asText();
+    }
+
+    private ObjectNode setMode(RoutingContext ctx, String subject) {
+        String requested = requestedMode(ctx);
+        store.write(s -> SchemaRegistry.setMode(s, subject, requested, flag(ctx, "force")));
+        return modeJson(requested);
+    }
+
+    private static ObjectNode modeJson(String mode) {
+        return JSON.createObjectNode().put("mode", mode);
+    }
+
+    /** An optional integer field of a request body; a value of another type is refused, not ignored. */
+    private static int integer(JsonNode body, String field, int absent) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return absent;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber()) {
+            throw RegistryException.badRequest("'" + field + "' must be an integer, was " + value);
+        }
+        return value.asInt();
     }
 
     private ObjectNode compatibility(RoutingContext ctx, String version) {
