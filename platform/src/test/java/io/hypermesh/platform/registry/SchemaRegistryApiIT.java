@@ -384,4 +384,21 @@ class SchemaRegistryApiIT {
             assertEquals(200, new Http(again.url()).get("/schemas/ids/1234").status(), "the imported id");
         }
     }
+
+    /** Confluent's content negotiation: the answer's type follows Accept, and an Accept it cannot serve is a 406. */
+    @Test
+    void answersInTheTypeTheClientAcceptsOr406() {
+        String s = subject();
+        assertEquals(200, http.post("/subjects/" + s + "/versions", schemaBody(V1)).status());
+        Http.Response json = http.withHeader("Accept", "application/json").get("/subjects/" + s + "/versions/1");
+        assertEquals(200, json.status());
+        assertEquals("application/json", json.contentType());
+        assertEquals("application/vnd.schemaregistry+json",
+                http.withHeader("Accept", "application/vnd.schemaregistry+json").get("/subjects").contentType());
+        Http.Response html = http.withHeader("Accept", "text/html").get("/subjects");
+        expect(406, 406, html);
+        Http.Response missing = http.withHeader("Accept", "application/json").get("/subjects/" + subject() + "/versions");
+        expect(404, 40401, missing);
+        assertEquals("application/json", missing.contentType(), "errors in the negotiated type too");
+    }
 }

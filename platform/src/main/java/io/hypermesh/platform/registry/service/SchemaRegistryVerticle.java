@@ -81,6 +81,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.route().method(io.vertx.core.http.HttpMethod.PUT).method(io.vertx.core.http.HttpMethod.POST)
                 .method(io.vertx.core.http.HttpMethod.DELETE).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(this::checkContentType);
+        router.route().handler(this::negotiate);
 
         router.get("/").handler(ctx -> reply(ctx, JSON.createObjectNode()));
         router.get("/schemas/types").handler(ctx -> reply(ctx, JSON.createArrayNode().add(SchemaDefinition.AVRO)));
@@ -193,6 +194,25 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         ctx.next();
     }
 
+    /** The answer's type from {@code Accept}, as Confluent's registry picks it; 406 when none is acceptable. */
+    private void negotiate(RoutingContext ctx) {
+        String type = MediaTypes.choose(ctx.request().getHeader("Accept"));
+        if (type == null) {
+            ctx.put(RESPONSE_TYPE, MediaTypes.JSON);
+            error(ctx, new RegistryException(406, 406, "HTTP 406 Not Acceptable"));
+            return;
+        }
+        ctx.put(RESPONSE_TYPE, type);
+        ctx.next();
+    }
+
+    private static final String RESPONSE_TYPE = "hypermesh.registry.responseType";
+
+    private static String responseType(RoutingContext ctx) {
+        String type = ctx.get(RESPONSE_TYPE);
+        return type == null ? V1 : type;
+    }
+
     private void blocking(RoutingContext ctx, Callable<Object> work) {
         vertx.executeBlocking(work, false).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -205,7 +225,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
 
     private static void reply(RoutingContext ctx, Object body) {
         String text = body instanceof RawJson raw ? raw.text() : body.toString();
-        ctx.response().setStatusCode(200).putHeader("Content-Type", V1).end(text);
+        ctx.response().setStatusCode(200).putHeader("Content-Type", responseType(ctx)).end(text);
     }
 
     private static void error(RoutingContext ctx, Throwable failure) {
@@ -218,7 +238,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         }
         ObjectNode body = JSON.createObjectNode().put("error_code", e.errorCode()).put("message", e.getMessage());
         if (!ctx.response().ended()) {
-            ctx.response().setStatusCode(e.httpStatus()).putHeader("Content-Type", V1).end(body.toString());
+            ctx.response().setStatusCode(e.httpStatus()).putHeader("Content-Type", responseType(ctx)).end(body.toString());
         }
     }
 
