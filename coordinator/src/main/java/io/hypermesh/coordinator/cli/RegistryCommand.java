@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-@Command(name = "registry", mixinStandardHelpOptions = true,
+@Command(name = "registry", mixinStandardHelpOptions = true, subcommands = {RegistryImportCommand.class},
         description = "Run one schema registry instance (Confluent's REST API and wire format) on its Kafka log; "
                 + "instances on the same cluster share it and each serves every schema. Runs until Ctrl-C.")
 final class RegistryCommand implements Callable<Integer> {
