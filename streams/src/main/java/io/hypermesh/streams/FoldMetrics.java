@@ -10,8 +10,6 @@ public interface FoldMetrics {
     enum Outcome {
         /** Applied to the fold's state. */
         APPLIED,
-        /** Read and judged to change nothing (e.g. a phase report the components table does not hold). */
-        IGNORED,
         /** Decoded, but refused or failed in the fold: dead-lettered. */
         REFUSED,
         /** Not decodable: dead-lettered. */
