@@ -53,30 +53,33 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                                                                 Exception exception) {
         LOG.warn("undecodable record {}-{}@{} sent to the dead-letter topic: {}", record.topic(), record.partition(),
                 record.offset(), exception.getMessage());
-        metrics.folded(FoldMetrics.foldOf(record.topic()), record.topic(), FoldMetrics.Outcome.UNDECODABLE, -1);
-        metrics.deadLettered(record.topic(), FoldMetrics.DeadLetterReason.UNDECODABLE);
+        metrics.folded(record.topic(), FoldMetrics.Outcome.UNDECODABLE, -1);
+        metrics.deadLettered(record.topic(), FoldMetrics.DeadLetterReason.of(DESERIALIZE, false));
         return DeserializationExceptionHandler.Response.resume(deadLetter(record.topic(), record.partition(), record.offset(),
-                record.key(), record.value(), "deserialize", exception));
+                record.key(), record.value(), DESERIALIZE, exception));
     }
 
     @Override
     public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         LOG.warn("record {}-{}@{} refused by {}: {}", context.topic(), context.partition(), context.offset(),
                 context.processorNodeId(), exception.getMessage());
-        metrics.folded(FoldMetrics.foldOf(context.topic()), context.topic(), FoldMetrics.Outcome.REFUSED, -1);
-        metrics.deadLettered(context.topic(), reason(exception));
+        metrics.folded(context.topic(), FoldMetrics.Outcome.REFUSED, -1);
+        metrics.deadLettered(context.topic(), FoldMetrics.DeadLetterReason.of(PROCESS, brokeARule(exception)));
         return ProcessingExceptionHandler.Response.resume(deadLetter(context.topic(), context.partition(), context.offset(),
-                context.sourceRawKey(), context.sourceRawValue(), "process", exception));
+                context.sourceRawKey(), context.sourceRawValue(), PROCESS, exception));
     }
 
+    private static final String DESERIALIZE = "deserialize";
+    private static final String PROCESS = "process";
+
     /** An event that breaks a fold's rule, wherever in the causes; any other failure is the fold's. */
-    static FoldMetrics.DeadLetterReason reason(Throwable exception) {
+    private static boolean brokeARule(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
             if (t instanceof InvalidEventException) {
-                return FoldMetrics.DeadLetterReason.INVALID;
+                return true;
             }
         }
-        return FoldMetrics.DeadLetterReason.FAILED;
+        return false;
     }
 
     private List<ProducerRecord<byte[], byte[]>> deadLetter(String topic, int partition, long offset, byte[] key, byte[] value,

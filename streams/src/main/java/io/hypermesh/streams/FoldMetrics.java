@@ -23,13 +23,25 @@ public interface FoldMetrics {
         /** The event breaks a rule of its fold (a missing key, a fenced coordinator, a bad value). */
         INVALID,
         /** The fold failed on it for any other reason. */
-        FAILED
+        FAILED;
+
+        /**
+         * The one rule, for the letters the folds count and the ones the dashboard reads back: by the
+         * stage it failed in, and whether the event broke a rule of its fold.
+         */
+        public static DeadLetterReason of(String stage, boolean brokeARule) {
+            if ("deserialize".equals(stage)) {
+                return UNDECODABLE;
+            }
+            return brokeARule || "validate".equals(stage) ? INVALID : FAILED;
+        }
     }
 
     /**
+     * @param topic            the topic the record came from; its fold is {@link #foldOf}
      * @param occurredAtMillis the event's own time, for the propagation histogram; negative when unknown
      */
-    void folded(String fold, String topic, Outcome outcome, long occurredAtMillis);
+    void folded(String topic, Outcome outcome, long occurredAtMillis);
 
     void deadLettered(String topic, DeadLetterReason reason);
 
@@ -53,7 +65,7 @@ public interface FoldMetrics {
 
     FoldMetrics NONE = new FoldMetrics() {
         @Override
-        public void folded(String fold, String topic, Outcome outcome, long occurredAtMillis) {
+        public void folded(String topic, Outcome outcome, long occurredAtMillis) {
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.events.HealthStatus;
+import io.hypermesh.events.lifecycle.PhaseState;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.ServiceInstance;
@@ -35,7 +36,6 @@ public final class BusGauges {
     /** Per-component scores are bounded: the worst this many of this instance's components. */
     static final int SCORES_SHOWN = 20;
     static final List<String> CONSUL_STATUSES = List.of("passing", "warning", "critical");
-    static final List<String> PHASE_STATES = List.of("PENDING", "RUNNING", "COMPLETED", "DEGRADED", "FAILED", "ROLLING_BACK", "ROLLED_BACK");
 
     private final PrometheusMeterRegistry registry;
     private final StoreAccess stores;
@@ -166,8 +166,9 @@ public final class BusGauges {
         List<MultiGauge.Row<?>> durations = new ArrayList<>();
         for (PhaseRun run : this.<PhaseRun>local(LifecycleTopology.PHASE_RUNS_STORE)) {
             String phase = Integer.toString(run.getPhase());
-            for (String state : PHASE_STATES) {
-                states.add(MultiGauge.Row.of(Tags.of("phase", phase, "name", run.getName(), "state", state), state.equals(run.getState()) ? 1 : 0));
+            for (PhaseState state : PhaseState.values()) {
+                states.add(MultiGauge.Row.of(Tags.of("phase", phase, "name", run.getName(), "state", state.name()),
+                        state.name().equals(run.getState()) ? 1 : 0));
             }
             durations.add(MultiGauge.Row.of(Tags.of("phase", phase, "name", run.getName()), PhaseRuns.duration(run, now).toMillis() / 1000.0));
         }

@@ -178,8 +178,8 @@ public final class Dashboard {
         Future<List<PhaseRun>> runs = stores.scan(LifecycleTopology.PHASE_RUNS_STORE);
         Future<List<ComponentState>> components = stores.scan(LifecycleTopology.COMPONENTS_STORE);
         Future.all(List.of(instances, health, phases, runs, components))
-                .compose(done -> vertx.executeBlocking(() -> next.fill(instances.result(), health.result(), phases.result(), audit.recent())
-                        .more(runs.result(), components.result(), deadLetters, schemas.versionsBySubject(), flow.view()), false))
+                .compose(done -> vertx.executeBlocking(() -> next.fill(instances.result(), health.result(), audit.recent())
+                        .more(phases.result(), runs.result(), components.result(), deadLetters, schemas.versionsBySubject(), flow.view()), false))
                 .onComplete(ar -> {
                     if (ar.failed() && latest == next) {
                         latest = null; // a failed snapshot is not kept: the next caller tries again
@@ -239,7 +239,7 @@ public final class Dashboard {
         }
 
         /** Runs on a worker: the join of 20,000 instances takes tens of milliseconds, too long for the event loop. */
-        Snapshot fill(List<ServiceInstance> instances, List<HealthState> health, List<PhaseStatus> phases, List<JsonObject> audit) {
+        Snapshot fill(List<ServiceInstance> instances, List<HealthState> health, List<JsonObject> audit) {
             Map<String, HealthState> byComponent = new HashMap<>();
             health.forEach(h -> byComponent.put(h.getComponentId(), h));
             List<DiscoveredInstance> sorted = Discovery.join(instances, byComponent);
@@ -274,17 +274,14 @@ public final class Dashboard {
             this.rows = rows;
             this.counts = new JsonObject().put("Services", services.size()).put("Instances", sorted.size()).put("ByHealth", healthCounts);
             this.audit = new JsonArray(List.copyOf(audit));
-            this.phaseStatuses = phases;
             return this;
         }
 
-        private List<PhaseStatus> phaseStatuses;
-
         /** The rest of the page: phases with their names and runs, components, dead letters, schemas and the event flow. */
-        Snapshot more(List<PhaseRun> runs, List<ComponentState> components, DeadLetterTail letters, Map<String, List<Integer>> subjects,
-                      EventFlow.View flow) {
+        Snapshot more(List<PhaseStatus> statuses, List<PhaseRun> runs, List<ComponentState> components, DeadLetterTail letters,
+                      Map<String, List<Integer>> subjects, EventFlow.View flow) {
             Instant now = Instant.now();
-            this.phases = phases(phaseStatuses, runs, now);
+            this.phases = phases(statuses, runs, now);
             List<ComponentState> sorted = new ArrayList<>(components);
             sorted.sort(Comparator.comparingInt(ComponentState::getPhase).thenComparing(ComponentState::getComponentId));
             JsonArray shown = new JsonArray();

@@ -59,7 +59,7 @@ public final class HealthTopology {
                     InvalidEventException.require(result.getLatencyMs() >= 0 && Double.isFinite(result.getLatencyMs()),
                             "latencyMs must be a finite number >= 0, was " + result.getLatencyMs());
                     HealthState next = rules.next(state, result, event.getOccurredAt());
-                    metrics.folded("health", Topics.HEALTH_CHECKS.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
+                    metrics.folded(Topics.HEALTH_CHECKS.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
                     return next;
                 }, Materialized.<String, HealthState, KeyValueStore<Bytes, byte[]>>as(STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(serdes.of(HealthState.class))

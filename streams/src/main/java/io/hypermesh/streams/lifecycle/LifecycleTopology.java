@@ -73,7 +73,7 @@ public final class LifecycleTopology {
                 .groupByKey()
                 .aggregate(() -> null, (key, event, run) -> {
                     PhaseRun next = PhaseRuns.next(run, (PhaseProgress) event.getPayload(), event.getOccurredAt());
-                    metrics.folded("lifecycle", Topics.LIFECYCLE.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
+                    metrics.folded(Topics.LIFECYCLE.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
                     return next;
                 }, Materialized.<String, PhaseRun, KeyValueStore<Bytes, byte[]>>as(PHASE_RUNS_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(serdes.of(PhaseRun.class)));
@@ -87,12 +87,12 @@ public final class LifecycleTopology {
         KTable<String, ComponentState> components = events
                 .cogroup((String id, LifecycleEvent event, ComponentState state) -> {
                     ComponentState next = applyEvent(id, event, state);
-                    metrics.folded("lifecycle", Topics.LIFECYCLE.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
+                    metrics.folded(Topics.LIFECYCLE.name(), FoldMetrics.Outcome.APPLIED, event.getOccurredAt().toEpochMilli());
                     return next;
                 })
                 .cogroup(commands, (String id, LifecycleCommandEvent command, ComponentState state) -> {
                     ComponentState next = applyCommand(id, command, state);
-                    metrics.folded("lifecycle", Topics.LIFECYCLE_COMMANDS.name(), FoldMetrics.Outcome.APPLIED, command.getOccurredAt().toEpochMilli());
+                    metrics.folded(Topics.LIFECYCLE_COMMANDS.name(), FoldMetrics.Outcome.APPLIED, command.getOccurredAt().toEpochMilli());
                     return next;
                 })
                 .aggregate(LifecycleTopology::unknownComponent,

@@ -35,7 +35,7 @@ public final class FoldMeters implements FoldMetrics {
         this.registry = registry;
         // The folds' topics start at 0, so the first dead letter is an increase Prometheus sees, not a new series.
         for (String topic : List.of(Topics.REGISTRY.name(), Topics.HEALTH_CHECKS.name(), Topics.LIFECYCLE.name(), Topics.LIFECYCLE_COMMANDS.name())) {
-            byTopic.put(topic, new TopicMeters(FoldMetrics.foldOf(topic), topic));
+            byTopic.put(topic, new TopicMeters(topic));
             for (DeadLetterReason reason : DeadLetterReason.values()) {
                 deadLetterCounter(topic, reason);
             }
@@ -43,8 +43,8 @@ public final class FoldMeters implements FoldMetrics {
     }
 
     @Override
-    public void folded(String fold, String topic, Outcome outcome, long occurredAtMillis) {
-        TopicMeters meters = byTopic.computeIfAbsent(topic, t -> new TopicMeters(fold, t));
+    public void folded(String topic, Outcome outcome, long occurredAtMillis) {
+        TopicMeters meters = byTopic.computeIfAbsent(topic, TopicMeters::new);
         meters.outcomes[outcome.ordinal()].increment();
         if (occurredAtMillis >= 0 && outcome == Outcome.APPLIED) {
             // A producer's clock ahead of ours would give a negative time: it counts as none.
@@ -68,7 +68,8 @@ public final class FoldMeters implements FoldMetrics {
         final Counter[] outcomes = new Counter[Outcome.values().length];
         final Timer propagation;
 
-        TopicMeters(String fold, String topic) {
+        TopicMeters(String topic) {
+            String fold = FoldMetrics.foldOf(topic);
             for (Outcome o : Outcome.values()) {
                 outcomes[o.ordinal()] = Counter.builder("hypermesh.events.folded")
                         .description("Events the folds of this instance took, by fold, topic and how each ended")

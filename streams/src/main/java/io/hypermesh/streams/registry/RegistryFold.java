@@ -93,7 +93,7 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
         try {
             apply(record);
             // A refused event is counted by the dead-letter handler it goes to.
-            metrics.folded("registry", where.topic(), FoldMetrics.Outcome.APPLIED,
+            metrics.folded(where.topic(), FoldMetrics.Outcome.APPLIED,
                     record.value().getOccurredAt().toEpochMilli());
         } finally {
             if (applied != null) {

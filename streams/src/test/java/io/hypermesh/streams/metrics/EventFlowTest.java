@@ -17,7 +17,7 @@ class EventFlowTest {
 
     /** As if the event occurred {@code ms} ago. */
     void applied(long ms) {
-        meters.folded("registry", Topics.REGISTRY.name(), FoldMetrics.Outcome.APPLIED, System.currentTimeMillis() - ms);
+        meters.folded(Topics.REGISTRY.name(), FoldMetrics.Outcome.APPLIED, System.currentTimeMillis() - ms);
     }
 
     static EventFlow.FoldFlow registry(EventFlow flow) {
