@@ -44,7 +44,8 @@ public final class FoldMeters implements FoldMetrics {
 
     @Override
     public void folded(String topic, Outcome outcome, long occurredAtMillis) {
-        TopicMeters meters = byTopic.computeIfAbsent(topic, TopicMeters::new);
+        // A punctuation's failure has no source topic: a null key would throw inside the handler.
+        TopicMeters meters = byTopic.computeIfAbsent(topic == null ? "unknown" : topic, TopicMeters::new);
         meters.outcomes[outcome.ordinal()].increment();
         if (occurredAtMillis >= 0 && outcome == Outcome.APPLIED) {
             // A producer's clock ahead of ours would give a negative time: it counts as none.

@@ -60,4 +60,13 @@ class EventFlowTest {
         assertEquals(0.0, flow.view().topics().stream().mapToDouble(EventFlow.TopicFlow::perSecond).sum());
         assertFalse(flow.sample(), "quiet and already shown as quiet");
     }
+
+    @Test
+    void aFailureWithoutASourceTopicIsCountedUnderUnknown() {
+        meters.folded(null, FoldMetrics.Outcome.REFUSED, -1);
+        meters.deadLettered(null, FoldMetrics.DeadLetterReason.FAILED);
+        io.hypermesh.streams.testing.Scrape s = new io.hypermesh.streams.testing.Scrape(registry.scrape());
+        assertEquals(1.0, s.value("hypermesh_events_folded_total", "topic", "unknown", "outcome", "refused").orElseThrow());
+        assertEquals(1.0, s.value("hypermesh_dead_letters_total", "topic", "unknown", "reason", "failed").orElseThrow());
+    }
 }
