@@ -50,7 +50,7 @@ final class RegistryImportCommand implements Callable<Integer> {
             out.printf("exported %d schema versions and %d subject configs from %s to %s%n", snapshot.entries().size(),
                     snapshot.subjectLevels().size(), from, toFile);
         } else {
-            String to = endpoints.resolve().registryUrl().split(",")[0];
+            String to = endpoints.resolve().registryUrl();
             RegistryCopy.Result result = copy.write(snapshot, to, force);
             out.printf("imported %d schema versions from %s into %s (%d already there), ids kept; %d compatibility configs%n",
                     result.copied(), from, to, result.alreadyThere(), result.configs());

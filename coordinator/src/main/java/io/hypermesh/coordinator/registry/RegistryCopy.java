@@ -4,19 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hypermesh.schemas.registry.RegistryException;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,7 +28,6 @@ import java.util.TreeMap;
 public final class RegistryCopy {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FORMAT = "hypermesh-registry-export";
-    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     /** One subject version as the source has it. */
     public record Entry(String subject, int version, int id, String schemaType, String schema, JsonNode references) {
@@ -47,40 +41,50 @@ public final class RegistryCopy {
     public record Result(int copied, int alreadyThere, int configs) {
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
     /** Reads the live subjects, their versions and configs from a registry at {@code url}. */
     public Snapshot read(String url) {
+        try (HttpRegistryClient registry = new HttpRegistryClient(url)) {
+            return read(registry);
+        }
+    }
+
+    private static Snapshot read(HttpRegistryClient registry) {
         List<Entry> entries = new ArrayList<>();
         Map<String, String> levels = new TreeMap<>();
-        for (JsonNode subjectNode : call(url, "GET", "/subjects", null, false)) {
+        for (JsonNode subjectNode : call(registry, "GET", "subjects", null, false)) {
             String subject = subjectNode.asText();
-            for (JsonNode version : call(url, "GET", "/subjects/" + encode(subject) + "/versions", null, false)) {
-                JsonNode v = call(url, "GET", "/subjects/" + encode(subject) + "/versions/" + version.asInt(), null, false);
+            for (JsonNode version : call(registry, "GET", "subjects/" + HttpRegistryClient.encode(subject) + "/versions", null, false)) {
+                JsonNode v = call(registry, "GET", "subjects/" + HttpRegistryClient.encode(subject) + "/versions/" + version.asInt(), null, false);
                 entries.add(new Entry(subject, v.path("version").asInt(), v.path("id").asInt(), v.path("schemaType").asText("AVRO"),
                         v.path("schema").asText(), v.path("references").isArray() ? v.get("references") : JSON.createArrayNode()));
             }
-            JsonNode level = call(url, "GET", "/config/" + encode(subject), null, true);
+            JsonNode level = call(registry, "GET", "config/" + HttpRegistryClient.encode(subject), null, true);
             if (level != null) {
                 levels.put(subject, level.path("compatibilityLevel").asText());
             }
         }
         entries.sort(Comparator.comparingInt(Entry::id).thenComparing(Entry::subject).thenComparingInt(Entry::version));
-        String global = call(url, "GET", "/config", null, false).path("compatibilityLevel").asText();
+        String global = call(registry, "GET", "config", null, false).path("compatibilityLevel").asText();
         return new Snapshot(entries, global, levels);
     }
 
     /** Copies a snapshot into the registry at {@code url}, keeping ids and versions. */
     public Result write(Snapshot snapshot, String url, boolean force) {
-        String mode = call(url, "GET", "/mode", null, false).path("mode").asText();
+        try (HttpRegistryClient registry = new HttpRegistryClient(url)) {
+            return write(snapshot, registry, force);
+        }
+    }
+
+    private static Result write(Snapshot snapshot, HttpRegistryClient registry, boolean force) {
+        String mode = call(registry, "GET", "mode", null, false).path("mode").asText();
         if (!mode.equals("IMPORT")) {
             // Refused (42205) when the target already holds subjects, unless forced: ids there could clash.
-            call(url, "PUT", "/mode" + (force ? "?force=true" : ""), JSON.createObjectNode().put("mode", "IMPORT"), false);
+            call(registry, "PUT", "mode" + (force ? "?force=true" : ""), JSON.createObjectNode().put("mode", "IMPORT"), false);
         }
         int copied = 0;
         int there = 0;
         for (Entry e : snapshot.entries()) {
-            JsonNode existing = call(url, "GET", "/subjects/" + encode(e.subject()) + "/versions/" + e.version(), null, true);
+            JsonNode existing = call(registry, "GET", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions/" + e.version(), null, true);
             if (existing != null) {
                 if (existing.path("id").asInt() != e.id()) {
                     throw new IllegalStateException("the target's " + e.subject() + " version " + e.version() + " has id "
@@ -96,7 +100,7 @@ public final class RegistryCopy {
             if (e.references() != null && !e.references().isEmpty()) {
                 body.set("references", e.references());
             }
-            int id = call(url, "POST", "/subjects/" + encode(e.subject()) + "/versions", body, false).path("id").asInt();
+            int id = call(registry, "POST", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions", body, false).path("id").asInt();
             if (id != e.id()) {
                 throw new IllegalStateException("the target gave " + e.subject() + " version " + e.version() + " id " + id + ", not " + e.id());
             }
@@ -104,14 +108,14 @@ public final class RegistryCopy {
         }
         int configs = 0;
         if (!snapshot.globalLevel().isEmpty()) {
-            call(url, "PUT", "/config", JSON.createObjectNode().put("compatibility", snapshot.globalLevel()), false);
+            call(registry, "PUT", "config", JSON.createObjectNode().put("compatibility", snapshot.globalLevel()), false);
             configs++;
         }
         for (Map.Entry<String, String> level : snapshot.subjectLevels().entrySet()) {
-            call(url, "PUT", "/config/" + encode(level.getKey()), JSON.createObjectNode().put("compatibility", level.getValue()), false);
+            call(registry, "PUT", "config/" + HttpRegistryClient.encode(level.getKey()), JSON.createObjectNode().put("compatibility", level.getValue()), false);
             configs++;
         }
-        call(url, "PUT", "/mode", JSON.createObjectNode().put("mode", "READWRITE"), false);
+        call(registry, "PUT", "mode", JSON.createObjectNode().put("mode", "READWRITE"), false);
         return new Result(copied, there, configs);
     }
 
@@ -155,32 +159,15 @@ public final class RegistryCopy {
         return new Snapshot(entries, root.path("globalCompatibility").asText(), levels);
     }
 
-    /** One REST call; with {@code absentIsNull} a 404 answers null. Any other error names the call and the registry's message. */
-    private JsonNode call(String base, String method, String path, JsonNode body, boolean absentIsNull) {
-        URI uri = URI.create(base.replaceAll("/+$", "") + path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", CONTENT_TYPE)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (body != null) {
-            request.header("Content-Type", CONTENT_TYPE);
-        }
+    /** One REST call ({@code path} relative to the registry); with {@code absentIsNull} a 404 answers null. Any other error is the registry's own, naming the call. */
+    private static JsonNode call(HttpRegistryClient registry, String method, String path, JsonNode body, boolean absentIsNull) {
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 404 && absentIsNull) {
+            return registry.rest(method, path, body);
+        } catch (RegistryException e) {
+            if (absentIsNull && e.isNotFound()) {
                 return null;
             }
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(method + " " + uri + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(method + " " + uri + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted calling " + uri, e);
+            throw e;
         }
-    }
-
-    private static String encode(String subject) {
-        return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

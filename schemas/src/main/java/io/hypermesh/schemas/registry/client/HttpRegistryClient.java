@@ -126,6 +126,15 @@ public final class HttpRegistryClient implements RegistryClient {
         return node.toString();
     }
 
+    /**
+     * One call of the registry's REST API as JSON, for tools that move schemas of any type (not only
+     * Avro): {@code path} is relative (a subject in it goes through {@link #encode}). An error
+     * answer is a {@link RegistryException} with the registry's own status and code.
+     */
+    public JsonNode rest(String method, String path, JsonNode body) {
+        return call(method, path, body == null ? null : body.toString());
+    }
+
     private JsonNode call(String method, String path, String body) {
         IOException lastFailure = null;
         for (URI base : baseUrls) {
@@ -171,7 +180,8 @@ public final class HttpRegistryClient implements RegistryClient {
         return text == null ? "" : text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
-    private static String encode(String subject) {
+    /** A subject as a path segment. */
+    public static String encode(String subject) {
         return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
