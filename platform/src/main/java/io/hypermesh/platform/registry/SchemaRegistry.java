@@ -48,10 +48,8 @@ public final class SchemaRegistry {
      */
     public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted, int givenId, int givenVersion) {
         refuseInvalidSubject(subject);
+        refuseIfReadOnly(state, subject);
         String mode = state.modeInScope(subject);
-        if (isReadOnly(mode)) {
-            throw RegistryException.operationNotPermitted("Subject " + subject + " is in read-only mode");
-        }
         boolean importing = givenId >= 0 || givenVersion > 0;
         if (importing && !IMPORT.equals(mode)) {
             throw RegistryException.operationNotPermitted("Subject " + subject + " is not in import mode");
