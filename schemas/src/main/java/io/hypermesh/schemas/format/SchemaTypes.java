@@ -1,0 +1,33 @@
+package io.hypermesh.schemas.format;
+
+import java.util.List;
+import java.util.Map;
+
+/** Parses a schema of any registry type; a bad schema is an {@link IllegalArgumentException} saying why. */
+public final class SchemaTypes {
+    public static final String AVRO = "AVRO";
+    public static final String JSON = "JSON";
+    public static final String PROTOBUF = "PROTOBUF";
+    /** In the order {@code GET /schemas/types} lists them. */
+    public static final List<String> ALL = List.of(JSON, PROTOBUF, AVRO);
+
+    private SchemaTypes() {
+    }
+
+    /**
+     * @param references the text of every schema the references reach, by reference name (a full
+     *                   Avro type name, a JSON Schema URL, a .proto import path), dependencies first
+     */
+    public static ParsedSchema parse(String schemaType, String text, Map<String, String> references) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("the 'schema' field is missing or empty");
+        }
+        return switch (schemaType) {
+            case AVRO -> AvroParsedSchema.parse(text, references);
+            case JSON -> JsonSchema.parse(text, references);
+            case PROTOBUF -> ProtobufSchema.parse(text, references);
+            default -> throw new IllegalArgumentException("schema type '" + schemaType
+                    + "' is not supported by this registry; supported types: " + ALL);
+        };
+    }
+}
