@@ -1,9 +1,7 @@
 package io.hypermesh.platform.registry;
 
 import io.hypermesh.schemas.registry.RegistryException;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaCompatibility.Incompatibility;
+import io.hypermesh.schemas.format.ParsedSchema;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +10,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The seven Confluent compatibility levels and the Avro reader/writer checks behind them.
+ * The seven Confluent compatibility levels, over each schema type's own rules.
  * BACKWARD: the new schema reads data written with the old; FORWARD: the old reads the new;
  * FULL: both. Transitive levels check every earlier version, the others only the latest.
  */
@@ -62,29 +60,29 @@ public enum CompatibilityLevel {
      * Checks a candidate against earlier schemas, oldest first. Returns one message per
      * incompatibility; an empty list means compatible.
      */
-    public List<String> check(Schema candidate, List<Schema> earlierOldestFirst) {
+    public List<String> check(ParsedSchema candidate, List<ParsedSchema> earlierOldestFirst) {
         if (this == NONE || earlierOldestFirst.isEmpty()) {
             return List.of();
         }
-        List<Schema> against = transitive
+        List<ParsedSchema> against = transitive
                 ? earlierOldestFirst
                 : List.of(earlierOldestFirst.get(earlierOldestFirst.size() - 1));
         List<String> messages = new ArrayList<>();
-        for (Schema earlier : against) {
+        for (ParsedSchema earlier : against) {
             if (backward) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, earlier), "BACKWARD", messages);
+                describe(candidate.backwardIncompatibilities(earlier), "BACKWARD", messages);
             }
             if (forward) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(earlier, candidate), "FORWARD", messages);
+                describe(earlier.backwardIncompatibilities(candidate), "FORWARD", messages);
             }
         }
         return messages;
     }
 
-    private static void describe(SchemaCompatibility.SchemaPairCompatibility pair, String direction, List<String> out) {
-        for (Incompatibility i : pair.getResult().getIncompatibilities()) {
-            out.add("{errorType:'" + i.getType() + "', description:'" + i.getMessage()
-                    + "', location:'" + i.getLocation() + "', direction:'" + direction + "'}");
+    private static void describe(List<ParsedSchema.Difference> differences, String direction, List<String> out) {
+        for (ParsedSchema.Difference d : differences) {
+            out.add("{errorType:'" + d.errorType() + "', description:'" + d.description()
+                    + "', location:'" + d.location() + "', direction:'" + direction + "'}");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.hypermesh.platform.registry;
 
+import io.hypermesh.schemas.format.ParsedSchema;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.TreeMap;
 public final class RegistryState {
     private final Map<Integer, SchemaDefinition> schemasById = new HashMap<>();
     // Concurrent: filled lazily by readers holding only a read lock.
-    private final Map<Integer, org.apache.avro.Schema> parsedById = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, ParsedSchema> parsedById = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Integer> idsByIdentity = new HashMap<>();
     private final Map<String, TreeMap<Integer, StoreRecord.SubjectVersion>> subjects = new TreeMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
@@ -69,11 +71,11 @@ public final class RegistryState {
     }
 
     /** Parsed form of a global id's schema, parsed once: ids never change what they name. */
-    org.apache.avro.Schema parsedSchema(int id, java.util.function.Supplier<org.apache.avro.Schema> parse) {
-        org.apache.avro.Schema cached = parsedById.get(id);
+    ParsedSchema parsedSchema(int id, java.util.function.Supplier<ParsedSchema> parse) {
+        ParsedSchema cached = parsedById.get(id);
         if (cached == null) {
             cached = parse.get();
-            org.apache.avro.Schema raced = parsedById.putIfAbsent(id, cached);
+            ParsedSchema raced = parsedById.putIfAbsent(id, cached);
             return raced == null ? cached : raced;
         }
         return cached;

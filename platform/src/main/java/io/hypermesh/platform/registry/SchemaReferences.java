@@ -1,10 +1,12 @@
 package io.hypermesh.platform.registry;
 
 import io.hypermesh.schemas.registry.RegistryException;
-import org.apache.avro.Schema;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** References between schemas: resolving them for the parser, and who refers to a version. */
@@ -12,8 +14,17 @@ final class SchemaReferences {
     private SchemaReferences() {
     }
 
-    /** Parses every schema {@code references} names (theirs first) into {@code parser}, each once. */
-    static void addTo(Schema.Parser parser, RegistryState state, List<SchemaReference> references, Set<String> seen) {
+    /**
+     * The text of every schema {@code references} reaches, by reference name, each once and its own
+     * references before it (the order an Avro parser needs).
+     */
+    static Map<String, String> texts(RegistryState state, List<SchemaReference> references) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        collect(state, references, texts, new HashSet<>());
+        return texts;
+    }
+
+    private static void collect(RegistryState state, List<SchemaReference> references, Map<String, String> texts, Set<String> seen) {
         for (SchemaReference ref : references) {
             if (!seen.add(ref.subject() + '/' + ref.version())) {
                 continue;
@@ -24,12 +35,8 @@ final class SchemaReferences {
                         + ref.subject() + "' version " + ref.version() + ", which does not exist");
             }
             SchemaDefinition referenced = SchemaRegistry.schemaById(state, v.id());
-            addTo(parser, state, referenced.references(), seen);
-            try {
-                parser.parse(referenced.schema());
-            } catch (RuntimeException e) {
-                throw RegistryException.invalidSchema("reference '" + ref.name() + "': " + e.getMessage());
-            }
+            collect(state, referenced.references(), texts, seen);
+            texts.putIfAbsent(ref.name(), referenced.schema());
         }
     }
 

@@ -1,10 +1,10 @@
 package io.hypermesh.platform.registry;
 
 import io.hypermesh.schemas.registry.RegistryException;
-import org.apache.avro.Schema;
+import io.hypermesh.schemas.format.ParsedSchema;
+import io.hypermesh.schemas.format.SchemaTypes;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -38,7 +38,7 @@ public final class SchemaRegistry {
     public static final int MAX_SCHEMA_BYTES = 900_000;
 
     public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted) {
-        return register(state, subject, submitted, -1, 0);
+        return register(state, subject, submitted, -1, 0, false);
     }
 
     /**
@@ -46,7 +46,8 @@ public final class SchemaRegistry {
      * {@code version} (> 0) is kept only in IMPORT mode, which skips the compatibility check; a
      * plain register needs READWRITE.
      */
-    public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted, int givenId, int givenVersion) {
+    public static Planned<Integer> register(RegistryState state, String subject, SchemaDefinition submitted, int givenId,
+                                           int givenVersion, boolean normalize) {
         refuseInvalidSubject(subject);
         refuseIfReadOnly(state, subject);
         String mode = state.modeInScope(subject);
@@ -61,8 +62,8 @@ public final class SchemaRegistry {
         if (size > MAX_SCHEMA_BYTES) {
             throw RegistryException.schemaTooLarge(size, MAX_SCHEMA_BYTES); // before parsing it: a 2.5 MB schema takes seconds to parse
         }
-        Schema parsed = parse(state, submitted);
-        SchemaDefinition stored = canonical(submitted, parsed);
+        ParsedSchema parsed = parse(state, submitted);
+        SchemaDefinition stored = stored(submitted, parsed, normalize);
         int storedSize = stored.schema().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (storedSize > MAX_SCHEMA_BYTES) {
             throw RegistryException.schemaTooLarge(storedSize, MAX_SCHEMA_BYTES);
@@ -165,9 +166,10 @@ public final class SchemaRegistry {
         }
     }
 
-    public static VersionView lookup(RegistryState state, String subject, SchemaDefinition submitted, boolean includeDeleted) {
-        Schema parsed = parse(state, submitted);
-        SchemaDefinition stored = canonical(submitted, parsed);
+    public static VersionView lookup(RegistryState state, String subject, SchemaDefinition submitted, boolean includeDeleted,
+                                     boolean normalize) {
+        ParsedSchema parsed = parse(state, submitted);
+        SchemaDefinition stored = stored(submitted, parsed, normalize);
         NavigableMap<Integer, StoreRecord.SubjectVersion> versions = state.versions(subject);
         if (versions.isEmpty()) {
             throw RegistryException.subjectNotFound(subject);
@@ -256,7 +258,7 @@ public final class SchemaRegistry {
     /** Tests a candidate against one version, or against what the subject's level requires when {@code versionSpec} is null. */
     public static CompatibilityResult testCompatibility(RegistryState state, String subject, String versionSpec,
                                                         SchemaDefinition candidate) {
-        Schema parsed = parse(state, candidate);
+        ParsedSchema parsed = parse(state, candidate);
         NavigableMap<Integer, StoreRecord.SubjectVersion> versions = state.versions(subject);
         CompatibilityLevel level = state.effectiveLevel(subject);
         List<String> problems;
@@ -323,20 +325,16 @@ public final class SchemaRegistry {
         return SchemaReferences.referrers(state, target).stream().map(StoreRecord.SubjectVersion::id).distinct().toList();
     }
 
-    /** Parses an Avro schema with its references resolved; a bad schema is a 42201 naming the parser's complaint. */
-    public static Schema parse(RegistryState state, SchemaDefinition definition) {
-        if (!SchemaDefinition.AVRO.equals(definition.schemaType())) {
+    /** Parses a schema of any type with its references resolved; a bad schema is a 42201 naming the parser's complaint. */
+    public static ParsedSchema parse(RegistryState state, SchemaDefinition definition) {
+        if (!SchemaTypes.ALL.contains(definition.schemaType())) {
             throw RegistryException.invalidSchema("schema type '" + definition.schemaType()
-                    + "' is not supported by this registry; supported types: [AVRO]");
+                    + "' is not supported by this registry; supported types: " + SchemaTypes.ALL);
         }
-        if (definition.schema() == null || definition.schema().isBlank()) {
-            throw RegistryException.invalidSchema("the 'schema' field is missing or empty");
-        }
-        Schema.Parser parser = new Schema.Parser();
-        SchemaReferences.addTo(parser, state, definition.references(), new HashSet<>());
         try {
-            return parser.parse(definition.schema());
-        } catch (RuntimeException e) {
+            return SchemaTypes.parse(definition.schemaType(), definition.schema(),
+                    SchemaReferences.texts(state, definition.references()));
+        } catch (IllegalArgumentException e) {
             throw RegistryException.invalidSchema(e.getMessage());
         }
     }
@@ -345,10 +343,10 @@ public final class SchemaRegistry {
         return LATEST.equalsIgnoreCase(versionSpec) || "-1".equals(versionSpec);
     }
 
-    private static SchemaDefinition canonical(SchemaDefinition submitted, Schema parsed) {
-        // With references, the parsed form would inline the referenced types, so keep the text.
-        String text = submitted.references().isEmpty() ? parsed.toString() : submitted.schema().trim();
-        return new SchemaDefinition(submitted.schemaType(), text, submitted.references());
+    /** What the registry keeps: the type's canonical text, or with {@code ?normalize=true} its normalised one. */
+    private static SchemaDefinition stored(SchemaDefinition submitted, ParsedSchema parsed, boolean normalize) {
+        return new SchemaDefinition(submitted.schemaType(), normalize ? parsed.normalized() : parsed.canonical(),
+                submitted.references());
     }
 
     private static StoreRecord.SubjectVersion resolve(RegistryState state, String subject, String versionSpec,
@@ -389,8 +387,8 @@ public final class SchemaRegistry {
         throw RegistryException.invalidVersion(versionSpec);
     }
 
-    private static List<Schema> liveSchemas(RegistryState state, NavigableMap<Integer, StoreRecord.SubjectVersion> versions) {
-        List<Schema> schemas = new ArrayList<>();
+    private static List<ParsedSchema> liveSchemas(RegistryState state, NavigableMap<Integer, StoreRecord.SubjectVersion> versions) {
+        List<ParsedSchema> schemas = new ArrayList<>();
         for (StoreRecord.SubjectVersion v : versions.values()) {
             if (!v.deleted()) {
                 schemas.add(parsed(state, v.id()));
@@ -399,7 +397,7 @@ public final class SchemaRegistry {
         return schemas;
     }
 
-    private static Schema parsed(RegistryState state, int id) {
+    private static ParsedSchema parsed(RegistryState state, int id) {
         return state.parsedSchema(id, () -> parse(state, schemaById(state, id)));
     }
 

@@ -1,10 +1,12 @@
 package io.hypermesh.platform.registry;
 
 import io.hypermesh.schemas.registry.RegistryException;
-import org.apache.avro.Schema;
+import io.hypermesh.schemas.format.ParsedSchema;
+import io.hypermesh.schemas.format.SchemaTypes;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,18 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Cases that must pass and fail under each level, including chains only transitive levels catch. */
 class CompatibilityLevelTest {
 
-    static Schema schema(String fields) {
-        return new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[" + fields + "]}");
+    static ParsedSchema schema(String fields) {
+        return SchemaTypes.parse(SchemaTypes.AVRO, "{\"type\":\"record\",\"name\":\"R\",\"fields\":[" + fields + "]}", Map.of());
     }
 
-    static final Schema A_INT = schema("{\"name\":\"a\",\"type\":\"int\"}");
-    static final Schema A_INT_DEFAULT = schema("{\"name\":\"a\",\"type\":\"int\",\"default\":0}");
-    static final Schema EMPTY = schema("");
-    static final Schema A_B_DEFAULT = schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}");
-    static final Schema A_B = schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\"}");
-    static final Schema A_STRING_DEFAULT = schema("{\"name\":\"a\",\"type\":\"string\",\"default\":\"\"}");
+    static final ParsedSchema A_INT = schema("{\"name\":\"a\",\"type\":\"int\"}");
+    static final ParsedSchema A_INT_DEFAULT = schema("{\"name\":\"a\",\"type\":\"int\",\"default\":0}");
+    static final ParsedSchema EMPTY = schema("");
+    static final ParsedSchema A_B_DEFAULT = schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}");
+    static final ParsedSchema A_B = schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\"}");
+    static final ParsedSchema A_STRING_DEFAULT = schema("{\"name\":\"a\",\"type\":\"string\",\"default\":\"\"}");
 
-    static boolean ok(CompatibilityLevel level, Schema candidate, Schema... earlier) {
+    static boolean ok(CompatibilityLevel level, ParsedSchema candidate, ParsedSchema... earlier) {
         return level.check(candidate, List.of(earlier)).isEmpty();
     }
 

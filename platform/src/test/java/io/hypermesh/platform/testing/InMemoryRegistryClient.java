@@ -1,5 +1,9 @@
 package io.hypermesh.platform.testing;
 
+import io.hypermesh.platform.registry.SchemaReference;
+import io.hypermesh.schemas.format.AvroParsedSchema;
+import io.hypermesh.schemas.format.ParsedSchema;
+
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.platform.testing.InMemorySchemaStore;
 import io.hypermesh.platform.registry.SchemaDefinition;
@@ -22,20 +26,48 @@ public final class InMemoryRegistryClient implements RegistryClient {
 
     @Override
     public int idOf(String subject, Schema schema) {
-        return store.read(state -> SchemaRegistry.lookup(state, subject, SchemaDefinition.avro(schema.toString()), false).id());
+        return store.read(state -> SchemaRegistry.lookup(state, subject, SchemaDefinition.avro(schema.toString()), false, false).id());
     }
 
     @Override
     public Schema schemaById(int id) {
-        return store.read(state -> SchemaRegistry.parse(state, SchemaRegistry.schemaById(state, id)));
+        return store.read(state -> avro(SchemaRegistry.parse(state, SchemaRegistry.schemaById(state, id))));
     }
 
     @Override
     public RegisteredSchema latest(String subject) {
         return store.read(state -> {
             SchemaRegistry.VersionView v = SchemaRegistry.version(state, subject, SchemaRegistry.LATEST, false);
-            return new RegisteredSchema(subject, v.version(), v.id(), SchemaRegistry.parse(state, v.definition()));
+            return new RegisteredSchema(subject, v.version(), v.id(), avro(SchemaRegistry.parse(state, v.definition())));
         });
+    }
+
+    private static Schema avro(ParsedSchema parsed) {
+        return ((AvroParsedSchema) parsed).schema();
+    }
+
+    @Override
+    public SchemaText schemaText(int id) {
+        return store.read(state -> text(SchemaRegistry.schemaById(state, id)));
+    }
+
+    @Override
+    public RegisteredText versionText(String subject, String version) {
+        return store.read(state -> {
+            SchemaRegistry.VersionView v = SchemaRegistry.version(state, subject, version, false);
+            return new RegisteredText(subject, v.version(), v.id(), text(v.definition()));
+        });
+    }
+
+    @Override
+    public int register(String subject, SchemaText schema) {
+        return store.write(state -> SchemaRegistry.register(state, subject, new SchemaDefinition(schema.schemaType(),
+                schema.schema(), schema.references().stream().map(r -> new SchemaReference(r.name(), r.subject(), r.version())).toList())));
+    }
+
+    private static SchemaText text(SchemaDefinition d) {
+        return new SchemaText(d.schemaType(), d.schema(),
+                d.references().stream().map(r -> new Reference(r.name(), r.subject(), r.version())).toList());
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.hypermesh.schemas.serde;
 
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.utils.ByteUtils;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
- * The Confluent wire format: magic byte 0x00, a 4-byte big-endian schema id, then Avro binary.
+ * The Confluent wire format: magic byte 0x00, a 4-byte big-endian schema id, then the value: Avro
+ * binary, JSON text, or for Protobuf the message's indexes in its file and then the message.
  * Any Confluent-compatible producer or consumer reads what we write and the other way round.
  */
 public final class WireFormat {
@@ -37,6 +40,44 @@ public final class WireFormat {
                     topic, data[0], hex(data)));
         }
         return ByteBuffer.wrap(data, 1, 4).getInt();
+    }
+
+    /** The header and {@code body} in one array. */
+    static byte[] framed(int schemaId, byte[] body) {
+        byte[] out = new byte[HEADER_SIZE + body.length];
+        writeHeader(out, schemaId);
+        System.arraycopy(body, 0, out, HEADER_SIZE, body.length);
+        return out;
+    }
+
+    /**
+     * Confluent's Protobuf message indexes: their count and then each as zig-zag varints, except
+     * that the first message of the file ({@code [0]}) is the single byte 0.
+     */
+    static byte[] messageIndexes(List<Integer> indexes) {
+        if (indexes.equals(List.of(0))) {
+            return new byte[] {0};
+        }
+        ByteBuffer out = ByteBuffer.allocate(5 * (indexes.size() + 1));
+        ByteUtils.writeVarint(indexes.size(), out);
+        indexes.forEach(i -> ByteUtils.writeVarint(i, out));
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** Reads the message indexes that follow the header; {@code body} is left at the message. */
+    static List<Integer> readMessageIndexes(ByteBuffer body) {
+        int count = ByteUtils.readVarint(body);
+        if (count == 0) {
+            return List.of(0);
+        }
+        if (count < 0 || count > body.remaining()) {
+            throw new SerializationException("bad Protobuf message index count " + count);
+        }
+        List<Integer> indexes = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            indexes.add(ByteUtils.readVarint(body));
+        }
+        return indexes;
     }
 
     static String hex(byte[] data) {

@@ -11,6 +11,7 @@ import io.hypermesh.platform.http.HttpTls;
 import io.hypermesh.platform.registry.CompatibilityLevel;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.platform.registry.SchemaDefinition;
+import io.hypermesh.schemas.format.SchemaTypes;
 import io.hypermesh.platform.registry.SchemaReference;
 import io.hypermesh.platform.registry.SchemaRegistry;
 import io.hypermesh.platform.registry.SchemaStore;
@@ -84,7 +85,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.route().handler(this::negotiate);
 
         router.get("/").handler(ctx -> reply(ctx, JSON.createObjectNode()));
-        router.get("/schemas/types").handler(ctx -> reply(ctx, JSON.createArrayNode().add(SchemaDefinition.AVRO)));
+        router.get("/schemas/types").handler(ctx -> reply(ctx, strings(SchemaTypes.ALL)));
         router.get("/schemas/ids/:id").handler(ctx -> blocking(ctx, () -> schemaJson(
                 store.read(s -> SchemaRegistry.schemaById(s, id(ctx))), JSON.createObjectNode())));
         router.get("/schemas/ids/:id/schema").handler(ctx -> blocking(ctx, () ->
@@ -105,7 +106,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.get("/subjects").handler(ctx -> blocking(ctx, () ->
                 strings(store.read(s -> s.subjects(flag(ctx, "deleted"))))));
         router.post("/subjects/:subject").handler(ctx -> blocking(ctx, () -> versionJson(store.read(s ->
-                SchemaRegistry.lookup(s, subject(ctx), definition(ctx), flag(ctx, "deleted"))))));
+                SchemaRegistry.lookup(s, subject(ctx), definition(ctx), flag(ctx, "deleted"), flag(ctx, "normalize"))))));
         router.delete("/subjects/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> ints(store.write(s ->
                 SchemaRegistry.deleteSubject(s, subject(ctx), flag(ctx, "permanent"))))));
         router.get("/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
@@ -115,7 +116,8 @@ public final class SchemaRegistryVerticle extends VerticleBase {
             // An id or a version is what an import keeps; only IMPORT mode takes them.
             int givenId = integer(body, "id", -1);
             int givenVersion = integer(body, "version", 0);
-            int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx), givenId, givenVersion));
+            int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx), givenId, givenVersion,
+                    flag(ctx, "normalize")));
             return JSON.createObjectNode().put("id", id);
         }));
         router.get("/subjects/:subject/versions/:version").handler(ctx -> blocking(ctx, () -> versionJson(store.read(s ->

@@ -35,6 +35,8 @@ public final class HttpRegistryClient implements RegistryClient {
     private final Duration timeout;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, SchemaText> textsById = new ConcurrentHashMap<>();
+    private final Map<String, Map<SchemaText, Integer>> textIdsBySubject = new ConcurrentHashMap<>();
 
     public HttpRegistryClient(String urls) {
         this(urls, TlsIdentity.NONE);
@@ -113,6 +115,43 @@ public final class HttpRegistryClient implements RegistryClient {
         List<Integer> out = new ArrayList<>();
         call("GET", "subjects/" + encode(subject) + "/versions", null).forEach(v -> out.add(v.asInt()));
         return out;
+    }
+
+    @Override
+    public SchemaText schemaText(int id) {
+        return textsById.computeIfAbsent(id, i -> textOf(call("GET", "schemas/ids/" + i, null)));
+    }
+
+    @Override
+    public RegisteredText versionText(String subject, String version) {
+        JsonNode answer = call("GET", "subjects/" + encode(subject) + "/versions/" + version, null);
+        return new RegisteredText(subject, answer.path("version").asInt(), answer.path("id").asInt(), textOf(answer));
+    }
+
+    @Override
+    public int register(String subject, SchemaText schema) {
+        return textIdsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).computeIfAbsent(schema, s -> {
+            ObjectNode body = JSON.createObjectNode().put("schema", s.schema());
+            if (!"AVRO".equals(s.schemaType())) {
+                body.put("schemaType", s.schemaType());
+            }
+            if (!s.references().isEmpty()) {
+                var refs = body.putArray("references");
+                s.references().forEach(r -> refs.addObject().put("name", r.name()).put("subject", r.subject())
+                        .put("version", r.version()));
+            }
+            int id = call("POST", "subjects/" + encode(subject) + "/versions", body.toString()).path("id").asInt();
+            textsById.putIfAbsent(id, s);
+            return id;
+        });
+    }
+
+    /** The schema of a {@code /schemas/ids/..} or {@code /subjects/../versions/..} answer. */
+    public static SchemaText textOf(JsonNode answer) {
+        List<Reference> references = new ArrayList<>();
+        answer.path("references").forEach(r -> references.add(new Reference(r.path("name").asText(),
+                r.path("subject").asText(), r.path("version").asInt())));
+        return new SchemaText(answer.path("schemaType").asText("AVRO"), answer.path("schema").asText(), references);
     }
 
     @Override

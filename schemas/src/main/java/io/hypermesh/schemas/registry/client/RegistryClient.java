@@ -31,6 +31,15 @@ public interface RegistryClient extends AutoCloseable {
     /** A subject's live versions, oldest first, as {@code GET /subjects/{subject}/versions} lists them. */
     List<Integer> versions(String subject);
 
+    /** A schema of any type as the registry holds it, by global id. */
+    SchemaText schemaText(int id);
+
+    /** A subject version ("latest" or a number) with its schema of any type. */
+    RegisteredText versionText(String subject, String version);
+
+    /** Registers (or finds) a schema of any type under the subject; returns its global id. */
+    int register(String subject, SchemaText schema);
+
     /** Where this client points, for error messages. */
     String describe();
 
@@ -39,5 +48,20 @@ public interface RegistryClient extends AutoCloseable {
     }
 
     record RegisteredSchema(String subject, int version, int id, Schema schema) {
+    }
+
+    /** A schema's type (AVRO, JSON, PROTOBUF), text and references, as the REST API carries them. */
+    record SchemaText(String schemaType, String schema, List<Reference> references) {
+        public SchemaText {
+            schemaType = schemaType == null || schemaType.isBlank() ? "AVRO" : schemaType;
+            references = references == null ? List.of() : List.copyOf(references);
+        }
+    }
+
+    /** A reference: the name the schema uses for it, and the subject version it names. */
+    record Reference(String name, String subject, int version) {
+    }
+
+    record RegisteredText(String subject, int version, int id, SchemaText schema) {
     }
 }
