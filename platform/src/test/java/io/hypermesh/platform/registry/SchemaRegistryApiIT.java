@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,6 +34,7 @@ class SchemaRegistryApiIT {
             + "{\"name\":\"b\",\"type\":\"string\",\"default\":\"x\"}]}";
     static final String V2_NO_DEFAULT = record("a:int", "b:string");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     static SchemaRegistryService registry;
     static Http http;
 
@@ -94,7 +99,7 @@ class SchemaRegistryApiIT {
         assertTrue(versionsOfId.contains("{\"subject\":\"" + s + "\",\"version\":1}"), versionsOfId);
         assertTrue(versionsOfId.contains("{\"subject\":\"" + other + "\",\"version\":1}"), versionsOfId);
         assertTrue(http.get("/schemas/ids/" + id + "/subjects").body().contains(other));
-        assertEquals("[\"AVRO\"]", http.get("/schemas/types").body());
+        assertEquals("[\"JSON\",\"PROTOBUF\",\"AVRO\"]", http.get("/schemas/types").body());
 
         JsonNode found = http.post("/subjects/" + s, schemaBody(V1)).json();
         assertEquals(id, found.get("id").asInt());
@@ -400,5 +405,160 @@ class SchemaRegistryApiIT {
         Http.Response missing = http.withHeader("Accept", "application/json").get("/subjects/" + subject() + "/versions");
         expect(404, 40401, missing);
         assertEquals("application/json", missing.contentType(), "errors in the negotiated type too");
+    }
+
+    /** A register body of any type, with references given as name, subject, version triples. */
+    static String typedBody(String type, String schema, Object... references) {
+        ObjectNode body = JSON.createObjectNode().put("schemaType", type).put("schema", schema);
+        if (references.length > 0) {
+            ArrayNode refs = body.putArray("references");
+            for (int i = 0; i < references.length; i += 3) {
+                refs.addObject().put("name", (String) references[i]).put("subject", (String) references[i + 1])
+                        .put("version", (Integer) references[i + 2]);
+            }
+        }
+        return body.toString();
+    }
+
+    static final String ORDER_JSON = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
+            + "\"properties\":{\"id\":{\"type\":\"string\"},\"cents\":{\"type\":\"integer\"}},\"required\":[\"id\"]}";
+    static final String ORDER_PROTO = "syntax = \"proto3\";\n\npackage shop;\n\nmessage Order {\n  string id = 1;\n  int64 cents = 2;\n}\n";
+
+    @Test
+    void jsonSchemaAndProtobufRegisterFetchAndLookUp() {
+        for (String[] typed : List.of(new String[] {"JSON", ORDER_JSON, ORDER_JSON.replace(",", " , ")},
+                new String[] {"PROTOBUF", ORDER_PROTO, ORDER_PROTO.replace("\n", " ").replace("  ", " ")})) {
+            String type = typed[0];
+            String s = subject();
+            Http.Response registered = http.post("/subjects/" + s + "/versions", typedBody(type, typed[1]));
+            assertEquals(200, registered.status(), registered.body());
+            int id = registered.json().get("id").asInt();
+            JsonNode byId = http.get("/schemas/ids/" + id).json();
+            assertEquals(type, byId.get("schemaType").asText(), "the type is kept and answered");
+            assertEquals(typed[1], byId.get("schema").asText(), type + " is stored in its canonical form");
+            assertEquals(typed[1], http.get("/schemas/ids/" + id + "/schema").body(), "the raw schema as it is");
+            JsonNode version = http.get("/subjects/" + s + "/versions/1").json();
+            assertEquals(type, version.get("schemaType").asText());
+            assertEquals(id, version.get("id").asInt());
+            // The same schema written differently is the same schema: same id, no new version.
+            assertEquals(id, http.post("/subjects/" + s + "/versions", typedBody(type, typed[2])).json().get("id").asInt());
+            assertEquals(id, http.post("/subjects/" + s, typedBody(type, typed[2])).json().get("id").asInt(), "looked up");
+            assertEquals("[1]", http.get("/subjects/" + s + "/versions").body());
+        }
+        // {"type":"string"} is both an Avro and a JSON schema: under another type it is another schema.
+        String both = subject();
+        String text = "{\"type\":\"string\"}";
+        int jsonId = http.post("/subjects/" + both + "/versions", typedBody("JSON", text)).json().get("id").asInt();
+        expect(404, 40403, http.post("/subjects/" + both, typedBody("AVRO", text)));
+        assertNotEquals(jsonId, http.post("/subjects/" + subject() + "/versions", typedBody("AVRO", text)).json().get("id").asInt());
+        Http.Response badJson = http.post("/subjects/" + subject() + "/versions", typedBody("JSON", "{\"type\":\"strung\"}"));
+        expect(422, 42201, badJson);
+        assertTrue(badJson.body().contains("not a valid"), badJson.body());
+        Http.Response badProto = http.post("/subjects/" + subject() + "/versions", typedBody("PROTOBUF", "syntax = \"proto3\"; message A { Nope n = 1; }"));
+        expect(422, 42201, badProto);
+        assertTrue(badProto.body().contains("Nope"), badProto.body());
+        expect(422, 42201, http.post("/subjects/" + subject() + "/versions", typedBody("XML", "<a/>")));
+    }
+
+    @Test
+    void referencesResolveAcrossSubjectsForEveryType() {
+        String money = subject();
+        assertEquals(200, http.post("/subjects/" + money + "/versions", typedBody("PROTOBUF",
+                "syntax = \"proto3\"; package shop; message Money { int64 cents = 1; string currency = 2; }")).status());
+        String price = subject();
+        String priceProto = "syntax = \"proto3\"; package shop; import \"money.proto\"; message Price { Money amount = 1; }";
+        Http.Response withImport = http.post("/subjects/" + price + "/versions", typedBody("PROTOBUF", priceProto, "money.proto", money, 1));
+        assertEquals(200, withImport.status(), withImport.body());
+        expect(422, 42201, http.post("/subjects/" + subject() + "/versions", typedBody("PROTOBUF", priceProto)));
+        assertEquals("[" + withImport.json().get("id").asInt() + "]", http.get("/subjects/" + money + "/versions/1/referencedby").body());
+        expect(422, 42206, http.delete("/subjects/" + money + "/versions/1"));
+
+        String address = subject();
+        assertEquals(200, http.post("/subjects/" + address + "/versions", typedBody("JSON",
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}")).status());
+        String customer = "{\"type\":\"object\",\"properties\":{\"home\":{\"$ref\":\"address.json\"}}}";
+        Http.Response jsonRef = http.post("/subjects/" + subject() + "/versions", typedBody("JSON", customer, "address.json", address, 1));
+        assertEquals(200, jsonRef.status(), jsonRef.body());
+        expect(422, 42201, http.post("/subjects/" + subject() + "/versions", typedBody("JSON", customer)));
+        assertEquals("address.json", http.get("/schemas/ids/" + jsonRef.json().get("id").asInt()).json()
+                .at("/references/0/name").asText());
+    }
+
+    /** Each level on one change per type: BACKWARD and FORWARD apart, FULL both, NONE neither, transitive against every version. */
+    @Test
+    void compatibilityLevelsApplyEachTypesRules() {
+        String openA = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}";
+        String openEmpty = "{\"type\":\"object\",\"properties\":{}}";
+        String closedA = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"additionalProperties\":false}";
+        String closedAB = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"integer\"}},\"additionalProperties\":false}";
+        // JSON: removing a property from an open object is backward compatible only; adding one to a closed object likewise.
+        assertLevels("JSON", openA, openEmpty, "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
+        assertLevels("JSON", closedA, closedAB, "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
+        // JSON: a field's type change breaks both directions.
+        assertLevels("JSON", openA, openA.replace("\"string\"", "\"boolean\""), "NONE");
+        // JSON: loosening a limit is backward compatible, tightening it forward compatible.
+        assertLevels("JSON", "{\"type\":\"string\",\"maxLength\":5}", "{\"type\":\"string\",\"maxLength\":9}", "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
+        assertLevels("JSON", "{\"type\":\"string\",\"maxLength\":9}", "{\"type\":\"string\",\"maxLength\":5}", "FORWARD", "FORWARD_TRANSITIVE", "NONE");
+
+        String v1 = "syntax = \"proto3\"; message A { int32 n = 1; string s = 2; }";
+        // Protobuf: adding a message is backward compatible; read the other way, it is a removed message.
+        assertLevels("PROTOBUF", v1, v1 + " message B { string x = 1; }", "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
+        // Protobuf: adding and removing fields is compatible both ways; changing a scalar's wire group is not.
+        assertLevels("PROTOBUF", v1, v1.replace("string s = 2;", "string s = 2; bool flag = 3;"), "BACKWARD",
+                "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE");
+        assertLevels("PROTOBUF", v1, v1.replace("int32 n", "sint32 n"), "NONE");
+        assertLevels("PROTOBUF", v1, v1.replace("int32 n", "int64 n"), "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD",
+                "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE");
+
+        // Transitive: v3 is compatible with v2 but not with v1.
+        String s = subject();
+        http.put("/config/" + s, "{\"compatibility\":\"BACKWARD_TRANSITIVE\"}");
+        assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", v1)).status());
+        assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", "syntax = \"proto3\"; message A { string s = 2; }")).status());
+        String v3 = "syntax = \"proto3\"; message A { string s = 2; string n = 1; }";
+        Http.Response refused = http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", v3));
+        expect(409, 409, refused);
+        assertTrue(refused.body().contains("FIELD_KIND_CHANGED") || refused.body().contains("FIELD_SCALAR_KIND_CHANGED"), refused.body());
+        http.put("/config/" + s, "{\"compatibility\":\"BACKWARD\"}");
+        assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", v3)).status(), "against the latest only");
+
+        // A subject's versions keep one type.
+        String mixed = subject();
+        assertEquals(200, http.post("/subjects/" + mixed + "/versions", typedBody("JSON", openA)).status());
+        expect(409, 409, http.post("/subjects/" + mixed + "/versions", schemaBody(V1)));
+        JsonNode verbose = http.post("/compatibility/subjects/" + mixed + "/versions/latest?verbose=true", typedBody("JSON", openA.replace("\"string\"", "\"integer\""))).json();
+        assertFalse(verbose.get("is_compatible").asBoolean());
+        assertTrue(verbose.get("messages").toString().contains("TYPE_CHANGED"), verbose.toString());
+    }
+
+    /** Registers {@code before} then checks {@code after} at every level: it passes exactly at {@code passingLevels}. */
+    private static void assertLevels(String type, String before, String after, String... passingLevels) {
+        List<String> passing = List.of(passingLevels);
+        for (CompatibilityLevel level : CompatibilityLevel.values()) {
+            String s = subject();
+            assertEquals(200, http.put("/config/" + s, "{\"compatibility\":\"" + level + "\"}").status());
+            assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody(type, before)).status());
+            boolean compatible = http.post("/compatibility/subjects/" + s + "/versions/latest", typedBody(type, after))
+                    .json().get("is_compatible").asBoolean();
+            assertEquals(passing.contains(level.name()), compatible, type + " at " + level + ": " + before + " then " + after);
+            Http.Response register = http.post("/subjects/" + s + "/versions", typedBody(type, after));
+            assertEquals(passing.contains(level.name()) ? 200 : 409, register.status(), level + ": " + register.body());
+        }
+    }
+
+    @Test
+    void normalizeMakesOrderInsensitiveTextsOneSchema() {
+        String s = subject();
+        String ab = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"integer\"}}}";
+        String ba = "{\"properties\":{\"b\":{\"type\":\"integer\"},\"a\":{\"type\":\"string\"}},\"type\":\"object\"}";
+        int id = http.post("/subjects/" + s + "/versions?normalize=true", typedBody("JSON", ab)).json().get("id").asInt();
+        assertEquals(404, http.post("/subjects/" + s, typedBody("JSON", ba)).status(), "without normalize, key order counts");
+        assertEquals(id, http.post("/subjects/" + s + "?normalize=true", typedBody("JSON", ba)).json().get("id").asInt());
+        String proto = subject();
+        int protoId = http.post("/subjects/" + proto + "/versions?normalize=true", typedBody("PROTOBUF",
+                "syntax = \"proto3\"; message A { string b = 2; string a = 1; }")).json().get("id").asInt();
+        assertEquals(protoId, http.post("/subjects/" + proto + "/versions?normalize=true", typedBody("PROTOBUF",
+                "syntax = \"proto3\"; message A { string a = 1; string b = 2; }")).json().get("id").asInt());
+        assertEquals("[1]", http.get("/subjects/" + proto + "/versions").body());
     }
 }
