@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
-import io.hypermesh.schemas.json.JsonAvro;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.DeadLetters;
-import org.apache.avro.generic.GenericRecord;
+import io.hypermesh.schemas.serde.TypedDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prints a topic's events as JSON lines. It reads without a consumer group (a viewer commits
+ * Prints a topic's events as JSON lines, whatever their schema type (Avro, JSON Schema, Protobuf). It reads without a consumer group (a viewer commits
  * nothing). A record that does not decode is reported on the error stream with its partition,
  * offset and reason, and optionally copied to the dead-letter topic; the tail goes on.
  */
@@ -38,7 +36,7 @@ public final class EventTail implements AutoCloseable {
     private final KafkaAccess kafka;
     private final HttpRegistryClient registry;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AvroDeserializer<GenericRecord> decoder;
+    private final TypedDeserializer decoder;
     private BusPublisher deadLetterProducer;
 
     public record Counts(long printed, long failed) {
@@ -47,7 +45,7 @@ public final class EventTail implements AutoCloseable {
     public EventTail(KafkaAccess kafka, String registryUrl) {
         this.kafka = kafka;
         this.registry = new HttpRegistryClient(registryUrl, kafka.tls());
-        this.decoder = new AvroDeserializer<>(registry, null);
+        this.decoder = new TypedDeserializer(registry);
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -85,10 +83,10 @@ public final class EventTail implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     lastRecordAt = System.nanoTime();
                     try {
-                        GenericRecord value = decoder.deserialize(record.topic(), record.value());
+                        var value = decoder.deserialize(record.topic(), record.value());
                         ObjectNode line = position(record);
                         line.put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
-                        line.set("value", value == null ? null : JsonAvro.toJson(value, value.getSchema()));
+                        line.set("value", value);
                         out.println(line);
                         printed++;
                     } catch (RuntimeException e) {

@@ -7,6 +7,9 @@ import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.DeadLetters;
 import io.hypermesh.platform.testing.KafkaIT;
@@ -95,6 +98,52 @@ class PublishAndTailIT {
         assertEquals("CLI", lines.get(0).get("value").get("source").get("kind").asText());
         assertEquals("web-1", lines.get(0).get("key").asText());
         assertEquals("drain", lines.get(1).get("value").get("payload").get("ServiceDeregistered").get("reason").asText());
+    }
+
+    /** Topics outside the catalog carry what their subject registered: JSON Schema and Protobuf go out and come back. */
+    @Test
+    void jsonSchemaAndProtobufTopicsPublishAndTail() throws Exception {
+        String jsonTopic = "orders.json";
+        String protoTopic = "orders.proto";
+        try (Admin admin = Admin.create(kafka.clientConfig());
+             HttpRegistryClient registry = new HttpRegistryClient(bus.endpoints().registryUrl())) {
+            admin.createTopics(List.of(new NewTopic(jsonTopic, 1, (short) 1), new NewTopic(protoTopic, 1, (short) 1))).all().get();
+            registry.register(jsonTopic + "-value", new RegistryClient.SchemaText("JSON",
+                    "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"object\",\"properties\":"
+                            + "{\"id\":{\"type\":\"string\"},\"cents\":{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"id\"]}", List.of()));
+            registry.register(protoTopic + "-value", new RegistryClient.SchemaText("PROTOBUF", """
+                    syntax = "proto3";
+                    package shop;
+                    import "google/protobuf/timestamp.proto";
+                    message Order { string id = 1; int64 cents = 2; google.protobuf.Timestamp placed = 3; }
+                    message Refund { string order_id = 1; Reason reason = 2;
+                      enum Reason { UNKNOWN = 0; DAMAGED = 1; } }
+                    """, List.of()));
+        }
+        Run json = cli("publish", jsonTopic, "{\"id\":\"o-1\",\"cents\":1250}", "--key=o-1");
+        assertEquals(0, json.exit(), json.err());
+        Run invalid = cli("publish", jsonTopic, "{\"cents\":-5}", "--key=o-2");
+        assertEquals(1, invalid.exit());
+        assertTrue(invalid.err().contains("does not match its JSON Schema"), invalid.err());
+        Run order = cli("publish", protoTopic, "{\"id\":\"o-1\",\"cents\":\"1250\",\"placed\":\"2026-12-01T10:00:00Z\"}", "--key=o-1");
+        assertEquals(0, order.exit(), order.err());
+        Run refund = cli("publish", protoTopic, "{\"orderId\":\"o-1\",\"reason\":\"DAMAGED\"}", "--key=o-1", "--message=Refund");
+        assertEquals(0, refund.exit(), refund.err());
+        Run wrongField = cli("publish", protoTopic, "{\"nope\":1}", "--key=o-1");
+        assertEquals(1, wrongField.exit());
+        assertTrue(wrongField.err().contains("shop.Order"), wrongField.err());
+
+        Run jsonTail = cli("tail", jsonTopic, "--from-beginning", "--max-messages=1", "--idle-timeout-ms=20000");
+        assertEquals(0, jsonTail.exit(), jsonTail.err());
+        assertEquals(JSON.readTree("{\"id\":\"o-1\",\"cents\":1250}"), jsonTail.lines().get(0).get("value"));
+        Run protoTail = cli("tail", protoTopic, "--from-beginning", "--max-messages=2", "--idle-timeout-ms=20000");
+        assertEquals(0, protoTail.exit(), protoTail.err());
+        List<JsonNode> lines = protoTail.lines();
+        assertEquals(2, lines.size(), protoTail.out());
+        assertEquals("1250", lines.get(0).at("/value/cents").asText());
+        assertEquals("2026-12-01T10:00:00Z", lines.get(0).at("/value/placed").asText());
+        assertEquals("DAMAGED", lines.get(1).at("/value/reason").asText(), "the second message of the file, named by its index");
+        assertEquals("o-1", lines.get(1).at("/value/orderId").asText());
     }
 
     @Test

@@ -37,16 +37,20 @@ public final class JsonAvro {
 
     /** Parses text that must hold one JSON object; anything else is an {@link IllegalArgumentException} saying why. */
     public static ObjectNode parseObject(String json) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode node = parse(json);
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
         }
         return (ObjectNode) node;
+    }
+
+    /** Parses JSON text; text that is not JSON is an {@link IllegalArgumentException} saying why. */
+    public static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
+        }
     }
 
     public static Object toAvro(JsonNode node, Schema schema, String path) {
