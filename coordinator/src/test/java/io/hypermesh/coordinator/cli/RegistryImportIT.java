@@ -38,6 +38,16 @@ class RegistryImportIT {
         return JSON.createObjectNode().put("schema", avro).toString();
     }
 
+    /** A register body of another type, with references as name, subject pairs (version 1). */
+    static String typed(String type, String schema, String... references) {
+        var body = JSON.createObjectNode().put("schemaType", type).put("schema", schema);
+        var refs = body.putArray("references");
+        for (int i = 0; i < references.length; i += 2) {
+            refs.addObject().put("name", references[i]).put("subject", references[i + 1]).put("version", 1);
+        }
+        return body.toString();
+    }
+
     /** Every live subject version with its id, type, schema and references, and the configs: what must arrive unchanged. */
     static String contents(Http http) {
         StringBuilder all = new StringBuilder();
@@ -68,6 +78,17 @@ class RegistryImportIT {
                     + "{\"name\":\"nick\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
             register(src, "user-value", JSON.createObjectNode().put("schema", userV2)
                     .set("references", JSON.readTree("[{\"name\":\"t.Address\",\"subject\":\"address-value\",\"version\":1}]")).toString());
+            // Protobuf with an import, and JSON Schema with a reference and two versions.
+            int moneyId = register(src, "money-value", typed("PROTOBUF",
+                    "syntax = \"proto3\"; package shop; message Money { int64 cents = 1; string currency = 2; }"));
+            int priceId = register(src, "price-value", typed("PROTOBUF",
+                    "syntax = \"proto3\"; package shop; import \"money.proto\"; message Price { Money amount = 1; }",
+                    "money.proto", "money-value"));
+            register(src, "city-value", typed("JSON", "{\"type\":\"string\",\"maxLength\":80}"));
+            String order = "{\"type\":\"object\",\"properties\":{\"to\":{\"$ref\":\"city.json\"}},\"additionalProperties\":false}";
+            int orderId = register(src, "order-value", typed("JSON", order, "city.json", "city-value"));
+            int orderV2 = register(src, "order-value", typed("JSON", order.replace("}},", "},\"n\":{\"type\":\"integer\"}},"),
+                    "city.json", "city-value"));
             assertEquals(200, src.put("/config/user-value", "{\"compatibility\":\"FULL_TRANSITIVE\"}").status());
             assertEquals(200, src.put("/config", "{\"compatibility\":\"FORWARD\"}").status());
 
@@ -79,9 +100,14 @@ class RegistryImportIT {
 
             InProcessCli run = InProcessCli.run("registry", "import", "--from", source.url(), "--registry-url", target.url());
             assertEquals(0, run.exit(), run.err());
-            assertTrue(run.out().contains("imported 3 schema versions") && run.out().contains("(1 already there)"), run.out());
-            assertEquals(contents(src), contents(dst), "the same subjects, versions, ids, schemas, references and configs");
+            assertTrue(run.out().contains("imported 8 schema versions") && run.out().contains("(1 already there)"), run.out());
+            assertEquals(contents(src), contents(dst), "the same subjects, versions, ids, types, schemas, references and configs");
             assertEquals(userId, dst.get("/subjects/user-value/versions/1").json().get("id").asInt());
+            for (int id : new int[] {moneyId, priceId, orderId, orderV2}) {
+                assertEquals(src.get("/schemas/ids/" + id).body(), dst.get("/schemas/ids/" + id).body(), "schema id " + id);
+            }
+            assertEquals("PROTOBUF", dst.get("/schemas/ids/" + priceId).json().get("schemaType").asText());
+            assertEquals("JSON", dst.get("/subjects/order-value/versions/2").json().get("schemaType").asText());
             assertEquals("READWRITE", dst.get("/mode").json().get("mode").asText(), "writable again after the import");
             int fresh = register(dst, "new-subject", schema("\"boolean\""));
             assertTrue(fresh > userId + 1, "new ids come after the imported ones: " + fresh);
@@ -89,7 +115,7 @@ class RegistryImportIT {
             // Again: nothing to copy, nothing changed.
             InProcessCli again = InProcessCli.run("registry", "import", "--from", source.url(), "--registry-url", target.url(), "--force");
             assertEquals(0, again.exit(), again.err());
-            assertTrue(again.out().contains("imported 0 schema versions") && again.out().contains("(4 already there)"), again.out());
+            assertTrue(again.out().contains("imported 0 schema versions") && again.out().contains("(9 already there)"), again.out());
 
             // Through an export file into a third registry.
             Path export = dir.resolve("registry.json");
