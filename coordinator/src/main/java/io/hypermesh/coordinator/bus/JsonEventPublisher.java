@@ -104,6 +104,7 @@ public final class JsonEventPublisher implements AutoCloseable {
                     .map(TopicSpec::name).collect(Collectors.joining(", ")) + ", and registry " + registry.describe()
                     + " has no schema under subject '" + subject + "' to write any other topic with");
         }
+        requireTopic(topic);
         JsonNode value = JsonAvro.parse(json);
         byte[] bytes;
         if (schema instanceof JsonSchema) {
@@ -127,6 +128,16 @@ public final class JsonEventPublisher implements AutoCloseable {
         }
         RecordMetadata meta = send(topic, key, bytes);
         return new Published(meta.topic(), meta.partition(), meta.offset(), key, null);
+    }
+
+    /** A missing topic is said at once, not as a producer's metadata timeout: the broker does not create topics on first write. */
+    private void requireTopic(String topic) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.clientConfig())) {
+            if (!admin.listTopics().names().get(15, TimeUnit.SECONDS).contains(topic)) {
+                throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + kafka.bootstrapServers()
+                        + "; create it first (hypermesh topics --create " + topic + ")");
+            }
+        }
     }
 
     private RecordMetadata send(String topic, String key, Object value) throws Exception {

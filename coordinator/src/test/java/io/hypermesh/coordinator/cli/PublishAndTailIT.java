@@ -8,8 +8,6 @@ import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.registry.client.RegistryClient;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.DeadLetters;
 import io.hypermesh.platform.testing.KafkaIT;
@@ -105,9 +103,7 @@ class PublishAndTailIT {
     void jsonSchemaAndProtobufTopicsPublishAndTail() throws Exception {
         String jsonTopic = "orders.json";
         String protoTopic = "orders.proto";
-        try (Admin admin = Admin.create(kafka.clientConfig());
-             HttpRegistryClient registry = new HttpRegistryClient(bus.endpoints().registryUrl())) {
-            admin.createTopics(List.of(new NewTopic(jsonTopic, 1, (short) 1), new NewTopic(protoTopic, 1, (short) 1))).all().get();
+        try (HttpRegistryClient registry = new HttpRegistryClient(bus.endpoints().registryUrl())) {
             registry.register(jsonTopic + "-value", new RegistryClient.SchemaText("JSON",
                     "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"object\",\"properties\":"
                             + "{\"id\":{\"type\":\"string\"},\"cents\":{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"id\"]}", List.of()));
@@ -120,6 +116,13 @@ class PublishAndTailIT {
                       enum Reason { UNKNOWN = 0; DAMAGED = 1; } }
                     """, List.of()));
         }
+        Run missing = cli("publish", jsonTopic, "{\"id\":\"o-1\"}", "--key=o-1");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("hypermesh topics --create " + jsonTopic), missing.err());
+        Run created = cli("topics", "--create", jsonTopic, "--create", protoTopic);
+        assertEquals(0, created.exit(), created.err());
+        assertTrue(created.out().contains("created topic " + protoTopic), created.out());
+        assertTrue(cli("topics", "--create", jsonTopic).out().contains("exists"));
         Run json = cli("publish", jsonTopic, "{\"id\":\"o-1\",\"cents\":1250}", "--key=o-1");
         assertEquals(0, json.exit(), json.err());
         Run invalid = cli("publish", jsonTopic, "{\"cents\":-5}", "--key=o-2");
