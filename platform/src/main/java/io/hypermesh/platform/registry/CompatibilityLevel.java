@@ -2,6 +2,7 @@ package io.hypermesh.platform.registry;
 
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.schemas.format.ParsedSchema;
+import io.hypermesh.schemas.format.SchemaTypes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,13 +69,17 @@ public enum CompatibilityLevel {
                 ? earlierOldestFirst
                 : List.of(earlierOldestFirst.get(earlierOldestFirst.size() - 1));
         List<String> messages = new ArrayList<>();
-        for (ParsedSchema earlier : against) {
-            if (backward) {
-                describe(candidate.backwardIncompatibilities(earlier), "BACKWARD", messages);
+        try {
+            for (ParsedSchema earlier : against) {
+                if (backward) {
+                    describe(candidate.backwardIncompatibilities(earlier), "BACKWARD", messages);
+                }
+                if (forward) {
+                    describe(earlier.backwardIncompatibilities(candidate), "FORWARD", messages);
+                }
             }
-            if (forward) {
-                describe(earlier.backwardIncompatibilities(candidate), "FORWARD", messages);
-            }
+        } catch (StackOverflowError e) {
+            throw RegistryException.invalidSchema(SchemaTypes.tooDeep().getMessage());
         }
         return messages;
     }

@@ -55,7 +55,9 @@ public final class JsonSchema implements ParsedSchema {
                 byIri.put(idOf(node).toString(), ref.getValue());
             }
         }
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect, b -> b.schemas(byIri));
+        // Only the references and the bundled meta-schemas: a $ref never makes the registry fetch a URL.
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect, b -> b.schemas(byIri)
+                .schemaLoader(loader -> loader.fetchRemoteResources(false)));
         List<String> invalid = metaSchemaErrors(registry, dialect, root);
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException("the schema is not a valid " + dialect + " JSON Schema: " + invalid);

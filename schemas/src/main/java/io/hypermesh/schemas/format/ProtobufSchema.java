@@ -184,7 +184,11 @@ public final class ProtobufSchema implements ParsedSchema {
     public Descriptors.FileDescriptor descriptor() {
         Descriptors.FileDescriptor built = descriptor;
         if (built == null) {
-            built = descriptor(ROOT, new HashMap<>());
+            try {
+                built = descriptor(ROOT, new HashMap<>());
+            } catch (StackOverflowError e) {
+                throw SchemaTypes.tooDeep();
+            }
             descriptor = built;
         }
         return built;

@@ -22,12 +22,24 @@ public final class SchemaTypes {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("the 'schema' field is missing or empty");
         }
-        return switch (schemaType) {
-            case AVRO -> AvroParsedSchema.parse(text, references);
-            case JSON -> JsonSchema.parse(text, references);
-            case PROTOBUF -> ProtobufSchema.parse(text, references);
-            default -> throw new IllegalArgumentException("schema type '" + schemaType
-                    + "' is not supported by this registry; supported types: " + ALL);
-        };
+        try {
+            return switch (schemaType) {
+                case AVRO -> AvroParsedSchema.parse(text, references);
+                case JSON -> JsonSchema.parse(text, references);
+                case PROTOBUF -> ProtobufSchema.parse(text, references);
+                default -> throw new IllegalArgumentException("schema type '" + schemaType
+                        + "' is not supported by this registry; supported types: " + ALL);
+            };
+        } catch (StackOverflowError e) {
+            throw tooDeep();
+        }
+    }
+
+    /**
+     * Where a parser or a compatibility rule recurses deeper than the thread's stack: a hostile
+     * schema is refused, and the thread lives on (the stack has unwound by the time this is thrown).
+     */
+    public static IllegalArgumentException tooDeep() {
+        return new IllegalArgumentException("the schema nests too deeply to be parsed or compared");
     }
 }

@@ -58,6 +58,59 @@ class JsonSchemaTest {
     }
 
     @Test
+    void aRefToAUrlIsNeverFetched() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            byte[] body = "{\"type\":\"string\"}".getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x.json";
+            assertThrows(IllegalArgumentException.class, () -> parse("{\"properties\":{\"p\":{\"$ref\":\"" + url + "\"}}}"));
+            assertEquals(0, requests.get(), "the registry fetched a URL a schema named");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** A schema nested as deep as Jackson reads is refused with a reason on a small stack, as is a .proto too deep for a descriptor. */
+    @Test
+    void deepNestingIsRefusedNotACrash() throws Exception {
+        StringBuilder json = new StringBuilder();
+        StringBuilder proto = new StringBuilder("syntax = \"proto3\";");
+        for (int i = 0; i < 499; i++) {
+            json.append("{\"properties\":{\"a\":");
+            proto.append("message M").append(i).append(" { ");
+        }
+        json.append("{\"type\":\"string\"}").append("}}".repeat(499));
+        proto.append("} ".repeat(499));
+        java.util.List<Throwable> thrown = new java.util.ArrayList<>();
+        Thread small = new Thread(null, () -> {
+            for (String[] typed : new String[][] {{"JSON", json.toString()}, {"PROTOBUF", proto.toString()}}) {
+                try {
+                    ParsedSchema parsed = SchemaTypes.parse(typed[0], typed[1], Map.of());
+                    parsed.backwardIncompatibilities(parsed);
+                    ((ProtobufSchema) parsed).descriptor(); // what a serde builds
+                } catch (Throwable t) {
+                    thrown.add(t);
+                }
+            }
+        }, "small-stack", 512 * 1024);
+        small.start();
+        small.join();
+        assertEquals(2, thrown.size(), thrown.toString());
+        for (Throwable t : thrown) {
+            assertTrue(t instanceof IllegalArgumentException && t.getMessage().contains("too deeply"), t.toString());
+        }
+    }
+
+    @Test
     void normalisedFormSortsKeys() {
         assertEquals(parse("{\"type\":\"string\",\"maxLength\":3}").normalized(), parse("{\"maxLength\":3,\"type\":\"string\"}").normalized());
         assertEquals("{\"type\":\"string\",\"maxLength\":3}", parse("{ \"type\": \"string\", \"maxLength\": 3 }").canonical());
