@@ -70,6 +70,18 @@ class SerializedOnceTest {
                 return registry.versions(subject);
             }
 
+            public RegistryClient.SchemaText schemaText(int id) {
+                return registry.schemaText(id % 1_000);
+            }
+
+            public RegistryClient.RegisteredText versionText(String subject, String version) {
+                return registry.versionText(subject, version);
+            }
+
+            public int register(String subject, RegistryClient.SchemaText schema) {
+                return registry.register(subject, schema) + shift(subject);
+            }
+
             public String describe() {
                 return "imported";
             }
