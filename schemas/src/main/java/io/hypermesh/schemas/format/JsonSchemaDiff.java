@@ -268,25 +268,24 @@ final class JsonSchemaDiff {
     /** A maximum-like limit may go up or away, not appear or go down. */
     private static void tighterMaximum(JsonNode o, JsonNode u, String keyword, String name, String path,
                                        List<ParsedSchema.Difference> out) {
-        if (!isNumber(u, keyword)) {
-            return;
-        }
-        if (!isNumber(o, keyword)) {
-            add(out, name + "_ADDED", path + "/" + keyword, keyword + " was added");
-        } else if (u.get(keyword).decimalValue().compareTo(o.get(keyword).decimalValue()) < 0) {
-            add(out, name + "_DECREASED", path + "/" + keyword, keyword + " went down from " + o.get(keyword) + " to " + u.get(keyword));
-        }
+        tighter(o, u, keyword, name, -1, "_DECREASED", path, out);
     }
 
+    /** A minimum-like limit may go down or away, not appear or go up. */
     private static void tighterMinimum(JsonNode o, JsonNode u, String keyword, String name, String path,
                                        List<ParsedSchema.Difference> out) {
+        tighter(o, u, keyword, name, 1, "_INCREASED", path, out);
+    }
+
+    private static void tighter(JsonNode o, JsonNode u, String keyword, String name, int tighterSign, String moved,
+                                String path, List<ParsedSchema.Difference> out) {
         if (!isNumber(u, keyword)) {
             return;
         }
         if (!isNumber(o, keyword)) {
             add(out, name + "_ADDED", path + "/" + keyword, keyword + " was added");
-        } else if (u.get(keyword).decimalValue().compareTo(o.get(keyword).decimalValue()) > 0) {
-            add(out, name + "_INCREASED", path + "/" + keyword, keyword + " went up from " + o.get(keyword) + " to " + u.get(keyword));
+        } else if (Integer.signum(u.get(keyword).decimalValue().compareTo(o.get(keyword).decimalValue())) == tighterSign) {
+            add(out, name + moved, path + "/" + keyword, keyword + " went from " + o.get(keyword) + " to " + u.get(keyword));
         }
     }
 

@@ -15,12 +15,10 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads a value of any of the registry's types as JSON: Avro through its writer schema, JSON
@@ -28,35 +26,22 @@ import java.util.Map;
  * name (printed with protobuf's JSON mapping). What a viewer such as {@code hypermesh tail} needs
  * to show a topic whatever its producers chose.
  */
-public final class TypedDeserializer implements Deserializer<JsonNode> {
+public final class TypedDeserializer extends SchemaDeserializer<JsonNode> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFormat.Printer PROTOBUF_JSON = JsonFormat.printer().omittingInsignificantWhitespace();
 
-    private TypedSchemas schemas;
-
     /** For Kafka to instantiate; {@link #configure} supplies the registry. */
     public TypedDeserializer() {
+        super(null);
     }
 
     public TypedDeserializer(RegistryClient registry) {
-        this.schemas = new TypedSchemas(registry);
+        super(registry);
     }
 
     @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        if (schemas == null) {
-            schemas = new TypedSchemas(SerdeConfig.client(configs));
-        }
-    }
-
-    @Override
-    public JsonNode deserialize(String topic, byte[] data) {
-        if (data == null) {
-            return null;
-        }
-        ParsedSchema schema = schemas.forRecord(topic, data);
+    JsonNode decode(String topic, byte[] data, ParsedSchema schema, ByteBuffer body) {
         int id = WireFormat.schemaId(topic, data);
-        ByteBuffer body = ByteBuffer.wrap(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE);
         try {
             if (schema instanceof AvroParsedSchema avro) {
                 return avro(avro, body);
