@@ -4,7 +4,7 @@ import java.util.List;
 
 /** A schema as registered: its type, text and references. Identity is by {@link #identity()}. */
 public record SchemaDefinition(String schemaType, String schema, List<SchemaReference> references) {
-    public static final String AVRO = "AVRO";
+    public static final String AVRO = io.hypermesh.schemas.format.SchemaTypes.AVRO;
 
     public SchemaDefinition {
         schemaType = schemaType == null || schemaType.isBlank() ? AVRO : schemaType;
