@@ -139,7 +139,10 @@ class DashboardLoadIT {
                         p50 / 1e3, p99 / 1e3, eventsDuring, largest);
                 assertTrue(eventsDuring >= CLIENTS, "the dashboards kept receiving updates while reads were measured: " + eventsDuring);
                 assertTrue(largest < 200_000, "each update is one bounded page, not the whole view: " + largest + " bytes");
-                assertTrue(p99 < 50_000, "normal reads stay under 50 ms at p99 beside 20 dashboards: p50 "
+                // What this guards against is reads starved by dashboards (p99 7.9 s before the dashboard was
+                // paged and rendered once per change), not tuning: a bound ten times the usual p99 on a
+                // loaded 2-core machine (20-50 ms) catches that without failing on noise. Speed is the bench's.
+                assertTrue(p99 < 500_000, "normal reads are not starved beside 20 dashboards: p50 "
                         + p50 / 1e3 + " ms, p99 " + p99 / 1e3 + " ms");
                 dashboards.forEach(d -> assertEquals(null, d.failure.get(), "no dashboard stream failed"));
             } finally {
