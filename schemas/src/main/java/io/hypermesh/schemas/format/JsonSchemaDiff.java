@@ -358,8 +358,47 @@ final class JsonSchemaDiff {
         }
         compareRest(o.document(), on.get("additionalProperties"), u.document(), un.get("additionalProperties"),
                 "additionalProperties", "ADDITIONAL_PROPERTIES", path, out);
+        compareDependencies(o, u, path, out);
         tighterMaximum(on, un, "maxProperties", "MAX_PROPERTIES", path, out);
         tighterMinimum(on, un, "minProperties", "MIN_PROPERTIES", path, out);
+    }
+
+    /**
+     * Property dependencies ({@code dependencies} of draft 7, {@code dependentRequired} and
+     * {@code dependentSchemas} later): one may go or ask for less, not appear or ask for more.
+     */
+    private void compareDependencies(Located o, Located u, String path, List<ParsedSchema.Difference> out) {
+        Map<String, JsonNode> was = dependencies(o.node());
+        Map<String, JsonNode> now = dependencies(u.node());
+        for (Map.Entry<String, JsonNode> d : now.entrySet()) {
+            String at = path + "/dependencies/" + d.getKey();
+            JsonNode before = was.get(d.getKey());
+            JsonNode after = d.getValue();
+            if (after.isArray()) {
+                Set<String> required = strings(after);
+                if (before == null || !before.isArray()) {
+                    add(out, "DEPENDENCY_ARRAY_ADDED", at, "Property '" + d.getKey() + "' now requires " + required);
+                } else if (!strings(before).containsAll(required)) {
+                    add(out, required.containsAll(strings(before)) ? "DEPENDENCY_ARRAY_EXTENDED" : "DEPENDENCY_ARRAY_CHANGED", at,
+                            "Property '" + d.getKey() + "' now requires " + required + " instead of " + strings(before));
+                }
+            } else if (before == null || before.isArray()) {
+                add(out, "DEPENDENCY_SCHEMA_ADDED", at, "Property '" + d.getKey() + "' now brings a schema the object must match");
+            } else {
+                compare(new Located(o.document(), before), new Located(u.document(), after), at, out);
+            }
+        }
+    }
+
+    private static Map<String, JsonNode> dependencies(JsonNode object) {
+        Map<String, JsonNode> all = new java.util.LinkedHashMap<>();
+        for (String keyword : List.of("dependencies", "dependentRequired", "dependentSchemas")) {
+            JsonNode node = object.get(keyword);
+            if (node != null && node.isObject()) {
+                node.fields().forEachRemaining(e -> all.put(e.getKey(), e.getValue()));
+            }
+        }
+        return all;
     }
 
     private static boolean isOpen(JsonNode object) {

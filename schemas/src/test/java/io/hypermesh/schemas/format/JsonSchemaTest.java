@@ -153,6 +153,15 @@ class JsonSchemaTest {
         assertEquals(List.of("SUM_TYPE_NARROWED"), incompatibilities("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}", "{\"anyOf\":[{\"type\":\"string\"}]}"));
         assertEquals(List.of(), incompatibilities("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}", "{\"type\":\"array\",\"items\":{\"type\":\"number\"}}"));
         assertEquals(List.of("TYPE_CHANGED"), incompatibilities("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}", "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}"));
+        // Dependencies may go or ask for less, not appear or ask for more (draft 7 and 2020-12 spellings alike).
+        String deps = "{\"type\":\"object\",\"dependencies\":{\"card\":[\"billing\",\"name\"]}}";
+        assertEquals(List.of(), incompatibilities(deps, "{\"type\":\"object\"}"));
+        assertEquals(List.of(), incompatibilities(deps, deps.replace(",\"name\"", "")));
+        assertEquals(List.of("DEPENDENCY_ARRAY_EXTENDED"), incompatibilities(deps, deps.replace("\"name\"", "\"name\",\"cvc\"")));
+        assertEquals(List.of("DEPENDENCY_ARRAY_ADDED"), incompatibilities("{\"type\":\"object\"}",
+                "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\",\"dependentRequired\":{\"card\":[\"billing\"]}}"));
+        assertEquals(List.of("DEPENDENCY_SCHEMA_ADDED"), incompatibilities("{\"type\":\"object\"}",
+                "{\"type\":\"object\",\"dependencies\":{\"card\":{\"required\":[\"billing\"]}}}"));
         // A change behind a $ref is seen through it.
         assertFalse(incompatibilities("{\"definitions\":{\"x\":{\"type\":\"string\"}},\"properties\":{\"p\":{\"$ref\":\"#/definitions/x\"}}}",
                 "{\"definitions\":{\"x\":{\"type\":\"integer\"}},\"properties\":{\"p\":{\"$ref\":\"#/definitions/x\"}}}").isEmpty());
