@@ -43,13 +43,26 @@ public final class ProtobufSchema implements ParsedSchema {
             "google/protobuf/wrappers.proto", com.google.protobuf.WrappersProto.getDescriptor(),
             "google/protobuf/descriptor.proto", DescriptorProtos.getDescriptor());
 
+    /** The first type of each well-known file, by which a registered copy of one is recognised. */
+    private static final Map<String, String> WELL_KNOWN_BY_FIRST_TYPE = Map.of(
+            "Any", "google/protobuf/any.proto",
+            "Duration", "google/protobuf/duration.proto",
+            "Empty", "google/protobuf/empty.proto",
+            "Struct", "google/protobuf/struct.proto",
+            "Timestamp", "google/protobuf/timestamp.proto",
+            "DoubleValue", "google/protobuf/wrappers.proto",
+            "FileDescriptorSet", "google/protobuf/descriptor.proto");
+    private static final int MAX_ERROR_CHARS = 2_000;
+
     private final ProtoFileElement element;
     private final Schema linked;
+    private final String path;
     private volatile Descriptors.FileDescriptor descriptor;
 
-    private ProtobufSchema(ProtoFileElement element, Schema linked) {
+    private ProtobufSchema(ProtoFileElement element, Schema linked, String path) {
         this.element = element;
         this.linked = linked;
+        this.path = path;
     }
 
     static ProtobufSchema parse(String text, Map<String, String> references) {
@@ -58,7 +71,10 @@ public final class ProtobufSchema implements ParsedSchema {
             files.put(ref.getKey(), parseFile(ref.getKey(), ref.getValue()));
         }
         ProtoFileElement root = parseFile(ROOT, text);
-        files.put(ROOT, root);
+        // Confluent's serializers register the well-known files they import (descriptor.proto for custom
+        // options) as subjects of their own: such a file takes the place of Wire's copy, not a second one.
+        String path = wellKnownPath(root);
+        files.put(path, path.equals(ROOT) ? root : parseFile(path, text));
         ErrorCollector errors = new ErrorCollector();
         Schema linked;
         try {
@@ -66,9 +82,18 @@ public final class ProtobufSchema implements ParsedSchema {
                     .link(files.values().stream().map(ProtoFile.Companion::get).toList());
             errors.throwIfNonEmpty();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the .proto does not link: " + e.getMessage(), e);
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new IllegalArgumentException("the .proto does not link: " + (why.length() > MAX_ERROR_CHARS
+                    ? why.substring(0, MAX_ERROR_CHARS) + "... (" + (why.length() - MAX_ERROR_CHARS) + " more characters)" : why), e);
         }
-        return new ProtobufSchema(root, linked);
+        return new ProtobufSchema(root, linked, path);
+    }
+
+    private static String wellKnownPath(ProtoFileElement file) {
+        if ("google.protobuf".equals(file.getPackageName()) && !file.getTypes().isEmpty()) {
+            return WELL_KNOWN_BY_FIRST_TYPE.getOrDefault(file.getTypes().get(0).getName(), ROOT);
+        }
+        return ROOT;
     }
 
     private static ProtoFileElement parseFile(String path, String text) {
@@ -177,7 +202,7 @@ public final class ProtobufSchema implements ParsedSchema {
         if (!(previous instanceof ProtobufSchema earlier)) {
             return ParsedSchema.differentType(this, previous);
         }
-        return new ProtobufDiff(earlier.linked, linked).compare(earlier.linked.protoFile(ROOT), linked.protoFile(ROOT));
+        return new ProtobufDiff(earlier.linked, linked).compare(earlier.linked.protoFile(earlier.path), linked.protoFile(path));
     }
 
     /** The file as protobuf-java descriptors, for {@code DynamicMessage} and {@code JsonFormat}. */
@@ -185,7 +210,7 @@ public final class ProtobufSchema implements ParsedSchema {
         Descriptors.FileDescriptor built = descriptor;
         if (built == null) {
             try {
-                built = descriptor(ROOT, new HashMap<>());
+                built = descriptor(path, new HashMap<>());
             } catch (StackOverflowError e) {
                 throw SchemaTypes.tooDeep();
             }

@@ -69,12 +69,35 @@ class ProtobufSchemaTest {
         assertTrue(missing.getMessage().contains("money.proto"), missing.getMessage());
     }
 
+    /** As Confluent's serializers register them: a well-known file as a subject of its own, and a schema importing it. */
+    @Test
+    void wellKnownFilesRegisterAsSubjectsOfTheirOwn() throws Exception {
+        for (String file : List.of("google/protobuf/descriptor.proto", "google/protobuf/timestamp.proto")) {
+            String text = new String(com.squareup.wire.schema.CoreLoader.class.getClassLoader().getResourceAsStream(file).readAllBytes());
+            ProtobufSchema registered = parse(text);
+            assertEquals("google.protobuf", registered.descriptor().getPackage(), file);
+            Map<String, String> refs = Map.of(file, text);
+            String body = file.endsWith("descriptor.proto")
+                    ? "extend google.protobuf.FieldOptions { string label = 50000; } message A { string s = 1 [(label) = \"x\"]; }"
+                    : "message A { google.protobuf.Timestamp at = 1; }";
+            ProtobufSchema user = (ProtobufSchema) SchemaTypes.parse(SchemaTypes.PROTOBUF,
+                    "syntax = \"proto3\"; import \"" + file + "\"; " + body, refs);
+            assertEquals("A", user.firstMessage().getName());
+        }
+    }
+
     @Test
     void refusesWhatDoesNotParseOrLink() {
         assertThrows(IllegalArgumentException.class, () -> parse("syntax = \"proto3\"; message {"));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> parse("syntax = \"proto3\"; message A { Missing m = 1; }"));
         assertTrue(unknown.getMessage().contains("Missing"), unknown.getMessage());
+        StringBuilder many = new StringBuilder("syntax = \"proto3\"; message A {");
+        for (int i = 1; i < 500; i++) {
+            many.append(" Missing").append(i).append(" m").append(i).append(" = ").append(i).append(";");
+        }
+        IllegalArgumentException long_ = assertThrows(IllegalArgumentException.class, () -> parse(many + " }"));
+        assertTrue(long_.getMessage().length() < 2_200 && long_.getMessage().contains("more characters"), "a bounded reason");
     }
 
     @Test
