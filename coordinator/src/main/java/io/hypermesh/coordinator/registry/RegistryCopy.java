@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.registry.client.RegistryClient;
+import io.hypermesh.schemas.registry.client.RegistryClient.SchemaText;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +32,7 @@ public final class RegistryCopy {
     static final String FORMAT = "hypermesh-registry-export";
 
     /** One subject version as the source has it. */
-    public record Entry(String subject, int version, int id, String schemaType, String schema, JsonNode references) {
+    public record Entry(String subject, int version, int id, SchemaText schema) {
     }
 
     /** Everything a copy moves: versions in id order (a reference's target comes before what uses it), and the configs. */
@@ -51,12 +53,10 @@ public final class RegistryCopy {
     private static Snapshot read(HttpRegistryClient registry) {
         List<Entry> entries = new ArrayList<>();
         Map<String, String> levels = new TreeMap<>();
-        for (JsonNode subjectNode : call(registry, "GET", "subjects", null, false)) {
-            String subject = subjectNode.asText();
-            for (JsonNode version : call(registry, "GET", "subjects/" + HttpRegistryClient.encode(subject) + "/versions", null, false)) {
-                JsonNode v = call(registry, "GET", "subjects/" + HttpRegistryClient.encode(subject) + "/versions/" + version.asInt(), null, false);
-                entries.add(new Entry(subject, v.path("version").asInt(), v.path("id").asInt(), v.path("schemaType").asText("AVRO"),
-                        v.path("schema").asText(), v.path("references").isArray() ? v.get("references") : JSON.createArrayNode()));
+        for (String subject : registry.subjects()) {
+            for (int version : registry.versions(subject)) {
+                RegistryClient.RegisteredText v = registry.versionText(subject, Integer.toString(version));
+                entries.add(new Entry(subject, v.version(), v.id(), v.schema()));
             }
             JsonNode level = call(registry, "GET", "config/" + HttpRegistryClient.encode(subject), null, true);
             if (level != null) {
@@ -93,13 +93,7 @@ public final class RegistryCopy {
                 there++;
                 continue;
             }
-            ObjectNode body = JSON.createObjectNode().put("schema", e.schema()).put("id", e.id()).put("version", e.version());
-            if (!"AVRO".equals(e.schemaType())) {
-                body.put("schemaType", e.schemaType());
-            }
-            if (e.references() != null && !e.references().isEmpty()) {
-                body.set("references", e.references());
-            }
+            ObjectNode body = HttpRegistryClient.bodyOf(e.schema()).put("id", e.id()).put("version", e.version());
             int id = call(registry, "POST", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions", body, false).path("id").asInt();
             if (id != e.id()) {
                 throw new IllegalStateException("the target gave " + e.subject() + " version " + e.version() + " id " + id + ", not " + e.id());
@@ -127,7 +121,8 @@ public final class RegistryCopy {
         ArrayNode schemas = root.putArray("schemas");
         for (Entry e : snapshot.entries()) {
             schemas.addObject().put("subject", e.subject()).put("version", e.version()).put("id", e.id())
-                    .put("schemaType", e.schemaType()).put("schema", e.schema()).set("references", e.references());
+                    .put("schemaType", e.schema().schemaType()).put("schema", e.schema().schema())
+                    .set("references", HttpRegistryClient.referencesJson(e.schema().references()));
         }
         try {
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
@@ -151,8 +146,9 @@ public final class RegistryCopy {
         }
         List<Entry> entries = new ArrayList<>();
         for (JsonNode e : root.path("schemas")) {
+            // An entry carries a schema as a version answer does.
             entries.add(new Entry(e.path("subject").asText(), e.path("version").asInt(), e.path("id").asInt(),
-                    e.path("schemaType").asText("AVRO"), e.path("schema").asText(), e.path("references")));
+                    HttpRegistryClient.textOf(e)));
         }
         Map<String, String> levels = new TreeMap<>();
         root.path("subjectCompatibility").fields().forEachRemaining(f -> levels.put(f.getKey(), f.getValue().asText()));

@@ -2,6 +2,7 @@ package io.hypermesh.schemas.registry.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hypermesh.schemas.kafka.TlsIdentity;
 import io.hypermesh.schemas.registry.RegistryException;
@@ -131,19 +132,29 @@ public final class HttpRegistryClient implements RegistryClient {
     @Override
     public int register(String subject, SchemaText schema) {
         return textIdsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).computeIfAbsent(schema, s -> {
-            ObjectNode body = JSON.createObjectNode().put("schema", s.schema());
-            if (!"AVRO".equals(s.schemaType())) {
-                body.put("schemaType", s.schemaType());
-            }
-            if (!s.references().isEmpty()) {
-                var refs = body.putArray("references");
-                s.references().forEach(r -> refs.addObject().put("name", r.name()).put("subject", r.subject())
-                        .put("version", r.version()));
-            }
-            int id = call("POST", "subjects/" + encode(subject) + "/versions", body.toString()).path("id").asInt();
+            int id = call("POST", "subjects/" + encode(subject) + "/versions", bodyOf(s).toString()).path("id").asInt();
             textsById.putIfAbsent(id, s);
             return id;
         });
+    }
+
+    /** A register body for {@code schema} as Confluent's clients send it: no schemaType for AVRO, no references when it has none. */
+    public static ObjectNode bodyOf(SchemaText schema) {
+        ObjectNode body = JSON.createObjectNode().put("schema", schema.schema());
+        if (!"AVRO".equals(schema.schemaType())) {
+            body.put("schemaType", schema.schemaType());
+        }
+        if (!schema.references().isEmpty()) {
+            body.set("references", referencesJson(schema.references()));
+        }
+        return body;
+    }
+
+    /** References as the REST API lists them. */
+    public static ArrayNode referencesJson(List<Reference> references) {
+        ArrayNode refs = JSON.createArrayNode();
+        references.forEach(r -> refs.addObject().put("name", r.name()).put("subject", r.subject()).put("version", r.version()));
+        return refs;
     }
 
     /** The schema of a {@code /schemas/ids/..} or {@code /subjects/../versions/..} answer. */
