@@ -1,5 +1,7 @@
 package io.hypermesh.platform.registry;
 
+import io.hypermesh.schemas.registry.client.RegistryClient;
+
 import java.util.List;
 
 /** A schema as registered: its type, text and references. Identity is by {@link #identity()}. */
@@ -13,6 +15,12 @@ public record SchemaDefinition(String schemaType, String schema, List<SchemaRefe
 
     public static SchemaDefinition avro(String schema) {
         return new SchemaDefinition(AVRO, schema, List.of());
+    }
+
+    /** This schema as the REST API and its clients carry it. */
+    public RegistryClient.SchemaText text() {
+        return new RegistryClient.SchemaText(schemaType, schema,
+                references.stream().map(r -> new RegistryClient.Reference(r.name(), r.subject(), r.version())).toList());
     }
 
     /** Same type, same canonical text and same references mean the same global id. */

@@ -333,7 +333,7 @@ public final class SchemaRegistry {
         }
         try {
             return SchemaTypes.parse(definition.schemaType(), definition.schema(),
-                    SchemaReferences.texts(state, definition.references()));
+                    SchemaReferences.texts(state, definition));
         } catch (IllegalArgumentException e) {
             throw RegistryException.invalidSchema(e.getMessage());
         }

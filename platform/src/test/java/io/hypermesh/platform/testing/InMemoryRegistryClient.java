@@ -48,14 +48,14 @@ public final class InMemoryRegistryClient implements RegistryClient {
 
     @Override
     public SchemaText schemaText(int id) {
-        return store.read(state -> text(SchemaRegistry.schemaById(state, id)));
+        return store.read(state -> SchemaRegistry.schemaById(state, id).text());
     }
 
     @Override
     public RegisteredText versionText(String subject, String version) {
         return store.read(state -> {
             SchemaRegistry.VersionView v = SchemaRegistry.version(state, subject, version, false);
-            return new RegisteredText(subject, v.version(), v.id(), text(v.definition()));
+            return new RegisteredText(subject, v.version(), v.id(), v.definition().text());
         });
     }
 
@@ -63,11 +63,6 @@ public final class InMemoryRegistryClient implements RegistryClient {
     public int register(String subject, SchemaText schema) {
         return store.write(state -> SchemaRegistry.register(state, subject, new SchemaDefinition(schema.schemaType(),
                 schema.schema(), schema.references().stream().map(r -> new SchemaReference(r.name(), r.subject(), r.version())).toList())));
-    }
-
-    private static SchemaText text(SchemaDefinition d) {
-        return new SchemaText(d.schemaType(), d.schema(),
-                d.references().stream().map(r -> new Reference(r.name(), r.subject(), r.version())).toList());
     }
 
     @Override

@@ -1,7 +1,14 @@
 package io.hypermesh.schemas.format;
 
+import io.hypermesh.schemas.registry.client.RegistryClient.Reference;
+import io.hypermesh.schemas.registry.client.RegistryClient.SchemaText;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /** Parses a schema of any registry type; a bad schema is an {@link IllegalArgumentException} saying why. */
 public final class SchemaTypes {
@@ -32,6 +39,28 @@ public final class SchemaTypes {
             };
         } catch (StackOverflowError e) {
             throw tooDeep();
+        }
+    }
+
+    /**
+     * The text of every schema {@code references} reach, by reference name, each subject version
+     * once and its own references before it (the order an Avro parser needs); {@code lookup} gives
+     * the schema a reference names, from the registry's state or over its REST API.
+     */
+    public static Map<String, String> referencedTexts(List<Reference> references, Function<Reference, SchemaText> lookup) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        collect(references, lookup, texts, new HashSet<>());
+        return texts;
+    }
+
+    private static void collect(List<Reference> references, Function<Reference, SchemaText> lookup, Map<String, String> texts,
+                                Set<String> seen) {
+        for (Reference ref : references) {
+            if (seen.add(ref.subject() + '/' + ref.version())) {
+                SchemaText target = lookup.apply(ref);
+                collect(target.references(), lookup, texts, seen);
+                texts.putIfAbsent(ref.name(), target.schema());
+            }
         }
     }
 

@@ -21,7 +21,7 @@ public final class ProtobufDeserializer extends SchemaDeserializer<DynamicMessag
     }
 
     @Override
-    DynamicMessage decode(String topic, byte[] data, ParsedSchema schema, ByteBuffer body) {
+    DynamicMessage decode(String topic, byte[] data, int id, ParsedSchema schema, ByteBuffer body) {
         if (!(schema instanceof ProtobufSchema protobuf)) {
             throw new SerializationException("record in topic '" + topic + "' was written with a " + schema.schemaType()
                     + " schema, not PROTOBUF");

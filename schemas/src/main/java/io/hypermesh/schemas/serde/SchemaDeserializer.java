@@ -27,10 +27,11 @@ abstract class SchemaDeserializer<T> implements Deserializer<T> {
         if (data == null) {
             return null;
         }
-        ParsedSchema schema = schemas.forRecord(topic, data);
-        return decode(topic, data, schema, ByteBuffer.wrap(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE));
+        int id = WireFormat.schemaId(topic, data);
+        return decode(topic, data, id, schemas.forRecord(topic, id),
+                ByteBuffer.wrap(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE));
     }
 
-    /** The value after the header ({@code body}), written with {@code schema}. */
-    abstract T decode(String topic, byte[] data, ParsedSchema schema, ByteBuffer body);
+    /** The value after the header ({@code body}), written with {@code schema}, which the header names by {@code id}. */
+    abstract T decode(String topic, byte[] data, int id, ParsedSchema schema, ByteBuffer body);
 }

@@ -40,8 +40,7 @@ public final class TypedDeserializer extends SchemaDeserializer<JsonNode> {
     }
 
     @Override
-    JsonNode decode(String topic, byte[] data, ParsedSchema schema, ByteBuffer body) {
-        int id = WireFormat.schemaId(topic, data);
+    JsonNode decode(String topic, byte[] data, int id, ParsedSchema schema, ByteBuffer body) {
         try {
             if (schema instanceof AvroParsedSchema avro) {
                 return avro(avro, body);

@@ -4,16 +4,11 @@ import io.hypermesh.schemas.format.ParsedSchema;
 import io.hypermesh.schemas.format.SchemaTypes;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.schemas.registry.client.RegistryClient;
-import io.hypermesh.schemas.registry.client.RegistryClient.Reference;
 import io.hypermesh.schemas.registry.client.RegistryClient.SchemaText;
 
 import org.apache.kafka.common.errors.SerializationException;
 
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Schemas of any type from the registry, parsed with their references; by id they are parsed once. */
@@ -33,9 +28,8 @@ public final class TypedSchemas {
         return byId.computeIfAbsent(id, i -> parse(registry.schemaText(i)));
     }
 
-    /** The writer schema of a framed record; a {@link SerializationException} saying why when there is none. */
-    public ParsedSchema forRecord(String topic, byte[] data) {
-        int id = WireFormat.schemaId(topic, data);
+    /** The writer schema a record in {@code topic} names by {@code id}; a {@link SerializationException} saying why when there is none. */
+    public ParsedSchema forRecord(String topic, int id) {
         try {
             return byId(id);
         } catch (RegistryException | IllegalArgumentException e) {
@@ -46,9 +40,8 @@ public final class TypedSchemas {
 
     /** Parses a schema, fetching what its references name (theirs first). */
     public ParsedSchema parse(SchemaText text) {
-        Map<String, String> referenced = new LinkedHashMap<>();
-        collect(text.references(), referenced, new HashSet<>());
-        return SchemaTypes.parse(text.schemaType(), text.schema(), referenced);
+        return SchemaTypes.parse(text.schemaType(), text.schema(), SchemaTypes.referencedTexts(text.references(),
+                ref -> registry.versionText(ref.subject(), Integer.toString(ref.version())).schema()));
     }
 
     /** The schema a serializer writes with, and its id. */
@@ -62,15 +55,5 @@ public final class TypedSchemas {
     public Writer writerFor(String subject, SchemaText given) {
         int id = given == null ? registry.versionText(subject, "latest").id() : registry.register(subject, given);
         return new Writer(id, byId(id));
-    }
-
-    private void collect(List<Reference> references, Map<String, String> into, Set<String> seen) {
-        for (Reference ref : references) {
-            if (seen.add(ref.subject() + "/" + ref.version())) {
-                SchemaText target = registry.versionText(ref.subject(), Integer.toString(ref.version())).schema();
-                collect(target.references(), into, seen);
-                into.putIfAbsent(ref.name(), target.schema());
-            }
-        }
     }
 }
