@@ -154,9 +154,14 @@ public final class KafkaSchemaStore implements SchemaStore {
                 sent.add(p.send(new ProducerRecord<>(partition.topic(), partition.partition(), encoded.key(), encoded.value())));
             }
             p.commitTransaction();
-        } catch (RegistryException e) {
+        } catch (RuntimeException e) {
+            // Whatever failed (a rule that threw, a send, the commit), the transaction must end here:
+            // a producer left IN_TRANSACTION refuses every later write until restart.
             abortQuietly(p);
-            throw e;
+            if (e instanceof RegistryException || e instanceof KafkaException) {
+                throw e; // ours to answer, or the retry loop's
+            }
+            throw RegistryException.storeError("the write failed and was rolled back: " + e, e);
         }
         long last = -1;
         try {
@@ -170,10 +175,12 @@ public final class KafkaSchemaStore implements SchemaStore {
         return planned.result();
     }
 
+    /** Ends the open transaction; a producer that cannot abort is dropped, and the next write builds a new one. */
     private void abortQuietly(KafkaProducer<byte[], byte[]> p) {
         try {
             p.abortTransaction();
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
+            LOG.warn("registry writer could not abort its transaction, replacing it: {}", e.toString());
             closeProducer();
         }
     }

@@ -81,8 +81,22 @@ public final class RegistryState {
         return cached;
     }
 
+    /**
+     * The id for a new schema: one past the largest, as Confluent hands them out. Once an import has
+     * taken the top of the range, the lowest id never handed out; ids are never reused, because a
+     * schema's id record outlives every delete, so a gap is an id nobody was ever given.
+     */
     int nextId() {
-        return maxId + 1;
+        if (maxId < Integer.MAX_VALUE) {
+            return maxId + 1;
+        }
+        for (int id = 1; id < Integer.MAX_VALUE; id++) {
+            if (!schemasById.containsKey(id)) {
+                return id;
+            }
+        }
+        throw io.hypermesh.schemas.registry.RegistryException.operationNotPermitted(
+                "every schema id from 1 to " + Integer.MAX_VALUE + " is taken");
     }
 
     public List<String> subjects(boolean includeDeleted) {

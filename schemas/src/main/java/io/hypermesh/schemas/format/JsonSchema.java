@@ -77,9 +77,27 @@ public final class JsonSchema implements ParsedSchema {
             if (node == null || !(node.isObject() || node.isBoolean())) {
                 throw new IllegalArgumentException(what + " is not a JSON object or boolean");
             }
+            refuseNonFinite(what, node);
             return node;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(what + " is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * A number beyond a double's range (1e400) would be read as Infinity and written back as the
+     * string "Infinity": a stored schema that no longer means what was sent, and is invalid.
+     */
+    private static void refuseNonFinite(String what, JsonNode root) {
+        java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+                throw new IllegalArgumentException(what + " holds a number beyond the range of a 64-bit float ("
+                        + node.doubleValue() + " when read); write it within +-1.7976931348623157E308");
+            }
+            node.elements().forEachRemaining(pending::push);
         }
     }
 

@@ -76,6 +76,11 @@ public final class RegistryException extends RuntimeException {
         return new RegistryException(422, 42205, detail);
     }
 
+    /** An imported id outside Confluent's range: ids are non-negative 32-bit integers. */
+    public static RegistryException invalidId(long id) {
+        return new RegistryException(422, 42205, "Schema id " + id + " is out of range; ids are 0 to " + Integer.MAX_VALUE);
+    }
+
     public static RegistryException invalidSchema(String detail) {
         return new RegistryException(422, 42201, "Invalid schema: " + detail);
     }

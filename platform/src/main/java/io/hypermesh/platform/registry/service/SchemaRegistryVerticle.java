@@ -1,6 +1,7 @@
 package io.hypermesh.platform.registry.service;
 
 import io.hypermesh.platform.http.SlowClients;
+import io.hypermesh.platform.http.StrictUtf8;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -115,6 +116,9 @@ public final class SchemaRegistryVerticle extends VerticleBase {
             JsonNode body = body(ctx);
             // An id or a version is what an import keeps; only IMPORT mode takes them.
             int givenId = integer(body, "id", -1);
+            if (body.hasNonNull("id") && givenId < 0) {
+                throw RegistryException.invalidId(givenId); // not a plain register in disguise
+            }
             int givenVersion = integer(body, "version", 0);
             int id = store.write(s -> SchemaRegistry.register(s, subject(ctx), definition(ctx), givenId, givenVersion,
                     flag(ctx, "normalize")));
@@ -244,6 +248,8 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         }
     }
 
+    private static final String PARSED_BODY = "hypermesh.registry.parsedBody";
+
     private static String subject(RoutingContext ctx) {
         return ctx.pathParam("subject");
     }
@@ -263,7 +269,16 @@ public final class SchemaRegistryVerticle extends VerticleBase {
     }
 
     private static JsonNode body(RoutingContext ctx) {
-        String text = ctx.body() == null ? null : ctx.body().asString();
+        JsonNode parsed = ctx.get(PARSED_BODY);
+        if (parsed != null) {
+            return parsed;
+        }
+        String text;
+        try {
+            text = ctx.body() == null || ctx.body().buffer() == null ? null : StrictUtf8.decode(ctx.body().buffer().getBytes());
+        } catch (IllegalArgumentException e) {
+            throw RegistryException.badRequest(e.getMessage());
+        }
         if (text == null || text.isBlank()) {
             throw RegistryException.badRequest("request body is empty; expected a JSON object");
         }
@@ -272,7 +287,11 @@ public final class SchemaRegistryVerticle extends VerticleBase {
             if (!node.isObject()) {
                 throw RegistryException.badRequest("request body must be a JSON object, got " + node.getNodeType());
             }
+            StrictUtf8.refuseLoneSurrogates(node);
+            ctx.put(PARSED_BODY, node); // read once: a handler asks for the body and the definition in it
             return node;
+        } catch (IllegalArgumentException e) {
+            throw RegistryException.badRequest(e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw RegistryException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -325,6 +344,9 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return absent;
+        }
+        if (value.isIntegralNumber() && !value.canConvertToInt() && "id".equals(field)) {
+            throw RegistryException.invalidId(value.asLong());
         }
         if (!value.canConvertToInt() || !value.isIntegralNumber()) {
             throw RegistryException.badRequest("'" + field + "' must be an integer, was " + value);
