@@ -28,6 +28,7 @@ import java.util.Properties;
  * @param datacenter               the Consul datacenter the API answers for ("dc1" unless told)
  * @param maxRequestBytes          the largest request body the query API reads; a larger one is answered 413
  * @param maxWatchers              how many blocking queries and event streams may be open at once; more are answered 429
+ * @param apiLimits                the query API's other bulkheads (per client, answers in flight, connections)
  */
 public record StreamsSettings(String applicationId, KafkaAccess kafka, String registryUrl,
                               String processingGuarantee, Duration commitInterval, Path stateDir,
@@ -36,7 +37,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
                               double selfPreservationRatio, int selfPreservationMinimum,
                               double healthAlpha, double latencyBudgetMs,
                               String nodeName, String datacenter, int maxRequestBytes, int maxWatchers,
-                              Map<String, Object> extraStreamsConfig) {
+                              ApiLimits apiLimits, Map<String, Object> extraStreamsConfig) {
     /** The folds' application id unless told otherwise; ACLs on a secured bus are granted under it. */
     public static final String DEFAULT_APPLICATION_ID = "hypermesh-bus";
 
@@ -76,7 +77,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
     public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
-                0.5, 3, 0.3, 250, hostName(), "dc1", 1024 * 1024, 10_000, Map.of());
+                0.5, 3, 0.3, 250, hostName(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, Map.of());
     }
 
     public StreamsSettings withApplicationId(String id) {
@@ -106,6 +107,12 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
     public StreamsSettings withMaxWatchers(int watchers) {
         Builder b = toBuilder();
         b.maxWatchers = watchers;
+        return b.build();
+    }
+
+    public StreamsSettings withApiLimits(ApiLimits limits) {
+        Builder b = toBuilder();
+        b.apiLimits = limits;
         return b.build();
     }
 
@@ -154,6 +161,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         private String datacenter;
         private int maxRequestBytes;
         private int maxWatchers;
+        private ApiLimits apiLimits;
         private final StreamsSettings from;
         private final Map<String, Object> extra;
 
@@ -170,6 +178,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             this.datacenter = from.datacenter;
             this.maxRequestBytes = from.maxRequestBytes;
             this.maxWatchers = from.maxWatchers;
+            this.apiLimits = from.apiLimits;
             this.extra = new HashMap<>(from.extraStreamsConfig);
         }
 
@@ -207,7 +216,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         StreamsSettings build() {
             return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
-                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName, datacenter, maxRequestBytes, maxWatchers, extra);
+                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName, datacenter, maxRequestBytes, maxWatchers, apiLimits, extra);
         }
     }
 

@@ -5,6 +5,7 @@ import io.hypermesh.streams.api.consul.ConsulFilter;
 import io.hypermesh.streams.api.consul.GoDuration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,9 +34,12 @@ final class ConsulQueries {
     private final String datacenter;
     private final StoreAccess stores;
     private final Watchers watchers;
+    private final AnswerBudget answers;
 
-    ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter, Watchers watchers) {
+    ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter, Watchers watchers,
+                  AnswerBudget answers) {
         this.watchers = watchers;
+        this.answers = answers;
         this.vertx = vertx;
         this.changes = changes;
         this.registry = registry;
@@ -68,23 +72,20 @@ final class ConsulQueries {
         if (min == 0) {
             index = registry.index(scope);
         } else {
-            Runnable release = watchers.acquire(Watchers.Kind.BLOCKING_QUERY);
-            ctx.response().closeHandler(v -> release.run());
+            Runnable release = watchers.acquire(Watchers.Kind.BLOCKING_QUERY, ctx);
+            ctx.addEndHandler(v -> release.run()); // not the response's closeHandler: the router's end handlers hang on it
             index = awaitPast(scope, min, deadline).onComplete(done -> release.run());
         }
         String key = ctx.request().uri();
+        boolean pretty = ctx.request().params().contains("pretty");
         index.compose(idx -> {
+            AnswerBudget.Admission admission = answers.admit(ctx);
             Rendered cached = rendered.get(key);
-            if (cached != null && cached.index() == idx) {
-                return Future.succeededFuture(cached);
-            }
-            return body.get().map(view -> {
-                Rendered fresh = new Rendered(idx, encode(view, ctx.request().params().contains("pretty")));
-                if (rendered.size() >= CACHED_VIEWS) {
-                    rendered.clear(); // many distinct queries: start over rather than track recency
-                }
-                rendered.put(key, fresh);
-                return fresh;
+            Future<Rendered> answer = cached != null && cached.index() == idx ? Future.succeededFuture(cached)
+                    : body.get().compose(view -> answers.render(view, v -> new Rendered(key, idx, Buffer.buffer(encode(v, pretty))))).onSuccess(this::remember);
+            return answer.map(r -> {
+                admission.charge(r.view().length());
+                return r;
             });
         }).onSuccess(r -> {
             ctx.response().putHeader("X-Consul-Index", Long.toUnsignedString(r.index()));
@@ -92,10 +93,31 @@ final class ConsulQueries {
         }).onFailure(ctx::fail);
     }
 
-    private static final int CACHED_VIEWS = 1_000;
+    /** Renders {@code source}'s value with {@code view} on a render thread, so a big view never holds the event loop. */
+    <T> Future<Object> rendered(Future<T> source, java.util.function.Function<T, Object> view) {
+        return source.compose(value -> answers.render(value, view));
+    }
 
-    /** A view as rendered at an index, as JSON text. */
-    private record Rendered(long index, String view) {
+    private void remember(Rendered fresh) {
+        synchronized (rendered) {
+            if (fresh.view().length() > CACHED_BYTES / 4) {
+                return; // one view must not push out all the others
+            }
+            if (cachedBytes + fresh.view().length() > CACHED_BYTES || rendered.size() >= CACHED_VIEWS) {
+                rendered.clear(); // many distinct queries: start over rather than track recency
+                cachedBytes = 0;
+            }
+            Rendered previous = rendered.put(fresh.key(), fresh);
+            cachedBytes += fresh.view().length() - (previous == null ? 0 : previous.view().length());
+        }
+    }
+
+    private static final int CACHED_VIEWS = 1_000;
+    private static final long CACHED_BYTES = 64L * 1024 * 1024;
+    private long cachedBytes;
+
+    /** A view as rendered at an index, as JSON bytes (shared by every answer that writes it). */
+    private record Rendered(String key, long index, Buffer view) {
     }
 
     /**
@@ -112,7 +134,7 @@ final class ConsulQueries {
             text(ctx.response(), 500, "No path to datacenter");
             return;
         }
-        body.get().onSuccess(view -> respond(ctx, encode(view, ctx.request().params().contains("pretty")))).onFailure(ctx::fail);
+        body.get().onSuccess(view -> respond(ctx, Buffer.buffer(encode(view, ctx.request().params().contains("pretty"))))).onFailure(ctx::fail);
     }
 
     private static String encode(Object view, boolean pretty) {
@@ -121,14 +143,15 @@ final class ConsulQueries {
                 : view == null ? "null" : io.vertx.core.json.Json.encode(view);
     }
 
-    private void respond(RoutingContext ctx, String json) {
+    private void respond(RoutingContext ctx, Buffer json) {
         HttpServerResponse response = ctx.response();
         if (response.ended()) {
             return;
         }
         response.putHeader("X-Consul-KnownLeader", "true").putHeader("X-Consul-LastContact", "0")
                 .putHeader("X-Consul-Effective-Consistency", ctx.request().params().contains("stale") ? "stale" : "leader")
-                .putHeader("Content-Type", "application/json").setStatusCode(200).end(json);
+                .putHeader("Content-Type", "application/json").setStatusCode(200);
+        answers.write(response, json);
     }
 
     /** Reads the scope's index until it is past {@code min} or the deadline passes; never spins. */

@@ -50,7 +50,7 @@ final class ConsulReads {
         router.get("/v1/catalog/datacenters").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(new JsonArray().add(dc))));
         router.get("/v1/catalog/services").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CATALOG_SERVICE_FIELDS);
-            queries.serve(ctx, Scopes.SERVICES, () -> registry.all().map(all -> {
+            queries.serve(ctx, Scopes.SERVICES, () -> queries.rendered(registry.all(), all -> {
                 Map<String, TreeSet<String>> tags = new TreeMap<>();
                 for (ServiceInstance i : all) {
                     if (filter == null || filter.test(ConsulJson.catalogService(i, dc))) {
@@ -65,12 +65,12 @@ final class ConsulReads {
         router.get("/v1/catalog/service/:service").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CATALOG_SERVICE_FIELDS);
             String service = ctx.pathParam("service");
-            queries.serve(ctx, Scopes.service(service), () -> registry.service(service).map(instances ->
+            queries.serve(ctx, Scopes.service(service), () -> queries.rendered(registry.service(service), instances ->
                     list(tagged(ctx, instances), i -> ConsulJson.catalogService(i, dc), filter)));
         });
         router.get("/v1/catalog/nodes").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.NODE_FIELDS);
-            queries.serve(ctx, Scopes.NODES, () -> registry.all().map(all -> {
+            queries.serve(ctx, Scopes.NODES, () -> queries.rendered(registry.all(), all -> {
                 JsonArray out = new JsonArray();
                 nodes(all).values().forEach(node -> {
                     if (filter == null || filter.test(node)) {
@@ -83,7 +83,7 @@ final class ConsulReads {
         router.get("/v1/catalog/node/:node").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.SERVICE_FIELDS);
             String node = ctx.pathParam("node");
-            queries.serve(ctx, Scopes.node(node), () -> onNode(node).map(instances -> {
+            queries.serve(ctx, Scopes.node(node), () -> queries.rendered(onNode(node), instances -> {
                 if (instances.isEmpty()) {
                     return null; // Consul's answer for a node it does not know
                 }
@@ -102,7 +102,7 @@ final class ConsulReads {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.ENTRY_FIELDS);
             boolean passing = passing(ctx);
             String service = ctx.pathParam("service");
-            queries.serve(ctx, Scopes.service(service), () -> registry.service(service).map(instances -> {
+            queries.serve(ctx, Scopes.service(service), () -> queries.rendered(registry.service(service), instances -> {
                 List<ServiceInstance> shown = new ArrayList<>();
                 for (ServiceInstance i : tagged(ctx, instances)) {
                     if (!passing || i.getChecks().stream().allMatch(c -> c.getStatus().equals("passing"))) {
@@ -115,12 +115,12 @@ final class ConsulReads {
         router.get("/v1/health/checks/:service").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
             String service = ctx.pathParam("service");
-            queries.serve(ctx, Scopes.service(service), () -> registry.service(service).map(instances -> checks(instances, filter, s -> true)));
+            queries.serve(ctx, Scopes.service(service), () -> queries.rendered(registry.service(service), instances -> checks(instances, filter, s -> true)));
         });
         router.get("/v1/health/node/:node").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
             String node = ctx.pathParam("node");
-            queries.serve(ctx, Scopes.node(node), () -> onNode(node).map(instances -> checks(instances, filter, s -> true)));
+            queries.serve(ctx, Scopes.node(node), () -> queries.rendered(onNode(node), instances -> checks(instances, filter, s -> true)));
         });
         router.get("/v1/health/state/:state").handler(ctx -> {
             String state = ctx.pathParam("state");
@@ -128,14 +128,14 @@ final class ConsulReads {
                 throw ApiException.badRequest("Invalid state: " + state + " (passing, warning, critical or any)");
             }
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
-            queries.serve(ctx, Scopes.ANY, () -> registry.all().map(all -> checks(all, filter, s -> state.equals("any") || s.equals(state))));
+            queries.serve(ctx, Scopes.ANY, () -> queries.rendered(registry.all(), all -> checks(all, filter, s -> state.equals("any") || s.equals(state))));
         });
 
         router.get("/v1/agent/self").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(self())));
         router.get("/v1/agent/members").handler(ctx -> queries.serveUnindexed(ctx, () -> peers.members().map(m -> (Object) m)));
         router.get("/v1/agent/services").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.SERVICE_FIELDS);
-            queries.serve(ctx, Scopes.node(settings.nodeName()), () -> onNode(settings.nodeName()).map(instances -> {
+            queries.serve(ctx, Scopes.node(settings.nodeName()), () -> queries.rendered(onNode(settings.nodeName()), instances -> {
                 JsonObject out = new JsonObject();
                 instances.forEach(i -> {
                     JsonObject s = ConsulJson.agentService(i, dc);
@@ -155,7 +155,7 @@ final class ConsulReads {
                 })));
         router.get("/v1/agent/checks").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
-            queries.serve(ctx, Scopes.node(settings.nodeName()), () -> onNode(settings.nodeName()).map(instances -> {
+            queries.serve(ctx, Scopes.node(settings.nodeName()), () -> queries.rendered(onNode(settings.nodeName()), instances -> {
                 JsonObject out = new JsonObject();
                 for (ServiceInstance i : instances) {
                     for (CheckState c : ConsulJson.sortedChecks(i)) {

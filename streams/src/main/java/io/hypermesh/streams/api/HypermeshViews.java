@@ -142,8 +142,8 @@ final class HypermeshViews {
                 }
                 wait = Watch.parseWait(ctx.request().getParam("wait"));
                 String path = ctx.request().path();
-                Runnable release = watchers.acquire(Watchers.Kind.BLOCKING_QUERY);
-                ctx.response().closeHandler(v -> release.run());
+                Runnable release = watchers.acquire(Watchers.Kind.BLOCKING_QUERY, ctx);
+                ctx.addEndHandler(v -> release.run());
                 rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path), stores::othersHoldParts)
                         .onSuccess(r -> remember(path, r.scopes())).onComplete(done -> release.run());
             }
@@ -170,11 +170,11 @@ final class HypermeshViews {
      * rather than buffered for; an idle stream costs a keep-alive comment every 15 s.
      */
     private void stream(RoutingContext ctx, Supplier<Future<Object>> view) {
-        Runnable release = watchers.acquire(Watchers.Kind.EVENT_STREAM);
+        Runnable release = watchers.acquire(Watchers.Kind.EVENT_STREAM, ctx);
         HttpServerResponse response = ctx.response().setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
         Stream stream = new Stream(response, view);
-        response.closeHandler(v -> {
+        ctx.addEndHandler(v -> {
             release.run();
             stream.stopWaiting.run();
         });

@@ -77,7 +77,7 @@ final class PeerProtocol {
                 return;
             }
             io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
-            ctx.response().closeHandler(v -> closed.tryComplete());
+            ctx.addEndHandler(v -> closed.tryComplete());
             changesAfter(ctx, after, System.nanoTime() + waitMs * 1_000_000, closed.future());
         });
     }

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class QueryApiVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(QueryApiVerticle.class);
     static final String INDEX_HEADER = "X-Consul-Index";
+    /** The longest request line read; the connection limit bounds what all of them may hold. */
+    static final int MAX_REQUEST_LINE = 64 * 1024;
 
     private final KafkaStreams streams;
     private final StoreAccess stores;
@@ -48,6 +50,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final HttpTls tls;
     private HttpServer server;
     private CheckRunner checks;
+    private AnswerBudget answers;
     private PeerChanges peerChanges;
     private long dashboardTimer = -1;
 
@@ -97,9 +100,10 @@ public final class QueryApiVerticle extends VerticleBase {
         RegistryReader registry = new RegistryReader(stores, indexes);
         WriteVisibility visibility = new WriteVisibility(stores, applied);
         PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName());
-        Watchers watchers = new Watchers(settings.maxWatchers());
+        Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient());
         gauges.watch(watchers);
-        ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers);
+        answers = new AnswerBudget(vertx, settings.apiLimits());
+        ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);
         new ConsulReads(queries, registry, stores, peers, settings).mount(router);
         new AgentWrites(writer, registry, visibility, settings).mount(router);
         new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers).mount(router);
@@ -127,7 +131,10 @@ public final class QueryApiVerticle extends VerticleBase {
         return vertx.createHttpServer(tls.server(new HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
-                        .setHttp2ClearTextEnabled(false))
+                        .setHttp2ClearTextEnabled(false)
+                        // Go's server takes request lines far past Netty's 4 KB: a long ?filter or an ID Consul
+                        // accepts must reach its handler (and its 400), not a 414.
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE))
                 .connectionHandler(slow.connections()).requestHandler(slow.requests(router)).listen(settings.httpPort(), settings.advertisedHost()).onSuccess(s -> {
             server = s;
             LOG.info("query API listening on {}://{}:{}", tls.scheme(), settings.advertisedHost(), s.actualPort());
@@ -142,6 +149,9 @@ public final class QueryApiVerticle extends VerticleBase {
         }
         if (peerChanges != null) {
             peerChanges.stop();
+        }
+        if (answers != null) {
+            answers.close();
         }
         return server == null ? Future.succeededFuture() : server.close();
     }
@@ -184,7 +194,7 @@ public final class QueryApiVerticle extends VerticleBase {
         int status;
         if (e instanceof ApiException api) {
             status = api.status();
-            if (status == 429) {
+            if (status == 429 || status == 503) {
                 ctx.response().putHeader("Retry-After", "1");
             }
         } else if (e instanceof StoreNotReadyException || e instanceof org.apache.kafka.streams.errors.StreamsException) {

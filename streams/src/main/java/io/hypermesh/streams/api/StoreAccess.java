@@ -40,6 +40,11 @@ public final class StoreAccess {
     private final HostInfo self;
     private final PeerClient peers;
     private final Map<String, Serde<?>> serdes;
+    /**
+     * Where reads of many entries run: few threads, so however many big reads are asked for at
+     * once they take at most these cores, and the event loop and small reads keep the rest.
+     */
+    private final io.vertx.core.WorkerExecutor bulk;
 
     /** @param tls how to reach peers: with their certificate checked and this instance's shown */
     public StoreAccess(Vertx vertx, KafkaStreams streams, HostInfo self, Map<String, Serde<?>> serdesByStore,
@@ -49,7 +54,10 @@ public final class StoreAccess {
         this.self = self;
         this.peers = new PeerClient(vertx, tls);
         this.serdes = serdesByStore;
+        this.bulk = vertx.createSharedWorkerExecutor("hypermesh-store-bulk", BULK_THREADS);
     }
+
+    static final int BULK_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
     public <V> Future<Optional<V>> get(String store, String key) {
         return retrying(() -> getOnce(store, key));
@@ -94,19 +102,32 @@ public final class StoreAccess {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             return Future.failedFuture(new StoreNotReadyException("store " + store + " is not available yet (" + streams.state() + ")"));
         }
+        // Finding each key's owner costs a serialisation and a hash: thousands of them off the event loop.
+        return keys.size() <= AnswerBudget.INLINE_ENTRIES ? fetchAll(store, owners(store, keys))
+                : bulk.executeBlocking(() -> owners(store, keys), false).compose(owners -> fetchAll(store, owners));
+    }
+
+    /** Each key's partition, by the instance that owns it. */
+    private Map<HostInfo, Map<String, Integer>> owners(String store, Collection<String> keys) {
         Map<HostInfo, Map<String, Integer>> partitionsByHost = new HashMap<>();
         for (String key : keys) {
             KeyQueryMetadata where = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
             if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-                return Future.failedFuture(new StoreNotReadyException("store " + store + " has no owner for a key yet"));
+                throw new StoreNotReadyException("store " + store + " has no owner for a key yet");
             }
             partitionsByHost.computeIfAbsent(where.activeHost(), h -> new HashMap<>()).put(key, where.partition());
         }
+        return partitionsByHost;
+    }
+
+    private <V> Future<Map<String, V>> fetchAll(String store, Map<HostInfo, Map<String, Integer>> partitionsByHost) {
         List<Future<Map<String, V>>> parts = new ArrayList<>();
         partitionsByHost.forEach((host, partitions) -> {
             if (host.equals(self)) {
-                // A few point reads: cheaper on the event loop than a hop to a worker and back.
-                parts.add(Future.succeededFuture(this.<V>localGetAll(store, partitions)));
+                // A few point reads: cheaper on the event loop than a hop to a worker and back; many
+                // (a service of thousands) on a worker, so one big read never holds the event loop.
+                parts.add(partitions.size() <= AnswerBudget.INLINE_ENTRIES ? Future.succeededFuture(this.<V>localGetAll(store, partitions))
+                        : bulk.executeBlocking(() -> this.<V>localGetAll(store, partitions), false));
                 return;
             }
             parts.add(peers.values(host, store, partitions).map(encoded -> {
@@ -134,8 +155,8 @@ public final class StoreAccess {
                 if (!includeSelf) {
                     continue;
                 }
-                // A prefix (one service) is a short read: on the event loop; a whole store on a worker.
-                parts.add(prefix != null ? Future.succeededFuture(this.<V>localScan(store, prefix))
+                // On a worker even for a prefix: one service may hold thousands of instances.
+                parts.add(prefix == null ? bulk.executeBlocking(() -> this.<V>localScan(store, null), false)
                         : vertx.executeBlocking(() -> this.<V>localScan(store, prefix), false));
             } else {
                 parts.add(peers.scan(instance.hostInfo(), store, prefix).map(encoded -> {

@@ -1,39 +1,59 @@
 package io.hypermesh.streams.api;
 
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * How many blocking queries and event streams are open, up to a limit: past it a new one is
- * answered 429 with Retry-After, as Consul answers a client over its connection limit, rather than
- * letting watchers take the instance down.
+ * How many blocking queries and event streams are open, up to a limit for all clients and one for
+ * each client (its remote address): past either a new one is answered 429 with Retry-After, as
+ * Consul answers a client over its connection limit, so one client cannot take every place.
  */
 final class Watchers {
-    /** What a watcher is; the limit counts both kinds together. */
+    /** What a watcher is; the limits count both kinds together. */
     enum Kind {
         BLOCKING_QUERY, EVENT_STREAM
     }
 
     private final int limit;
+    private final int perClient;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger[] openByKind = {new AtomicInteger(), new AtomicInteger()};
+    private final Map<String, Integer> openByClient = new HashMap<>();
 
-    Watchers(int limit) {
+    Watchers(int limit, int perClient) {
         this.limit = limit;
+        this.perClient = perClient;
     }
 
-    /** Takes a place for one watcher; the returned handle gives it back (once, however often run). */
-    Runnable acquire(Kind kind) {
-        if (open.incrementAndGet() > limit) {
-            open.decrementAndGet();
-            throw new ApiException(429, "too many open watches: the limit is " + limit + " blocking queries and event streams");
+    /** Takes a place for one watcher of the request's client; the returned handle gives it back (once, however often run). */
+    Runnable acquire(Kind kind, RoutingContext ctx) {
+        String client = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+        synchronized (openByClient) {
+            int mine = openByClient.getOrDefault(client, 0);
+            if (mine >= perClient) {
+                throw new ApiException(429, "too many open watches for " + client + ": the limit is " + perClient
+                        + " blocking queries and event streams per client");
+            }
+            if (open.incrementAndGet() > limit) {
+                open.decrementAndGet();
+                throw new ApiException(429, "too many open watches: the limit is " + limit + " blocking queries and event streams");
+            }
+            openByClient.put(client, mine + 1);
         }
         AtomicInteger ofKind = openByKind[kind.ordinal()];
         ofKind.incrementAndGet();
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
                 ofKind.decrementAndGet();
-                open.decrementAndGet();
+                synchronized (openByClient) {
+                    open.decrementAndGet();
+                    openByClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
+                }
             }
         };
     }

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * Consul's {@code ?filter} expressions (the go-bexpr language) over the JSON an endpoint answers

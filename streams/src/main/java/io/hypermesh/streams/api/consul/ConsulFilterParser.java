@@ -1,14 +1,23 @@
 package io.hypermesh.streams.api.consul;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
-/** go-bexpr's grammar, by recursive descent: or of ands of nots of matches, with parentheses. */
+/**
+ * go-bexpr's grammar, by recursive descent: or of ands of nots of matches, with parentheses.
+ * Nesting is bounded ({@link #MAX_DEPTH}), so a deep expression is a 400, not a stack overflow;
+ * chains of and/or are flat lists, so evaluating a long one does not recurse either.
+ */
 final class ConsulFilterParser {
+    /** Parentheses and nots nested deeper than this are refused; real filters use a handful. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
     private final List<List<String>> selectors = new ArrayList<>();
 
     ConsulFilterParser(String text) {
@@ -16,42 +25,63 @@ final class ConsulFilterParser {
     }
 
     ConsulFilter.Node expression() {
-        ConsulFilter.Node left = and();
+        List<ConsulFilter.Node> any = new ArrayList<>(List.of(and()));
         while (keyword("or")) {
-            ConsulFilter.Node l = left;
-            ConsulFilter.Node r = and();
-            left = e -> l.test(e) || r.test(e);
+            any.add(and());
         }
-        return left;
+        return any.size() == 1 ? any.get(0) : e -> {
+            for (ConsulFilter.Node n : any) {
+                if (n.test(e)) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     private ConsulFilter.Node and() {
-        ConsulFilter.Node left = not();
+        List<ConsulFilter.Node> all = new ArrayList<>(List.of(not()));
         while (keyword("and")) {
-            ConsulFilter.Node l = left;
-            ConsulFilter.Node r = not();
-            left = e -> l.test(e) && r.test(e);
+            all.add(not());
         }
-        return left;
+        return all.size() == 1 ? all.get(0) : e -> {
+            for (ConsulFilter.Node n : all) {
+                if (!n.test(e)) {
+                    return false;
+                }
+            }
+            return true;
+        };
     }
 
     private ConsulFilter.Node not() {
-        if (keyword("not")) {
-            ConsulFilter.Node inner = not();
-            return e -> !inner.test(e);
-        }
-        skipSpace();
-        if (peek('(')) {
-            pos++;
-            ConsulFilter.Node inner = expression();
-            skipSpace();
-            if (!peek(')')) {
-                throw error("expected \")\"");
+        enter();
+        try {
+            if (keyword("not")) {
+                ConsulFilter.Node inner = not();
+                return e -> !inner.test(e);
             }
-            pos++;
-            return inner;
+            skipSpace();
+            if (peek('(')) {
+                pos++;
+                ConsulFilter.Node inner = expression();
+                skipSpace();
+                if (!peek(')')) {
+                    throw error("expected \")\"");
+                }
+                pos++;
+                return inner;
+            }
+            return match();
+        } finally {
+            depth--;
         }
-        return match();
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error("the expression is nested deeper than " + MAX_DEPTH + " levels");
+        }
     }
 
     private ConsulFilter.Node match() {

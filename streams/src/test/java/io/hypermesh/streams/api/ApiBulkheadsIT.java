@@ -1,0 +1,214 @@
+package io.hypermesh.streams.api;
+
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.Endpoint;
+import io.hypermesh.events.EventSource;
+import io.hypermesh.events.registry.RegistryEvent;
+import io.hypermesh.events.registry.ServiceRegistered;
+import io.hypermesh.events.registry.Weights;
+import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.testing.Http;
+import io.hypermesh.schemas.publish.BusPublisher;
+import io.hypermesh.schemas.registry.client.HttpRegistryClient;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.streams.ApiLimits;
+import io.hypermesh.streams.app.StreamsApp;
+import io.hypermesh.streams.testing.BusFixture;
+import io.hypermesh.streams.testing.Eventually;
+import io.vertx.core.json.JsonArray;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 28's repros against the query API on a real broker: a backtracking regex, a filter nested
+ * 3,000 deep, and 150 big answers whose clients never read them. Each must stay that request's or
+ * that client's trouble: every other read keeps answering. It has a broker of its own, so the
+ * tests after it do not fold its 8,000 instances.
+ */
+@Tag("kafka")
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class ApiBulkheadsIT {
+    static final int INSTANCES = 8_000;
+    static EmbeddedKafka kafka;
+    static BusFixture bus;
+    static StreamsApp app;
+    static Http api;
+    static final String BIG = "big-" + UUID.randomUUID().toString().substring(0, 6);
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(Files.createTempDirectory(Path.of("target"), "api-bulkheads-kafka-"), 0);
+        bus = new BusFixture(kafka);
+        // A short slow-reader timeout, so the test sees the unread answers dropped.
+        app = bus.start(bus.settings(BusFixture.uniqueAppId()).withApiLimits(ApiLimits.DEFAULTS
+                .withAnswers(64, 16, 256L * 1024 * 1024, Duration.ofSeconds(5))));
+        api = new Http(app.url());
+        try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
+            List<CompletableFuture<?>> sent = new ArrayList<>();
+            for (int i = 0; i < INSTANCES; i++) {
+                String id = BIG + "-" + i;
+                sent.add(writer.publish(Topics.REGISTRY.name(), id, registration(id, BIG)));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        }
+        Eventually.until(() -> new JsonArray(api.get("/v1/catalog/service/" + BIG).body()).size(), n -> n == INSTANCES,
+                Duration.ofSeconds(120), "all instances folded");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (bus != null) {
+            bus.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void aBacktrackingRegexAnswersAtOnceAndOtherRequestsStayFast() throws Exception {
+        String id = "a".repeat(40) + "!";
+        assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"redos\"}").status());
+        String filter = URLEncoder.encode("Service.ID matches \"(.*a){10}$\"", StandardCharsets.UTF_8);
+        // Warm: the first filter loads the regex engine's classes.
+        assertEquals(200, api.get("/v1/health/service/redos?filter=" + URLEncoder.encode("Service.ID matches \"b\"", StandardCharsets.UTF_8)).status());
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture<long[]> others = CompletableFuture.supplyAsync(() -> {
+            List<Long> micros = new ArrayList<>();
+            while (!done.get() || micros.size() < 50) {
+                long start = System.nanoTime();
+                assertEquals(200, api.get("/v1/status/leader").status());
+                micros.add((System.nanoTime() - start) / 1_000);
+            }
+            return micros.stream().mapToLong(Long::longValue).toArray();
+        });
+        long start = System.nanoTime();
+        Http.Response r = api.get("/v1/health/service/redos?filter=" + filter);
+        long took = (System.nanoTime() - start) / 1_000_000;
+        done.set(true);
+        assertEquals(200, r.status(), r.body());
+        assertEquals(0, r.json().size(), "Go's RE2 semantics: the ID ends in '!', so no match");
+        assertTrue(took < 1_000, "linear time: " + took + " ms");
+        long[] micros = others.get(30, TimeUnit.SECONDS);
+        Arrays.sort(micros);
+        assertTrue(micros[micros.length - 1] < 100_000, "other requests under 100 ms, slowest " + micros[micros.length - 1] / 1e3 + " ms");
+
+        String matching = URLEncoder.encode("Service.ID matches \"^(a+)+!$\"", StandardCharsets.UTF_8);
+        assertEquals(1, api.get("/v1/health/service/redos?filter=" + matching).json().size(), "and a match still matches");
+    }
+
+    @Test
+    void aFilterNestedThreeThousandDeepIsABadRequestNotAStackOverflow() {
+        String deep = URLEncoder.encode("(".repeat(3_000) + "Service.ID == x" + ")".repeat(3_000), StandardCharsets.UTF_8);
+        Http.Response r = api.get("/v1/health/service/redos?filter=" + deep);
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.body().contains("nested deeper than"), r.body());
+        String nots = URLEncoder.encode("not ".repeat(500) + "Service.ID == x", StandardCharsets.UTF_8);
+        assertEquals(400, api.get("/v1/health/service/redos?filter=" + nots).status());
+        String longChain = URLEncoder.encode(String.join(" or ", java.util.Collections.nCopies(300, "Service.ID == x")), StandardCharsets.UTF_8);
+        assertEquals(200, api.get("/v1/health/service/redos?filter=" + longChain).status(), "a long flat chain is not deep");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void unreadBigAnswersHoldOnlyTheirClientsShareAndAreDropped() throws Exception {
+        long rssBefore = rssBytes();
+        URI base = URI.create(app.url());
+        List<Socket> unread = new ArrayList<>();
+        try {
+            for (int i = 0; i < 150; i++) {
+                Socket s = new Socket();
+                s.setReceiveBufferSize(4096); // a client that takes nothing: the answer stays with the server
+                s.bind(new InetSocketAddress("127.0.0.2", 0)); // another client than the test's own reads
+                s.connect(new InetSocketAddress(base.getHost(), base.getPort()));
+                OutputStream out = s.getOutputStream();
+                // Distinct queries, so no two share a cached rendering.
+                out.write(("GET /v1/health/service/" + BIG + "?n=" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                unread.add(s);
+            }
+            long rssPeak = rssBefore;
+            long[] micros = new long[100];
+            for (int i = 0; i < micros.length; i++) {
+                long start = System.nanoTime();
+                Http.Response r = api.get(i % 2 == 0 ? "/v1/status/leader" : "/v1/health/service/redos");
+                micros[i] = (System.nanoTime() - start) / 1_000;
+                if (micros[i] > 200_000) {
+                    System.out.printf("slow read %d (%s): %.1f ms%n", i, i % 2 == 0 ? "leader" : "service", micros[i] / 1e3);
+                }
+                assertEquals(200, r.status(), r.body());
+                rssPeak = Math.max(rssPeak, rssBytes());
+                Thread.sleep(20);
+            }
+            Arrays.sort(micros);
+            System.out.printf("150 unread answers of %d instances: other reads p50 %.1f ms, max %.1f ms; RSS %d -> %d MB%n", INSTANCES,
+                    micros[50] / 1e3, micros[micros.length - 1] / 1e3, rssBefore >> 20, rssPeak >> 20);
+            assertTrue(micros[micros.length - 1] < 1_000_000, "other reads under 1 s: " + micros[micros.length - 1] / 1e3 + " ms");
+            assertTrue(rssPeak - rssBefore < 1_500L * 1024 * 1024, "RSS growth under 1.5 GB: " + ((rssPeak - rssBefore) >> 20) + " MB");
+
+            int refused = 0;
+            for (Socket s : unread) {
+                InputStream in = s.getInputStream();
+                byte[] head = new byte[12];
+                int n = in.readNBytes(head, 0, 12);
+                if (n == 12 && new String(head, StandardCharsets.US_ASCII).endsWith("429")) {
+                    refused++;
+                }
+                if (refused > 0 && refused == unread.indexOf(s) + 1 - 16) {
+                    break;
+                }
+            }
+            assertTrue(refused > 0, "beyond its share, a client's big reads are refused with 429");
+            // The admitted ones lose their connections after the slow-reader timeout: the big read works again.
+            Eventually.until(() -> api.get("/v1/health/service/" + BIG).status(), status -> status == 200,
+                    Duration.ofSeconds(30), "a big read is served once the unread answers are dropped");
+        } finally {
+            for (Socket s : unread) {
+                s.close();
+            }
+        }
+    }
+
+    private static long rssBytes() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    private static RegistryEvent registration(String id, String service) {
+        return RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource("bulkheads-test", ComponentKind.SERVICE))
+                .setOccurredAt(Instant.now()).setTraceId(null)
+                .setPayload(ServiceRegistered.newBuilder().setInstanceId(id).setServiceName(service)
+                        .setEndpoint(new Endpoint("10.0.0.1", 8080, "tcp")).setTags(List.of("blue", "green")).setWeights(new Weights(1, 1))
+                        .setMetadata(Map.of("version", "2", "zone", "eu-west-1a")).setTtlMs(3_600_000L).build()).build();
+    }
+}
