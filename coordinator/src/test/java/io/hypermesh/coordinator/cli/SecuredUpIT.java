@@ -222,6 +222,7 @@ class SecuredUpIT {
         Map<String, Object> config = as.clientConfig();
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000); // within the embedded broker's cap
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             if (allowed) {
                 producer.initTransactions();

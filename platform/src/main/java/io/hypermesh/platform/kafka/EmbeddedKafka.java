@@ -31,6 +31,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The principal of the broker's own certificate: the one super user of a secured broker. */
     public static final String BROKER_COMPONENT = "broker";
+    /** The longest transaction a client may ask for: a transactional producer must set transaction.timeout.ms to at most this. */
+    public static final java.time.Duration MAX_TRANSACTION_TIMEOUT = java.time.Duration.ofSeconds(15);
+    /** The broker's own connection limit (max.connections); more are closed by the broker. */
+    public static final int MAX_CONNECTIONS = 2_048;
 
     private final KafkaRaftServer server;
     private final Path dataDir;
@@ -165,6 +169,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         // with 3,000 instances), and is still far from what a GC pause could miss.
         p.put("broker.session.timeout.ms", "3000");
         p.put("broker.heartbeat.interval.ms", "500");
+        // A client's open transaction holds every read_committed reader of its partitions (the
+        // folds) at its first offset until it ends, and the broker ends it only after the client's
+        // own timeout (up to 15 min by default). The cap bounds that hold; the folds' exactly-once
+        // producers ask for 10 s (Streams' default), the registry and coordinator for as much.
+        p.put("transaction.max.timeout.ms", Long.toString(MAX_TRANSACTION_TIMEOUT.toMillis()));
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        // Connections to Kafka share the process's file descriptors with the logs: bounded, so a
+        // flood of connections is refused by the broker instead of failing its log directory.
+        p.put("max.connections", Integer.toString(MAX_CONNECTIONS));
         return p;
     }
 

@@ -46,6 +46,7 @@ import java.util.function.Function;
 public final class KafkaSchemaStore implements SchemaStore {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSchemaStore.class);
     private static final int MAX_WRITE_ATTEMPTS = 8;
+    private static final int TRANSACTION_TIMEOUT_MS = 10_000;
 
     private final Map<String, Object> clientConfig;
     private final TopicPartition partition;
@@ -202,6 +203,8 @@ public final class KafkaSchemaStore implements SchemaStore {
         if (producer == null) {
             Map<String, Object> config = new HashMap<>(clientConfig);
             config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            // Within what a broker that caps client transactions allows (the embedded one allows 15 s).
+            config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());

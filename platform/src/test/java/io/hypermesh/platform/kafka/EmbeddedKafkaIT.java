@@ -32,7 +32,8 @@ class EmbeddedKafkaIT {
             }
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-it"), new StringSerializer(), new StringSerializer())) {
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-it", ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000),
+                    new StringSerializer(), new StringSerializer())) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>("kept", "k", "committed"));

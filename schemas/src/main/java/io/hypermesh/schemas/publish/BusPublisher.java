@@ -59,6 +59,9 @@ public final class BusPublisher implements AutoCloseable {
                                              Map<String, Object> settings) {
         Map<String, Object> withId = new java.util.HashMap<>(settings);
         withId.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // Kafka's default (60 s) is past what a broker capping client transactions allows (the
+        // embedded one allows 15 s); a transaction of ours never needs more than a few seconds.
+        withId.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         BusPublisher publisher = new BusPublisher(kafka, registry, withId);
         try {
             publisher.producer.initTransactions();

@@ -51,6 +51,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private HttpServer server;
     private CheckRunner checks;
     private AnswerBudget answers;
+    private TransactionHolders holders;
     private PeerChanges peerChanges;
     private long dashboardTimer = -1;
 
@@ -98,7 +99,8 @@ public final class QueryApiVerticle extends VerticleBase {
         router.put(HypermeshViews.PREFIX + "/agent/*").handler(this::authorizeWrite);
 
         RegistryReader registry = new RegistryReader(stores, indexes);
-        WriteVisibility visibility = new WriteVisibility(stores, applied);
+        holders = new TransactionHolders(settings.kafka().clientConfig());
+        WriteVisibility visibility = new WriteVisibility(stores, applied, holders);
         PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName());
         Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient());
         gauges.watch(watchers);
@@ -152,6 +154,9 @@ public final class QueryApiVerticle extends VerticleBase {
         }
         if (answers != null) {
             answers.close();
+        }
+        if (holders != null) {
+            holders.close();
         }
         return server == null ? Future.succeededFuture() : server.close();
     }

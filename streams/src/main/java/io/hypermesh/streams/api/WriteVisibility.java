@@ -23,18 +23,28 @@ final class WriteVisibility {
 
     private final StoreAccess stores;
     private final AppliedOffsets applied;
+    private final TransactionHolders holders;
 
-    WriteVisibility(StoreAccess stores, AppliedOffsets applied) {
+    WriteVisibility(StoreAccess stores, AppliedOffsets applied, TransactionHolders holders) {
         this.stores = stores;
         this.applied = applied;
+        this.holders = holders;
     }
 
-    /** Completes once the registry record at {@code written} is visible; fails after {@link #BOUND}. */
+    /**
+     * Completes once the registry record at {@code written} is visible; after {@link #BOUND} fails
+     * with a 503 and Retry-After, naming why: most often another client's open transaction on the
+     * partition, which holds every read_committed reader (the folds) until the broker ends it. The
+     * write itself is durable either way, and shows once the hold ends.
+     */
     Future<Void> visible(RecordMetadata written) {
         long deadline = System.nanoTime() + BOUND.toNanos();
-        return attempt(written, deadline).recover(e -> Future.failedFuture(new ApiException(500, "the write at "
-                + written.topic() + "-" + written.partition() + "@" + written.offset() + " was not visible within "
-                + BOUND.toSeconds() + "s: " + e.getMessage())));
+        String where = written.topic() + "-" + written.partition() + "@" + written.offset();
+        return attempt(written, deadline).recover(e -> holders.describe(new TopicPartition(written.topic(), written.partition()))
+                .recover(unknown -> Future.succeededFuture(null))
+                .compose(holder -> Future.failedFuture(new ApiException(503, "the write at " + where
+                        + " is durable but was not applied within " + BOUND.toSeconds() + "s: "
+                        + (holder != null ? holder : e.getMessage()) + "; retry later"))));
     }
 
     private Future<Void> attempt(RecordMetadata written, long deadline) {

@@ -16,6 +16,14 @@ import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
 import io.hypermesh.streams.testing.Eventually;
 import io.vertx.core.json.JsonArray;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidTxnTimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -133,6 +141,47 @@ class ApiBulkheadsIT {
         assertEquals(400, api.get("/v1/health/service/redos?filter=" + nots).status());
         String longChain = URLEncoder.encode(String.join(" or ", java.util.Collections.nCopies(300, "Service.ID == x")), StandardCharsets.UTF_8);
         assertEquals(200, api.get("/v1/health/service/redos?filter=" + longChain).status(), "a long flat chain is not deep");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void anOpenClientTransactionHoldsRegistrationsAtMostTwentySecondsAnsweredWithA503AndItsHolder() throws Exception {
+        String holder = "hostile-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, Object> config = new java.util.HashMap<>(kafka.clientConfig());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, holder);
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 900_000); // what a broker allows by default
+        try (KafkaProducer<byte[], byte[]> greedy = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            org.apache.kafka.common.KafkaException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.apache.kafka.common.KafkaException.class, greedy::initTransactions);
+            assertTrue(String.valueOf(refused.getMessage()).contains("timeout") || refused instanceof InvalidTxnTimeoutException,
+                    "the embedded broker refuses a 15-minute transaction: " + refused);
+        }
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) EmbeddedKafka.MAX_TRANSACTION_TIMEOUT.toMillis());
+        KafkaProducer<byte[], byte[]> open = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            open.initTransactions();
+            open.beginTransaction();
+            for (int p = 0; p < Topics.REGISTRY.partitions(); p++) {
+                open.send(new ProducerRecord<>(Topics.REGISTRY.name(), p, new byte[]{1}, new byte[]{0, 0, 0, 0, 1})).get();
+            }
+            long opened = System.nanoTime();
+
+            HttpResponse<String> held = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/agent/service/register"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"ID\":\"held-1\",\"Name\":\"held\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, held.statusCode(), held.body());
+            assertTrue(held.headers().firstValue("Retry-After").isPresent(), "a 503 says when to come back");
+            assertTrue(held.body().contains(holder) && held.body().contains(Topics.REGISTRY.name()),
+                    "the answer names the partition and who holds it: " + held.body());
+
+            Eventually.until(() -> api.put("/v1/agent/service/register", "{\"ID\":\"held-2\",\"Name\":\"held\"}").status(),
+                    status -> status == 200, Duration.ofSeconds(30), "registrations are served again once the broker ends the transaction");
+            double heldFor = (System.nanoTime() - opened) / 1e9;
+            System.out.printf("an open client transaction held registrations for %.1f s%n", heldFor);
+            assertTrue(heldFor < 20, "held at most 20 s: " + heldFor);
+            assertEquals(200, api.get("/v1/agent/service/held-2").status(), "the registration answered 200 is visible");
+        } finally {
+            open.close(Duration.ZERO);
+        }
     }
 
     @Test
