@@ -15,14 +15,17 @@ import java.time.Duration;
  * @param slowReaderTimeout        how long a client may leave its answer unread before its connection is closed
  * @param renderThreads            worker threads that render answers (off the event loop)
  * @param connections              open connections the API's listener takes; more are answered 503 and closed
+ * @param connectionsPerClient     open connections one client may hold to the API
  */
 public record ApiLimits(int watchersPerClient, int answersInFlight, int answersInFlightPerClient,
-                        long answerBytesInFlight, Duration slowReaderTimeout, int renderThreads, int connections) {
+                        long answerBytesInFlight, Duration slowReaderTimeout, int renderThreads, int connections,
+                        int connectionsPerClient) {
     public static final ApiLimits DEFAULTS = new ApiLimits(256, 64, 16, 256L * 1024 * 1024, Duration.ofSeconds(30),
-            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 4_096);
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 4_096, 512);
 
     public ApiLimits {
-        if (watchersPerClient < 1 || answersInFlight < 1 || answersInFlightPerClient < 1 || renderThreads < 1 || connections < 1) {
+        if (watchersPerClient < 1 || answersInFlight < 1 || answersInFlightPerClient < 1 || renderThreads < 1 || connections < 1
+                || connectionsPerClient < 1) {
             throw new IllegalArgumentException("every API limit must be at least 1: " + this);
         }
         if (answerBytesInFlight < 1024 * 1024) {
@@ -34,14 +37,15 @@ public record ApiLimits(int watchersPerClient, int answersInFlight, int answersI
     }
 
     public ApiLimits withWatchersPerClient(int n) {
-        return new ApiLimits(n, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout, renderThreads, connections);
+        return new ApiLimits(n, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout, renderThreads, connections, connectionsPerClient);
     }
 
     public ApiLimits withAnswers(int total, int perClient, long bytes, Duration slowReader) {
-        return new ApiLimits(watchersPerClient, total, perClient, bytes, slowReader, renderThreads, connections);
+        return new ApiLimits(watchersPerClient, total, perClient, bytes, slowReader, renderThreads, connections, connectionsPerClient);
     }
 
-    public ApiLimits withConnections(int n) {
-        return new ApiLimits(watchersPerClient, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout, renderThreads, n);
+    public ApiLimits withConnections(int total, int perClient) {
+        return new ApiLimits(watchersPerClient, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout,
+                renderThreads, total, perClient);
     }
 }

@@ -129,7 +129,7 @@ public final class QueryApiVerticle extends VerticleBase {
                 : ctx.statusCode() == 413 ? new ApiException(413, "Request body too large: the limit is " + settings.maxRequestBytes() + " bytes")
                 : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
 
-        SlowClients slow = new SlowClients(vertx);
+        SlowClients slow = new SlowClients(vertx, settings.apiLimits().connections(), settings.apiLimits().connectionsPerClient());
         return vertx.createHttpServer(tls.server(new HttpServerOptions())
                         // No h2c upgrade: the JDK client asks for it on every plain request, and an upgraded
                         // exchange with a large body was misread ("Frame type(104) ... exceeds MAX_FRAME_SIZE").
