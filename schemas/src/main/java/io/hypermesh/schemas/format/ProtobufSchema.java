@@ -98,7 +98,9 @@ public final class ProtobufSchema implements ParsedSchema {
 
     private static ProtoFileElement parseFile(String path, String text) {
         try {
-            return ProtoParser.Companion.parse(Location.get(path), text);
+            ProtoFileElement file = ProtoParser.Companion.parse(Location.get(path), text);
+            ProtobufBounds.check(file);
+            return file;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException((ROOT.equals(path) ? "" : "reference '" + path + "': ") + e.getMessage(), e);
         }

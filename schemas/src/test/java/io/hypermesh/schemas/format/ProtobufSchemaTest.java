@@ -130,4 +130,38 @@ class ProtobufSchemaTest {
         assertEquals(List.of("TYPE_MISMATCH"), parse(v1).backwardIncompatibilities(
                 SchemaTypes.parse(SchemaTypes.AVRO, "\"string\"", Map.of())).stream().map(ParsedSchema.Difference::errorType).toList());
     }
+
+    @Test
+    void aMapOfMapsIsRefusedWithProtocsReasonNotANullPointer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("syntax = \"proto3\"; message M { map<string, map<string,string>> m = 1; }"));
+        assertTrue(e.getMessage().contains("map values cannot be maps"), e.getMessage());
+    }
+
+    @Test
+    void shapesThatCostMoreThanLinearTimeAreRefusedBeforeLinking() {
+        StringBuilder hugeEnum = new StringBuilder("syntax = \"proto3\"; enum E { ");
+        for (int i = 0; i <= ProtobufBounds.MAX_ENUM_VALUES; i++) {
+            hugeEnum.append("V").append(i).append(" = ").append(i).append("; ");
+        }
+        long start = System.nanoTime();
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> parse(hugeEnum.append("}").toString()));
+        assertTrue(tooMany.getMessage().contains("the limit is " + ProtobufBounds.MAX_ENUM_VALUES), tooMany.getMessage());
+
+        StringBuilder nested = new StringBuilder("syntax = \"proto3\"; ");
+        for (int i = 0; i < 1_000; i++) {
+            nested.append("message M").append(i).append(" { int32 f = 1; ");
+        }
+        nested.append("}".repeat(1_000));
+        IllegalArgumentException tooDeep = assertThrows(IllegalArgumentException.class, () -> parse(nested.toString()));
+        assertTrue(tooDeep.getMessage().contains("nest deeper than " + ProtobufBounds.MAX_NESTING), tooDeep.getMessage());
+
+        StringBuilder atTheBound = new StringBuilder("syntax = \"proto3\"; ");
+        for (int i = 0; i < ProtobufBounds.MAX_NESTING; i++) {
+            atTheBound.append("message M").append(i).append(" { int32 f = 1; ");
+        }
+        atTheBound.append("}".repeat(ProtobufBounds.MAX_NESTING));
+        ProtobufSchema deepest = parse(atTheBound.toString());
+        assertTrue(deepest.normalized().contains("M" + (ProtobufBounds.MAX_NESTING - 1)), "the deepest allowed still parses and normalises");
+    }
 }
