@@ -16,6 +16,8 @@ public final class Registrations {
     public static final long MAX_LEASE_MS = 24L * 3600 * 1000;
     /** Consul's limits on service metadata. */
     public static final int MAX_META_PAIRS = 64;
+    /** The longest id or name: percent-encoded three times over, it still fits the API's 64 KB request line. */
+    public static final int MAX_ID_BYTES = 4_096;
     public static final int MAX_META_KEY_LENGTH = 128;
     public static final int MAX_META_VALUE_LENGTH = 512;
     private static final java.util.regex.Pattern META_KEY = java.util.regex.Pattern.compile("[a-zA-Z0-9_-]+");
@@ -37,6 +39,12 @@ public final class Registrations {
         String name = idProblem("Name", r.getServiceName());
         if (name != null) {
             return name;
+        }
+        for (String tag : r.getTags()) {
+            String problem = controlProblem("Tags", tag);
+            if (problem != null) {
+                return problem;
+            }
         }
         String meta = metaProblem(r.getMetadata());
         if (meta != null) {
@@ -202,6 +210,15 @@ public final class Registrations {
         if (value == null || value.isEmpty()) {
             return field + " must not be empty";
         }
+        int bytes = utf8Length(value);
+        if (bytes > MAX_ID_BYTES) {
+            return field + " is " + bytes + " bytes; the limit is " + MAX_ID_BYTES + ", so that it fits the paths that address it";
+        }
+        return controlProblem(field, value);
+    }
+
+    /** No control characters: a log, a terminal or a key index would show them as something else. */
+    private static String controlProblem(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
                 return field + " must not contain control characters (found U+"

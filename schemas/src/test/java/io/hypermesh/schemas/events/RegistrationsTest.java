@@ -73,4 +73,12 @@ class RegistrationsTest {
         CheckDefinition ok = CheckDefinition.newBuilder(ttl).setTtlMs(1000).build();
         assertEquals("duplicate check ID 'c'", problem(valid().setChecks(List.of(ok, ok))));
     }
+
+    @Test
+    void tagsWithControlCharactersAndIdsTooLongToAddressAreRefused() {
+        assertTrue(problem(valid().setTags(List.of("ok", "bad\u0007tag"))).startsWith("Tags must not contain control characters"));
+        assertNull(problem(valid().setInstanceId("i".repeat(Registrations.MAX_ID_BYTES))));
+        assertTrue(problem(valid().setInstanceId("i".repeat(Registrations.MAX_ID_BYTES + 1))).startsWith("ID is 4097 bytes; the limit is 4096"));
+        assertTrue(problem(valid().setServiceName("é".repeat(2_049))).startsWith("Name is 4098 bytes"), "bytes, not characters");
+    }
 }

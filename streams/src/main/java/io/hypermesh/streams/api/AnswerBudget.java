@@ -126,6 +126,9 @@ final class AnswerBudget {
         if (input instanceof java.util.Map<?, ?> m) {
             return m.size();
         }
+        if (input instanceof Watch.Scoped scoped) {
+            return size(scoped.view());
+        }
         return input instanceof java.util.Optional<?> || input == null || input instanceof String ? 1 : Integer.MAX_VALUE;
     }
 

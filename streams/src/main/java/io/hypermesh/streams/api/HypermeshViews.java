@@ -47,12 +47,14 @@ final class HypermeshViews {
     private final KafkaStreams streams;
     private final String applicationId;
     private final Watchers watchers;
+    private final AnswerBudget answers;
     /** What each watched path depended on when last rendered, so a new watch waits on just that. */
     private final Map<String, List<String>> watchedScopes = new ConcurrentHashMap<>();
 
     HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams, String applicationId,
-                   Watchers watchers) {
+                   Watchers watchers, AnswerBudget answers) {
         this.watchers = watchers;
+        this.answers = answers;
         this.vertx = vertx;
         this.stores = stores;
         this.directory = new ServiceDirectory(stores);
@@ -131,7 +133,15 @@ final class HypermeshViews {
             String index = ctx.request().getParam("index");
             Future<Watch.Rendered> rendered;
             if (index == null) {
-                rendered = view.get().map(Watch::render);
+                // Admitted, rendered off the event loop when big, and written as fast as the client reads.
+                AnswerBudget.Admission admission = answers.admit(ctx);
+                view.get().compose(v -> answers.render(v, Watch::render)).onSuccess(r -> {
+                    io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(r.body());
+                    admission.charge(body.length());
+                    answers.write(ctx.response().putHeader(QueryApiVerticle.INDEX_HEADER, Long.toString(r.index()))
+                            .putHeader("Content-Type", "application/json"), body);
+                }).onFailure(ctx::fail);
+                return;
             } else {
                 long since;
                 Duration wait;
@@ -258,6 +268,10 @@ final class HypermeshViews {
         }
 
         private void write(String event) {
+            if (response.writeQueueFull()) {
+                response.reset(); // a client that stopped reading: dropped, not buffered for
+                return;
+            }
             response.write(event);
         }
     }

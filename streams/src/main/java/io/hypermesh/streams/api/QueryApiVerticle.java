@@ -108,7 +108,7 @@ public final class QueryApiVerticle extends VerticleBase {
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);
         new ConsulReads(queries, registry, stores, peers, settings).mount(router);
         new AgentWrites(writer, registry, visibility, settings).mount(router);
-        new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers).mount(router);
+        new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(router);
         peers.mount(router);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();

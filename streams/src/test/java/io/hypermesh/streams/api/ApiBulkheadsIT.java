@@ -8,6 +8,7 @@ import io.hypermesh.events.registry.ServiceRegistered;
 import io.hypermesh.events.registry.Weights;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.Http;
+import io.hypermesh.schemas.events.Registrations;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.topics.Topics;
@@ -141,6 +142,24 @@ class ApiBulkheadsIT {
         assertEquals(400, api.get("/v1/health/service/redos?filter=" + nots).status());
         String longChain = URLEncoder.encode(String.join(" or ", java.util.Collections.nCopies(300, "Service.ID == x")), StandardCharsets.UTF_8);
         assertEquals(200, api.get("/v1/health/service/redos?filter=" + longChain).status(), "a long flat chain is not deep");
+    }
+
+    @Test
+    void anIdAsLongAsAllowedIsReachableAndALongerOneAndControlCharactersInTagsAreRefused() {
+        String longest = "é".repeat(Registrations.MAX_ID_BYTES / 2); // 4096 bytes, 12 KB percent-encoded in a path
+        Http.Response registered = api.put("/v1/agent/service/register",
+                new io.vertx.core.json.JsonObject().put("ID", longest).put("Name", "long-ids").encode());
+        assertEquals(200, registered.status(), registered.body());
+        String path = URLEncoder.encode(longest, StandardCharsets.UTF_8);
+        assertEquals(200, api.get("/v1/agent/service/" + path).status(), "reachable by the agent path, not a 414");
+        assertEquals(200, api.put("/v1/agent/service/deregister/" + path, "").status());
+
+        Http.Response tooLong = api.put("/v1/agent/service/register",
+                new io.vertx.core.json.JsonObject().put("ID", longest + "x").put("Name", "long-ids").encode());
+        assertEquals(400, tooLong.status(), tooLong.body());
+        Http.Response bell = api.put("/v1/agent/service/register", "{\"ID\":\"tagged\",\"Name\":\"t\",\"Tags\":[\"a\\u0007\"]}");
+        assertEquals(400, bell.status(), bell.body());
+        assertTrue(bell.body().contains("control characters"), bell.body());
     }
 
     @Test
