@@ -20,6 +20,8 @@ public final class BenchCommand implements Callable<Integer> {
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
 
+    private static final String SOAK_HEADING = "## Soak";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -40,17 +42,37 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Where the broker, etcd and folds keep their data (default: a new temporary folder).")
     Path workDir;
 
+    @Option(names = "--soak", paramLabel = "MINUTES",
+            description = "Instead of the benchmarks: the soak of issue 28 for this many minutes (a real `up` beside hostile clients), "
+                    + "its section replacing the report's soak section.")
+    Integer soakMinutes;
+
+    @Option(names = "--hypermesh", defaultValue = "bin/hypermesh", description = "The launcher the soak starts `up` with (default: ${DEFAULT-VALUE}).")
+    Path launcher;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
         Path work = workDir != null ? workDir : Files.createTempDirectory("hypermesh-bench-");
+        if (soakMinutes != null) {
+            String section = new SoakBench(launcher.toAbsolutePath(), work, java.time.Duration.ofMinutes(soakMinutes), log).run();
+            String previous = Files.exists(out) ? Files.readString(out) : "";
+            int at = previous.indexOf(SOAK_HEADING);
+            Files.writeString(out, (at < 0 ? previous : previous.substring(0, at)).stripTrailing() + "\n\n" + section);
+            log.println(section);
+            log.flush();
+            return 0;
+        }
         BenchRunner runner = new BenchRunner(BenchRunner.Scale.named(scale), etcd, work, log);
         if (only != null) {
             runner.only(only);
         }
         BenchReport report = runner.run();
         String markdown = report.markdown();
-        Files.writeString(out, markdown);
+        String previous = Files.exists(out) ? Files.readString(out) : "";
+        int soak = previous.indexOf(SOAK_HEADING);
+        // The soak runs on its own (30 minutes); its section stays until it runs again.
+        Files.writeString(out, soak < 0 ? markdown : markdown.stripTrailing() + "\n\n" + previous.substring(soak));
         log.println(markdown);
         log.println("written to " + out.toAbsolutePath());
         log.flush();

@@ -2,6 +2,7 @@ package io.hypermesh.coordinator.bus;
 
 import io.hypermesh.schemas.kafka.TlsIdentity;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
+import io.hypermesh.platform.kafka.SaslUsers;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.TopicAdmin;
@@ -68,13 +69,26 @@ public final class BusRuntime implements AutoCloseable {
      * @param nodeName         the Consul node the query API answers as
      * @param datacenter       the Consul datacenter the query API answers for
      * @param streamThreads    the folds' stream threads
+     * @param kafkaSasl        the embedded broker takes only SASL/PLAIN users (one per part, passwords
+     *                         kept in {@code dataDir/sasl}) with ACLs: no TLS, but no anonymous writer
      */
     public record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
-                           Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads) {
+                           Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads,
+                           boolean kafkaSasl) {
+        public Settings {
+            if (kafkaSasl && pkiDir != null) {
+                throw new IllegalArgumentException("--kafka-sasl and --pki-dir both secure the broker: choose one");
+            }
+            if (kafkaSasl && !(bootstrapServers == null || bootstrapServers.isBlank())) {
+                throw new IllegalArgumentException("--kafka-sasl secures the embedded broker; an existing cluster's security "
+                        + "is its own (give its client settings with --kafka-config)");
+            }
+        }
+
         /** A plain bus with open write APIs and one stream thread, answering as this host in dc1. */
         public static Settings plain(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort) {
             return new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, null, ApiTokens.open(),
-                    StreamsSettings.hostName(), "dc1", 1);
+                    StreamsSettings.hostName(), "dc1", 1, false);
         }
 
         boolean embedded() {
@@ -102,22 +116,26 @@ public final class BusRuntime implements AutoCloseable {
                         + pki.issued().size() + " certificates issued, " + pki.kept().size() + " kept");
             }
             String bootstrap = s.bootstrapServers();
+            SaslUsers users = s.kafkaSasl() ? SaslUsers.init(s.dataDir().resolve("sasl"), BusAcls.PRINCIPALS) : null;
             if (s.embedded()) {
                 Path kafkaDir = s.dataDir().resolve("kafka");
                 log.println("starting embedded Kafka (KRaft) with data in " + kafkaDir.toAbsolutePath()
-                        + (s.pkiDir() == null ? "" : ", mutual TLS and ACLs"));
+                        + (s.pkiDir() != null ? ", mutual TLS and ACLs" : users != null ? ", SASL/PLAIN and ACLs" : ""));
                 log.flush();
-                broker = s.pkiDir() == null ? EmbeddedKafka.start(kafkaDir, s.kafkaPort()) : EmbeddedKafka.startSecured(kafkaDir, s.kafkaPort(), s.pkiDir());
+                broker = s.pkiDir() != null ? EmbeddedKafka.startSecured(kafkaDir, s.kafkaPort(), s.pkiDir())
+                        : users != null ? EmbeddedKafka.startSasl(kafkaDir, s.kafkaPort(), users)
+                        : EmbeddedKafka.start(kafkaDir, s.kafkaPort());
                 bootstrap = broker.bootstrapServers();
             }
-            Function<String, KafkaAccess> as = identities(bootstrap, s.pkiDir());
+            Function<String, KafkaAccess> as = identities(bootstrap, s.pkiDir(), users);
             try (Admin admin = Admin.create(as.apply(BusAcls.BROKER).clientConfig())) {
                 TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.ALL);
                 log.println("topics: " + report.summary(Topics.ALL.size()));
                 report.warnings().forEach(w -> log.println("  warning: " + w));
-                if (s.pkiDir() != null) {
+                if (s.pkiDir() != null || users != null) {
                     List<AclBinding> acls = BusAcls.all(StreamsSettings.DEFAULT_APPLICATION_ID);
                     admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+                    awaitAcls(admin, acls.size());
                     log.println("ACLs: " + acls.size() + " bindings for " + BusAcls.PRINCIPALS.size() + " principals");
                 }
             }
@@ -162,6 +180,21 @@ public final class BusRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the broker's authorizer holds the ACLs just created: they reach it through the
+     * metadata log, and a part starting before that is refused its own topics (seen with SASL,
+     * whose faster handshake let the registry ask first).
+     */
+    private static void awaitAcls(Admin admin, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not apply the bus's " + count + " ACLs within 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static Map<String, Integer> registerEnvelopes(String registryUrl, TlsIdentity tls) {
         Map<String, Integer> ids = new LinkedHashMap<>();
         try (HttpRegistryClient schemas = new HttpRegistryClient(registryUrl, tls)) {
@@ -174,10 +207,12 @@ public final class BusRuntime implements AutoCloseable {
         return ids;
     }
 
-    /** Each part's access: its own certificate on a secured bus, plain access otherwise. */
-    private static Function<String, KafkaAccess> identities(String bootstrap, Path pkiDir) {
+    /** Each part's access: its own certificate or SASL user on a secured bus, plain access otherwise. */
+    private static Function<String, KafkaAccess> identities(String bootstrap, Path pkiDir, SaslUsers users) {
         KafkaAccess plain = KafkaAccess.to(bootstrap);
-        return pkiDir == null ? principal -> plain : principal -> plain.as(pkiDir, principal);
+        return pkiDir != null ? principal -> plain.as(pkiDir, principal)
+                : users != null ? principal -> plain.with(users.clientConfig(principal))
+                : principal -> plain;
     }
 
     private static List<String> hostsFor(String host) {

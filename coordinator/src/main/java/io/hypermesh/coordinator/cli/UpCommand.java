@@ -45,6 +45,11 @@ final class UpCommand implements Callable<Integer> {
                     + "speaks only mutual TLS, ACLs give each part its own topics, and each part connects with its own certificate.")
     Path pkiDir;
 
+    @Option(names = "--kafka-sasl",
+            description = "Without TLS, still no anonymous writer: the embedded broker takes only SASL/PLAIN users, one per part of the bus "
+                    + "(passwords in <data-dir>/sasl, with a client settings file per user for --kafka-config), and ACLs give each its own topics.")
+    boolean kafkaSasl;
+
     @picocli.CommandLine.Mixin
     WriteTokensOption writeTokens;
 
@@ -82,7 +87,7 @@ final class UpCommand implements Callable<Integer> {
         BusRuntime bus;
         try {
             bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, bind.host, registryPort, apiPort,
-                    pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter, streamThreads.threads), out,
+                    pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter, streamThreads.threads, kafkaSasl), out,
                     (coordinator, registryUrl) -> lease[0] = BundledPlatform.electEarly(coordinator, registryUrl));
         } catch (Exception e) {
             if (lease[0] != null) {
@@ -92,7 +97,8 @@ final class UpCommand implements Callable<Integer> {
         }
         bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
         out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
-                + (pkiDir == null ? "" : "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"));
+                + (pkiDir != null ? "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"
+                : kafkaSasl ? "  (SASL/PLAIN: connect with --kafka-config " + dataDir.resolve("sasl").resolve("<component>.properties") + ")" : ""));
         out.println("Schema registry:         " + bus.endpoints().registryUrl());
         out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
         out.println("Dashboard:               " + bus.apiUrl() + "/ui/");

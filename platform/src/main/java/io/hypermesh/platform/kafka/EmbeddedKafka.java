@@ -39,13 +39,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int brokerPort;
-    private final Path pkiDir;
+    /** Each component's client settings on a secured broker (its certificate, or its SASL user); null on a plain one. */
+    private final java.util.function.Function<String, Map<String, Object>> identities;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int brokerPort, Path pkiDir) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int brokerPort,
+                          java.util.function.Function<String, Map<String, Object>> identities) {
         this.server = server;
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
-        this.pkiDir = pkiDir;
+        this.identities = identities;
     }
 
     /**
@@ -54,7 +56,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param brokerPort client port, 0 for any free one
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort) {
-        return start(dataDir, brokerPort, null);
+        return start(dataDir, brokerPort, null, props -> { }, "");
     }
 
     /**
@@ -65,24 +67,33 @@ public final class EmbeddedKafka implements AutoCloseable {
      * broker's own principal is the only super user.
      */
     public static EmbeddedKafka startSecured(Path dataDir, int brokerPort, Path pkiDir) {
-        return start(dataDir, brokerPort, pkiDir);
+        return start(dataDir, brokerPort, component -> PkiDirectory.kafkaClientConfig(pkiDir, component),
+                props -> secure(props, pkiDir), " (mutual TLS, ACLs)");
     }
 
-    private static EmbeddedKafka start(Path dataDir, int brokerPort, Path pkiDir) {
+    /**
+     * Starts a broker that takes only SASL/PLAIN clients, as the users of {@code users} (which must
+     * hold {@value #BROKER_COMPONENT}), with KRaft's StandardAuthorizer as {@link #startSecured}
+     * has it: no TLS, but no anonymous client either, and each user may do only what ACLs grant it.
+     */
+    public static EmbeddedKafka startSasl(Path dataDir, int brokerPort, SaslUsers users) {
+        return start(dataDir, brokerPort, users::clientConfig, props -> sasl(props, users), " (SASL/PLAIN, ACLs)");
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, java.util.function.Function<String, Map<String, Object>> identities,
+                                       java.util.function.Consumer<Properties> security, String description) {
         try {
             Files.createDirectories(dataDir);
             int port = brokerPort == 0 ? freePort() : brokerPort;
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("kraft-logs").toAbsolutePath();
             Properties props = serverProperties(port, controllerPort, logDir);
-            if (pkiDir != null) {
-                secure(props, pkiDir, port, controllerPort);
-            }
+            security.accept(props);
             format(props, logDir);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            LOG.info("embedded Kafka broker listening on {}:{}{} (data in {})", HOST, port, pkiDir == null ? "" : " (mutual TLS, ACLs)", logDir);
-            return new EmbeddedKafka(server, dataDir, port, pkiDir);
+            LOG.info("embedded Kafka broker listening on {}:{}{} (data in {})", HOST, port, description, logDir);
+            return new EmbeddedKafka(server, dataDir, port, identities);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -98,15 +109,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Access to this broker (on a secured broker, as the broker's own super user). */
     public KafkaAccess access() {
-        return pkiDir == null ? KafkaAccess.to(bootstrapServers()) : access(BROKER_COMPONENT);
+        return identities == null ? KafkaAccess.to(bootstrapServers()) : access(BROKER_COMPONENT);
     }
 
-    /** Access to this secured broker as {@code component}, with its certificate. */
+    /** Access to this secured broker as {@code component}, with its certificate or SASL user. */
     public KafkaAccess access(String component) {
-        if (pkiDir == null) {
+        if (identities == null) {
             throw new IllegalStateException("this broker is not secured: there are no component identities");
         }
-        return KafkaAccess.to(bootstrapServers()).as(pkiDir, component);
+        return KafkaAccess.to(bootstrapServers()).with(identities.apply(component));
     }
 
     /** Client settings that reach this broker (on a secured broker, as the broker's own super user). */
@@ -181,11 +192,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void secure(Properties p, Path pkiDir, int port, int controllerPort) {
-        p.put("listeners", "SSL://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "SSL://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:SSL");
-        p.put("inter.broker.listener.name", "SSL");
+    private static void secure(Properties p, Path pkiDir) {
+        secureListeners(p, "SSL");
         Map<String, Object> tls = PkiDirectory.kafkaClientConfig(pkiDir, BROKER_COMPONENT);
         tls.forEach((k, v) -> {
             if (k.startsWith("ssl.")) {
@@ -194,6 +202,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         });
         p.put("ssl.client.auth", "required");
         p.put("ssl.principal.mapping.rules", io.hypermesh.platform.pki.Pki.PRINCIPAL_MAPPING_RULE);
+    }
+
+    private static void sasl(Properties p, SaslUsers users) {
+        secureListeners(p, "SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        String jaas = users.brokerJaas(BROKER_COMPONENT);
+        p.put("listener.name.client.plain.sasl.jaas.config", jaas);
+        p.put("listener.name.controller.plain.sasl.jaas.config", jaas);
+    }
+
+    /** Both listeners on {@code protocol}, KRaft's authorizer, the broker's own principal the one super user. */
+    private static void secureListeners(Properties p, String protocol) {
+        String port = p.getProperty("advertised.listeners").replaceAll(".*:", "");
+        String controller = p.getProperty("listeners").replaceAll(".*CONTROLLER://[^:]*:", "");
+        p.put("listeners", "CLIENT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controller);
+        p.put("advertised.listeners", "CLIENT://" + HOST + ":" + port);
+        p.put("listener.security.protocol.map", "CLIENT:" + protocol + ",CONTROLLER:" + protocol);
+        p.put("inter.broker.listener.name", "CLIENT");
         p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         p.put("super.users", "User:" + BROKER_COMPONENT);
         p.put("allow.everyone.if.no.acl.found", "false");

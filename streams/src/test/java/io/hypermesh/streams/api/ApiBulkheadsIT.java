@@ -1,11 +1,5 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.events.ComponentKind;
-import io.hypermesh.events.Endpoint;
-import io.hypermesh.events.EventSource;
-import io.hypermesh.events.registry.RegistryEvent;
-import io.hypermesh.events.registry.ServiceRegistered;
-import io.hypermesh.events.registry.Weights;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.events.Registrations;
@@ -40,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,8 +64,8 @@ class ApiBulkheadsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(Files.createTempDirectory(Path.of("target"), "api-bulkheads-kafka-"), 0);
-        bus = new BusFixture(kafka);
+        bus = BusFixture.withOwnBroker("api-bulkheads-kafka-");
+        kafka = bus.kafka;
         // A short slow-reader timeout, so the test sees the unread answers dropped.
         app = bus.start(bus.settings(BusFixture.uniqueAppId()).withApiLimits(ApiLimits.DEFAULTS
                 .withAnswers(64, 16, 256L * 1024 * 1024, Duration.ofSeconds(5))));
@@ -81,7 +74,7 @@ class ApiBulkheadsIT {
             List<CompletableFuture<?>> sent = new ArrayList<>();
             for (int i = 0; i < INSTANCES; i++) {
                 String id = BIG + "-" + i;
-                sent.add(writer.publish(Topics.REGISTRY.name(), id, registration(id, BIG)));
+                sent.add(writer.publish(Topics.REGISTRY.name(), id, DashboardLoadIT.registration(id, BIG)));
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         }
@@ -92,10 +85,7 @@ class ApiBulkheadsIT {
     @AfterAll
     static void stop() {
         if (bus != null) {
-            bus.close();
-        }
-        if (kafka != null) {
-            kafka.close();
+            bus.close(); // and its broker
         }
     }
 
@@ -270,13 +260,5 @@ class ApiBulkheadsIT {
             }
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
-    }
-
-    private static RegistryEvent registration(String id, String service) {
-        return RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource("bulkheads-test", ComponentKind.SERVICE))
-                .setOccurredAt(Instant.now()).setTraceId(null)
-                .setPayload(ServiceRegistered.newBuilder().setInstanceId(id).setServiceName(service)
-                        .setEndpoint(new Endpoint("10.0.0.1", 8080, "tcp")).setTags(List.of("blue", "green")).setWeights(new Weights(1, 1))
-                        .setMetadata(Map.of("version", "2", "zone", "eu-west-1a")).setTtlMs(3_600_000L).build()).build();
     }
 }

@@ -66,8 +66,8 @@ class DashboardLoadIT {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "dashboard-load-kafka-"), 0);
-        bus = new BusFixture(kafka);
+        bus = BusFixture.withOwnBroker("dashboard-load-kafka-");
+        kafka = bus.kafka;
         app = bus.start(bus.settings(BusFixture.uniqueAppId()));
         api = new Http(app.url());
     }
@@ -75,10 +75,7 @@ class DashboardLoadIT {
     @AfterAll
     static void stop() {
         if (bus != null) {
-            bus.close();
-        }
-        if (kafka != null) {
-            kafka.close();
+            bus.close(); // and its broker
         }
     }
 
@@ -209,7 +206,8 @@ class DashboardLoadIT {
         return thread;
     }
 
-    private static RegistryEvent registration(String id, String service) {
+    /** A plain registration of {@code id} in {@code service}, with an hour's lease. */
+    static RegistryEvent registration(String id, String service) {
         return RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource("load-test", ComponentKind.SERVICE))
                 .setOccurredAt(Instant.now()).setTraceId(null)
                 .setPayload(ServiceRegistered.newBuilder().setInstanceId(id).setServiceName(service)

@@ -21,6 +21,8 @@ public final class BusFixture implements AutoCloseable {
     public final EmbeddedKafka kafka;
     public final SchemaRegistryService registry;
     private final List<StreamsApp> apps = new ArrayList<>();
+    /** A broker this fixture started for itself, closed with it; null when shared. */
+    private EmbeddedKafka ownBroker;
 
     /** The broker and registry a test talks to, however they were started. */
     public record External(EmbeddedKafka kafka, SchemaRegistryService registry) {
@@ -37,6 +39,17 @@ public final class BusFixture implements AutoCloseable {
             TopicAdmin.ensure(admin, Topics.ALL);
         }
         this.registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
+    }
+
+    /**
+     * A fixture on a broker of its own (in a new folder of target named by {@code prefix}), closed
+     * with it: for a test whose load must not reach the tests after it.
+     */
+    public static BusFixture withOwnBroker(String prefix) throws java.io.IOException {
+        EmbeddedKafka broker = EmbeddedKafka.start(Files.createTempDirectory(Path.of("target"), prefix), 0);
+        BusFixture fixture = new BusFixture(broker);
+        fixture.ownBroker = broker;
+        return fixture;
     }
 
     public StreamsSettings settings(String applicationId) {
@@ -68,5 +81,8 @@ public final class BusFixture implements AutoCloseable {
     public void close() {
         apps.forEach(StreamsApp::close);
         registry.close();
+        if (ownBroker != null) {
+            ownBroker.close();
+        }
     }
 }
