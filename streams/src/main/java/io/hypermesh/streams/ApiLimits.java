@@ -9,6 +9,7 @@ import java.time.Duration;
  * bound. "Client" is the remote address, so clients behind one proxy share a share.
  *
  * @param watchersPerClient        blocking queries and event streams one client may hold open
+ * @param streamsPerClient         of those, event streams (each renders its view on every change)
  * @param answersInFlight          answers being built or written at once, all clients together
  * @param answersInFlightPerClient answers being built or written at once for one client
  * @param answerBytesInFlight      bytes of answers rendered and not yet taken by their clients
@@ -17,14 +18,14 @@ import java.time.Duration;
  * @param connections              open connections the API's listener takes; more are answered 503 and closed
  * @param connectionsPerClient     open connections one client may hold to the API
  */
-public record ApiLimits(int watchersPerClient, int answersInFlight, int answersInFlightPerClient,
+public record ApiLimits(int watchersPerClient, int streamsPerClient, int answersInFlight, int answersInFlightPerClient,
                         long answerBytesInFlight, Duration slowReaderTimeout, int renderThreads, int connections,
                         int connectionsPerClient) {
-    public static final ApiLimits DEFAULTS = new ApiLimits(256, 64, 16, 256L * 1024 * 1024, Duration.ofSeconds(30),
+    public static final ApiLimits DEFAULTS = new ApiLimits(256, 16, 64, 16, 256L * 1024 * 1024, Duration.ofSeconds(30),
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 4_096, 512);
 
     public ApiLimits {
-        if (watchersPerClient < 1 || answersInFlight < 1 || answersInFlightPerClient < 1 || renderThreads < 1 || connections < 1
+        if (watchersPerClient < 1 || streamsPerClient < 1 || answersInFlight < 1 || answersInFlightPerClient < 1 || renderThreads < 1 || connections < 1
                 || connectionsPerClient < 1) {
             throw new IllegalArgumentException("every API limit must be at least 1: " + this);
         }
@@ -36,16 +37,7 @@ public record ApiLimits(int watchersPerClient, int answersInFlight, int answersI
         }
     }
 
-    public ApiLimits withWatchersPerClient(int n) {
-        return new ApiLimits(n, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout, renderThreads, connections, connectionsPerClient);
-    }
-
     public ApiLimits withAnswers(int total, int perClient, long bytes, Duration slowReader) {
-        return new ApiLimits(watchersPerClient, total, perClient, bytes, slowReader, renderThreads, connections, connectionsPerClient);
-    }
-
-    public ApiLimits withConnections(int total, int perClient) {
-        return new ApiLimits(watchersPerClient, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout,
-                renderThreads, total, perClient);
+        return new ApiLimits(watchersPerClient, streamsPerClient, total, perClient, bytes, slowReader, renderThreads, connections, connectionsPerClient);
     }
 }

@@ -210,7 +210,7 @@ final class HypermeshViews {
                 return;
             }
             long stamp = changes.stamp(scopes);
-            view.get().map(Watch::render).onComplete(ar -> {
+            view.get().compose(v -> answers.render(v, Watch::render)).onComplete(ar -> {
                 if (response.closed()) {
                     return;
                 }

@@ -102,7 +102,7 @@ public final class QueryApiVerticle extends VerticleBase {
         holders = new TransactionHolders(settings.kafka().clientConfig());
         WriteVisibility visibility = new WriteVisibility(stores, applied, holders);
         PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName());
-        Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient());
+        Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient(), settings.apiLimits().streamsPerClient());
         gauges.watch(watchers);
         answers = new AnswerBudget(vertx, settings.apiLimits());
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);

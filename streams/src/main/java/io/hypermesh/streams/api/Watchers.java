@@ -20,13 +20,20 @@ final class Watchers {
 
     private final int limit;
     private final int perClient;
+    private final int streamsPerClient;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger[] openByKind = {new AtomicInteger(), new AtomicInteger()};
     private final Map<String, Integer> openByClient = new HashMap<>();
+    private final Map<String, Integer> streamsByClient = new HashMap<>();
 
-    Watchers(int limit, int perClient) {
+    /**
+     * @param streamsPerClient event streams one client may hold: each renders its view on every
+     *                         change, so they cost far more than a blocking query waiting
+     */
+    Watchers(int limit, int perClient, int streamsPerClient) {
         this.limit = limit;
         this.perClient = perClient;
+        this.streamsPerClient = streamsPerClient;
     }
 
     /** Takes a place for one watcher of the request's client; the returned handle gives it back (once, however often run). */
@@ -38,11 +45,17 @@ final class Watchers {
                 throw new ApiException(429, "too many open watches for " + client + ": the limit is " + perClient
                         + " blocking queries and event streams per client");
             }
+            if (kind == Kind.EVENT_STREAM && streamsByClient.getOrDefault(client, 0) >= streamsPerClient) {
+                throw new ApiException(429, "too many event streams for " + client + ": the limit is " + streamsPerClient + " per client");
+            }
             if (open.incrementAndGet() > limit) {
                 open.decrementAndGet();
                 throw new ApiException(429, "too many open watches: the limit is " + limit + " blocking queries and event streams");
             }
             openByClient.put(client, mine + 1);
+            if (kind == Kind.EVENT_STREAM) {
+                streamsByClient.merge(client, 1, Integer::sum);
+            }
         }
         AtomicInteger ofKind = openByKind[kind.ordinal()];
         ofKind.incrementAndGet();
@@ -53,6 +66,9 @@ final class Watchers {
                 synchronized (openByClient) {
                     open.decrementAndGet();
                     openByClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
+                    if (kind == Kind.EVENT_STREAM) {
+                        streamsByClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
+                    }
                 }
             }
         };

@@ -153,6 +153,50 @@ class ApiBulkheadsIT {
     }
 
     @Test
+    void oneClientTakesAtMostItsShareOfWatchesAndStreams() throws Exception {
+        URI base = URI.create(app.url());
+        List<Socket> held = new ArrayList<>();
+        try {
+            int perClient = ApiLimits.DEFAULTS.watchersPerClient();
+            for (int i = 0; i < perClient; i++) {
+                held.add(ask("127.0.0.4", base, "/v1/catalog/services?index=999999999&wait=60s&n=" + i));
+            }
+            Thread.sleep(1_000); // each of them taken by the server
+            assertEquals(429, status(ask("127.0.0.4", base, "/v1/catalog/services?index=999999999&wait=60s"), held),
+                    "the client past its share of blocking queries is refused");
+            assertEquals(200, api.get("/v1/catalog/services?index=1&wait=1s").status(), "another client still watches");
+
+            for (int i = 0; i < ApiLimits.DEFAULTS.streamsPerClient(); i++) {
+                held.add(ask("127.0.0.9", base, "/v1/hypermesh/service/redos?stream&n=" + i));
+            }
+            Thread.sleep(1_000);
+            assertEquals(429, status(ask("127.0.0.9", base, "/v1/hypermesh/service/redos?stream"), held),
+                    "event streams, which render on every change, have a smaller share");
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    private static Socket ask(String from, URI base, String path) throws java.io.IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(from, 0));
+        s.connect(new InetSocketAddress(base.getHost(), base.getPort()));
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    /** The status of the answer on {@code s}, which is then closed; {@code held} keeps the others. */
+    private static int status(Socket s, List<Socket> held) throws java.io.IOException {
+        try (s) {
+            s.setSoTimeout(10_000);
+            byte[] head = s.getInputStream().readNBytes(12);
+            return Integer.parseInt(new String(head, StandardCharsets.US_ASCII).substring(9, 12));
+        }
+    }
+
+    @Test
     @org.junit.jupiter.api.Order(2)
     void anOpenClientTransactionHoldsRegistrationsAtMostTwentySecondsAnsweredWithA503AndItsHolder() throws Exception {
         String holder = "hostile-" + UUID.randomUUID().toString().substring(0, 6);
