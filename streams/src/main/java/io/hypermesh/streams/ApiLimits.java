@@ -37,6 +37,11 @@ public record ApiLimits(int watchersPerClient, int streamsPerClient, int answers
         }
     }
 
+    public ApiLimits withStreamsPerClient(int n) {
+        return new ApiLimits(watchersPerClient, n, answersInFlight, answersInFlightPerClient, answerBytesInFlight, slowReaderTimeout,
+                renderThreads, connections, connectionsPerClient);
+    }
+
     public ApiLimits withAnswers(int total, int perClient, long bytes, Duration slowReader) {
         return new ApiLimits(watchersPerClient, streamsPerClient, total, perClient, bytes, slowReader, renderThreads, connections, connectionsPerClient);
     }

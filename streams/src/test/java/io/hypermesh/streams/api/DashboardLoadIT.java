@@ -14,6 +14,7 @@ import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.platform.testing.Http;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.streams.ApiLimits;
 import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
 import io.hypermesh.streams.testing.Eventually;
@@ -68,7 +69,8 @@ class DashboardLoadIT {
     static void start() throws Exception {
         bus = BusFixture.withOwnBroker("dashboard-load-kafka-");
         kafka = bus.kafka;
-        app = bus.start(bus.settings(BusFixture.uniqueAppId()));
+        // Twenty browsers, which in life come from twenty addresses: here all from loopback, one client to the bus.
+        app = bus.start(bus.settings(BusFixture.uniqueAppId()).withApiLimits(ApiLimits.DEFAULTS.withStreamsPerClient(CLIENTS)));
         api = new Http(app.url());
     }
 
