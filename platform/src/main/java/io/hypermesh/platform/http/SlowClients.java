@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -39,7 +38,7 @@ public final class SlowClients {
     private final Map<HttpConnection, Long> timers = new WeakHashMap<>();
     /** Connections over a bound, each with the reason its first request is told. */
     private final Map<HttpConnection, String> refused = new WeakHashMap<>();
-    private final Map<String, Integer> openByClient = new HashMap<>();
+    private final ClientShares byClient = new ClientShares();
     private int open;
 
     public SlowClients(Vertx vertx) {
@@ -83,21 +82,19 @@ public final class SlowClients {
     }
 
     private synchronized String admit(String client) {
-        int mine = openByClient.getOrDefault(client, 0);
-        if (mine >= maxPerClient) {
-            return "too many connections from " + client + ": the limit is " + maxPerClient + " per client";
-        }
         if (open >= maxConnections) {
             return "too many connections: this listener takes " + maxConnections;
         }
+        if (!byClient.take(client, maxPerClient)) {
+            return "too many connections from " + client + ": the limit is " + maxPerClient + " per client";
+        }
         open++;
-        openByClient.put(client, mine + 1);
         return null;
     }
 
     private synchronized void leave(String client) {
         open--;
-        openByClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
+        byClient.give(client);
     }
 
     /** A refused connection's first request is told why; if none comes within a second, or too many wait, it is closed. */

@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.platform.http.ClientShares;
 import io.hypermesh.streams.ApiLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,8 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * What answers may hold of the process. An answer is admitted before it is built (a count for all
@@ -25,7 +24,7 @@ final class AnswerBudget {
     private final Vertx vertx;
     private final ApiLimits limits;
     private final WorkerExecutor renderers;
-    private final Map<String, Integer> byClient = new HashMap<>();
+    private final ClientShares byClient = new ClientShares();
     private int inFlight;
     private long bytes;
 
@@ -68,25 +67,23 @@ final class AnswerBudget {
                 released = true;
                 bytes -= charged;
                 inFlight--;
-                byClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
+                byClient.give(client);
             }
         }
     }
 
     /** Admits one answer for the request's client, released when the exchange ends however it ends; else 429 or 503. */
     Admission admit(RoutingContext ctx) {
-        String client = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+        String client = ClientShares.clientOf(ctx.request());
         Admission admission;
         synchronized (this) {
-            int mine = byClient.getOrDefault(client, 0);
-            if (mine >= limits.answersInFlightPerClient()) {
-                throw new ApiException(429, "too many answers in flight for " + client + ": the limit is "
-                        + limits.answersInFlightPerClient() + " per client");
-            }
             if (inFlight >= limits.answersInFlight()) {
                 throw new ApiException(503, "too many answers in flight: the limit is " + limits.answersInFlight() + "; retry later");
             }
-            byClient.put(client, mine + 1);
+            if (!byClient.take(client, limits.answersInFlightPerClient())) {
+                throw new ApiException(429, "too many answers in flight for " + client + ": the limit is "
+                        + limits.answersInFlightPerClient() + " per client");
+            }
             inFlight++;
             admission = new Admission(client);
         }

@@ -1,16 +1,16 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.platform.http.ClientShares;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How many blocking queries and event streams are open, up to a limit for all clients and one for
- * each client (its remote address): past either a new one is answered 429 with Retry-After, as
- * Consul answers a client over its connection limit, so one client cannot take every place.
+ * each client (its remote address), with a smaller one for event streams: past any of them a new
+ * one is answered 429 with Retry-After, as Consul answers a client over its connection limit, so
+ * one client cannot take every place.
  */
 final class Watchers {
     /** What a watcher is; the limits count both kinds together. */
@@ -23,8 +23,8 @@ final class Watchers {
     private final int streamsPerClient;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger[] openByKind = {new AtomicInteger(), new AtomicInteger()};
-    private final Map<String, Integer> openByClient = new HashMap<>();
-    private final Map<String, Integer> streamsByClient = new HashMap<>();
+    private final ClientShares watches = new ClientShares();
+    private final ClientShares streams = new ClientShares();
 
     /**
      * @param streamsPerClient event streams one client may hold: each renders its view on every
@@ -38,24 +38,21 @@ final class Watchers {
 
     /** Takes a place for one watcher of the request's client; the returned handle gives it back (once, however often run). */
     Runnable acquire(Kind kind, RoutingContext ctx) {
-        String client = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
-        synchronized (openByClient) {
-            int mine = openByClient.getOrDefault(client, 0);
-            if (mine >= perClient) {
-                throw new ApiException(429, "too many open watches for " + client + ": the limit is " + perClient
-                        + " blocking queries and event streams per client");
-            }
-            if (kind == Kind.EVENT_STREAM && streamsByClient.getOrDefault(client, 0) >= streamsPerClient) {
-                throw new ApiException(429, "too many event streams for " + client + ": the limit is " + streamsPerClient + " per client");
-            }
-            if (open.incrementAndGet() > limit) {
-                open.decrementAndGet();
-                throw new ApiException(429, "too many open watches: the limit is " + limit + " blocking queries and event streams");
-            }
-            openByClient.put(client, mine + 1);
-            if (kind == Kind.EVENT_STREAM) {
-                streamsByClient.merge(client, 1, Integer::sum);
-            }
+        String client = ClientShares.clientOf(ctx.request());
+        boolean stream = kind == Kind.EVENT_STREAM;
+        if (stream && !streams.take(client, streamsPerClient)) {
+            throw new ApiException(429, "too many event streams for " + client + ": the limit is " + streamsPerClient + " per client");
+        }
+        if (!watches.take(client, perClient)) {
+            giveBack(stream, client);
+            throw new ApiException(429, "too many open watches for " + client + ": the limit is " + perClient
+                    + " blocking queries and event streams per client");
+        }
+        if (open.incrementAndGet() > limit) {
+            open.decrementAndGet();
+            watches.give(client);
+            giveBack(stream, client);
+            throw new ApiException(429, "too many open watches: the limit is " + limit + " blocking queries and event streams");
         }
         AtomicInteger ofKind = openByKind[kind.ordinal()];
         ofKind.incrementAndGet();
@@ -63,15 +60,17 @@ final class Watchers {
         return () -> {
             if (released.compareAndSet(false, true)) {
                 ofKind.decrementAndGet();
-                synchronized (openByClient) {
-                    open.decrementAndGet();
-                    openByClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
-                    if (kind == Kind.EVENT_STREAM) {
-                        streamsByClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
-                    }
-                }
+                open.decrementAndGet();
+                watches.give(client);
+                giveBack(stream, client);
             }
         };
+    }
+
+    private void giveBack(boolean stream, String client) {
+        if (stream) {
+            streams.give(client);
+        }
     }
 
     int open() {

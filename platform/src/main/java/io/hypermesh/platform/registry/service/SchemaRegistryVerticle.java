@@ -1,7 +1,7 @@
 package io.hypermesh.platform.registry.service;
 
+import io.hypermesh.platform.http.ClientShares;
 import io.hypermesh.platform.http.SlowClients;
-import io.hypermesh.platform.http.StrictUtf8;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,7 +13,6 @@ import io.hypermesh.platform.registry.CompatibilityLevel;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.platform.registry.SchemaDefinition;
 import io.hypermesh.schemas.format.SchemaTypes;
-import io.hypermesh.platform.registry.SchemaReference;
 import io.hypermesh.platform.registry.SchemaRegistry;
 import io.hypermesh.platform.registry.SchemaStore;
 import io.vertx.core.Future;
@@ -26,11 +25,19 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+
+import static io.hypermesh.platform.registry.service.RegistryRequests.body;
+import static io.hypermesh.platform.registry.service.RegistryRequests.definition;
+import static io.hypermesh.platform.registry.service.RegistryRequests.flag;
+import static io.hypermesh.platform.registry.service.RegistryRequests.id;
+import static io.hypermesh.platform.registry.service.RegistryRequests.integer;
+import static io.hypermesh.platform.registry.service.RegistryRequests.requestedLevel;
+import static io.hypermesh.platform.registry.service.RegistryRequests.requestedMode;
+import static io.hypermesh.platform.registry.service.RegistryRequests.subject;
 
 /**
  * Serves the Confluent schema registry REST API over a {@link SchemaStore}. {@link #start()}
@@ -219,8 +226,21 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         return type == null ? V1 : type;
     }
 
+    /**
+     * Runs a request's work on a worker thread. One client has at most {@link #MAX_IN_FLIGHT_PER_CLIENT}
+     * requests being worked on at once (a schema's parse can take a good part of a second): past
+     * that it gets a 429, so it cannot queue the workers up for every other client.
+     */
     private void blocking(RoutingContext ctx, Callable<Object> work) {
+        String client = ClientShares.clientOf(ctx.request());
+        if (!inFlight.take(client, MAX_IN_FLIGHT_PER_CLIENT)) {
+            ctx.response().putHeader("Retry-After", "1");
+            error(ctx, new RegistryException(429, 42901, "too many requests in progress from " + client
+                    + ": the limit is " + MAX_IN_FLIGHT_PER_CLIENT + " at once"));
+            return;
+        }
         vertx.executeBlocking(work, false).onComplete(ar -> {
+            inFlight.give(client);
             if (ar.succeeded()) {
                 reply(ctx, ar.result());
             } else {
@@ -228,6 +248,9 @@ public final class SchemaRegistryVerticle extends VerticleBase {
             }
         });
     }
+
+    static final int MAX_IN_FLIGHT_PER_CLIENT = 8;
+    private final ClientShares inFlight = new ClientShares();
 
     private static void reply(RoutingContext ctx, Object body) {
         String text = body instanceof RawJson raw ? raw.text() : body.toString();
@@ -248,87 +271,6 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         }
     }
 
-    private static final String PARSED_BODY = "hypermesh.registry.parsedBody";
-
-    private static String subject(RoutingContext ctx) {
-        return ctx.pathParam("subject");
-    }
-
-    private static int id(RoutingContext ctx) {
-        String text = ctx.pathParam("id");
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw RegistryException.schemaNotFound("'" + text + "' is not a schema id (ids are integers)");
-        }
-    }
-
-    private static boolean flag(RoutingContext ctx, String name) {
-        String value = ctx.request().getParam(name);
-        return value != null && (value.isEmpty() || Boolean.parseBoolean(value));
-    }
-
-    private static JsonNode body(RoutingContext ctx) {
-        JsonNode parsed = ctx.get(PARSED_BODY);
-        if (parsed != null) {
-            return parsed;
-        }
-        String text;
-        try {
-            text = ctx.body() == null || ctx.body().buffer() == null ? null : StrictUtf8.decode(ctx.body().buffer().getBytes());
-        } catch (IllegalArgumentException e) {
-            throw RegistryException.badRequest(e.getMessage());
-        }
-        if (text == null || text.isBlank()) {
-            throw RegistryException.badRequest("request body is empty; expected a JSON object");
-        }
-        try {
-            JsonNode node = JSON.readTree(text);
-            if (!node.isObject()) {
-                throw RegistryException.badRequest("request body must be a JSON object, got " + node.getNodeType());
-            }
-            StrictUtf8.refuseLoneSurrogates(node);
-            ctx.put(PARSED_BODY, node); // read once: a handler asks for the body and the definition in it
-            return node;
-        } catch (IllegalArgumentException e) {
-            throw RegistryException.badRequest(e.getMessage());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw RegistryException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static SchemaDefinition definition(RoutingContext ctx) {
-        JsonNode body = body(ctx);
-        JsonNode schema = body.get("schema");
-        if (schema == null || !schema.isTextual()) {
-            throw RegistryException.invalidSchema("the request needs a 'schema' field holding the schema as a string");
-        }
-        List<SchemaReference> references = new ArrayList<>();
-        for (JsonNode ref : body.path("references")) {
-            if (!ref.path("name").isTextual() || !ref.path("subject").isTextual() || !ref.path("version").isInt()) {
-                throw RegistryException.invalidSchema("each reference needs 'name', 'subject' and an integer 'version': " + ref);
-            }
-            references.add(new SchemaReference(ref.get("name").asText(), ref.get("subject").asText(), ref.get("version").asInt()));
-        }
-        return new SchemaDefinition(body.path("schemaType").asText(null), schema.asText(), references);
-    }
-
-    private static String requestedLevel(RoutingContext ctx) {
-        JsonNode level = body(ctx).get("compatibility");
-        if (level == null || !level.isTextual()) {
-            throw CompatibilityLevel.invalid(String.valueOf(level));
-        }
-        return level.asText();
-    }
-
-    private static String requestedMode(RoutingContext ctx) {
-        JsonNode mode = body(ctx).get("mode");
-        if (mode == null || !mode.isTextual()) {
-            throw RegistryException.invalidMode();
-        }
-        return mode.asText();
-    }
-
     private ObjectNode setMode(RoutingContext ctx, String subject) {
         String requested = requestedMode(ctx);
         store.write(s -> SchemaRegistry.setMode(s, subject, requested, flag(ctx, "force")));
@@ -337,21 +279,6 @@ public final class SchemaRegistryVerticle extends VerticleBase {
 
     private static ObjectNode modeJson(String mode) {
         return JSON.createObjectNode().put("mode", mode);
-    }
-
-    /** An optional integer field of a request body; a value of another type is refused, not ignored. */
-    private static int integer(JsonNode body, String field, int absent) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return absent;
-        }
-        if (value.isIntegralNumber() && !value.canConvertToInt() && "id".equals(field)) {
-            throw RegistryException.invalidId(value.asLong());
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber()) {
-            throw RegistryException.badRequest("'" + field + "' must be an integer, was " + value);
-        }
-        return value.asInt();
     }
 
     private ObjectNode compatibility(RoutingContext ctx, String version) {
