@@ -155,6 +155,37 @@ class RegistryBulkheadsIT {
         }
     }
 
+    @Test
+    void oneClientHasAtMostEightRequestsBeingWorkedOn(EmbeddedKafka kafka) throws Exception {
+        try (SchemaRegistryService registry = SchemaRegistryService.start(kafka.clientConfig(), freshTopic(), "127.0.0.1", 0)) {
+            StringBuilder proto = new StringBuilder("syntax = \"proto3\"; enum E { ");
+            for (int i = 0; i < 5_000; i++) {
+                proto.append("V").append(i).append(" = ").append(i).append("; "); // the largest enum allowed: a slow parse
+            }
+            String body = JSON.createObjectNode().put("schemaType", "PROTOBUF").put("schema", proto.append("}").toString()).toString();
+            HttpClient client = HttpClient.newHttpClient();
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create(registry.url() + "/compatibility/subjects/e-value/versions"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            int served = 0;
+            int refused = 0;
+            for (var answer : answers) {
+                HttpResponse<String> r = answer.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.statusCode() == 429) {
+                    refused++;
+                    assertTrue(r.body().contains("42901") && r.headers().firstValue("Retry-After").isPresent(), r.body());
+                } else {
+                    assertEquals(200, r.statusCode(), r.body());
+                    served++;
+                }
+            }
+            assertTrue(refused > 0 && served >= 8, "past 8 at once a client is refused: " + served + " served, " + refused + " refused");
+        }
+    }
+
     private static SchemaDefinition definition(String recordName) {
         return new SchemaDefinition(SchemaDefinition.AVRO, "{\"type\":\"record\",\"name\":\"" + recordName
                 + "\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}", List.of());

@@ -72,4 +72,27 @@ class ConsulFilterTest {
                 () -> ConsulFilter.parse("Nope == x", Set.of("Service")));
         assertEquals("Selector \"Nope\" is not valid", selector.getMessage());
     }
+
+    @Test
+    void nestingIsBoundedWhileLongFlatChainsAreNot() {
+        String deepest = "(".repeat(ConsulFilterParser.MAX_DEPTH - 1) + "Service.ID == web-1" + ")".repeat(ConsulFilterParser.MAX_DEPTH - 1);
+        assertTrue(test(deepest));
+        String deeper = "(" + deepest + ")";
+        ConsulFilter.InvalidFilterException e = assertThrows(ConsulFilter.InvalidFilterException.class, () -> test(deeper));
+        assertTrue(e.getMessage().contains("nested deeper than " + ConsulFilterParser.MAX_DEPTH), e.getMessage());
+        assertThrows(ConsulFilter.InvalidFilterException.class, () -> test("not ".repeat(ConsulFilterParser.MAX_DEPTH + 1) + "Service.ID == x"));
+        // Ten thousand terms evaluate without recursing once per term.
+        assertTrue(test(String.join(" or ", java.util.Collections.nCopies(10_000, "Service.ID == x")) + " or Service.ID == web-1"));
+        assertFalse(test(String.join(" and ", java.util.Collections.nCopies(10_000, "Service.Port == 8080")) + " and Service.Port == 1"));
+    }
+
+    @Test
+    void matchesIsRe2() {
+        JsonObject entry = ENTRY.copy();
+        entry.getJsonObject("Service").put("ID", "a".repeat(40) + "!");
+        // java.util.regex backtracks for minutes on this; RE2 answers in linear time (ApiBulkheadsIT times it).
+        assertFalse(ConsulFilter.parse("Service.ID matches \"(.*a){10}$\"", ConsulJson.ENTRY_FIELDS).test(entry));
+        assertThrows(ConsulFilter.InvalidFilterException.class, () -> test("Service.ID matches \"(?=web)\""),
+                "RE2 has no lookahead, as Go's regexp has none");
+    }
 }
