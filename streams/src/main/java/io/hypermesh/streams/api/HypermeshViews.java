@@ -154,7 +154,9 @@ final class HypermeshViews {
                 String path = ctx.request().path();
                 Runnable release = watchers.acquire(Watchers.Kind.BLOCKING_QUERY, ctx);
                 ctx.addEndHandler(v -> release.run());
-                rendered = Watch.await(vertx, changes, view, since, wait, watchedScopes.get(path), stores::othersHoldParts)
+                // Each wake renders the view again: off the event loop when it is big.
+                Supplier<Future<Object>> offLoop = () -> view.get().compose(v -> answers.render(v, Watch::render)).map(r -> (Object) r);
+                rendered = Watch.await(vertx, changes, offLoop, since, wait, watchedScopes.get(path), stores::othersHoldParts)
                         .onSuccess(r -> remember(path, r.scopes())).onComplete(done -> release.run());
             }
             rendered.onSuccess(r -> ctx.response().putHeader(QueryApiVerticle.INDEX_HEADER, Long.toString(r.index()))
