@@ -43,8 +43,11 @@ final class PeerProtocol {
     private final String nodeName;
     private final io.vertx.core.Vertx vertx;
     private final ChangeSignal changes;
+    private final AnswerBudget answers;
 
-    PeerProtocol(io.vertx.core.Vertx vertx, StoreAccess stores, ChangeSignal changes, WriteVisibility visibility, HttpTls tls, String nodeName) {
+    PeerProtocol(io.vertx.core.Vertx vertx, StoreAccess stores, ChangeSignal changes, WriteVisibility visibility, HttpTls tls, String nodeName,
+                 AnswerBudget answers) {
+        this.answers = answers;
         this.vertx = vertx;
         this.changes = changes;
         this.stores = stores;
@@ -155,20 +158,26 @@ final class PeerProtocol {
         } catch (RuntimeException e) {
             throw ApiException.badRequest("body must map each key to its partition number");
         }
-        stores.vertx().executeBlocking(() -> stores.localGetAll(store, partitions), false).onSuccess(values -> {
+        // Read and encoded on a worker, written as fast as the peer reads: a whole store is megabytes.
+        stores.vertx().executeBlocking(() -> {
             JsonObject body = new JsonObject();
-            values.forEach((k, v) -> body.put(k, stores.encode(store, v)));
-            json(ctx, 200, body);
-        }).onFailure(ctx::fail);
+            stores.localGetAll(store, partitions).forEach((k, v) -> body.put(k, stores.encode(store, v)));
+            return body.toBuffer();
+        }, false).onSuccess(body -> write(ctx, body)).onFailure(ctx::fail);
     }
 
     private void scan(RoutingContext ctx) {
         String store = ctx.pathParam("store");
-        stores.vertx().executeBlocking(() -> stores.localScan(store, ctx.request().getParam("prefix")), false).onSuccess(entries -> {
+        String prefix = ctx.request().getParam("prefix");
+        stores.vertx().executeBlocking(() -> {
             JsonArray rows = new JsonArray();
-            entries.forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("value", stores.encode(store, v))));
-            json(ctx, 200, rows);
-        }).onFailure(ctx::fail);
+            stores.localScan(store, prefix).forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("value", stores.encode(store, v))));
+            return rows.toBuffer();
+        }, false).onSuccess(body -> write(ctx, body)).onFailure(ctx::fail);
+    }
+
+    private void write(RoutingContext ctx, io.vertx.core.buffer.Buffer body) {
+        answers.write(ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json"), body);
     }
 
     static void json(RoutingContext ctx, int status, Object body) {

@@ -101,10 +101,10 @@ public final class QueryApiVerticle extends VerticleBase {
         RegistryReader registry = new RegistryReader(stores, indexes);
         holders = new TransactionHolders(settings.kafka().clientConfig());
         WriteVisibility visibility = new WriteVisibility(stores, applied, holders);
-        PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName());
+        answers = new AnswerBudget(vertx, settings.apiLimits());
+        PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName(), answers);
         Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient(), settings.apiLimits().streamsPerClient());
         gauges.watch(watchers);
-        answers = new AnswerBudget(vertx, settings.apiLimits());
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);
         new ConsulReads(queries, registry, stores, peers, settings).mount(router);
         new AgentWrites(writer, registry, visibility, settings).mount(router);
