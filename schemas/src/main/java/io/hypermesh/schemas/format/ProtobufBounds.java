@@ -32,7 +32,7 @@ final class ProtobufBounds {
 
     private void types(List<TypeElement> types, int depth) {
         if (depth > MAX_NESTING && !types.isEmpty()) {
-            throw new IllegalArgumentException("messages nest deeper than " + MAX_NESTING + " levels");
+            throw new IllegalArgumentException("messages nest too deeply: more than " + MAX_NESTING + " levels");
         }
         for (TypeElement type : types) {
             count(1);

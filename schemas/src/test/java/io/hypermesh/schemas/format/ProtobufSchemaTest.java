@@ -154,7 +154,7 @@ class ProtobufSchemaTest {
         }
         nested.append("}".repeat(1_000));
         IllegalArgumentException tooDeep = assertThrows(IllegalArgumentException.class, () -> parse(nested.toString()));
-        assertTrue(tooDeep.getMessage().contains("nest deeper than " + ProtobufBounds.MAX_NESTING), tooDeep.getMessage());
+        assertTrue(tooDeep.getMessage().contains("nest too deeply: more than " + ProtobufBounds.MAX_NESTING), tooDeep.getMessage());
 
         StringBuilder atTheBound = new StringBuilder("syntax = \"proto3\"; ");
         for (int i = 0; i < ProtobufBounds.MAX_NESTING; i++) {
