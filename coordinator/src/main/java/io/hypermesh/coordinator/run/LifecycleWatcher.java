@@ -27,6 +27,7 @@ public final class LifecycleWatcher implements AutoCloseable {
     public record ComponentView(String id, LifecycleState state, String reason, String lastCommand, String lastCommandId, long coordinatorEpoch) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LifecycleWatcher.class);
     private final String apiUrl;
     private final HttpClient http;
     private final Thread thread;
@@ -51,7 +52,7 @@ public final class LifecycleWatcher implements AutoCloseable {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/hypermesh/lifecycle/components?index="
                         + index + "&wait=2s")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
-                    problem = "GET /v1/hypermesh/lifecycle/components answered " + r.statusCode() + ": " + abbreviate(r.body());
+                    report("GET /v1/hypermesh/lifecycle/components answered " + r.statusCode() + ": " + abbreviate(r.body()));
                     Thread.sleep(200);
                     continue;
                 }
@@ -72,7 +73,7 @@ public final class LifecycleWatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
-                problem = "the lifecycle view at " + apiUrl + " could not be read: " + e;
+                report("the lifecycle view at " + apiUrl + " could not be read: " + e);
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException ie) {
@@ -80,6 +81,17 @@ public final class LifecycleWatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Keeps why the last look failed, and logs it when it is news: while the view cannot be read
+     * the coordinator decides on the last one it had, so a run that went wrong must say so.
+     */
+    private void report(String why) {
+        if (!why.equals(problem)) {
+            LOG.warn("{} (deciding on the view read before)", why);
+        }
+        problem = why;
     }
 
     /** Why the lifecycle view could not be read last time, if it could not. */
