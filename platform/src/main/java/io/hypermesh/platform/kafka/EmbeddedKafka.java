@@ -56,7 +56,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param brokerPort client port, 0 for any free one
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort) {
-        return start(dataDir, brokerPort, null, props -> { }, "");
+        return start(dataDir, brokerPort, null, (props, port, controllerPort) -> { }, "");
     }
 
     /**
@@ -68,7 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka startSecured(Path dataDir, int brokerPort, Path pkiDir) {
         return start(dataDir, brokerPort, component -> PkiDirectory.kafkaClientConfig(pkiDir, component),
-                props -> secure(props, pkiDir), " (mutual TLS, ACLs)");
+                (props, port, controllerPort) -> secure(props, pkiDir, port, controllerPort), " (mutual TLS, ACLs)");
     }
 
     /**
@@ -77,18 +77,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      * has it: no TLS, but no anonymous client either, and each user may do only what ACLs grant it.
      */
     public static EmbeddedKafka startSasl(Path dataDir, int brokerPort, SaslUsers users) {
-        return start(dataDir, brokerPort, users::clientConfig, props -> sasl(props, users), " (SASL/PLAIN, ACLs)");
+        return start(dataDir, brokerPort, users::clientConfig, (props, port, controllerPort) -> sasl(props, users, port, controllerPort), " (SASL/PLAIN, ACLs)");
+    }
+
+    /** What secures a broker's listeners, given the ports they take. */
+    private interface Security {
+        void apply(Properties props, int port, int controllerPort);
     }
 
     private static EmbeddedKafka start(Path dataDir, int brokerPort, java.util.function.Function<String, Map<String, Object>> identities,
-                                       java.util.function.Consumer<Properties> security, String description) {
+                                       Security security, String description) {
         try {
             Files.createDirectories(dataDir);
             int port = brokerPort == 0 ? freePort() : brokerPort;
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("kraft-logs").toAbsolutePath();
             Properties props = serverProperties(port, controllerPort, logDir);
-            security.accept(props);
+            security.apply(props, port, controllerPort);
             format(props, logDir);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
@@ -192,8 +197,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void secure(Properties p, Path pkiDir) {
-        secureListeners(p, "SSL");
+    private static void secure(Properties p, Path pkiDir, int port, int controllerPort) {
+        secureListeners(p, "SSL", port, controllerPort);
         Map<String, Object> tls = PkiDirectory.kafkaClientConfig(pkiDir, BROKER_COMPONENT);
         tls.forEach((k, v) -> {
             if (k.startsWith("ssl.")) {
@@ -204,8 +209,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("ssl.principal.mapping.rules", io.hypermesh.platform.pki.Pki.PRINCIPAL_MAPPING_RULE);
     }
 
-    private static void sasl(Properties p, SaslUsers users) {
-        secureListeners(p, "SASL_PLAINTEXT");
+    private static void sasl(Properties p, SaslUsers users, int port, int controllerPort) {
+        secureListeners(p, "SASL_PLAINTEXT", port, controllerPort);
         p.put("sasl.enabled.mechanisms", "PLAIN");
         p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
         p.put("sasl.mechanism.controller.protocol", "PLAIN");
@@ -215,10 +220,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Both listeners on {@code protocol}, KRaft's authorizer, the broker's own principal the one super user. */
-    private static void secureListeners(Properties p, String protocol) {
-        String port = p.getProperty("advertised.listeners").replaceAll(".*:", "");
-        String controller = p.getProperty("listeners").replaceAll(".*CONTROLLER://[^:]*:", "");
-        p.put("listeners", "CLIENT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controller);
+    private static void secureListeners(Properties p, String protocol, int port, int controllerPort) {
+        p.put("listeners", "CLIENT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", "CLIENT://" + HOST + ":" + port);
         p.put("listener.security.protocol.map", "CLIENT:" + protocol + ",CONTROLLER:" + protocol);
         p.put("inter.broker.listener.name", "CLIENT");
