@@ -27,19 +27,6 @@ public final class StrictUtf8 {
         }
     }
 
-    /** Refuses a string holding a surrogate that is not half of a pair; {@code what} names it in the message. */
-    public static void refuseLoneSurrogates(String what, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(what + " holds a lone UTF-16 surrogate (\\u"
-                        + Integer.toHexString(c) + " at character " + i + "), which is not Unicode text");
-            }
-        }
-    }
-
     /** Refuses lone surrogates in every string and field name of a JSON tree. */
     public static void refuseLoneSurrogates(com.fasterxml.jackson.databind.JsonNode root) {
         java.util.ArrayDeque<com.fasterxml.jackson.databind.JsonNode> pending = new java.util.ArrayDeque<>();
@@ -47,10 +34,18 @@ public final class StrictUtf8 {
         while (!pending.isEmpty()) {
             com.fasterxml.jackson.databind.JsonNode node = pending.pop();
             if (node.isTextual()) {
-                refuseLoneSurrogates("a string of the request", node.textValue());
+                refuseLoneSurrogates(node.textValue());
             }
-            node.fieldNames().forEachRemaining(name -> refuseLoneSurrogates("a field name of the request", name));
+            node.fieldNames().forEachRemaining(StrictUtf8::refuseLoneSurrogates);
             node.elements().forEachRemaining(pending::push);
+        }
+    }
+
+    /** The registrations' own check (a lone surrogate, as a JSON escape can make, is not Unicode). */
+    private static void refuseLoneSurrogates(String text) {
+        String problem = io.hypermesh.schemas.events.Registrations.unicodeProblem(text);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 }
