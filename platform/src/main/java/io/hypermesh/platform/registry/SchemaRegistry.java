@@ -112,52 +112,9 @@ public final class SchemaRegistry {
     public static final String READONLY = "READONLY";
     public static final String READONLY_OVERRIDE = "READONLY_OVERRIDE";
     public static final String IMPORT = "IMPORT";
-    private static final List<String> MODES = List.of(READWRITE, READONLY, READONLY_OVERRIDE, IMPORT);
 
     static boolean isReadOnly(String mode) {
         return READONLY.equals(mode) || READONLY_OVERRIDE.equals(mode);
-    }
-
-    /**
-     * Sets the global mode ({@code subject} null) or a subject's. IMPORT needs no live subject in
-     * its scope unless forced, so imported ids cannot collide with ones already handed out.
-     */
-    public static Planned<String> setMode(RegistryState state, String subject, String modeText, boolean force) {
-        if (subject != null) {
-            refuseInvalidSubject(subject);
-        }
-        String mode = modeText == null ? null : modeText.toUpperCase(java.util.Locale.ROOT);
-        if (!MODES.contains(mode)) {
-            throw RegistryException.invalidMode();
-        }
-        if (IMPORT.equals(mode) && !IMPORT.equals(state.modeInScope(subject)) && !force) {
-            boolean occupied = subject == null ? !state.subjects(false).isEmpty() : state.subjects(false).contains(subject);
-            if (occupied) {
-                throw RegistryException.operationNotPermitted("Cannot import since found existing subjects");
-            }
-        }
-        return new Planned<>(List.of(new StoreRecord.Mode(subject, mode)), mode);
-    }
-
-    /** The global mode ({@code subject} null), a subject's own, or with {@code defaultToGlobal} the one it is in. */
-    public static String mode(RegistryState state, String subject, boolean defaultToGlobal) {
-        if (subject == null) {
-            return state.globalMode();
-        }
-        Optional<String> own = state.subjectMode(subject);
-        if (own.isPresent()) {
-            return own.get();
-        }
-        if (defaultToGlobal) {
-            return state.globalMode();
-        }
-        throw RegistryException.subjectModeNotConfigured(subject);
-    }
-
-    /** Removes a subject's own mode (it falls back to the global one); answers the mode it had. */
-    public static Planned<String> deleteMode(RegistryState state, String subject) {
-        String previous = state.subjectMode(subject).orElseThrow(() -> RegistryException.subjectNotFound(subject));
-        return new Planned<>(List.of(new StoreRecord.Mode(subject, null)), previous);
     }
 
     private static void refuseIfReadOnly(RegistryState state, String subject) {
@@ -273,35 +230,6 @@ public final class SchemaRegistry {
             problems = level.check(parsed, List.of(parsed(state, against.id())));
         }
         return new CompatibilityResult(problems.isEmpty(), problems);
-    }
-
-    public static Planned<CompatibilityLevel> setLevel(String subject, String levelText) {
-        CompatibilityLevel level = CompatibilityLevel.parse(levelText);
-        return new Planned<>(List.of(new StoreRecord.Config(subject, level)), level);
-    }
-
-    public static Planned<CompatibilityLevel> deleteLevel(RegistryState state, String subject) {
-        if (subject == null) {
-            return new Planned<>(List.of(new StoreRecord.Config(null, null)), state.globalLevel());
-        }
-        CompatibilityLevel previous = state.subjectLevel(subject).orElseThrow(() -> state.versions(subject).isEmpty()
-                ? RegistryException.subjectNotFound(subject)
-                : RegistryException.subjectCompatibilityNotConfigured(subject));
-        return new Planned<>(List.of(new StoreRecord.Config(subject, null)), previous);
-    }
-
-    public static CompatibilityLevel level(RegistryState state, String subject, boolean defaultToGlobal) {
-        if (subject == null) {
-            return state.globalLevel();
-        }
-        Optional<CompatibilityLevel> own = state.subjectLevel(subject);
-        if (own.isPresent()) {
-            return own.get();
-        }
-        if (defaultToGlobal) {
-            return state.globalLevel();
-        }
-        throw RegistryException.subjectCompatibilityNotConfigured(subject);
     }
 
     public static SchemaDefinition schemaById(RegistryState state, int id) {

@@ -17,7 +17,7 @@ class SchemaRegistryRulesTest {
     }
 
     void level(String subject, String level) {
-        store.write(s -> SchemaRegistry.setLevel(subject, level));
+        store.write(s -> RegistrySettings.setLevel(subject, level));
     }
 
     @Test

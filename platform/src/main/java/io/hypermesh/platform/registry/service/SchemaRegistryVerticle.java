@@ -13,6 +13,7 @@ import io.hypermesh.platform.registry.CompatibilityLevel;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.platform.registry.SchemaDefinition;
 import io.hypermesh.schemas.format.SchemaTypes;
+import io.hypermesh.platform.registry.RegistrySettings;
 import io.hypermesh.platform.registry.SchemaRegistry;
 import io.hypermesh.platform.registry.SchemaStore;
 import io.vertx.core.Future;
@@ -145,25 +146,25 @@ public final class SchemaRegistryVerticle extends VerticleBase {
                 blocking(ctx, () -> compatibility(ctx, ctx.pathParam("version"))));
         router.post("/compatibility/subjects/:subject/versions").handler(ctx -> blocking(ctx, () -> compatibility(ctx, null)));
 
-        router.get("/mode").handler(ctx -> blocking(ctx, () -> modeJson(store.read(s -> SchemaRegistry.mode(s, null, true)))));
+        router.get("/mode").handler(ctx -> blocking(ctx, () -> modeJson(store.read(s -> RegistrySettings.mode(s, null, true)))));
         // As Confluent, a mode change answers with the request itself.
         router.put("/mode").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> setMode(ctx, null)));
         router.get("/mode/:subject").handler(ctx -> blocking(ctx, () -> modeJson(store.read(s ->
-                SchemaRegistry.mode(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
+                RegistrySettings.mode(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
         router.put("/mode/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> setMode(ctx, subject(ctx))));
         router.delete("/mode/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> modeJson(store.write(s ->
-                SchemaRegistry.deleteMode(s, subject(ctx))))));
+                RegistrySettings.deleteMode(s, subject(ctx))))));
 
-        router.get("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s -> SchemaRegistry.level(s, null, true)))));
+        router.get("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s -> RegistrySettings.level(s, null, true)))));
         router.put("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
-                store.write(s -> SchemaRegistry.setLevel(null, requestedLevel(ctx))).name())));
-        router.delete("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s -> SchemaRegistry.deleteLevel(s, null)))));
+                store.write(s -> RegistrySettings.setLevel(null, requestedLevel(ctx))).name())));
+        router.delete("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s -> RegistrySettings.deleteLevel(s, null)))));
         router.get("/config/:subject").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s ->
-                SchemaRegistry.level(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
+                RegistrySettings.level(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
         router.put("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
-                store.write(s -> SchemaRegistry.setLevel(subject(ctx), requestedLevel(ctx))).name())));
+                store.write(s -> RegistrySettings.setLevel(subject(ctx), requestedLevel(ctx))).name())));
         router.delete("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s ->
-                SchemaRegistry.deleteLevel(s, subject(ctx))))));
+                RegistrySettings.deleteLevel(s, subject(ctx))))));
 
         router.route().last().handler(ctx -> error(ctx, new RegistryException(404, 404,
                 "HTTP 404 Not Found: no endpoint " + ctx.request().method() + " " + ctx.request().path())));
@@ -273,7 +274,7 @@ public final class SchemaRegistryVerticle extends VerticleBase {
 
     private ObjectNode setMode(RoutingContext ctx, String subject) {
         String requested = requestedMode(ctx);
-        store.write(s -> SchemaRegistry.setMode(s, subject, requested, flag(ctx, "force")));
+        store.write(s -> RegistrySettings.setMode(s, subject, requested, flag(ctx, "force")));
         return modeJson(requested);
     }
 
