@@ -5,7 +5,6 @@ import io.hypermesh.events.audit.AuditCheckpoint;
 import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.audit.AuditRecord;
-import io.hypermesh.schemas.json.JsonAvro;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
@@ -203,26 +202,7 @@ public final class AuditLog {
     /** Which records a replay keeps. */
     public record Filter(Instant from, Instant to, String adapterId, String actor, String action) {
         Predicate<GenericRecord> asPredicate() {
-            return event -> {
-                long at = (Long) event.get("occurredAt");
-                if ((from != null && at < from.toEpochMilli()) || (to != null && at >= to.toEpochMilli())) {
-                    return false;
-                }
-                GenericRecord payload = readable((GenericRecord) event.get("payload"));
-                if (adapterId != null && !adapterId.equals(String.valueOf(payload.get("adapterId")))) {
-                    return false;
-                }
-                boolean isRecord = payload.getSchema().getField("actor") != null;
-                if (actor != null && !(isRecord && actor.equals(String.valueOf(payload.get("actor"))))) {
-                    return false;
-                }
-                return action == null || (isRecord && matches(action, String.valueOf(payload.get("action"))));
-            };
-        }
-
-        /** An action filter ending in '*' is a prefix. */
-        private static boolean matches(String pattern, String action) {
-            return pattern.endsWith("*") ? action.startsWith(pattern.substring(0, pattern.length() - 1)) : pattern.equals(action);
+            return AuditRecords.kept(this);
         }
     }
 
@@ -234,38 +214,12 @@ public final class AuditLog {
         scan(progress, r -> {
             GenericRecord event = decoder.deserialize(r.topic(), r.value());
             if (keep.test(event)) {
-                out.println(json(event));
+                out.println(AuditRecords.json(event));
                 kept[0]++;
             }
         });
         out.flush();
         return kept[0];
-    }
-
-    /**
-     * A format-2 entry's content decoded, as the fields a format-1 record had in the open; any other
-     * payload as it is. Filters and JSON output read entries and records alike.
-     */
-    private static GenericRecord readable(GenericRecord payload) {
-        if (payload.getSchema().getField("content") == null) {
-            return payload;
-        }
-        return AuditTrail.decode((java.nio.ByteBuffer) payload.get("content"),
-                "audit entry " + payload.get("sequence") + " of " + payload.get("adapterId"));
-    }
-
-    /** The event as JSON, a format-2 entry's content shown as the record it encodes rather than as bytes. */
-    private static String json(GenericRecord event) {
-        com.fasterxml.jackson.databind.JsonNode json = JsonAvro.toJson(event, event.getSchema());
-        GenericRecord payload = (GenericRecord) event.get("payload");
-        GenericRecord content = readable(payload);
-        if (content != payload) {
-            // The payload sits under its union branch's name.
-            for (com.fasterxml.jackson.databind.JsonNode branch : json.get("payload")) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) branch).set("content", JsonAvro.toJson(content, content.getSchema()));
-            }
-        }
-        return json.toString();
     }
 
     /** Copies the kept records, bytes unchanged (same schema ids, keys and timestamps), to another topic; returns how many. */
