@@ -1,6 +1,6 @@
 package io.hypermesh.bench;
 
-import io.hypermesh.platform.net.FreePorts;
+import io.hypermesh.http.FreePorts;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

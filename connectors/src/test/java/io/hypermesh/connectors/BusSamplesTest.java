@@ -9,7 +9,7 @@ import io.hypermesh.events.health.HealthScoreEvent;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.lifecycle.PhaseProgress;
 import io.hypermesh.events.lifecycle.PhaseState;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.ServiceInstance;

@@ -114,8 +114,8 @@ public final class AuditedPublisher implements AutoCloseable {
     }
 
     /** The adapter's identity for HTTPS: the certificate its Kafka settings name, if any. */
-    public io.hypermesh.platform.http.HttpTls httpTls() {
-        return new io.hypermesh.platform.http.HttpTls(settings.kafka().tls());
+    public io.hypermesh.http.HttpTls httpTls() {
+        return new io.hypermesh.http.HttpTls(settings.kafka().tls());
     }
 
     public String adapterId() {

@@ -1,10 +1,10 @@
 package io.hypermesh.adapters.security;
 
 import io.hypermesh.schemas.events.Envelopes;
-import io.hypermesh.platform.http.SlowClients;
+import io.hypermesh.http.SlowClients;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;
 import io.hypermesh.events.audit.AuditOutcome;

@@ -1,9 +1,9 @@
 package io.hypermesh.adapters.transport;
 
-import io.hypermesh.platform.http.SlowClients;
+import io.hypermesh.http.SlowClients;
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.InvalidInputException;
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.adapters.JsonInput;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.adapters.lifecycle.ManagedComponent;

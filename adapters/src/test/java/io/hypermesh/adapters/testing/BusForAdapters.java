@@ -4,7 +4,7 @@ import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.adapters.audit.AuditedPublisher;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.topics.TopicAdmin;

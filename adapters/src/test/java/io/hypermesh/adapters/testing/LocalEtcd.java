@@ -1,6 +1,6 @@
 package io.hypermesh.adapters.testing;
 
-import io.hypermesh.platform.net.FreePorts;
+import io.hypermesh.http.FreePorts;
 
 import java.io.IOException;
 import java.net.URI;

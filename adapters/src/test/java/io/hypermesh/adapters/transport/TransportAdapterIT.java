@@ -113,7 +113,7 @@ class TransportAdapterIT {
         TransportAdapter[] adapter = new TransportAdapter[1];
         try (AdapterHost host = AdapterHost.run(settings, 1, p -> adapter[0] = new TransportAdapter(p, new TransportAdapter.Settings("127.0.0.1", 0,
                 List.of(), Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(30),
-                io.hypermesh.platform.auth.ApiTokens.of(List.of(token)))), Duration.ofSeconds(1), true);
+                io.hypermesh.http.auth.ApiTokens.of(List.of(token)))), Duration.ofSeconds(1), true);
              BusForAdapters.Reader<io.hypermesh.events.audit.AuditEvent> audit = bus.read(Topics.AUDIT.name(), io.hypermesh.events.audit.AuditEvent.class)) {
             String body = "{\"linkId\":\"tok\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1}";
             HttpResponse<String> refused = post(adapter[0], body);

@@ -8,7 +8,7 @@ import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.schemas.topics.BusAcls;

@@ -11,7 +11,7 @@ import io.hypermesh.adapters.transport.TransportAdapter;
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

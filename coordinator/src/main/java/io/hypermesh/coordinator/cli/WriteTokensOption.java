@@ -1,6 +1,6 @@
 package io.hypermesh.coordinator.cli;
 
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

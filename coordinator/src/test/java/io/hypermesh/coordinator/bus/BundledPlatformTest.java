@@ -1,7 +1,7 @@
 package io.hypermesh.coordinator.bus;
 
 import io.hypermesh.coordinator.spec.PlatformSpec;
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -256,6 +256,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A port free on loopback right now, for servers that must know their port before they bind. */
     public static int freePort() throws IOException {
-        return io.hypermesh.platform.net.FreePorts.onLoopback();
+        return io.hypermesh.http.FreePorts.onLoopback();
     }
 }

@@ -1,6 +1,6 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.platform.http.ClientShares;
+import io.hypermesh.http.ClientShares;
 import io.hypermesh.streams.ApiLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.http.HttpTls;
 import io.hypermesh.streams.ChangeSignal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,10 +1,10 @@
 package io.hypermesh.streams.api;
 
 import io.hypermesh.schemas.publish.BusPublisher;
-import io.hypermesh.platform.http.SlowClients;
-import io.hypermesh.platform.auth.ApiTokens;
-import io.hypermesh.platform.auth.WriteAccess;
-import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.http.SlowClients;
+import io.hypermesh.http.auth.ApiTokens;
+import io.hypermesh.http.auth.WriteAccess;
+import io.hypermesh.http.HttpTls;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;

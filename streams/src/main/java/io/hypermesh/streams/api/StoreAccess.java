@@ -2,7 +2,7 @@ package io.hypermesh.streams.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.http.HttpTls;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;

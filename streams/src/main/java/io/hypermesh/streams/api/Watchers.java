@@ -1,6 +1,6 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.platform.http.ClientShares;
+import io.hypermesh.http.ClientShares;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.atomic.AtomicBoolean;

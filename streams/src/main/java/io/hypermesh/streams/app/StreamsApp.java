@@ -9,8 +9,8 @@ import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.DeadLetterHandler;
 import io.hypermesh.streams.metrics.FoldMeters;
 import io.hypermesh.streams.StreamsSettings;
-import io.hypermesh.platform.http.HttpTls;
-import io.hypermesh.platform.net.FreePorts;
+import io.hypermesh.http.HttpTls;
+import io.hypermesh.http.FreePorts;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.Topics;
@@ -80,11 +80,11 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Creates missing topics, starts the topology and the HTTP API; returns once the API listens. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry) {
-        return start(requested, registry, io.hypermesh.platform.auth.ApiTokens.open());
+        return start(requested, registry, io.hypermesh.http.auth.ApiTokens.open());
     }
 
     /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
-    public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.platform.auth.ApiTokens tokens) {
+    public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.http.auth.ApiTokens tokens) {
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback()) : requested;
         // The topics are created once, by `up` or `hypermesh topics`; the folds only check they are there.
         try (Admin admin = Admin.create(settings.kafka().clientConfig())) {

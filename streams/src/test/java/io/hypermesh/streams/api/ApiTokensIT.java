@@ -3,7 +3,7 @@ package io.hypermesh.streams.api;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.platform.testing.KafkaIT;
-import io.hypermesh.platform.auth.ApiTokens;
+import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
 import org.junit.jupiter.api.Test;

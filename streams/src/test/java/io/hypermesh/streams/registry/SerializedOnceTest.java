@@ -1,7 +1,7 @@
 package io.hypermesh.streams.registry;
 
 import io.hypermesh.state.ServiceInstance;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;

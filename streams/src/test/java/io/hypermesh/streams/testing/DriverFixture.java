@@ -3,7 +3,7 @@ package io.hypermesh.streams.testing;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.StreamsSettings;

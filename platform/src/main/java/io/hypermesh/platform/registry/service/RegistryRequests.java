@@ -2,7 +2,7 @@ package io.hypermesh.platform.registry.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hypermesh.platform.http.StrictUtf8;
+import io.hypermesh.http.StrictUtf8;
 import io.hypermesh.platform.registry.CompatibilityLevel;
 import io.hypermesh.platform.registry.SchemaDefinition;
 import io.hypermesh.platform.registry.SchemaReference;

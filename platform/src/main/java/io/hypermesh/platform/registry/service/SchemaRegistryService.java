@@ -1,6 +1,6 @@
 package io.hypermesh.platform.registry.service;
 
-import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.http.HttpTls;
 import io.hypermesh.platform.registry.KafkaSchemaStore;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;

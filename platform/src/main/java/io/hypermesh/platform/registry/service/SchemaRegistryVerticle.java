@@ -1,14 +1,14 @@
 package io.hypermesh.platform.registry.service;
 
-import io.hypermesh.platform.http.ClientShares;
-import io.hypermesh.platform.http.SlowClients;
+import io.hypermesh.http.ClientShares;
+import io.hypermesh.http.SlowClients;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hypermesh.platform.auth.ApiTokens;
-import io.hypermesh.platform.auth.WriteAccess;
-import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.http.auth.ApiTokens;
+import io.hypermesh.http.auth.WriteAccess;
+import io.hypermesh.http.HttpTls;
 import io.hypermesh.platform.registry.CompatibilityLevel;
 import io.hypermesh.schemas.registry.RegistryException;
 import io.hypermesh.platform.registry.SchemaDefinition;

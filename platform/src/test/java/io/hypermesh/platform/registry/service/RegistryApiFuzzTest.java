@@ -37,7 +37,7 @@ class RegistryApiFuzzTest {
     @BeforeContainer
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        registry = new SchemaRegistryVerticle(new InMemorySchemaStore(), "127.0.0.1", 0, io.hypermesh.platform.http.HttpTls.NONE);
+        registry = new SchemaRegistryVerticle(new InMemorySchemaStore(), "127.0.0.1", 0, io.hypermesh.http.HttpTls.NONE);
         vertx.deployVerticle(registry).await(30, TimeUnit.SECONDS);
         // Something to find, so lookups of real subjects and ids are exercised too.
         send("POST", "/subjects/known-value/versions", "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"R\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"int\\\"}]}\"}");

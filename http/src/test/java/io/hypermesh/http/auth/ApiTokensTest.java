@@ -1,4 +1,4 @@
-package io.hypermesh.platform.auth;
+package io.hypermesh.http.auth;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.hypermesh.platform.http;
+package io.hypermesh.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

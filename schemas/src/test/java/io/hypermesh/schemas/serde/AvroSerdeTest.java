@@ -1,4 +1,4 @@
-package io.hypermesh.platform.serde;
+package io.hypermesh.schemas.serde;
 
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerde;
@@ -8,7 +8,7 @@ import io.hypermesh.events.EventSource;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.registry.ServiceHeartbeat;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.testing.SampleEvents;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.Schema;

@@ -1,10 +1,10 @@
-package io.hypermesh.platform.serde;
+package io.hypermesh.schemas.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.util.JsonFormat;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.format.ProtobufSchema;
 import io.hypermesh.schemas.registry.client.RegistryClient.SchemaText;
 import io.hypermesh.schemas.serde.JsonSchemaSerializer;

@@ -1,6 +1,6 @@
-package io.hypermesh.platform.auth;
+package io.hypermesh.http.auth;
 
-import io.hypermesh.platform.http.HttpTls;
+import io.hypermesh.http.HttpTls;
 import io.vertx.core.http.HttpServerRequest;
 
 /**

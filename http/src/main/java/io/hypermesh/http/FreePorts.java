@@ -1,4 +1,4 @@
-package io.hypermesh.platform.net;
+package io.hypermesh.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.hypermesh.platform.http;
+package io.hypermesh.http;
 
 import io.hypermesh.schemas.kafka.TlsIdentity;
 import io.vertx.core.http.ClientAuth;

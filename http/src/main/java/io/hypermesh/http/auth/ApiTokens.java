@@ -1,4 +1,4 @@
-package io.hypermesh.platform.auth;
+package io.hypermesh.http.auth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

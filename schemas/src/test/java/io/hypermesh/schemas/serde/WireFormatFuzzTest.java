@@ -1,9 +1,9 @@
-package io.hypermesh.platform.serde;
+package io.hypermesh.schemas.serde;
 
 import io.hypermesh.schemas.serde.AvroDeserializer;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.serde.WireFormat;
-import io.hypermesh.platform.testing.InMemoryRegistryClient;
+import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.testing.SampleEvents;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
