@@ -155,6 +155,13 @@ class DockerDeploymentTest {
             String source = line.split("\\s+")[1];
             assertTrue(Files.exists(Path.of("..").resolve(source)), "Dockerfile copies " + source + ", which exists");
         }
+        // The image builds the whole reactor: a module it does not copy fails `mvn install` there.
+        java.util.regex.Matcher module = java.util.regex.Pattern.compile("<module>([^<]+)</module>")
+                .matcher(Files.readString(Path.of("../pom.xml")));
+        while (module.find()) {
+            assertTrue(dockerfile.contains("COPY " + module.group(1) + "/pom.xml ") && dockerfile.contains("COPY " + module.group(1) + "/src "),
+                    "the Dockerfile copies module " + module.group(1));
+        }
     }
 
     /** As the apache/kafka image maps KAFKA_* variables: '_' is '.', '__' is '_', '___' is '-'. */
