@@ -1,5 +1,7 @@
 package io.hypermesh.streams;
 
+import io.hypermesh.http.HostName;
+
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.SerdeConfig;
 import io.hypermesh.schemas.kafka.KafkaAccess;
@@ -64,20 +66,11 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         extraStreamsConfig = Map.copyOf(extraStreamsConfig);
     }
 
-    /** This machine's host name, the Consul agent's default node name. */
-    public static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "hypermesh";
-        }
-    }
-
     /** Defaults for one instance; tests and the command line override what they need. */
     public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
-                0.5, 3, 0.3, 250, hostName(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, Map.of());
+                0.5, 3, 0.3, 250, HostName.local(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, Map.of());
     }
 
     public StreamsSettings withApplicationId(String id) {

@@ -88,7 +88,7 @@ public final class BusRuntime implements AutoCloseable {
         /** A plain bus with open write APIs and one stream thread, answering as this host in dc1. */
         public static Settings plain(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort) {
             return new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, null, ApiTokens.open(),
-                    StreamsSettings.hostName(), "dc1", 1, false);
+                    io.hypermesh.http.HostName.local(), "dc1", 1, false);
         }
 
         boolean embedded() {

@@ -1,5 +1,7 @@
 package io.hypermesh.coordinator.bus;
 
+import io.hypermesh.http.HostName;
+
 import io.hypermesh.schemas.publish.BusPublisher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +27,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -162,7 +163,7 @@ public final class JsonEventPublisher implements AutoCloseable {
             envelope.put("occurredAt", Instant.now().toEpochMilli());
         }
         if (!envelope.has("source")) {
-            envelope.putObject("source").put("componentId", "cli@" + hostName()).put("kind", "CLI");
+            envelope.putObject("source").put("componentId", "cli@" + HostName.local()).put("kind", "CLI");
         }
         return envelope;
     }
@@ -175,14 +176,6 @@ public final class JsonEventPublisher implements AutoCloseable {
         }
         throw new IllegalArgumentException("cannot tell the key of a " + payload.getSchema().getName()
                 + " (it has none of " + KEY_FIELDS + "); pass --key");
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.http.HostName;
+
 import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.AdapterHost;
 import io.hypermesh.adapters.audit.AuditKeys;
@@ -128,7 +130,7 @@ final class AdapterCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return common.run(spec, "containers-" + hostname(), ComponentKind.CONTAINER_RUNTIME,
+            return common.run(spec, "containers-" + HostName.local(), ComponentKind.CONTAINER_RUNTIME,
                     bus -> new ContainerAdapter(bus, new ContainerAdapter.Settings(socket.toString(), apiVersion, Duration.ofMillis(ttlMs), Duration.ofSeconds(1))));
         }
     }
@@ -160,7 +162,7 @@ final class AdapterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ApiTokens tokens = writeTokens.tokens();
-            return common.run(spec, "security-" + hostname(), ComponentKind.SECURITY_AGENT, bus -> new SecurityAdapter(bus,
+            return common.run(spec, "security-" + HostName.local(), ComponentKind.SECURITY_AGENT, bus -> new SecurityAdapter(bus,
                     new SecurityAdapter.Settings(falcoPort == null ? null : bind.host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
                             Duration.ofMillis(250), tokens)));
         }
@@ -203,16 +205,8 @@ final class AdapterCommand implements Runnable {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--probe: " + e.getMessage());
                 }
             }
-            return common.run(spec, "transport-" + hostname(), ComponentKind.TRANSPORT, bus -> new TransportAdapter(bus, new TransportAdapter.Settings(
+            return common.run(spec, "transport-" + HostName.local(), ComponentKind.TRANSPORT, bus -> new TransportAdapter(bus, new TransportAdapter.Settings(
                     bind.host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs), tokens)));
-        }
-    }
-
-    static String hostname() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.hypermesh.coordinator.cli;
 
-import io.hypermesh.streams.StreamsSettings;
 import picocli.CommandLine.Option;
 
 /** What the query API answers as, to Consul clients: its node and datacenter. */
@@ -13,6 +12,6 @@ final class ConsulAgentOptions {
     String datacenter;
 
     String node() {
-        return nodeName != null ? nodeName : StreamsSettings.hostName();
+        return nodeName != null ? nodeName : io.hypermesh.http.HostName.local();
     }
 }

@@ -42,7 +42,7 @@ final class CoordinateCommand implements Callable<Integer> {
     java.nio.file.Path auditKey;
 
     @Option(names = "--election-timeout", defaultValue = "10m", description = "How long to stand by (default: ${DEFAULT-VALUE}).")
-    String electionTimeout;
+    java.time.Duration electionTimeout;
 
     @Override
     public Integer call() throws Exception {
@@ -57,7 +57,7 @@ final class CoordinateCommand implements Callable<Integer> {
         try {
             Coordinator.Outcome outcome = Coordination.run(platform, endpoints.kafka(bus), bus.apiUrl(), bus.registryUrl(), id,
                     auditKey != null ? auditKey : endpoints.dataDir.resolve("keys").resolve("coordinator.key"),
-                    progress, Duration.parse("PT" + electionTimeout.toUpperCase()));
+                    progress, electionTimeout);
             out.println("platform " + platform.platform() + ": " + outcome.result()
                     + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons())
                     + (outcome.rolledBack().isEmpty() ? "" : "; rolled back " + outcome.rolledBack()));

@@ -19,6 +19,8 @@ public final class Hypermesh implements Runnable {
     /** The configured command line; tests run it in-process with their own writers. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Hypermesh());
+        // Every duration option reads Go's form (500ms, 30s, 1h30m), as the spec file and the API do.
+        cli.registerConverter(java.time.Duration.class, io.hypermesh.http.GoDuration::parse);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Operator mistakes and unreachable systems get one clear line, not a stack trace.
             commandLine.getErr().println("error: " + messageOf(e));

@@ -1,5 +1,7 @@
 package io.hypermesh.coordinator.spec;
 
+import io.hypermesh.http.GoDuration;
+
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -21,7 +23,6 @@ import java.util.regex.Pattern;
  * reading goes on and every problem is reported at once.
  */
 final class YamlNodes {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
     private final String source;
@@ -103,18 +104,16 @@ final class YamlNodes {
 
     Duration duration(Node node, String what, Duration fallback) {
         String t = text(node).trim();
-        Matcher m = DURATION.matcher(t);
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            problems.add(at(node) + what + " must be a positive duration like 500ms, 30s, 2m; got '" + t + "'");
-            return fallback;
+        try {
+            Duration d = GoDuration.parse(t);
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below, with where it is
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        problems.add(at(node) + what + " must be a positive duration like 500ms, 30s, 2m or 1h30m; got '" + t + "'");
+        return fallback;
     }
 
     String at(Node node) {

@@ -9,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-
 /**
  * What answers may hold of the process. An answer is admitted before it is built (a count for all
  * clients and one per client), built on a small pool of render threads instead of the event loop,
@@ -18,7 +17,7 @@ import io.vertx.ext.web.RoutingContext;
  * A closed connection gives everything back. So a client that asks for big answers and never
  * reads them holds at most its own share, and every other request keeps its event loop.
  */
-final class AnswerBudget {
+public final class AnswerBudget {
     private static final int CHUNK = 64 * 1024;
 
     private final Vertx vertx;
@@ -35,7 +34,7 @@ final class AnswerBudget {
     }
 
     /** One admitted answer; {@link #release()} gives back its place and bytes, once however often it runs. */
-    final class Admission {
+    public final class Admission {
         private final String client;
         private long charged;
         private boolean released;
@@ -45,7 +44,7 @@ final class AnswerBudget {
         }
 
         /** Charges the answer's size, or refuses it with 503 when the rendered answers already waiting use the budget. */
-        void charge(long size) {
+        public void charge(long size) {
             synchronized (AnswerBudget.this) {
                 if (released) {
                     return;
@@ -73,7 +72,7 @@ final class AnswerBudget {
     }
 
     /** Admits one answer for the request's client, released when the exchange ends however it ends; else 429 or 503. */
-    Admission admit(RoutingContext ctx) {
+    public Admission admit(RoutingContext ctx) {
         String client = ClientShares.clientOf(ctx.request());
         Admission admission;
         synchronized (this) {
@@ -96,7 +95,7 @@ final class AnswerBudget {
      * less than the hop), else on a render thread, its result coming back on the caller's context.
      * Small answers never queue behind big ones.
      */
-    <T, R> Future<R> render(T input, java.util.function.Function<T, R> render) {
+    public <T, R> Future<R> render(T input, java.util.function.Function<T, R> render) {
         if (size(input) <= INLINE_ENTRIES) {
             try {
                 return Future.succeededFuture(render.apply(input));
@@ -108,7 +107,7 @@ final class AnswerBudget {
     }
 
     /** Up to this many entries an answer is rendered where it is asked for. */
-    static final int INLINE_ENTRIES = 64;
+    public static final int INLINE_ENTRIES = 64;
 
     private static int size(Object input) {
         if (input instanceof java.util.Collection<?> c) {
@@ -123,8 +122,8 @@ final class AnswerBudget {
         if (input instanceof java.util.Map<?, ?> m) {
             return m.size();
         }
-        if (input instanceof Watch.Scoped scoped) {
-            return size(scoped.view());
+        if (input instanceof Wrapping wrapping) {
+            return size(wrapping.view());
         }
         return input instanceof java.util.Optional<?> || input == null || input instanceof String ? 1 : Integer.MAX_VALUE;
     }
@@ -134,7 +133,7 @@ final class AnswerBudget {
      * connection's queue has room, the rest on drain. A client that takes nothing for the slow
      * reader timeout is disconnected, which releases what its answer held.
      */
-    void write(HttpServerResponse response, Buffer body) {
+    public void write(HttpServerResponse response, Buffer body) {
         if (response.ended() || response.closed()) {
             return;
         }
@@ -185,5 +184,10 @@ final class AnswerBudget {
 
     void close() {
         renderers.close();
+    }
+
+    /** A view carried with something about it (what it depends on): its size is the view's. */
+    public interface Wrapping {
+        Object view();
     }
 }

@@ -9,7 +9,7 @@ import java.util.Collection;
 import java.util.function.BooleanSupplier;
 
 /** How every blocking read here waits for a change: on the caller's Vert.x context, never spinning. */
-final class NextChange {
+public final class NextChange {
     private NextChange() {
     }
 
@@ -19,7 +19,7 @@ final class NextChange {
      * {@code timeoutMs} or when {@code stop} (may be null) completes. Its listener and timer are
      * gone by then.
      */
-    static Future<Boolean> await(Vertx vertx, ChangeSignal changes, Collection<String> scopes, BooleanSupplier missed, long timeoutMs,
+    public static Future<Boolean> await(Vertx vertx, ChangeSignal changes, Collection<String> scopes, BooleanSupplier missed, long timeoutMs,
                                  Future<?> stop) {
         Promise<Boolean> woken = Promise.promise();
         Runnable cancel = changes.onNextChange(scopes, () -> vertx.runOnContext(v -> woken.tryComplete(true)));

@@ -1,5 +1,18 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.streams.api.checks.CheckRunner;
+import io.hypermesh.streams.api.consul.AgentWrites;
+import io.hypermesh.streams.api.consul.ConsulQueries;
+import io.hypermesh.streams.api.consul.ConsulReads;
+import io.hypermesh.streams.api.consul.RegistryReader;
+import io.hypermesh.streams.api.dashboard.Dashboard;
+import io.hypermesh.streams.api.peer.PeerChanges;
+import io.hypermesh.streams.api.peer.PeerProtocol;
+import io.hypermesh.streams.api.peer.TransactionHolders;
+import io.hypermesh.streams.api.peer.WriteVisibility;
+import io.hypermesh.streams.api.stores.StoreAccess;
+import io.hypermesh.streams.api.views.HypermeshViews;
+import io.hypermesh.streams.metrics.BusGauges;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.http.SlowClients;
 import io.hypermesh.http.auth.ApiTokens;
@@ -15,7 +28,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryApiVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(QueryApiVerticle.class);
-    static final String INDEX_HEADER = "X-Consul-Index";
     /** The longest request line read; the connection limit bounds what all of them may hold. */
     static final int MAX_REQUEST_LINE = 64 * 1024;
 
@@ -96,7 +107,7 @@ public final class QueryApiVerticle extends VerticleBase {
         // Every write needs a credential where tokens or TLS are configured; reads stay open.
         router.put("/v1/agent/*").handler(this::authorizeWrite);
         router.put("/v1/catalog/*").handler(this::authorizeWrite);
-        router.put(HypermeshViews.PREFIX + "/agent/*").handler(this::authorizeWrite);
+        router.put(Responses.HYPERMESH_PREFIX + "/agent/*").handler(this::authorizeWrite);
 
         RegistryReader registry = new RegistryReader(stores, indexes);
         holders = new TransactionHolders(settings.kafka().clientConfig());
@@ -106,26 +117,28 @@ public final class QueryApiVerticle extends VerticleBase {
         Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient(), settings.apiLimits().streamsPerClient());
         gauges.watch(watchers);
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);
-        new ConsulReads(queries, registry, stores, peers, settings).mount(router);
-        new AgentWrites(writer, registry, visibility, settings).mount(router);
-        new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(router);
-        peers.mount(router);
+        Routes routes = new Routes(router);
+        new ConsulReads(queries, registry, stores, peers, settings).mount(routes);
+        new AgentWrites(writer, registry, visibility, settings).mount(routes);
+        new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(routes);
+        peers.mount(routes);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();
         peerChanges = new PeerChanges(vertx, stores, changes);
         peerChanges.start();
 
         // Vert.x matches "/ui" and "/ui/" alike: one route serves both (a redirect between them would loop).
-        router.get("/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+        routes.get("/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(dashboard.page()));
         dashboardTimer = vertx.setPeriodic(1000, id -> dashboard.sample());
-        router.get("/metrics").handler(ctx -> gauges.scrape().onSuccess(text -> ctx.response()
+        routes.get("/metrics").handler(ctx -> gauges.scrape().onSuccess(text -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)).onFailure(ctx::fail));
 
-        router.errorHandler(404, ctx -> error(ctx, ApiException.notFound("no endpoint " + ctx.request().method() + " " + ctx.request().path())));
-        router.errorHandler(405, ctx -> error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed")));
+        routes.refuseOtherMethods();
+        router.errorHandler(404, ctx -> Responses.error(ctx, ApiException.notFound("no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(405, ctx -> Responses.error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed")));
         // Whatever a handler throws becomes an answer: a refused request keeps its 4xx and reason.
-        router.route().failureHandler(ctx -> error(ctx, ctx.failure() != null ? ctx.failure()
+        router.route().failureHandler(ctx -> Responses.error(ctx, ctx.failure() != null ? ctx.failure()
                 : ctx.statusCode() == 413 ? new ApiException(413, "Request body too large: the limit is " + settings.maxRequestBytes() + " bytes")
                 : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
 
@@ -165,23 +178,6 @@ public final class QueryApiVerticle extends VerticleBase {
         return server.actualPort();
     }
 
-    /**
-     * Answers any other method on {@code path} with 405 and the allowed one, as Consul does. An exact
-     * path goes first, as Go's mux prefers it to a pattern (GET /v1/agent/service/register is 405,
-     * not service "register"); a pattern goes after every room's routes.
-     */
-    static void onlyAllow(Router router, String path, String allowed) {
-        boolean exact = !path.contains(":");
-        router.route(path).order(exact ? -1 : 100_000).handler(ctx -> {
-            if (ctx.request().method().name().equals(allowed)) {
-                ctx.next();
-                return;
-            }
-            ctx.response().putHeader("Allow", allowed);
-            error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed"));
-        });
-    }
-
     private void authorizeWrite(RoutingContext ctx) {
         String refusal = writes.refusal(ctx.request());
         if (refusal == null) {
@@ -191,37 +187,7 @@ public final class QueryApiVerticle extends VerticleBase {
         if (writes.refusalStatus() == 401) {
             ctx.response().putHeader("WWW-Authenticate", WriteAccess.CHALLENGE);
         }
-        error(ctx, new ApiException(writes.refusalStatus(), refusal));
-    }
-
-    /** Consul's paths answer errors in plain text, as Consul does; ours and the peers' in JSON. */
-    private static void error(RoutingContext ctx, Throwable e) {
-        int status;
-        if (e instanceof ApiException api) {
-            status = api.status();
-            if (status == 429 || status == 503) {
-                ctx.response().putHeader("Retry-After", "1");
-            }
-        } else if (e instanceof StoreNotReadyException || e instanceof org.apache.kafka.streams.errors.StreamsException) {
-            status = 503;
-            ctx.response().putHeader("Retry-After", "1");
-        } else if (e instanceof org.apache.kafka.common.KafkaException || e instanceof java.util.concurrent.CancellationException) {
-            // Kafka unreachable, or this instance is shutting down mid-request.
-            status = 503;
-        } else {
-            LOG.error("unexpected failure serving {} {}", ctx.request().method(), ctx.request().path(), e);
-            status = 500;
-        }
-        if (ctx.response().ended()) {
-            return;
-        }
-        String path = ctx.request().path();
-        boolean consul = path.startsWith("/v1/") && !path.startsWith(HypermeshViews.PREFIX + "/");
-        if (consul) {
-            ConsulQueries.text(ctx.response(), status, String.valueOf(e.getMessage()));
-        } else {
-            PeerProtocol.json(ctx, status, new JsonObject().put("error", String.valueOf(e.getMessage())));
-        }
+        Responses.error(ctx, new ApiException(writes.refusalStatus(), refusal));
     }
 
     private void timed(RoutingContext ctx) {

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one is answered 429 with Retry-After, as Consul answers a client over its connection limit, so
  * one client cannot take every place.
  */
-final class Watchers {
+public final class Watchers {
     /** What a watcher is; the limits count both kinds together. */
-    enum Kind {
+    public enum Kind {
         BLOCKING_QUERY, EVENT_STREAM
     }
 
@@ -37,7 +37,7 @@ final class Watchers {
     }
 
     /** Takes a place for one watcher of the request's client; the returned handle gives it back (once, however often run). */
-    Runnable acquire(Kind kind, RoutingContext ctx) {
+    public Runnable acquire(Kind kind, RoutingContext ctx) {
         String client = ClientShares.clientOf(ctx.request());
         boolean stream = kind == Kind.EVENT_STREAM;
         if (stream && !streams.take(client, streamsPerClient)) {
@@ -73,11 +73,11 @@ final class Watchers {
         }
     }
 
-    int open() {
+    public int open() {
         return open.get();
     }
 
-    int open(Kind kind) {
+    public int open(Kind kind) {
         return openByKind[kind.ordinal()].get();
     }
 }

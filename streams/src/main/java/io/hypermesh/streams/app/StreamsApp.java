@@ -1,5 +1,11 @@
 package io.hypermesh.streams.app;
 
+import io.hypermesh.streams.api.dashboard.AuditTail;
+import io.hypermesh.streams.api.dashboard.Dashboard;
+import io.hypermesh.streams.api.dashboard.DeadLetterTail;
+import io.hypermesh.streams.api.dashboard.SchemaCatalog;
+import io.hypermesh.streams.api.stores.StoreAccess;
+import io.hypermesh.streams.metrics.BusGauges;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.streams.AppliedOffsets;
@@ -19,15 +25,9 @@ import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.PhaseStatus;
 import io.hypermesh.state.ServiceInstance;
-import io.hypermesh.streams.api.AuditTail;
-import io.hypermesh.streams.api.BusGauges;
-import io.hypermesh.streams.api.Dashboard;
-import io.hypermesh.streams.api.DeadLetterTail;
-import io.hypermesh.streams.api.SchemaCatalog;
 import io.hypermesh.streams.metrics.EventFlow;
 import io.hypermesh.streams.metrics.FoldLag;
 import io.hypermesh.streams.api.QueryApiVerticle;
-import io.hypermesh.streams.api.StoreAccess;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.registry.RegistryTopology;

@@ -14,7 +14,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
-
 /**
  * The service registry fold: registrations, checks, heartbeats and deregistrations of
  * {@code hypermesh.registry} become one {@link ServiceInstance} per instance id (with its Consul

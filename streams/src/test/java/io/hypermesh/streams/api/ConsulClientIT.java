@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.streams.api.views.ViewRendering;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.streams.app.StreamsApp;

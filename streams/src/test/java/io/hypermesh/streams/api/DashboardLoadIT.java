@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api;
 
+import io.hypermesh.streams.api.dashboard.Dashboard;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.health.CheckStatus;
 import io.hypermesh.events.ComponentKind;

@@ -309,7 +309,7 @@ class QueryApiIT {
 
     static String header(String url) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                .headers().firstValue(QueryApiVerticle.INDEX_HEADER).orElseThrow();
+                .headers().firstValue(Responses.INDEX_HEADER).orElseThrow();
     }
 
     @Test

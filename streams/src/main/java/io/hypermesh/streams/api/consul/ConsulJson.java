@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api.consul;
 
+import io.hypermesh.http.GoDuration;
 import io.hypermesh.events.CheckDefinition;
 import io.hypermesh.state.CheckState;
 import io.hypermesh.state.ServiceInstance;
