@@ -50,7 +50,8 @@ public abstract class Adapter extends VerticleBase {
         // Vert.x wants the body handler before any of ours.
         router.post().handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(bodyLimit));
         router.errorHandler(413, ctx -> ctx.response().setStatusCode(413).putHeader("content-type", "application/json")
-                .end(new io.vertx.core.json.JsonObject().put("error_code", 413).put("message", "request body larger than " + bodyLimit + " bytes").encode()));
+                .end(new io.vertx.core.json.JsonObject().put("error_code", 413).put("message", "request body larger than " + bodyLimit
+                        + " bytes").encode()));
         return router;
     }
 

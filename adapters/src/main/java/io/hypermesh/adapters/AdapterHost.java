@@ -61,7 +61,8 @@ public final class AdapterHost implements AutoCloseable {
     }
 
     private AuditedPublisher.Action own(String action, AuditOutcome outcome) {
-        return new AuditedPublisher.Action(bus.adapterId(), action, bus.adapterId(), outcome, Map.of("class", adapter.getClass().getSimpleName()));
+        return new AuditedPublisher.Action(bus.adapterId(), action, bus.adapterId(), outcome, Map.of("class",
+                adapter.getClass().getSimpleName()));
     }
 
     public ManagedComponent component() {

@@ -22,7 +22,8 @@ public final class JsonInput {
             if (parsed instanceof JsonObject o) {
                 return o;
             }
-            throw new InvalidInputException("a JSON object was expected, not " + (parsed == null ? "null" : parsed.getClass().getSimpleName()));
+            throw new InvalidInputException("a JSON object was expected, not " + (parsed == null ? "null"
+                    : parsed.getClass().getSimpleName()));
         } catch (DecodeException e) {
             throw new InvalidInputException("not JSON: " + firstLine(e.getMessage()), e);
         }

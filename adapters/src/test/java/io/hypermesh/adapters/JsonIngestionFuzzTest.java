@@ -29,10 +29,12 @@ class JsonIngestionFuzzTest {
     static final String FALCO = """
             {"hostname":"node-7","output":"Warning Sensitive file opened","priority":"Warning","rule":"Read sensitive file untrusted",
              "source":"syscall","tags":["filesystem"],"time":"2026-11-25T10:01:02.500000000Z",
-             "output_fields":{"container.id":"3ad7b26ded6d","fd.name":"/etc/shadow","proc.cmdline":"cat /etc/shadow","evt.time":1795600862500000000}}
+             "output_fields":{"container.id":"3ad7b26ded6d","fd.name":"/etc/shadow","proc.cmdline":"cat /etc/shadow",
+                              "evt.time":1795600862500000000}}
             """;
     static final String TETRAGON = "{\"process_kprobe\":{\"process\":{\"exec_id\":\"a2luZDo3NjA1\",\"pid\":52699,\"uid\":0,"
-            + "\"binary\":\"/usr/bin/cat\",\"arguments\":\"/etc/passwd\",\"docker\":\"5517e2a1\",\"pod\":{\"namespace\":\"default\",\"name\":\"xwing\"}},"
+            + "\"binary\":\"/usr/bin/cat\",\"arguments\":\"/etc/passwd\",\"docker\":\"5517e2a1\",\"pod\":{\"namespace\":\"defaul"
+                    + "t\",\"name\":\"xwing\"}},"
             + "\"function_name\":\"security_file_permission\",\"policy_name\":\"file-monitoring\",\"action\":\"KPROBE_ACTION_SIGKILL\"},"
             + "\"node_name\":\"kind-worker\",\"time\":\"2026-11-25T10:02:03.000000001Z\"}";
     static final String TELEMETRY = "{\"linkId\":\"l-1\",\"nodeId\":\"a\",\"peerNodeId\":\"b\",\"latencyMs\":3.5,\"jitterMs\":0.2,"
@@ -142,7 +144,8 @@ class JsonIngestionFuzzTest {
                 Arbitraries.create(() -> new JsonArray().add(1).add("a").add(new JsonObject())),
                 Arbitraries.create(() -> new JsonObject().put("a", new JsonObject().put("b", new JsonArray()))),
                 Arbitraries.just(null));
-        return Combinators.combine(Arbitraries.integers().between(0, 50).list().ofMaxSize(3), Arbitraries.integers().between(0, 1000), value)
+        return Combinators.combine(Arbitraries.integers().between(0, 50).list().ofMaxSize(3), Arbitraries.integers().between(0, 1000),
+                value)
                 .as(Edit::new);
     }
 }

@@ -61,10 +61,13 @@ final class AuditBench {
         double verifyRate = median(verifyRates);
         double rawRate = median(rawRates);
         report.add("6. audit", "append and sign, records/s", appendRate, "raw SHA-256", rawRate, appendRate / rawRate, "-", true);
-        report.add("6. audit", "verify, records/s", verifyRate, "raw SHA-256", rawRate, verifyRate / rawRate, ">= 0.50", verifyRate / rawRate >= 0.5);
-        report.note(String.format("audit verify, after %d warm-up rounds (%.1f s), median of %d rounds (verify %s records/s, raw SHA-256 %s);"
+        report.add("6. audit", "verify, records/s", verifyRate, "raw SHA-256", rawRate, verifyRate / rawRate, ">= 0.50",
+                verifyRate / rawRate >= 0.5);
+        report.note(String.format("audit verify, after %d warm-up rounds (%.1f s), median of %d rounds (verify %s records/s, raw "
+                + "SHA-256 %s);"
                         + " CPU per wall second: checking thread %.2f, leaf-hashing thread %.2f, whole process %.2f of %d cores;"
-                        + " raw SHA-256 hashes each entry's %d content bytes once, verifying hashes them once more (with the leaf prefix) and adds a Merkle node",
+                        + " raw SHA-256 hashes each entry's %d content bytes once, verifying hashes them once more (with the leaf "
+                                + "prefix) and adds a Merkle node",
                 warmRounds, (t0 - warmFrom) / 1e9, AUDIT_ROUNDS, spread(verifyRates), spread(rawRates),
                 cpu[0] / (double) cpu[3], cpu[1] / (double) cpu[3], cpu[2] / (double) cpu[3],
                 Runtime.getRuntime().availableProcessors(), payloads.length == 0 ? 0 : payloads[0].length));
@@ -90,7 +93,8 @@ final class AuditBench {
         AuditTrail trail = new AuditTrail("bench-adapter", key, 1_000);
         List<Object> events = new ArrayList<>(n + n / 1_000 + 1);
         for (int i = 0; i < n; i++) {
-            events.addAll(trail.append("bench", "observe", "target-" + i, AuditOutcome.OBSERVED, Map.of("i", Integer.toString(i))).events());
+            events.addAll(trail.append("bench", "observe", "target-" + i, AuditOutcome.OBSERVED, Map.of("i",
+                    Integer.toString(i))).events());
         }
         return events;
     }
@@ -124,7 +128,8 @@ final class AuditBench {
         // The prepared batch travels with its leaves, so the check reads exactly what was hashed.
         try (OneAhead<List<Object>, Map.Entry<List<Object>, byte[][]>> pipeline = new OneAhead<>(batch -> {
             long before = threads.getCurrentThreadCpuTime();
-            var prepared = Map.entry(batch, AuditVerifier.leaves(batch.stream().filter(AuditEntry.class::isInstance).map(AuditEntry.class::cast).toList()));
+            var prepared = Map.entry(batch,
+                    AuditVerifier.leaves(batch.stream().filter(AuditEntry.class::isInstance).map(AuditEntry.class::cast).toList()));
             hashing[0] += threads.getCurrentThreadCpuTime() - before; // one thread, read after it is joined
             return prepared;
         }, prepared -> {

@@ -1,7 +1,5 @@
 package io.hypermesh.bench;
 
-import io.hypermesh.bench.BenchReport;
-import io.hypermesh.bench.BenchRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,11 +29,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--etcd", defaultValue = "/usr/bin/etcd", description = "etcd binary for the discovery baseline (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--etcd", defaultValue = "/usr/bin/etcd",
+            description = "etcd binary for the discovery baseline (default: ${DEFAULT-VALUE}).")
     String etcd;
 
     @Option(names = "--only", split = ",", paramLabel = "N",
-            description = "Run only these benchmarks (1 ingest, 2 fold, 3 latency, 4 discovery, 5 failure detection, 6 audit, 7 agent writes, 8 idle propagation), "
+            description = "Run only these benchmarks (1 ingest, 2 fold, 3 latency, 4 discovery, 5 failure detection, 6 audit, 7 agent "
+                    + "writes, 8 idle propagation), "
                     + "with the ones they take their baseline from.")
     java.util.Set<Integer> only;
 
@@ -47,7 +47,8 @@ public final class BenchCommand implements Callable<Integer> {
                     + "its section replacing the report's soak section.")
     Integer soakMinutes;
 
-    @Option(names = "--hypermesh", defaultValue = "bin/hypermesh", description = "The launcher the soak starts `up` with (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hypermesh", defaultValue = "bin/hypermesh",
+            description = "The launcher the soak starts `up` with (default: ${DEFAULT-VALUE}).")
     Path launcher;
 
     @Override

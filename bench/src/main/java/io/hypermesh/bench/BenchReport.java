@@ -39,7 +39,8 @@ public final class BenchReport {
         md.append("Run ").append(Instant.now()).append(" with `hypermesh bench --scale=").append(scale).append("` on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ").append(System.getProperty("java.version"))
                 .append(", ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
-                .append(". Every baseline ran in the same invocation on the same machine (and the same embedded broker where it is Kafka).\n\n");
+                .append(". Every baseline ran in the same invocation on the same machine (and the same embedded broker where it is "
+                        + "Kafka).\n\n");
         md.append("| benchmark | figure | value | baseline | baseline value | ratio | target | met |\n");
         md.append("| --- | --- | ---: | --- | ---: | ---: | --- | --- |\n");
         for (Row r : rows) {

@@ -38,7 +38,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -60,7 +59,8 @@ public final class BenchRunner {
                 Duration.ofSeconds(1));
         // Long enough for steady state: with 50,000 fold events a run lasted two seconds, half of it
         // the first polls and commits, and the producer baseline was as short.
-        public static final Scale STANDARD = new Scale("standard", 1_000_000, 300_000, Duration.ofSeconds(15), Duration.ofSeconds(5), 3, 200_000,
+        public static final Scale STANDARD = new Scale("standard", 1_000_000, 300_000, Duration.ofSeconds(15), Duration.ofSeconds(5), 3,
+                200_000,
                 Duration.ofSeconds(10));
 
         public static Scale named(String name) {
@@ -269,10 +269,12 @@ public final class BenchRunner {
             MachineCpu.Window cpu = new MachineCpu.Window();
             // Published from a process of its own: this JVM runs only the bus it measures. CPU is
             // counted from its first measured send, not from its start.
-            LoadGenerator.Result load = LoadGenerator.run(work, cpu::start, "fold", kafka.bootstrapServers(), registry.url(), Integer.toString(n));
+            LoadGenerator.Result load = LoadGenerator.run(work, cpu::start, "fold", kafka.bootstrapServers(), registry.url(),
+                    Integer.toString(n));
             awaitCommitted(app.settings().applicationId(), Topics.REGISTRY.name(), Duration.ofMinutes(10));
             lastFoldThreads = cpu.split(load.cpuSeconds(), n, 8);
-            long tookMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now()) - load.startedMicros();
+            long tookMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH,
+                    java.time.Instant.now()) - load.startedMicros();
             return n / (tookMicros / 1e6);
         }
     }
@@ -303,7 +305,8 @@ public final class BenchRunner {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition,
+                        OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
                 boolean done = ends.entrySet().stream().allMatch(e -> {
                     OffsetAndMetadata c = committed.get(e.getKey());
                     return c != null && c.offset() >= e.getValue().offset();
@@ -323,7 +326,8 @@ public final class BenchRunner {
     }
 
     /** The batching ProducerPerformance runs with (linger.ms=5, batch.size=65536), given to every producer measured against it. */
-    static final Map<String, Object> BASELINE_BATCHING = Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
+    static final Map<String, Object> BASELINE_BATCHING = Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG,
+            65_536);
 
     /** A raw producer's settings, for the baselines. */
     Map<String, Object> producerConfig() {

@@ -41,17 +41,23 @@ final class DiscoveryBench {
                 Thread.sleep(100);
             }
             for (int clients : runner.selected(4) ? new int[]{1, 64} : new int[0]) {
-                HttpLoad.Result bus = HttpLoad.run(clients, runner.scale().queryRun(), HttpLoad.get(app.url() + "/v1/health/service/bench-svc"));
-                HttpLoad.Result base = HttpLoad.run(clients, runner.scale().queryRun(), HttpLoad.post(etcd.clientUrls().get(0) + "/v3/kv/range",
+                HttpLoad.Result bus = HttpLoad.run(clients, runner.scale().queryRun(), HttpLoad.get(app.url()
+                        + "/v1/health/service/bench-svc"));
+                HttpLoad.Result base = HttpLoad.run(clients, runner.scale().queryRun(), HttpLoad.post(etcd.clientUrls().get(0)
+                        + "/v3/kv/range",
                         LocalEtcd.prefixRange("svc/bench-svc/")));
-                runner.report().add("4. discovery, " + clients + " client(s)", "queries/s", bus.perSecond(), "etcd serializable range", base.perSecond(),
-                        bus.perSecond() / base.perSecond(), clients == 64 ? ">= 2.00" : "-", clients != 64 || bus.perSecond() >= 2 * base.perSecond());
+                runner.report().add("4. discovery, " + clients + " client(s)", "queries/s", bus.perSecond(), "etcd serializable range",
+                        base.perSecond(),
+                        bus.perSecond() / base.perSecond(), clients == 64 ? ">= 2.00" : "-", clients != 64
+                                || bus.perSecond() >= 2 * base.perSecond());
                 double p99 = bus.latencies().percentileMs(99);
                 double baseP99 = base.latencies().percentileMs(99);
-                runner.report().add("4. discovery, " + clients + " client(s)", "p99 ms", p99, "etcd serializable range", baseP99, p99 / baseP99,
+                runner.report().add("4. discovery, " + clients + " client(s)", "p99 ms", p99, "etcd serializable range", baseP99,
+                        p99 / baseP99,
                         clients == 1 ? "<= 1.00" : "-", clients != 1 || p99 <= baseP99);
                 if (bus.errors() > 0 || base.errors() > 0) {
-                    runner.report().note("discovery at " + clients + " clients: " + bus.errors() + " bus errors, " + base.errors() + " etcd errors");
+                    runner.report().note("discovery at " + clients + " clients: " + bus.errors() + " bus errors, " + base.errors()
+                            + " etcd errors");
                 }
             }
             if (runner.selected(5)) {
@@ -82,7 +88,8 @@ final class DiscoveryBench {
             }
             long deadline = System.currentTimeMillis() + 60_000;
             while (System.currentTimeMillis() < deadline) {
-                String body2 = http.send(HttpLoad.get(app.url() + "/v1/health/service/" + id + "?passing"), HttpResponse.BodyHandlers.ofString()).body();
+                String body2 = http.send(HttpLoad.get(app.url() + "/v1/health/service/" + id + "?passing"),
+                        HttpResponse.BodyHandlers.ofString()).body();
                 if (body2.equals("[]")) {
                     detected.add((System.nanoTime() - last) / 1000);
                     break;
@@ -92,10 +99,12 @@ final class DiscoveryBench {
         }
         double worst = detected.percentileMs(100);
         double overshoot = worst - ttlMs;
-        runner.report().add("5. failure detection", "ms from last TTL report to not passing (worst of " + detected.count() + ")", worst, "TTL", ttlMs,
+        runner.report().add("5. failure detection", "ms from last TTL report to not passing (worst of " + detected.count() + ")", worst,
+                "TTL", ttlMs,
                 worst / ttlMs, "beyond TTL <= 2 x heartbeat (" + 2 * heartbeatMs + " ms)", overshoot <= 2 * heartbeatMs);
         runner.report().note("failure detection: TTL " + ttlMs + " ms, a pass reported every " + heartbeatMs + " ms, lapses judged every "
-                + StreamsSettings.defaults(runner.kafka().access(), "x", runner.work(), 0).expiryScanInterval().toMillis() + " ms; overshoot beyond the TTL "
+                + StreamsSettings.defaults(runner.kafka().access(), "x", runner.work(), 0).expiryScanInterval().toMillis()
+                        + " ms; overshoot beyond the TTL "
                 + Math.round(overshoot) + " ms");
     }
 
@@ -107,7 +116,8 @@ final class DiscoveryBench {
         int count = runner.scale().detectionTrials() * 50;
         Latencies bus = new Latencies();
         Latencies raw = new Latencies();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(runner.producerConfig(), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(runner.producerConfig(), new StringSerializer(),
+                new ByteArraySerializer())) {
             byte[] value = new byte[200];
             for (int i = 0; i < count + 100; i++) {
                 String body = "{\"ID\":\"w-" + (i % 500) + "\",\"Name\":\"bench-writes\",\"Port\":" + (1 + i) % 65535
@@ -126,9 +136,11 @@ final class DiscoveryBench {
             }
         }
         for (int p : new int[]{50, 99}) {
-            runner.report().add("7. agent write (register, visible)", "p" + p + " ms", bus.percentileMs(p), "raw produce acks=all", raw.percentileMs(p),
+            runner.report().add("7. agent write (register, visible)", "p" + p + " ms", bus.percentileMs(p), "raw produce acks=all",
+                    raw.percentileMs(p),
                     bus.percentileMs(p) / raw.percentileMs(p), "-", true);
         }
-        runner.report().note("agent writes: " + bus.count() + " registrations one at a time, each answered once the owning fold applied it");
+        runner.report().note("agent writes: " + bus.count()
+                + " registrations one at a time, each answered once the owning fold applied it");
     }
 }

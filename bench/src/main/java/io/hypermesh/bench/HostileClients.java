@@ -41,15 +41,23 @@ final class HostileClients implements AutoCloseable {
     void start(String bigService) {
         String redos = URLEncoder.encode("Service.ID matches \"(.*a){10}$\"", StandardCharsets.UTF_8);
         String deep = "(".repeat(3_000) + "Service.ID%20==%20x" + ")".repeat(3_000);
-        every("regex", "127.0.0.3", Duration.ofSeconds(2), from -> request(from, apiPort, "GET", "/v1/health/service/redos?filter=" + redos, null, true));
-        every("deep-filter", "127.0.0.3", Duration.ofSeconds(2), from -> request(from, apiPort, "GET", "/v1/health/service/redos?filter=" + deep, null, true));
-        every("unread-big-reads", "127.0.0.2", Duration.ofSeconds(20), from -> unread(from, 150, "/v1/health/service/" + bigService, Duration.ofSeconds(15)));
-        every("unread-event-streams", "127.0.0.5", Duration.ofSeconds(30), from -> unread(from, 50, "/v1/hypermesh/service/" + bigService + "?stream", Duration.ofSeconds(25)));
-        every("watch-hog", "127.0.0.6", Duration.ofSeconds(30), from -> unread(from, 300, "/v1/catalog/services?index=999999999&wait=25s", Duration.ofSeconds(25)));
+        every("regex", "127.0.0.3", Duration.ofSeconds(2), from -> request(from, apiPort, "GET", "/v1/health/service/redos?filter="
+                + redos, null, true));
+        every("deep-filter", "127.0.0.3", Duration.ofSeconds(2), from -> request(from, apiPort, "GET",
+                "/v1/health/service/redos?filter=" + deep, null, true));
+        every("unread-big-reads", "127.0.0.2", Duration.ofSeconds(20), from -> unread(from, 150, "/v1/health/service/" + bigService,
+                Duration.ofSeconds(15)));
+        every("unread-event-streams", "127.0.0.5", Duration.ofSeconds(30), from -> unread(from, 50, "/v1/hypermesh/service/"
+                + bigService + "?stream", Duration.ofSeconds(25)));
+        every("watch-hog", "127.0.0.6", Duration.ofSeconds(30), from -> unread(from, 300,
+                "/v1/catalog/services?index=999999999&wait=25s", Duration.ofSeconds(25)));
         every("connection-flood", "127.0.0.4", Duration.ofSeconds(60), from -> flood(from, 5_000, Duration.ofSeconds(10)));
         every("bad-schemas", "127.0.0.7", Duration.ofSeconds(5), from -> {
-            request(from, registryPort, "POST", "/subjects/soak-w-value/versions", "{\"schemaType\":\"JSON\",\"schema\":\"{\\\"type\\\":\\\"number\\\",\\\"maximum\\\":1e400}\"}", true);
-            request(from, registryPort, "POST", "/subjects/soak-p-value/versions", "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\"; message M { map<string, map<string,string>> m = 1; }\"}", true);
+            request(from, registryPort, "POST", "/subjects/soak-w-value/versions",
+                    "{\"schemaType\":\"JSON\",\"schema\":\"{\\\"type\\\":\\\"number\\\",\\\"maximum\\\":1e400}\"}", true);
+            request(from, registryPort, "POST", "/subjects/soak-p-value/versions",
+                    "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\"; message M { map<string, map<string,string>> m "
+                    + "= 1; }\"}", true);
         });
         every("open-transaction", "127.0.0.8", Duration.ofSeconds(120), from -> openTransaction(Duration.ofSeconds(15)));
     }
@@ -80,7 +88,8 @@ final class HostileClients implements AutoCloseable {
     private void request(String from, int port, String method, String path, String body, boolean read) throws IOException {
         try (Socket s = connect(from, port)) {
             byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            s.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: soak\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            s.getOutputStream().write((method + " " + path
+                    + " HTTP/1.1\r\nHost: soak\r\nConnection: close\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
             s.getOutputStream().write(bytes);
             if (read) {
@@ -100,7 +109,8 @@ final class HostileClients implements AutoCloseable {
                 s.bind(new InetSocketAddress(from, 0));
                 s.connect(new InetSocketAddress(apiHost, apiPort), 2_000);
                 String sep = path.contains("?") ? "&" : "?";
-                s.getOutputStream().write(("GET " + path + sep + "n=" + i + " HTTP/1.1\r\nHost: soak\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(("GET " + path + sep + "n=" + i
+                        + " HTTP/1.1\r\nHost: soak\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 open.add(s);
             }
             sleep(hold);

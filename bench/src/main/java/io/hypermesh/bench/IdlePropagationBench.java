@@ -43,7 +43,8 @@ final class IdlePropagationBench {
         try (StreamsApp writeTo = runner.startFolds(guarantee, applicationId);
              StreamsApp readFrom = runner.startFolds(guarantee, applicationId);
              HttpRegistryClient registry = new HttpRegistryClient(runner.registry().url());
-             BusPublisher producer = BusPublisher.idempotent(runner.kafka().access(), registry, Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+             BusPublisher producer = BusPublisher.idempotent(runner.kafka().access(), registry, Map.of(ProducerConfig.LINGER_MS_CONFIG,
+                     0))) {
             writeTo.awaitRunning(Duration.ofMinutes(2)); // rebalanced with the second instance
             Thread.sleep(2_000);
             String service = "idle-" + run;
@@ -116,7 +117,8 @@ final class IdlePropagationBench {
                 String row = "8. idle propagation (" + guarantee + ", " + path.getKey() + ")";
                 if (alos) {
                     runner.report().add(row, "p50 ms to visible on a second instance", p50, "target", 5, p50 / 5, "p50 <= 5 ms", p50 <= 5);
-                    runner.report().add(row, "p99 ms to visible on a second instance", p99, "target", 25, p99 / 25, "p99 <= 25 ms", p99 <= 25);
+                    runner.report().add(row, "p99 ms to visible on a second instance", p99, "target", 25, p99 / 25, "p99 <= 25 ms",
+                            p99 <= 25);
                 } else {
                     double target = commitMs + 25;
                     runner.report().add(row, String.format(Locale.ROOT, "p99 ms to visible on a second instance (p50 %.1f)", p50), p99,
@@ -128,15 +130,18 @@ final class IdlePropagationBench {
                     + " (until the JIT compiled under " + JitQuiet.QUIET_SHARE_PERCENT + "% of a window, " + warm.describe() + ");"
                     + " visible = a blocking query on the other instance of the same bus returns the new sequence number."
                     + String.format(Locale.ROOT, " Hops: the produce acknowledged p50 %.1f / p99 %.1f ms; the register answered, once the"
-                            + " owning fold applied it, p50 %.1f / p99 %.1f ms; the rest is the second instance: woken by its own fold or by"
-                            + " the owner's push (a long-poll of the owner's changes), then the view's index and instances read (from the owner where it holds them).",
+                            + " owning fold applied it, p50 %.1f / p99 %.1f ms; the rest is the second instance: woken by its own fold "
+                                    + "or by"
+                            + " the owner's push (a long-poll of the owner's changes), then the view's index and instances read (from "
+                                    + "the owner where it holds them).",
                     acknowledged.percentileMs(50), acknowledged.percentileMs(99), applied.percentileMs(50), applied.percentileMs(99))
                     + " Cores per thread of the bench's JVM (broker, both instances, the client) while timed, from /proc: " + threads);
         }
     }
 
     private CompletableFuture<HttpResponse<String>> watch(String api, String service, String index) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/v1/catalog/service/" + service + "?index=" + index + "&wait=20s")).build(),
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/v1/catalog/service/" + service + "?index=" + index
+                + "&wait=20s")).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -128,7 +128,8 @@ final class JfrTop implements AutoCloseable {
                     String type = f.getMethod().getType().getName();
                     // The bench's own frames (this recording starting, /proc reads) are not the bus's.
                     boolean bus = type.startsWith("io.hypermesh.") && !type.startsWith("io.hypermesh.bench.");
-                    if (bus || type.startsWith("org.apache.kafka.") || type.startsWith("org.apache.avro.") || type.startsWith("io.vertx.")) {
+                    if (bus || type.startsWith("org.apache.kafka.") || type.startsWith("org.apache.avro.")
+                            || type.startsWith("io.vertx.")) {
                         site = name(f.getMethod());
                         break;
                     }

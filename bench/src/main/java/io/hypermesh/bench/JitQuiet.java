@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Whether the JIT is done, for the benchmarks that warm until it is (idle propagation, latency): compile time grew by less than {@link #QUIET_SHARE_PERCENT}% of the
+ * Whether the JIT is done, for the benchmarks that warm until it is (idle propagation, latency): compile time grew by less than {@link
+ * #QUIET_SHARE_PERCENT}% of the
  * last {@link #WINDOW_NANOS} (a compiler thread took most of a core for the first minute),
  * or the most it may take passed.
  */
@@ -47,6 +48,7 @@ final class JitQuiet {
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "%.0f s, %d ms compiling in the last window", (System.nanoTime() - began) / 1e9, lastWindowCompiledMs);
+        return String.format(Locale.ROOT, "%.0f s, %d ms compiling in the last window", (System.nanoTime() - began) / 1e9,
+                lastWindowCompiledMs);
     }
 }

@@ -52,14 +52,17 @@ final class LatencyBench {
                 // Issue 19 sets p99 <= 50 ms under load for ALOS; EOS keeps the commit interval + 25 ms it had.
                 double target = guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? 50 : once.commitMs() + 25;
                 runner.report().add("3. latency (" + guarantee + ")", String.format(java.util.Locale.ROOT,
-                                "p99 ms at %.0f events/s, 20%% of the fold maximum, median of %d runs after %d warm-up runs (the JIT compiling"
+                                "p99 ms at %.0f events/s, 20%% of the fold maximum, median of %d runs after %d warm-up runs (the JIT "
+                                        + "compiling"
                                         + " %.0f%% of the last; %.1f..%.1f; last run p50 %.1f, p99.9 %.1f, %d of %d probes seen)",
                                 rate, REPETITIONS, warmRuns, jit.lastWindowPercent(), sorted[0], sorted[REPETITIONS - 1],
-                                once.latencies().percentileMs(50), once.latencies().percentileMs(99.9), once.latencies().count(), once.probes()),
+                                once.latencies().percentileMs(50), once.latencies().percentileMs(99.9), once.latencies().count(),
+                                        once.probes()),
                         p99, "target", target, p99 / target, "p99 <= " + (int) target + " ms", p99 <= target);
                 runner.report().note("latency (" + guarantee + "), the last run, from /proc: " + once.cpu());
                 try (samples) {
-                    runner.report().note("latency (" + guarantee + "), JFR over the " + REPETITIONS + " runs: " + samples.top(6, "StreamThread", "vert.x-eventloop"));
+                    runner.report().note("latency (" + guarantee + "), JFR over the " + REPETITIONS + " runs: " + samples.top(6,
+                            "StreamThread", "vert.x-eventloop"));
                 }
             }
         }
@@ -77,7 +80,8 @@ final class LatencyBench {
         for (double share : LIGHTER_LOADS) {
             double rate = Math.max(10, foldMax * share);
             Once once = once(guarantee, rate);
-            curve.append(String.format(java.util.Locale.ROOT, "%n  - at %.0f%% of the fold maximum (%.0f events/s): p50 %.1f ms, p99 %.1f ms; %s",
+            curve.append(String.format(java.util.Locale.ROOT,
+                    "%n  - at %.0f%% of the fold maximum (%.0f events/s): p50 %.1f ms, p99 %.1f ms; %s",
                     share * 100, rate, once.latencies().percentileMs(50), once.latencies().percentileMs(99), once.cpu()));
         }
         runner.report().note("latency (" + guarantee + ") at lighter loads, one warm run each:" + curve);
@@ -111,7 +115,8 @@ final class LatencyBench {
             long total = (long) (rate * runner.scale().latencyRun().toMillis() / 1000.0);
             // Paced in a process of its own, parking until each send is due: this JVM runs only the
             // bus and its watchers. CPU is counted from its first measured send, after its warm-up.
-            LoadGenerator.Result load = LoadGenerator.run(runner.work(), window::start, "latency", runner.kafka().bootstrapServers(), runner.registry().url(),
+            LoadGenerator.Result load = LoadGenerator.run(runner.work(), window::start, "latency", runner.kafka().bootstrapServers(),
+                    runner.registry().url(),
                     Long.toString(total), Double.toString(rate), run, Integer.toString(watchers), Long.toString(probeEvery),
                     Integer.toString(INSTANCES_PER_WATCHED_SERVICE), Long.toString(runner.scale().warmUp().toMillis()));
             String cpu = window.split(load.cpuSeconds(), 0, 8);

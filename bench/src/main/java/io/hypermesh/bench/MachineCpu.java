@@ -74,10 +74,12 @@ final class MachineCpu {
             double jvm = threadsNow.totalCoresSince(threads);
             double loadGeneratorCores = loadGeneratorCpuSeconds < 0 ? Double.NaN : loadGeneratorCpuSeconds / seconds;
             String perEvent = events <= 0 ? "" : String.format(java.util.Locale.ROOT,
-                    " (CPU per event: %.1f µs in all, %.1f µs in the bus's JVM)", busy * seconds / events * 1e6, jvm * seconds / events * 1e6);
+                    " (CPU per event: %.1f µs in all, %.1f µs in the bus's JVM)", busy * seconds / events * 1e6,
+                            jvm * seconds / events * 1e6);
             return String.format(java.util.Locale.ROOT, "the machine's %d cores were %.2f busy: the load generator's process %.2f,"
                             + " the bus's JVM (with the broker) %.2f, the rest %.2f%s; the bus's JVM by thread: %s%s",
-                    cores(), busy, loadGeneratorCores, jvm, Math.max(0, busy - jvm - loadGeneratorCores), perEvent, threadsNow.since(threads, top),
+                    cores(), busy, loadGeneratorCores, jvm, Math.max(0, busy - jvm - loadGeneratorCores), perEvent,
+                            threadsNow.since(threads, top),
                     brokerRequests.isEmpty() ? "" : "; the broker's requests per second: " + brokerRequests);
         }
     }

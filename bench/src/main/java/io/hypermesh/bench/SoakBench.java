@@ -160,9 +160,11 @@ final class SoakBench {
         md.append("A failed normal request is one answered other than 2xx, or not at all. The hostile transaction holds every ")
                 .append("registry partition for 15 s every 2 minutes, so a TTL report that meets it waits the 10 s visibility bound ")
                 .append("and is answered 503 with the holder's name: that is the bound working, and the max column's 10 s.\n\n");
-        md.append("| minute | normal requests | p50 ms | p99 ms | max ms | failed | bus RSS MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| minute | normal requests | p50 ms | p99 ms | max ms | failed | bus RSS MB |\n| ---: | ---: | ---: | ---: | ---: | "
+                + "---: | ---: |\n");
         for (Minute m : minutes) {
-            md.append(String.format("| %d | %d | %.1f | %.1f | %.1f | %d | %d |%n", m.minute(), m.requests(), m.p50(), m.p99(), m.max(), m.failed(), m.rssMb()));
+            md.append(String.format("| %d | %d | %.1f | %.1f | %.1f | %d | %d |%n", m.minute(), m.requests(), m.p50(), m.p99(), m.max(),
+                    m.failed(), m.rssMb()));
         }
         return md.toString();
     }

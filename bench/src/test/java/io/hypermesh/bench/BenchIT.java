@@ -36,8 +36,10 @@ class BenchIT {
         String markdown = report.markdown();
         // Where the time went, beside the rows that may miss their targets.
         for (String evidence : List.of("fold (at_least_once), JFR over the measured runs: ",
-                "fold (exactly_once_v2), the last measured run, from /proc: the machine's " + Runtime.getRuntime().availableProcessors() + " cores were ",
-                "the load generator's process ", "CPU per event: ", "latency (at_least_once), JFR over the 3 runs: ", "GC stopped every thread ",
+                "fold (exactly_once_v2), the last measured run, from /proc: the machine's " + Runtime.getRuntime().availableProcessors()
+                        + " cores were ",
+                "the load generator's process ", "CPU per event: ", "latency (at_least_once), JFR over the 3 runs: ",
+                        "GC stopped every thread ",
                 "allocated about ", "idle propagation (at_least_once): ", "audit verify, cores per thread from /proc")) {
             assertTrue(markdown.contains(evidence), evidence + " in " + markdown);
         }

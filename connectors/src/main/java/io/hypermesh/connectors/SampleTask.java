@@ -46,7 +46,8 @@ public abstract class SampleTask extends SinkTask {
         for (SinkRecord r : records) {
             try {
                 if (r.value() != null && !(r.value() instanceof byte[])) {
-                    throw new DataException("expected the record's bytes; set value.converter=org.apache.kafka.connect.converters.ByteArrayConverter");
+                    throw new DataException("expected the record's bytes; set "
+                            + "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter");
                 }
                 List<Sample> made = samples.of(r.topic(), r.key() == null ? null : keyOf(r.key()), (byte[]) r.value(),
                         r.timestamp() == null ? System.currentTimeMillis() : r.timestamp());
@@ -70,7 +71,8 @@ public abstract class SampleTask extends SinkTask {
         if (reporter == null) {
             throw e instanceof DataException d ? d : new DataException(e.getMessage(), e);
         }
-        LOG.warn("{}-{}@{} to the errant-record reporter: {}", record.topic(), record.kafkaPartition(), record.kafkaOffset(), e.getMessage());
+        LOG.warn("{}-{}@{} to the errant-record reporter: {}", record.topic(), record.kafkaPartition(), record.kafkaOffset(),
+                e.getMessage());
         try {
             reporter.report(record, e).get();
         } catch (InterruptedException interrupted) {

@@ -49,7 +49,8 @@ class BusSamplesTest {
 
     @Test
     void aHealthScoreIsAScoreAndAStatusAtTheRecordsTime() {
-        List<Sample> out = samples.of(Topics.HEALTH_SCORES.name(), "api", bytes(Topics.HEALTH_SCORES.name(), score("api", 72, HealthStatus.DEGRADED)), 1234L);
+        List<Sample> out = samples.of(Topics.HEALTH_SCORES.name(), "api", bytes(Topics.HEALTH_SCORES.name(), score("api", 72,
+                HealthStatus.DEGRADED)), 1234L);
         assertEquals(List.of(Sample.of(BusSamples.HEALTH_SCORE, Map.of("component", "api"), 72, 1234L),
                 Sample.of(BusSamples.HEALTH_STATUS, Map.of("component", "api"), 1, 1234L)), out);
     }

@@ -112,7 +112,8 @@ class ConnectSinksIT {
     }
 
     static void sendRaw(String topic, String key, byte[] value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
         }
     }
@@ -231,7 +232,8 @@ class ConnectSinksIT {
         List<String> influxd = List.of("/usr/bin/influxd", "-config", influxConfig.toString());
         String base = "http://127.0.0.1:" + http;
         try (LocalServer influx = LocalServer.start(influxd, influxDir.resolve("influxd-1.log"), base + "/ping")) {
-            HttpResponse<String> created = LocalServer.send("POST", base + "/query?q=" + URLEncoder.encode("CREATE DATABASE hypermesh", StandardCharsets.UTF_8), null);
+            HttpResponse<String> created = LocalServer.send("POST", base + "/query?q=" + URLEncoder.encode("CREATE DATABASE hypermesh",
+                    StandardCharsets.UTF_8), null);
             assertEquals(200, created.statusCode(), created.body());
         }
         // InfluxDB is down now: the sink's writes fail and are retried by the worker.
@@ -243,10 +245,12 @@ class ConnectSinksIT {
         send(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 35, HealthStatus.UNHEALTHY));
         Thread.sleep(3000);
         JsonNode status = JSON.readTree(LocalServer.get(rest + "/connectors/influx-sink/status"));
-        assertEquals("RUNNING", status.path("tasks").get(0).path("state").asText(), "an unreachable InfluxDB is retried, not fatal: " + status);
+        assertEquals("RUNNING", status.path("tasks").get(0).path("state").asText(), "an unreachable InfluxDB is retried, not fatal: "
+                + status);
 
         try (LocalServer influx = LocalServer.start(influxd, influxDir.resolve("influxd-2.log"), base + "/ping")) {
-            String q = URLEncoder.encode("SELECT value FROM hypermesh_health_score WHERE component='" + component + "'", StandardCharsets.UTF_8);
+            String q = URLEncoder.encode("SELECT value FROM hypermesh_health_score WHERE component='" + component + "'",
+                    StandardCharsets.UTF_8);
             JsonNode points = awaitJson(base + "/query?db=hypermesh&q=" + q, j -> j.path("results").get(0).has("series"),
                     Duration.ofSeconds(60), "the written point in InfluxDB");
             List<Double> values = new ArrayList<>();
@@ -256,18 +260,21 @@ class ConnectSinksIT {
             // Someone wrote phase totals as strings: InfluxDB refuses our float for that field. Only the
             // record whose points are refused goes to the dead-letter queue; the score beside it is written.
             HttpResponse<String> conflicting = LocalServer.send("POST", base + "/write?db=hypermesh&precision=ms",
-                    "hypermesh_phase_total,name=x,phase=5 value=\"seven\" " + System.currentTimeMillis()); // field types are per shard: same time range
+                    // field types are per shard: same time range
+                    "hypermesh_phase_total,name=x,phase=5 value=\"seven\" " + System.currentTimeMillis());
             assertEquals(204, conflicting.statusCode(), conflicting.body());
             try (KafkaProducer<String, GenericContainer> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
                     new AvroSerializer<>(registry, true))) {
                 producer.send(new ProducerRecord<>(Topics.LIFECYCLE.name(), "phase-5", Envelopes.wrap(Topics.LIFECYCLE,
                         new io.hypermesh.events.EventSource("coordinator", io.hypermesh.events.ComponentKind.COORDINATOR),
                         new io.hypermesh.events.lifecycle.PhaseProgress(5, "x", 1, 2, io.hypermesh.events.lifecycle.PhaseState.RUNNING))));
-                producer.send(new ProducerRecord<>(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 90, HealthStatus.HEALTHY)));
+                producer.send(new ProducerRecord<>(Topics.HEALTH_SCORES.name(), component, BusSamplesTest.score(component, 90,
+                        HealthStatus.HEALTHY)));
                 producer.flush();
             }
             ConsumerRecord<byte[], byte[]> refused = firstRecord("hypermesh.connect.dlq.influx");
-            assertEquals(Topics.LIFECYCLE.name(), new String(refused.headers().lastHeader("__connect.errors.topic").value(), StandardCharsets.UTF_8));
+            assertEquals(Topics.LIFECYCLE.name(), new String(refused.headers().lastHeader("__connect.errors.topic").value(),
+                    StandardCharsets.UTF_8));
             String why = new String(refused.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
             assertTrue(why.contains("field type conflict"), why);
             awaitJson(base + "/query?db=hypermesh&q=" + q, j -> j.path("results").get(0).path("series").get(0).path("values").size() == 2,
@@ -279,7 +286,8 @@ class ConnectSinksIT {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {

@@ -64,14 +64,16 @@ class DockerDeploymentTest {
             Properties props = serverProperties(env);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
             nodeIds.add(Integer.toString(config.nodeId()));
-            for (String copies : List.of("default.replication.factor", "offsets.topic.replication.factor", "transaction.state.log.replication.factor")) {
+            for (String copies : List.of("default.replication.factor", "offsets.topic.replication.factor",
+                    "transaction.state.log.replication.factor")) {
                 assertEquals("3", props.getProperty(copies), node + " " + copies);
             }
             for (String inSync : List.of("min.insync.replicas", "transaction.state.log.min.isr")) {
                 assertEquals("2", props.getProperty(inSync), node + " " + inSync);
             }
             assertEquals("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093", props.getProperty("controller.quorum.voters"));
-            assertTrue(props.getProperty("advertised.listeners").contains("INTERNAL://" + node + ":9092"), node + " advertises its own name");
+            assertTrue(props.getProperty("advertised.listeners").contains("INTERNAL://" + node + ":9092"), node
+                    + " advertises its own name");
             assertEquals(node, service.get("hostname"));
         }
         assertEquals(1, clusterIds.size(), "one cluster id");
@@ -82,7 +84,8 @@ class DockerDeploymentTest {
     void everyBusServiceRunsACommandTheCliTakesAgainstTheClusterAndTheRegistry() {
         List<String> bus = services.entrySet().stream().filter(e -> "hypermesh-bus:latest".equals(e.getValue().get("image")))
                 .map(Map.Entry::getKey).sorted().toList();
-        assertEquals(List.of("adapter-consensus", "adapter-containers", "adapter-security", "adapter-transport", "folds-1", "folds-2", "registry"), bus);
+        assertEquals(List.of("adapter-consensus", "adapter-containers", "adapter-security", "adapter-transport", "folds-1", "folds-2",
+                "registry"), bus);
         for (String name : bus) {
             Map<String, Object> service = services.get(name);
             List<String> command = command(service);
@@ -95,7 +98,8 @@ class DockerDeploymentTest {
             for (String server : env.get("HYPERMESH_BOOTSTRAP_SERVERS").split(",")) {
                 String host = server.substring(0, server.indexOf(':'));
                 assertTrue(services.containsKey(host), name + " bootstraps from " + server);
-                assertTrue(environment(services.get(host)).get("KAFKA_ADVERTISED_LISTENERS").contains("//" + server), server + " is advertised");
+                assertTrue(environment(services.get(host)).get("KAFKA_ADVERTISED_LISTENERS").contains("//" + server), server
+                        + " is advertised");
             }
             assertEquals("http://registry:8081", env.get("HYPERMESH_REGISTRY_URL"), name);
             for (String probe : option(command, "--probe")) {
@@ -113,7 +117,8 @@ class DockerDeploymentTest {
             List<String> command = command(services.get(name));
             assertEquals(List.of(), option(command, "--application-id"), "both use the default application id, so they share the work");
             assertEquals(List.of(name), option(command, "--host"), name + " advertises the name its peer resolves");
-            assertTrue(((List<?>) services.get(name).get("volumes")).get(0).toString().startsWith(name + ":"), name + " keeps its own state");
+            assertTrue(((List<?>) services.get(name).get("volumes")).get(0).toString().startsWith(name + ":"), name
+                    + " keeps its own state");
             scraped.add(name + ":" + option(command, "--api-port").get(0));
         }
         String prometheus = Files.readString(DOCKER.resolve("prometheus.yml"));
@@ -159,7 +164,8 @@ class DockerDeploymentTest {
         java.util.regex.Matcher module = java.util.regex.Pattern.compile("<module>([^<]+)</module>")
                 .matcher(Files.readString(Path.of("../pom.xml")));
         while (module.find()) {
-            assertTrue(dockerfile.contains("COPY " + module.group(1) + "/pom.xml ") && dockerfile.contains("COPY " + module.group(1) + "/src "),
+            assertTrue(dockerfile.contains("COPY " + module.group(1) + "/pom.xml ") && dockerfile.contains("COPY " + module.group(1)
+                    + "/src "),
                     "the Dockerfile copies module " + module.group(1));
         }
     }
@@ -180,7 +186,8 @@ class DockerDeploymentTest {
     @SuppressWarnings("unchecked")
     private static Map<String, String> environment(Map<String, Object> service) {
         Map<String, Object> env = (Map<String, Object>) service.get("environment");
-        return env.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()), (a, b) -> b, TreeMap::new));
+        return env.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()), (a, b) -> b,
+                TreeMap::new));
     }
 
     @SuppressWarnings("unchecked")

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Durations as Go writes and reads them ({@code 1h30m}, {@code 500ms}, {@code 1.5s}), since Consul's
- * API takes and shows them that way; the command line and the platform spec take them the same way. Parsing follows {@code time.ParseDuration}: a unit on every
+ * API takes and shows them that way; the command line and the platform spec take them the same way. Parsing follows {@code
+ * time.ParseDuration}: a unit on every
  * number, no cap but int64 nanoseconds, and Go's own error text.
  */
 public final class GoDuration {

@@ -21,8 +21,10 @@ class GoDurationTest {
 
     @Test
     void refusesWhatGoRefusesWithGosWords() {
-        assertEquals("time: missing unit in duration \"10\"", assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("10")).getMessage());
-        assertEquals("time: unknown unit \"d\" in duration \"1d\"", assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("1d")).getMessage());
+        assertEquals("time: missing unit in duration \"10\"", assertThrows(IllegalArgumentException.class, () ->
+                GoDuration.parseNanos("10")).getMessage());
+        assertEquals("time: unknown unit \"d\" in duration \"1d\"", assertThrows(IllegalArgumentException.class, () ->
+                GoDuration.parseNanos("1d")).getMessage());
         assertEquals("time: invalid duration \"99999999999999999999s\"",
                 assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("99999999999999999999s")).getMessage());
         assertEquals("time: invalid duration \"99999999h\"", assertThrows(IllegalArgumentException.class,

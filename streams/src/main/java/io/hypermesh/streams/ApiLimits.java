@@ -25,7 +25,8 @@ public record ApiLimits(int watchersPerClient, int streamsPerClient, int answers
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 4_096, 512);
 
     public ApiLimits {
-        if (watchersPerClient < 1 || streamsPerClient < 1 || answersInFlight < 1 || answersInFlightPerClient < 1 || renderThreads < 1 || connections < 1
+        if (watchersPerClient < 1 || streamsPerClient < 1 || answersInFlight < 1 || answersInFlightPerClient < 1 || renderThreads < 1
+                || connections < 1
                 || connectionsPerClient < 1) {
             throw new IllegalArgumentException("every API limit must be at least 1: " + this);
         }
@@ -43,6 +44,7 @@ public record ApiLimits(int watchersPerClient, int streamsPerClient, int answers
     }
 
     public ApiLimits withAnswers(int total, int perClient, long bytes, Duration slowReader) {
-        return new ApiLimits(watchersPerClient, streamsPerClient, total, perClient, bytes, slowReader, renderThreads, connections, connectionsPerClient);
+        return new ApiLimits(watchersPerClient, streamsPerClient, total, perClient, bytes, slowReader, renderThreads, connections,
+                connectionsPerClient);
     }
 }

@@ -14,7 +14,8 @@ public final class InvalidEventException extends RuntimeException {
     public static <V> V present(V value, String topic) {
         if (value == null) {
             throw new InvalidEventException("a tombstone (null value) on " + topic + " means nothing: every event there is an envelope"
-                    + (topic.equals(io.hypermesh.schemas.topics.Topics.REGISTRY.name()) ? " (deregister with a ServiceDeregistered event)" : ""));
+                    + (topic.equals(io.hypermesh.schemas.topics.Topics.REGISTRY.name())
+                            ? " (deregister with a ServiceDeregistered event)" : ""));
         }
         return value;
     }

@@ -54,7 +54,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             throw new IllegalArgumentException("processing guarantee must be exactly_once_v2 or at_least_once, was " + processingGuarantee);
         }
         if (nodeName == null || nodeName.isBlank() || datacenter == null || !datacenter.matches("[A-Za-z0-9_.-]+")) {
-            throw new IllegalArgumentException("node name must not be blank and the datacenter must be letters, digits, '_', '.' or '-'; were '"
+            throw new IllegalArgumentException("node name must not be blank and the datacenter must be letters, digits, '_', '.' or "
+                    + "'-'; were '"
                     + nodeName + "', '" + datacenter + "'");
         }
         if (maxWatchers < 1) {
@@ -209,7 +210,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         StreamsSettings build() {
             return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
-                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName, datacenter, maxRequestBytes, maxWatchers, apiLimits, extra);
+                    from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName,
+                            datacenter, maxRequestBytes, maxWatchers, apiLimits, extra);
         }
     }
 
@@ -236,6 +238,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        // The same handler for global stores too (5.0's default; we have none today): one rule, no startup warning.
+        p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         p.put(SerdeConfig.REGISTRY_URL, registryUrl);
         p.put(StreamsConfig.producerPrefix("acks"), "all");

@@ -95,7 +95,8 @@ class BadInputFuzzIT {
         List<TopicSpec<?>> inputs = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS);
         Map<String, RecordMetadata> sent = new HashMap<>();
         try (HttpRegistryClient registry = new HttpRegistryClient(bus.registry.url());
-             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
             List<byte[]> valid = new ArrayList<>();
             List<TopicSpec<?>> validTopic = new ArrayList<>();
             for (SampleEvents.Sample s : SampleEvents.all()) {
@@ -171,7 +172,8 @@ class BadInputFuzzIT {
         });
 
         String svc = "after-fuzz-" + UUID.randomUUID().toString().substring(0, 6);
-        assertEquals(200, http.put("/v1/agent/service/register", "{\"ID\":\"" + svc + "-1\",\"Name\":\"" + svc + "\",\"Port\":80}").status());
+        assertEquals(200, http.put("/v1/agent/service/register", "{\"ID\":\"" + svc + "-1\",\"Name\":\"" + svc
+                + "\",\"Port\":80}").status());
         JsonNode found = until(() -> http.get("/v1/catalog/service/" + svc).json(), n -> n.size() == 1, Duration.ofSeconds(30),
                 "the folds go on after the bad records");
         assertEquals(svc + "-1", found.get(0).get("ServiceID").asText());
@@ -190,9 +192,12 @@ class BadInputFuzzIT {
         // Any JSON value, nested: wrong types, huge numbers and deep structures wherever a field is expected.
         Arbitrary<Object> anyJson = Arbitraries.recursive(() -> scalar, inner -> Arbitraries.oneOf(
                 inner.list().ofMaxSize(3).map(l -> (Object) l),
-                Arbitraries.maps(Arbitraries.of("a", "TTL", "Passing", "HTTP", "k", "consul-x", "a b"), inner).ofMaxSize(3).map(m -> (Object) m)), 0, 3);
-        Arbitrary<Map<String, Object>> check = Arbitraries.maps(Arbitraries.of("TTL", "HTTP", "TCP", "Interval", "Timeout", "Status", "Header",
-                "Method", "DeregisterCriticalServiceAfter", "CheckID", "Name", "Notes", "ScriptArgs", "TLSSkipVerify", "ServiceID", "Output"),
+                Arbitraries.maps(Arbitraries.of("a", "TTL", "Passing", "HTTP", "k", "consul-x", "a b"), inner).ofMaxSize(3).map(m ->
+                        (Object) m)), 0, 3);
+        Arbitrary<Map<String, Object>> check = Arbitraries.maps(Arbitraries.of("TTL", "HTTP", "TCP", "Interval", "Timeout", "Status",
+                "Header",
+                "Method", "DeregisterCriticalServiceAfter", "CheckID", "Name", "Notes", "ScriptArgs", "TLSSkipVerify", "ServiceID",
+                        "Output"),
                 anyJson).ofMaxSize(5);
         Arbitrary<String> registration = Combinators.combine(name, name, anyJson, anyJson, anyJson, anyJson,
                         Arbitraries.oneOf(check.map(c -> (Object) c), anyJson), check.list().ofMaxSize(2))
@@ -219,7 +224,8 @@ class BadInputFuzzIT {
                         "wait=1ms", "wait=99999h", "passing", "passing=maybe", "tag=", "tag=%00", "latencyMs=-1", "latencyMs=NaN",
                         "latencyMs=1e400", "note=" + "n".repeat(500)),
                 Arbitraries.strings().alpha().ofMaxLength(8));
-        Arbitrary<String> path = Combinators.combine(Arbitraries.integers().between(0, 23), segment, segment, param).as((route, a, b, p) -> {
+        Arbitrary<String> path = Combinators.combine(Arbitraries.integers().between(0, 23), segment, segment, param).as((route, a, b, p) ->
+                {
             String base = switch (route) {
                 case 0 -> "/v1/catalog/services";
                 case 1 -> "/v1/catalog/service/" + a;
@@ -248,7 +254,8 @@ class BadInputFuzzIT {
             };
             // Blocking queries with a real wait would make a long test: cap what the fuzzer may ask for.
             String query = p.startsWith("wait=") && !p.equals("wait=1ms") && !p.equals("wait=forever") ? "wait=1ms" : p;
-            return query.isEmpty() ? base : base + (base.contains("?") ? "&" : "?") + query + (query.startsWith("index=") ? "&wait=1ms" : "");
+            return query.isEmpty() ? base : base + (base.contains("?") ? "&" : "?") + query + (query.startsWith("index=") ? "&wait=1ms"
+                    : "");
         });
         return Combinators.combine(Arbitraries.of("GET", "PUT", "POST", "DELETE"), path, body,
                         Arbitraries.of("application/json", "application/x-www-form-urlencoded", "text/plain"))

@@ -63,7 +63,8 @@ class BrokerFaultIT {
             try (Admin admin = Admin.create(nodes.clientConfig())) {
                 TopicAdmin.ensure(admin, Topics.ALL);
             }
-            StreamsSettings settings = StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to(nodes.bootstrapServers()), registry.url(),
+            StreamsSettings settings = StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to(nodes.bootstrapServers()),
+                    registry.url(),
                     Files.createTempDirectory(dir, "folds-"), 0).withApplicationId("fault-" + System.nanoTime());
             Set<String> acked = ConcurrentHashMap.newKeySet();
             List<Exception> refused = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -82,7 +83,8 @@ class BrokerFaultIT {
                         }
                         String id = "bf-" + i;
                         String eventId = "event-" + i;
-                        producer.send(new ProducerRecord<>(Topics.REGISTRY.name(), id, registration(eventId, id, "bf-svc-" + (i % SERVICES))),
+                        producer.send(new ProducerRecord<>(Topics.REGISTRY.name(), id, registration(eventId, id, "bf-svc-"
+                                + (i % SERVICES))),
                                 (metadata, e) -> {
                                     if (e == null) {
                                         acked.add(eventId);
@@ -110,8 +112,10 @@ class BrokerFaultIT {
                 Http api = new Http(folds.url());
                 List<String> answers = until(() -> catalog(api), a -> count(a) == inLog.size(), Duration.ofSeconds(120),
                         "the folds took in every event in the log (" + inLog.size() + ")");
-                StreamsSettings replaySettings = StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to(nodes.bootstrapServers()), registry.url(),
-                        Files.createTempDirectory(dir, "replay-"), 0).withApplicationId("replay-" + System.nanoTime()).withExpiry(false, Duration.ofSeconds(1));
+                StreamsSettings replaySettings =
+                        StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to(nodes.bootstrapServers()), registry.url(),
+                        Files.createTempDirectory(dir, "replay-"), 0).withApplicationId("replay-" + System.nanoTime()).withExpiry(false,
+                                Duration.ofSeconds(1));
                 try (StreamsApp replay = StreamsApp.start(replaySettings, schemas)) {
                     replay.awaitRunning(Duration.ofMinutes(2));
                     Http replayApi = new Http(replay.url());

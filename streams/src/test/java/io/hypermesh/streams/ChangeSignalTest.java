@@ -16,7 +16,8 @@ class ChangeSignalTest {
     void aScopedListenerWakesOnlyForItsScopesOrAnUnscopedChangeAndOnlyOnce() {
         AtomicInteger web = new AtomicInteger();
         AtomicInteger any = new AtomicInteger();
-        signal.onNextChange(List.of(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web"), ChangeSignal.health("web-1")), web::incrementAndGet);
+        signal.onNextChange(List.of(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("web"), ChangeSignal.health("web-1")),
+                web::incrementAndGet);
         signal.onNextChange(any::incrementAndGet);
 
         signal.ring(io.hypermesh.streams.registry.RegistryTopology.Scopes.service("db"));

@@ -66,7 +66,8 @@ class TwoInstancesIT {
             assertEquals(expected, until(() -> traffic.snapshot(b), expected::equals, Duration.ofSeconds(60),
                     "the second instance answers like the first"));
             assertEquals(expected, traffic.snapshot(a));
-            String scanA = until(() -> a.get("/v1/hypermesh/lifecycle/components").body(), body -> body.equals(b.get("/v1/hypermesh/lifecycle/components").body()),
+            String scanA = until(() -> a.get("/v1/hypermesh/lifecycle/components").body(), body ->
+                    body.equals(b.get("/v1/hypermesh/lifecycle/components").body()),
                     Duration.ofSeconds(30), "scans merge the same parts on both instances");
             for (String component : traffic.components) {
                 assertTrue(scanA.contains(component), "scan gathers from both instances: " + component);
@@ -87,7 +88,8 @@ class TwoInstancesIT {
                 Http reader = i % 2 == 0 ? a : b;
                 assertEquals(200, writer.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"" + traffic.prefix
                         + "-ryw\",\"Port\":80}").status());
-                assertTrue(reader.get("/v1/catalog/service/" + traffic.prefix + "-ryw").body().contains("\"" + id + "\""), id + " read at once");
+                assertTrue(reader.get("/v1/catalog/service/" + traffic.prefix + "-ryw").body().contains("\"" + id + "\""), id
+                        + " read at once");
             }
 
             // The first one leaves: the second takes everything over and still answers the same.
@@ -98,7 +100,8 @@ class TwoInstancesIT {
     }
 
     static long index(String url) throws Exception {
-        return Long.parseLong(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        return Long.parseLong(java.net.http.HttpClient.newHttpClient()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Consul-Index").orElseThrow());
     }
 }

@@ -4,7 +4,6 @@ import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.audit.AuditCheckpoint;
 import org.apache.avro.specific.SpecificRecord;
 import io.hypermesh.events.audit.AuditEvent;
-import io.hypermesh.events.audit.AuditRecord;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.AvroDeserializer;
@@ -101,7 +100,8 @@ public final class AuditLog {
                 if (event == null) {
                     String adapter = r.key() == null ? "?" : key(r);
                     if (adapters.isEmpty() || adapters.contains(adapter)) {
-                        breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: " + decoded.errors()[i]));
+                        breaks.putIfAbsent(adapter, new Break(adapter, r.partition(), r.offset(), "undecodable record: "
+                                + decoded.errors()[i]));
                     }
                     continue;
                 }
@@ -166,7 +166,8 @@ public final class AuditLog {
         AuditTrail trail = new AuditTrail(writerId, key, checkpointEvery);
         AvroDeserializer<AuditEvent> decoder = new AvroDeserializer<>(registry, AuditEvent.class);
         byte[] writerKey = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             int partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
             TopicPartition partition = new TopicPartition(topic, org.apache.kafka.common.utils.Utils.toPositive(
                     org.apache.kafka.common.utils.Utils.murmur2(writerKey)) % partitions);
@@ -179,7 +180,8 @@ public final class AuditLog {
                     throw new IllegalStateException("could not read the audit trail of " + writerId + " within 60 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (java.util.Arrays.equals(writerKey, r.key()) && !(decoder.deserialize(r.topic(), r.value()).getPayload() instanceof AuditCheckpoint)) {
+                    if (java.util.Arrays.equals(writerKey, r.key()) && !(decoder.deserialize(r.topic(),
+                            r.value()).getPayload() instanceof AuditCheckpoint)) {
                         SpecificRecord stored = (SpecificRecord) decoder.deserialize(r.topic(), r.value()).getPayload();
                         if (writerId.equals(AuditVerifier.Stored.of(stored).adapterId())) {
                             trail.adopt(stored);
@@ -276,7 +278,8 @@ public final class AuditLog {
 
     /** Every committed record of the topic up to its end when the scan began, partition by partition in offset order, a poll at a time. */
     private long scanBatches(Progress progress, BatchHandler handler) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " does not exist");

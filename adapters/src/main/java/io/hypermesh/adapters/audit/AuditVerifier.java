@@ -82,7 +82,8 @@ public final class AuditVerifier {
         }
         if (s.sequence() != sequence + 1) {
             return Optional.of(s.sequence() > sequence + 1
-                    ? "gap: sequence " + s.sequence() + " follows " + sequence + " (records " + (sequence + 1) + ".." + (s.sequence() - 1) + " missing)"
+                    ? "gap: sequence " + s.sequence() + " follows " + sequence + " (records " + (sequence + 1) + ".."
+                            + (s.sequence() - 1) + " missing)"
                     : "reorder or replay: sequence " + s.sequence() + " after " + sequence);
         }
         if (s.previousHash() != null && !same(s.previousHash(), lastHash)) {
@@ -116,7 +117,8 @@ public final class AuditVerifier {
     /** Checks a checkpoint against what has been replayed so far. */
     public Optional<String> checkpoint(AuditCheckpoint c) {
         if (c.getTreeSize() != tree.size()) {
-            return Optional.of("checkpoint for " + c.getTreeSize() + " records after " + tree.size() + " were replayed (truncation or reorder)");
+            return Optional.of("checkpoint for " + c.getTreeSize() + " records after " + tree.size()
+                    + " were replayed (truncation or reorder)");
         }
         byte[] root = tree.root(sha256);
         if (!Arrays.equals(root, AuditTrail.bytes(c.getRootHash())) || !Arrays.equals(lastHash, AuditTrail.bytes(c.getLastHash()))) {

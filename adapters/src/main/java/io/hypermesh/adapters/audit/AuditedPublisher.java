@@ -294,7 +294,8 @@ public final class AuditedPublisher implements AutoCloseable {
                 details.put("key", p.event().key());
             }
             details.put("refused", "not authorized to write " + p.event().topic());
-            LOG.warn("{} is not authorized to write {}: the event is dropped and the attempt audited", settings.adapterId(), p.event().topic());
+            LOG.warn("{} is not authorized to write {}: the event is dropped and the attempt audited", settings.adapterId(),
+                    p.event().topic());
             next.add(new Pending(null, new Action(tried.actor(), tried.action(), tried.target(), AuditOutcome.DENIED, details), null));
         }
         return next;

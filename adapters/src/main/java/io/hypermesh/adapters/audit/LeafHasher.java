@@ -44,7 +44,8 @@ final class LeafHasher {
             return leaf(e.getContent());
         }
         AuditRecord r = (AuditRecord) stored;
-        return leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(), r.getDetails(), previous);
+        return leaf(r.getAdapterId(), r.getSequence(), r.getActor(), r.getAction(), r.getTarget(), r.getOutcome(), r.getDetails(),
+                previous);
     }
 
     /** Format 2: the content bytes as stored. */

@@ -120,8 +120,10 @@ public final class EtcdAdapter extends Adapter {
     }
 
     private Future<Status> status(String endpoint) {
-        return post(endpoint, "/v3/maintenance/status").map(j -> new Status(endpoint, hexId(j.getJsonObject("header", new JsonObject()).getString("member_id")),
-                hexId(j.getString("leader")), parseLong(j.getString("raftTerm", j.getJsonObject("header", new JsonObject()).getString("raft_term")))));
+        return post(endpoint, "/v3/maintenance/status").map(j -> new Status(endpoint, hexId(j.getJsonObject("header",
+                new JsonObject()).getString("member_id")),
+                hexId(j.getString("leader")), parseLong(j.getString("raftTerm", j.getJsonObject("header",
+                        new JsonObject()).getString("raft_term")))));
     }
 
     private Future<Map<String, ConsensusMember>> memberList(String endpoint) {
@@ -210,7 +212,8 @@ public final class EtcdAdapter extends Adapter {
         health = leader == null
                 ? new ManagedComponent.Check(CheckStatus.CRITICAL, latencyMs, "no leader at term " + term)
                 : missing > 0
-                ? new ManagedComponent.Check(CheckStatus.WARNING, latencyMs, missing + " of " + now.size() + " members not answering; leader " + leader)
+                ? new ManagedComponent.Check(CheckStatus.WARNING, latencyMs, missing + " of " + now.size()
+                        + " members not answering; leader " + leader)
                 : new ManagedComponent.Check(CheckStatus.PASSING, latencyMs, now.size() + " members, leader " + leader + ", term " + term);
     }
 

@@ -96,7 +96,8 @@ public final class ContainerAdapter extends Adapter {
     @Override
     public ManagedComponent.Check health() {
         String p = problem;
-        return p == null ? new ManagedComponent.Check(CheckStatus.PASSING, 0, "following " + settings.socketPath() + "; " + running.size() + " labelled containers running")
+        return p == null ? new ManagedComponent.Check(CheckStatus.PASSING, 0, "following " + settings.socketPath() + "; "
+                + running.size() + " labelled containers running")
                 : new ManagedComponent.Check(CheckStatus.CRITICAL, 0, p);
     }
 
@@ -136,7 +137,8 @@ public final class ContainerAdapter extends Adapter {
                 }
             }
             return Future.all(registered).<Void>mapEmpty();
-        }).onSuccess(v -> problem = null).onFailure(e -> problem = "cannot list containers on " + settings.socketPath() + ": " + e.getMessage());
+        }).onSuccess(v -> problem = null).onFailure(e -> problem = "cannot list containers on " + settings.socketPath() + ": "
+                + e.getMessage());
     }
 
     private Future<JsonObject> inspect(String id) {
@@ -151,7 +153,8 @@ public final class ContainerAdapter extends Adapter {
         String path = "/events?since=" + lastEventSeconds + "&filters=" + CONTAINER_EVENTS;
         http.request(request(HttpMethod.GET, path)).compose(req -> req.send()).onComplete(ar -> {
             if (ar.failed() || ar.result().statusCode() != 200) {
-                problem = "events stream on " + settings.socketPath() + ": " + (ar.failed() ? ar.cause().getMessage() : "status " + ar.result().statusCode());
+                problem = "events stream on " + settings.socketPath() + ": " + (ar.failed() ? ar.cause().getMessage() : "status "
+                        + ar.result().statusCode());
                 reconnectLater();
                 return;
             }
@@ -205,7 +208,8 @@ public final class ContainerAdapter extends Adapter {
             return Future.succeededFuture(); // not a container this adapter is asked to follow
         }
         if (GONE.stream().anyMatch(action::startsWith)) {
-            publishState(id, containerFromAttributes(attributes), action, action.startsWith("destroy") || action.startsWith("remove") ? "removed" : "exited");
+            publishState(id, containerFromAttributes(attributes), action, action.startsWith("destroy") || action.startsWith("remove")
+                    ? "removed" : "exited");
             return deregister(id, action);
         }
         return inspect(id).recover(e -> Future.succeededFuture(containerFromAttributes(attributes))).compose(c -> {
@@ -256,7 +260,8 @@ public final class ContainerAdapter extends Adapter {
     private void publishState(String id, JsonObject c, String action, String state) {
         Integer exit = c.getJsonObject("State", new JsonObject()).getInteger("ExitCode");
         boolean exited = action.startsWith("die") || action.startsWith("stop") || action.startsWith("kill") || action.startsWith("oom");
-        ContainerStateChanged change = new ContainerStateChanged(id, name(c), c.getJsonObject("Config", new JsonObject()).getString("Image", ""),
+        ContainerStateChanged change = new ContainerStateChanged(id, name(c), c.getJsonObject("Config",
+                new JsonObject()).getString("Image", ""),
                 action, state, exited ? exit : null, labels(c));
         Map<String, String> details = new HashMap<>();
         details.put("state", state);
@@ -274,7 +279,8 @@ public final class ContainerAdapter extends Adapter {
         if (service == null || service.isBlank()) {
             return Future.succeededFuture();
         }
-        String address = labels.getOrDefault(ADDRESS_LABEL, c.getJsonObject("NetworkSettings", new JsonObject()).getString("IPAddress", ""));
+        String address = labels.getOrDefault(ADDRESS_LABEL, c.getJsonObject("NetworkSettings", new JsonObject()).getString("IPAddress",
+                ""));
         if (address == null || address.isBlank()) {
             address = "127.0.0.1"; // host networking (or rootless Podman): reachable on the host's loopback
         }
@@ -318,7 +324,8 @@ public final class ContainerAdapter extends Adapter {
         if (r == null) {
             return Future.succeededFuture();
         }
-        return registry(r.instanceId(), new ServiceDeregistered(r.instanceId(), "container " + why), "service.deregister", Map.of("service", r.serviceName()));
+        return registry(r.instanceId(), new ServiceDeregistered(r.instanceId(), "container " + why), "service.deregister",
+                Map.of("service", r.serviceName()));
     }
 
     private Future<Void> health(String id, JsonObject c, String status) {
@@ -342,7 +349,8 @@ public final class ContainerAdapter extends Adapter {
         return emit(Topics.REGISTRY, instanceId, payload, action, instanceId, details);
     }
 
-    private Future<Void> emit(TopicSpec<?> topic, String key, SpecificRecord payload, String action, String target, Map<String, String> details) {
+    private Future<Void> emit(TopicSpec<?> topic, String key, SpecificRecord payload, String action, String target, Map<String,
+            String> details) {
         return Future.fromCompletionStage(publish(topic, key, payload,
                 AuditedPublisher.Action.observed("docker:" + settings.socketPath(), action, target, details)), vertx.getOrCreateContext());
     }

@@ -40,7 +40,10 @@ public final class SecurityAdapter extends Adapter {
     private static final int MAX_ALERT_BYTES = 1 << 20;
 
     /** Where the adapter listens for Falco (port 0 picks one; null host: no Falco input) and which Tetragon files it tails. */
-    /** @param tokens what a Falco POST must carry ({@code ApiTokens.open()} for nothing; Falco sends one with http_output.custom_headers) */
+    /**
+     * @param tokens what a Falco POST must carry ({@code ApiTokens.open()} for nothing; Falco sends one with
+     * http_output.custom_headers)
+     */
     public record Settings(String falcoHost, int falcoPort, List<Path> tetragonFiles, boolean tetragonFromStart, Duration tailInterval,
                            ApiTokens tokens) {
         public Settings(String falcoHost, int falcoPort, List<Path> tetragonFiles, boolean tetragonFromStart, Duration tailInterval) {
@@ -131,7 +134,8 @@ public final class SecurityAdapter extends Adapter {
                 ctx.response().setStatusCode(204).end();
             } else {
                 ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-                        .end(new JsonObject().put("error_code", 503).put("message", "the bus did not take the alert: " + ar.cause().getMessage()).encode());
+                        .end(new JsonObject().put("error_code", 503).put("message", "the bus did not take the alert: "
+                                + ar.cause().getMessage()).encode());
             }
         });
     }

@@ -27,7 +27,8 @@ public final class SecurityInput {
     public record Alert(SecurityAlert alert, Instant at, String key) {
     }
 
-    private static final List<String> TETRAGON_POLICY_EVENTS = List.of("process_kprobe", "process_tracepoint", "process_uprobe", "process_lsm");
+    private static final List<String> TETRAGON_POLICY_EVENTS = List.of("process_kprobe", "process_tracepoint", "process_uprobe",
+            "process_lsm");
     private static final List<String> TETRAGON_PROCESS_EVENTS = List.of("process_exec", "process_exit");
     private static final List<String> TETRAGON_OTHER_EVENTS = List.of("process_loader", "process_throttle", "rate_limit_info");
 

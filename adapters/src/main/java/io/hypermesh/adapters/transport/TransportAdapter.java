@@ -103,13 +103,15 @@ public final class TransportAdapter extends Adapter {
         }
         timers.add(vertx.setPeriodic(Math.max(50, settings.linkTimeout().toMillis() / 4), id -> expireSilentLinks()));
         Router router = inputRouter(1 << 20);
-        router.post("/v1/transport/telemetry").handler(requireWriter(settings.tokens(), "transport.telemetry-unauthorized")).handler(this::telemetry);
+        router.post("/v1/transport/telemetry").handler(requireWriter(settings.tokens(),
+                "transport.telemetry-unauthorized")).handler(this::telemetry);
         router.get("/v1/transport/links").handler(this::listLinks);
         SlowClients slow = new SlowClients(vertx);
         return vertx.createHttpServer(httpServerOptions()).connectionHandler(slow.connections()).requestHandler(slow.requests(router))
                 .listen(settings.port(), settings.host()).onSuccess(s -> {
                     server = s;
-                    LOG.info("{} takes link telemetry on {}/v1/transport/telemetry", adapterId(), inputUrl(settings.host(), s.actualPort()));
+                    LOG.info("{} takes link telemetry on {}/v1/transport/telemetry", adapterId(), inputUrl(settings.host(),
+                            s.actualPort()));
                 });
     }
 
@@ -122,7 +124,8 @@ public final class TransportAdapter extends Adapter {
     @Override
     public ManagedComponent.Check health() {
         long down = links.values().stream().filter(l -> !l.up).count() + reachable.values().stream().filter(r -> !r).count();
-        return down == 0 ? new ManagedComponent.Check(CheckStatus.PASSING, 0, links.size() + " links, " + reachable.size() + " probed endpoints, all up")
+        return down == 0 ? new ManagedComponent.Check(CheckStatus.PASSING, 0, links.size() + " links, " + reachable.size()
+                + " probed endpoints, all up")
                 : new ManagedComponent.Check(CheckStatus.WARNING, 0, down + " links or endpoints down");
     }
 
@@ -131,7 +134,8 @@ public final class TransportAdapter extends Adapter {
         try {
             batch = readTelemetry(ctx.body().asString());
         } catch (InvalidInputException e) {
-            bus.audit(new AuditedPublisher.Action(String.valueOf(ctx.request().remoteAddress()), "transport.telemetry-rejected", "telemetry",
+            bus.audit(new AuditedPublisher.Action(String.valueOf(ctx.request().remoteAddress()), "transport.telemetry-rejected",
+                    "telemetry",
                     AuditOutcome.DENIED, Map.of("reason", e.getMessage())));
             ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
                     .end(new JsonObject().put("error_code", 400).put("message", "invalid telemetry: " + e.getMessage()).encode());
@@ -148,15 +152,18 @@ public final class TransportAdapter extends Adapter {
             boolean upNow = t.getLossRatio() < 1.0;
             if (!wasKnown || link.up != upNow) {
                 link.up = upNow;
-                written.add(linkState(t.getLinkId(), upNow, upNow ? (wasKnown ? "traffic again" : "first telemetry") : "total loss", t.getNodeId()));
+                written.add(linkState(t.getLinkId(), upNow, upNow ? (wasKnown ? "traffic again" : "first telemetry") : "total loss",
+                        t.getNodeId()));
             }
         }
-        Future.fromCompletionStage(CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)), vertx.getOrCreateContext()).onComplete(ar -> {
+        Future.fromCompletionStage(CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)),
+                vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("accepted", batch.size()).encode());
             } else {
-                ctx.response().setStatusCode(503).end(new JsonObject().put("error_code", 503).put("message", ar.cause().getMessage()).encode());
+                ctx.response().setStatusCode(503).end(new JsonObject().put("error_code", 503).put("message",
+                        ar.cause().getMessage()).encode());
             }
         });
     }
@@ -218,7 +225,8 @@ public final class TransportAdapter extends Adapter {
     }
 
     private CompletableFuture<Void> linkState(String linkId, boolean up, String reason, String nodeId) {
-        return emit(linkId, new LinkStateChanged(linkId, up, reason), "node:" + nodeId, up ? "transport.link-up" : "transport.link-down", linkId,
+        return emit(linkId, new LinkStateChanged(linkId, up, reason), "node:" + nodeId, up ? "transport.link-up"
+                : "transport.link-down", linkId,
                 Map.of("reason", reason));
     }
 
@@ -232,15 +240,20 @@ public final class TransportAdapter extends Adapter {
             String error = ar.succeeded() ? null : String.valueOf(ar.cause().getMessage());
             Endpoint endpoint = new Endpoint(p.host(), p.port(), "tcp");
             Boolean before = reachable.put(p.id(), ar.succeeded());
-            emit(p.id(), new ProbeResult(p.id(), endpoint, ar.succeeded(), ar.succeeded() ? ms : null, error), adapterId(), "transport.probe",
-                    p.id(), Map.of("reachable", Boolean.toString(ar.succeeded()), "changed", Boolean.toString(before == null || before != ar.succeeded())));
-            HealthCheckResult check = new HealthCheckResult(p.id(), p.id() + ":tcp", ar.succeeded() ? CheckStatus.PASSING : CheckStatus.CRITICAL, ms,
+            emit(p.id(), new ProbeResult(p.id(), endpoint, ar.succeeded(), ar.succeeded() ? ms : null, error), adapterId(),
+                    "transport.probe",
+                    p.id(), Map.of("reachable", Boolean.toString(ar.succeeded()), "changed", Boolean.toString(before == null
+                            || before != ar.succeeded())));
+            HealthCheckResult check = new HealthCheckResult(p.id(), p.id() + ":tcp", ar.succeeded() ? CheckStatus.PASSING
+                    : CheckStatus.CRITICAL, ms,
                     ar.succeeded() ? "connected to " + p.host() + ":" + p.port() : error);
-            publish(Topics.HEALTH_CHECKS, p.id(), check, AuditedPublisher.Action.observed(adapterId(), "transport.probe-check", p.id(), Map.of()));
+            publish(Topics.HEALTH_CHECKS, p.id(), check, AuditedPublisher.Action.observed(adapterId(), "transport.probe-check", p.id(),
+                    Map.of()));
         });
     }
 
-    private CompletableFuture<Void> emit(String key, SpecificRecord payload, String actor, String action, String target, Map<String, String> details) {
+    private CompletableFuture<Void> emit(String key, SpecificRecord payload, String actor, String action, String target, Map<String,
+            String> details) {
         return publish(Topics.TRANSPORT, key, payload, AuditedPublisher.Action.observed(actor, action, target, details));
     }
 }

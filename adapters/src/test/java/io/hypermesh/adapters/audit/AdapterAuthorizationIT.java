@@ -49,7 +49,8 @@ class AdapterAuthorizationIT {
     @Test
     void anAdaptersWriteToAnotherAdaptersTopicIsRefusedAndAudited() throws Exception {
         Path pki = dir.resolve("pki");
-        Pki.init(pki, List.of(EmbeddedKafka.BROKER_COMPONENT, "adapter-security"), List.of("localhost", "127.0.0.1"), Duration.ofDays(1), false);
+        Pki.init(pki, List.of(EmbeddedKafka.BROKER_COMPONENT, "adapter-security"), List.of("localhost", "127.0.0.1"),
+                Duration.ofDays(1), false);
         try (EmbeddedKafka kafka = EmbeddedKafka.startSecured(dir.resolve("kafka"), 0, pki);
              SchemaRegistryService registry = SchemaRegistryService.start(kafka.clientConfig(), "127.0.0.1", 0);
              HttpRegistryClient schemas = new HttpRegistryClient(registry.url(), kafka.access("adapter-security").tls())) {
@@ -59,25 +60,31 @@ class AdapterAuthorizationIT {
             }
             String adapterId = "security-" + UUID.randomUUID().toString().substring(0, 6);
             var key = AuditKeys.loadOrCreate(dir.resolve(adapterId + ".key"));
-            var settings = new AuditedPublisher.Settings(adapterId, ComponentKind.SECURITY_AGENT, kafka.access("adapter-security"), schemas, key, 100,
+            var settings = new AuditedPublisher.Settings(adapterId, ComponentKind.SECURITY_AGENT, kafka.access("adapter-security"),
+                    schemas, key, 100,
                     Duration.ofMillis(500));
             try (AuditedPublisher publisher = AuditedPublisher.open(settings)) {
                 EventSource source = publisher.source();
-                publisher.publish(Topics.SECURITY, "node-1", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-1", Map.of()))
+                publisher.publish(Topics.SECURITY, "node-1", alert(source), AuditedPublisher.Action.observed("falco", "security.alert",
+                        "node-1", Map.of()))
                         .get(30, TimeUnit.SECONDS);
                 ExecutionException refused = assertThrows(ExecutionException.class, () -> publisher.publish(Topics.TRANSPORT, "link-9",
-                        telemetry(source), AuditedPublisher.Action.observed("node:x", "transport.telemetry", "link-9", Map.of())).get(30, TimeUnit.SECONDS));
+                        telemetry(source), AuditedPublisher.Action.observed("node:x", "transport.telemetry", "link-9",
+                                Map.of())).get(30, TimeUnit.SECONDS));
                 assertInstanceOf(TopicAuthorizationException.class, refused.getCause());
-                publisher.publish(Topics.SECURITY, "node-2", alert(source), AuditedPublisher.Action.observed("falco", "security.alert", "node-2", Map.of()))
+                publisher.publish(Topics.SECURITY, "node-2", alert(source), AuditedPublisher.Action.observed("falco", "security.alert",
+                        "node-2", Map.of()))
                         .get(30, TimeUnit.SECONDS); // it goes on with its own topic
             }
 
             AuditLog log = new AuditLog(kafka.access(), schemas, Topics.AUDIT.name());
-            AuditLog.Report report = log.verify(Map.of(AuditTrail.keyId(key), key.generatePublicKey()), Duration.ofMinutes(5), Map.of(adapterId, 3L),
+            AuditLog.Report report = log.verify(Map.of(AuditTrail.keyId(key), key.generatePublicKey()), Duration.ofMinutes(5),
+                    Map.of(adapterId, 3L),
                     Set.of(adapterId), (at, total) -> { });
             assertTrue(report.intact(), "the trail with the refusal on it verifies: " + report.breaks());
             StringWriter json = new StringWriter();
-            log.replayAsJson(new AuditLog.Filter(null, null, adapterId, null, "transport.telemetry"), new PrintWriter(json), (at, total) -> { });
+            log.replayAsJson(new AuditLog.Filter(null, null, adapterId, null, "transport.telemetry"), new PrintWriter(json), (at, total) ->
+                    { });
             String denied = json.toString();
             assertTrue(denied.contains("\"DENIED\""), denied);
             assertTrue(denied.contains("not authorized to write " + Topics.TRANSPORT.name()), denied);
@@ -86,12 +93,15 @@ class AdapterAuthorizationIT {
     }
 
     private static SecurityEvent alert(EventSource source) {
-        return SecurityEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source).setOccurredAt(Instant.now()).setTraceId(null)
-                .setPayload(new SecurityAlert(SecurityEngine.FALCO, "rule", Severity.WARNING, "output", "node-1", null, null, Map.of())).build();
+        return SecurityEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source).setOccurredAt(Instant.now())
+                .setTraceId(null)
+                .setPayload(new SecurityAlert(SecurityEngine.FALCO, "rule", Severity.WARNING, "output", "node-1", null, null,
+                        Map.of())).build();
     }
 
     private static TransportEvent telemetry(EventSource source) {
-        return TransportEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source).setOccurredAt(Instant.now()).setTraceId(null)
+        return TransportEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(source).setOccurredAt(Instant.now())
+                .setTraceId(null)
                 .setPayload(new LinkTelemetry("link-9", "x", "y", 1.0, 0.0, 0.0, 0L)).build();
     }
 }

@@ -190,19 +190,23 @@ class AuditLogIT {
         assertEquals(5, resumed.sequence(), "adopted the format-1 records");
         List<SpecificRecord> next = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            resumed.append("operator", "container.start", "c-" + i, AuditOutcome.SUCCESS, Map.of()).events().forEach(e -> next.add((SpecificRecord) e));
+            resumed.append("operator", "container.start", "c-" + i, AuditOutcome.SUCCESS, Map.of()).events().forEach(e ->
+                    next.add((SpecificRecord) e));
         }
         assertTrue(next.get(0) instanceof AuditEntry e && e.getFormat() == 2, "appends after a format-1 trail are format 2");
         writeRaw(topic, "etcd-adapter", next);
 
-        AuditLog.Report report = log.verify(Map.of(resumed.keyId(), resumed.publicKey()), Duration.ZERO, Map.of("etcd-adapter", 8L), (r, t) -> { });
+        AuditLog.Report report = log.verify(Map.of(resumed.keyId(), resumed.publicKey()), Duration.ZERO, Map.of("etcd-adapter", 8L), (r,
+                t) -> { });
         assertTrue(report.intact(), report.breaks().toString());
         assertEquals(List.of(new AuditLog.Trail("etcd-adapter", 8, 8, 1)), report.trails());
         StringWriter json = new StringWriter();
         assertEquals(9, log.replayAsJson(new AuditLog.Filter(null, null, "etcd-adapter", null, null), new PrintWriter(json), (r, t) -> { }),
                 "8 records and the checkpoint at 8");
-        assertEquals(5, json.toString().lines().filter(l -> l.contains("\"AuditRecord\"") && l.contains("\"actor\":\"etcd-adapter\"")).count(), json.toString());
-        assertEquals(3, json.toString().lines().filter(l -> l.contains("\"AuditEntry\"") && l.contains("\"content\":{") && l.contains("\"actor\":\"operator\"")).count(),
+        assertEquals(5, json.toString().lines().filter(l -> l.contains("\"AuditRecord\"")
+                && l.contains("\"actor\":\"etcd-adapter\"")).count(), json.toString());
+        assertEquals(3, json.toString().lines().filter(l -> l.contains("\"AuditEntry\"") && l.contains("\"content\":{")
+                && l.contains("\"actor\":\"operator\"")).count(),
                 json.toString());
     }
 
@@ -230,9 +234,11 @@ class AuditLogIT {
         assertEquals(10, trail.signedRecords(), "each close sealed the trail");
 
         StringWriter json = new StringWriter();
-        long kept = log.replayAsJson(new AuditLog.Filter(before, null, settings.adapterId(), "bob", "container.*"), new PrintWriter(json), (r, t) -> { });
+        long kept = log.replayAsJson(new AuditLog.Filter(before, null, settings.adapterId(), "bob", "container.*"),
+                new PrintWriter(json), (r, t) -> { });
         assertEquals(3, kept);
-        assertEquals(3, json.toString().lines().filter(l -> l.contains("\"actor\":\"bob\"") && l.contains("\"action\":\"container.stop\"")).count(),
+        assertEquals(3, json.toString().lines().filter(l -> l.contains("\"actor\":\"bob\"")
+                && l.contains("\"action\":\"container.stop\"")).count(),
                 json.toString());
 
         String copy = "audit-copy-" + UUID.randomUUID().toString().substring(0, 8);

@@ -31,7 +31,8 @@ class AuditTrailTest {
         AuditTrail trail = new AuditTrail("etcd-adapter", key, 4);
         List<Object> events = new ArrayList<>();
         for (int i = 0; i < records; i++) {
-            events.addAll(trail.append("etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, Map.of("term", "" + i)).events());
+            events.addAll(trail.append("etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, Map.of("term", ""
+                    + i)).events());
         }
         return events;
     }
@@ -100,7 +101,8 @@ class AuditTrailTest {
         AuditEntry first = (AuditEntry) events.get(0);
         AuditEntry second = (AuditEntry) events.get(1);
         assertEquals(2, first.getFormat());
-        assertEquals(new AuditContent("etcd-adapter", 1L, "etcd-adapter", "observe.leader", "member-0", AuditOutcome.OBSERVED, Map.of("term", "0")),
+        assertEquals(new AuditContent("etcd-adapter", 1L, "etcd-adapter", "observe.leader", "member-0", AuditOutcome.OBSERVED,
+                Map.of("term", "0")),
                 AuditTrail.decode(first));
         for (AuditEntry e : List.of(first, second)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -114,7 +116,8 @@ class AuditTrailTest {
     void aFormatThisVersionDoesNotKnowIsRefusedByName() {
         List<Object> events = trail(3);
         events.set(1, AuditEntry.newBuilder((AuditEntry) events.get(1)).setFormat(3).build());
-        assertEquals("record 2 is in audit format 3, which this version cannot verify (it knows formats 1 and 2)", verify(events).orElseThrow());
+        assertEquals("record 2 is in audit format 3, which this version cannot verify (it knows formats 1 and 2)",
+                verify(events).orElseThrow());
         AuditTrail resumed = new AuditTrail("etcd-adapter", key, 4);
         resumed.adopt((AuditEntry) events.get(0));
         IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
@@ -131,10 +134,12 @@ class AuditTrailTest {
             Map<String, String> details = Map.of("term", "" + i);
             sha.reset();
             sha.update((byte) 0);
-            sha.update(AuditTrail.canonical("etcd-adapter", i, "etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, details));
+            sha.update(AuditTrail.canonical("etcd-adapter", i, "etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED,
+                    details));
             sha.update(previous);
             byte[] hash = sha.digest();
-            out.add(new AuditRecord("etcd-adapter", (long) i, "etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED, details,
+            out.add(new AuditRecord("etcd-adapter", (long) i, "etcd-adapter", "observe.leader", "member-" + i, AuditOutcome.OBSERVED,
+                    details,
                     ByteBuffer.wrap(previous), ByteBuffer.wrap(hash)));
             previous = hash;
         }
@@ -171,7 +176,8 @@ class AuditTrailTest {
             frontier.append(sha, leaves[i]);
         }
         // RFC 6962: MTH(5) = H(1 || MTH(0..4) || leaf4), MTH(0..4) = H(1 || H(1||l0||l1) || H(1||l2||l3)).
-        byte[] left = MerkleFrontier.node(sha, MerkleFrontier.node(sha, leaves[0], leaves[1]), MerkleFrontier.node(sha, leaves[2], leaves[3]));
+        byte[] left = MerkleFrontier.node(sha, MerkleFrontier.node(sha, leaves[0], leaves[1]), MerkleFrontier.node(sha, leaves[2],
+                leaves[3]));
         assertArrayEquals(MerkleFrontier.node(sha, left, leaves[4]), frontier.root(sha));
     }
 

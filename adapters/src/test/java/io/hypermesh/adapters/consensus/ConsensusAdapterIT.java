@@ -47,13 +47,16 @@ class ConsensusAdapterIT {
              BusForAdapters.Reader<ConsensusEvent> consensus = bus.read(Topics.CONSENSUS.name(), ConsensusEvent.class);
              BusForAdapters.Reader<HealthCheckEvent> health = bus.read(Topics.HEALTH_CHECKS.name(), HealthCheckEvent.class)) {
             ClusterStatus status = (ClusterStatus) consensus.await(r -> r.value().getPayload() instanceof ClusterStatus s
-                    && s.getLeaderId() != null && s.getMembers().size() == 3, Duration.ofSeconds(30), "a status with a leader and 3 members")
+                    && s.getLeaderId() != null && s.getMembers().size() == 3, Duration.ofSeconds(30),
+                            "a status with a leader and 3 members")
                     .value().getPayload();
             LocalEtcd.Member leader = etcd.leader();
-            String leaderId = status.getMembers().stream().filter(m -> m.getName().equals(leader.name())).findFirst().orElseThrow().getMemberId();
+            String leaderId = status.getMembers().stream().filter(m ->
+                    m.getName().equals(leader.name())).findFirst().orElseThrow().getMemberId();
             assertEquals(leaderId, status.getLeaderId(), "the adapter names the leader etcd names");
             health.await(r -> r.key().equals(settings.adapterId())
-                    && ((HealthCheckResult) r.value().getPayload()).getStatus() == CheckStatus.PASSING, Duration.ofSeconds(10), "a passing heartbeat check");
+                    && ((HealthCheckResult) r.value().getPayload()).getStatus() == CheckStatus.PASSING, Duration.ofSeconds(10),
+                            "a passing heartbeat check");
 
             long killed = System.nanoTime();
             etcd.kill(leader);
@@ -83,7 +86,8 @@ class ConsensusAdapterIT {
 
             String newLeader = change.getLeaderId();
             try (BusForAdapters.Reader<AuditEvent> audit = bus.read(Topics.AUDIT.name(), AuditEvent.class)) {
-                audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
+                audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a ->
+                        a.getAdapterId().equals(settings.adapterId())
                         && a.getAction().equals("consensus.leader-changed") && a.getDetails().get("leader").equals(newLeader)).isPresent(),
                         Duration.ofSeconds(10), "the audit record of the leader change");
             }

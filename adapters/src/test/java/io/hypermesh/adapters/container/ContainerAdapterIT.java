@@ -74,21 +74,24 @@ class ContainerAdapterIT {
     }
 
     @Test
-    void aRecordedDockerStreamRegistersHeartbeatsAndDeregistersTheLabelledContainer(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    void aRecordedDockerStreamRegistersHeartbeatsAndDeregistersTheLabelledContainer(EmbeddedKafka kafka,
+            @TempDir Path dir) throws Exception {
         BusForAdapters bus = new BusForAdapters(kafka);
         AuditedPublisher.Settings settings = bus.settings("containers-it", ComponentKind.CONTAINER_RUNTIME, dir);
         Path socket = dir.resolve("docker.sock");
         Vertx vertx = Vertx.vertx();
         try {
             recordedDocker(vertx, socket);
-            try (AdapterHost host = AdapterHost.run(settings, 3, p -> new ContainerAdapter(p, new ContainerAdapter.Settings(socket.toString(), "v1.41",
+            try (AdapterHost host = AdapterHost.run(settings, 3, p -> new ContainerAdapter(p,
+                    new ContainerAdapter.Settings(socket.toString(), "v1.41",
                     Duration.ofMillis(600), Duration.ofMillis(200))), Duration.ofSeconds(1), true);
                  BusForAdapters.Reader<RegistryEvent> registry = bus.read(Topics.REGISTRY.name(), RegistryEvent.class);
                  BusForAdapters.Reader<ContainerEvent> containers = bus.read(Topics.CONTAINERS.name(), ContainerEvent.class);
                  BusForAdapters.Reader<HealthCheckEvent> checks = bus.read(Topics.HEALTH_CHECKS.name(), HealthCheckEvent.class)) {
                 String instance = ContainerAdapter.instanceId(ID);
                 ServiceRegistered registered = (ServiceRegistered) registry.await(r -> r.value().getPayload() instanceof ServiceRegistered s
-                        && s.getInstanceId().equals(instance) && mine(r.value().getSource().getComponentId(), settings), Duration.ofSeconds(15),
+                        && s.getInstanceId().equals(instance) && mine(r.value().getSource().getComponentId(), settings),
+                                Duration.ofSeconds(15),
                         "the container registered").value().getPayload();
                 assertEquals("web", registered.getServiceName());
                 assertEquals("10.88.0.5", registered.getEndpoint().getHost());
@@ -96,29 +99,37 @@ class ContainerAdapterIT {
                 assertEquals(List.of("v1", "canary"), registered.getTags());
                 assertEquals(ID, registered.getMetadata().get("containerId"));
                 assertEquals(600, registered.getTtlMs());
-                ContainerStateChanged started = (ContainerStateChanged) containers.await(r -> r.value().getPayload() instanceof ContainerStateChanged c
-                        && c.getAction().equals("start") && mine(r.value().getSource().getComponentId(), settings), Duration.ofSeconds(10), "the start")
+                ContainerStateChanged started = (ContainerStateChanged) containers.await(r ->
+                        r.value().getPayload() instanceof ContainerStateChanged c
+                        && c.getAction().equals("start") && mine(r.value().getSource().getComponentId(), settings),
+                                Duration.ofSeconds(10), "the start")
                         .value().getPayload();
                 assertEquals("web-1", started.getName());
                 assertEquals("running", started.getState());
                 assertEquals("registry.local/web:1.4", started.getImage());
-                HealthCheckResult healthy = (HealthCheckResult) checks.await(r -> r.key().equals(instance), Duration.ofSeconds(10), "the health status")
+                HealthCheckResult healthy = (HealthCheckResult) checks.await(r -> r.key().equals(instance), Duration.ofSeconds(10),
+                        "the health status")
                         .value().getPayload();
                 assertEquals(CheckStatus.PASSING, healthy.getStatus());
                 registry.await(r -> r.value().getPayload() instanceof ServiceHeartbeat h && h.getInstanceId().equals(instance)
                         && mine(r.value().getSource().getComponentId(), settings), Duration.ofSeconds(10), "a heartbeat within the TTL");
 
                 ServiceDeregistered gone = (ServiceDeregistered) registry.await(r -> r.value().getPayload() instanceof ServiceDeregistered d
-                        && d.getInstanceId().equals(instance) && mine(r.value().getSource().getComponentId(), settings), Duration.ofSeconds(10),
+                        && d.getInstanceId().equals(instance) && mine(r.value().getSource().getComponentId(), settings),
+                                Duration.ofSeconds(10),
                         "the container deregistered when it died").value().getPayload();
                 assertEquals("container die", gone.getReason());
-                ContainerStateChanged died = (ContainerStateChanged) containers.await(r -> r.value().getPayload() instanceof ContainerStateChanged c
-                        && c.getAction().equals("die") && mine(r.value().getSource().getComponentId(), settings), Duration.ofSeconds(10), "the die")
+                ContainerStateChanged died = (ContainerStateChanged) containers.await(r ->
+                        r.value().getPayload() instanceof ContainerStateChanged c
+                        && c.getAction().equals("die") && mine(r.value().getSource().getComponentId(), settings),
+                                Duration.ofSeconds(10), "the die")
                         .value().getPayload();
                 assertEquals(137, died.getExitCode());
                 containers.await(r -> r.value().getPayload() instanceof ContainerStateChanged c && c.getAction().equals("destroy")
-                        && c.getState().equals("removed") && mine(r.value().getSource().getComponentId(), settings), Duration.ofSeconds(10), "the destroy");
-                long deregistrations = registry.all(Duration.ofMillis(300)).stream().filter(r -> r.value().getPayload() instanceof ServiceDeregistered d
+                        && c.getState().equals("removed") && mine(r.value().getSource().getComponentId(), settings),
+                                Duration.ofSeconds(10), "the destroy");
+                long deregistrations = registry.all(Duration.ofMillis(300)).stream().filter(r ->
+                        r.value().getPayload() instanceof ServiceDeregistered d
                         && d.getInstanceId().equals(instance) && mine(r.value().getSource().getComponentId(), settings)).count();
                 assertEquals(1, deregistrations, "die then destroy deregisters once");
             }
@@ -144,7 +155,8 @@ class ContainerAdapterIT {
         BusForAdapters bus = new BusForAdapters(kafka);
         AuditedPublisher.Settings settings = bus.settings("podman-it", ComponentKind.CONTAINER_RUNTIME, dir);
         Path socket = dir.resolve("podman.sock");
-        List<String> base = List.of(podman.toString(), "--root", dir.resolve("storage").toString(), "--runroot", dir.resolve("run").toString(),
+        List<String> base = List.of(podman.toString(), "--root", dir.resolve("storage").toString(), "--runroot",
+                dir.resolve("run").toString(),
                 "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file");
         Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
         Files.writeString(rootfs.resolve("placeholder"), "an image needs a file\n");
@@ -157,27 +169,34 @@ class ContainerAdapterIT {
             while (!Files.exists(socket) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertTrue(Files.exists(socket), "podman system service did not open " + socket + ": " + Files.readString(dir.resolve("podman-service.log")));
-            try (AdapterHost host = AdapterHost.run(settings, 3, p -> new ContainerAdapter(p, new ContainerAdapter.Settings(socket.toString(), "v1.41",
+            assertTrue(Files.exists(socket), "podman system service did not open " + socket + ": "
+                    + Files.readString(dir.resolve("podman-service.log")));
+            try (AdapterHost host = AdapterHost.run(settings, 3, p -> new ContainerAdapter(p,
+                    new ContainerAdapter.Settings(socket.toString(), "v1.41",
                     Duration.ofSeconds(3), Duration.ofMillis(200))), Duration.ofSeconds(1), true);
                  BusForAdapters.Reader<ContainerEvent> containers = bus.read(Topics.CONTAINERS.name(), ContainerEvent.class);
                  BusForAdapters.Reader<RegistryEvent> registry = bus.read(Topics.REGISTRY.name(), RegistryEvent.class)) {
                 Thread.sleep(500); // the events stream is open before the container exists
                 String created = docker(socket, "POST", "/v1.41/containers/create?name=hm-it-web",
-                        "{\"Image\":\"localhost/hypermesh-it:1\",\"Cmd\":[\"/bin/placeholder\"],\"Labels\":{\"hypermesh.service\":\"podman-web\",\"hypermesh.port\":\"9090\"}}");
+                        "{\"Image\":\"localhost/hypermesh-it:1\",\"Cmd\":[\"/bin/placeholder\"],\"Labels\":{\"hypermesh.service\":\"po"
+                                + "dman-web\",\"hypermesh.port\":\"9090\"}}");
                 String id = new io.vertx.core.json.JsonObject(created).getString("Id");
-                ContainerStateChanged create = (ContainerStateChanged) containers.await(r -> r.value().getPayload() instanceof ContainerStateChanged c
-                        && c.getContainerId().equals(id) && c.getAction().equals("create"), Duration.ofSeconds(15), "podman's create event").value().getPayload();
+                ContainerStateChanged create = (ContainerStateChanged) containers.await(r ->
+                        r.value().getPayload() instanceof ContainerStateChanged c
+                        && c.getContainerId().equals(id) && c.getAction().equals("create"), Duration.ofSeconds(15),
+                                "podman's create event").value().getPayload();
                 assertEquals("hm-it-web", create.getName());
                 assertEquals("podman-web", create.getLabels().get("hypermesh.service"));
                 assertEquals("created", create.getState().toLowerCase());
 
                 String start = docker(socket, "POST", "/v1.41/containers/" + id + "/start", "");
                 if (start.isEmpty()) {
-                    registry.await(r -> r.value().getPayload() instanceof ServiceRegistered s && s.getInstanceId().equals(ContainerAdapter.instanceId(id)),
+                    registry.await(r -> r.value().getPayload() instanceof ServiceRegistered s
+                            && s.getInstanceId().equals(ContainerAdapter.instanceId(id)),
                             Duration.ofSeconds(15), "the started container registered");
                 } else {
-                    System.err.println("podman could not start a container on this machine (the registration path is covered by the recorded stream): " + start);
+                    System.err.println("podman could not start a container on this machine (the registration path is covered by the "
+                            + "recorded stream): " + start);
                 }
                 docker(socket, "DELETE", "/v1.41/containers/" + id + "?force=true", "");
                 containers.await(r -> r.value().getPayload() instanceof ContainerStateChanged c && c.getContainerId().equals(id)

@@ -49,29 +49,34 @@ class SecurityAdapterIT {
              BusForAdapters.Reader<AuditEvent> audit = bus.read(Topics.AUDIT.name(), AuditEvent.class)) {
             HttpClient http = HttpClient.newHttpClient();
             URI falco = URI.create("http://127.0.0.1:" + adapter[0].falcoPort() + "/falco");
-            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString(SecurityInputTest.FALCO))
+            HttpResponse<String> ok =
+                    http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString(SecurityInputTest.FALCO))
                     .header("content-type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(204, ok.statusCode(), ok.body());
             SecurityAlert alert = (SecurityAlert) security.await(r -> r.value().getSource().getComponentId().equals(settings.adapterId())
-                    && ((SecurityAlert) r.value().getPayload()).getEngine() == SecurityEngine.FALCO, Duration.ofSeconds(10), "the Falco alert")
+                    && ((SecurityAlert) r.value().getPayload()).getEngine() == SecurityEngine.FALCO, Duration.ofSeconds(10),
+                            "the Falco alert")
                     .value().getPayload();
             assertEquals(Severity.WARNING, alert.getSeverity());
             assertEquals("Read sensitive file untrusted", alert.getRule());
 
             for (String bad : List.of("{not json", "{\"rule\":\"r\",\"priority\":\"Loud\",\"output\":\"x\"}", "")) {
-                HttpResponse<String> refused = http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString(bad)).build(),
+                HttpResponse<String> refused =
+                        http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString(bad)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(400, refused.statusCode(), bad);
                 assertTrue(refused.body().contains("invalid Falco alert"), refused.body());
             }
-            HttpResponse<String> tooBig = http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString("x".repeat(2 << 20))).build(),
+            HttpResponse<String> tooBig = http.send(HttpRequest.newBuilder(falco).POST(HttpRequest.BodyPublishers.ofString("x".repeat(2
+                    << 20))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(413, tooBig.statusCode());
             assertTrue(tooBig.body().contains("\"message\":\"request body larger than "), tooBig.body());
 
             Files.writeString(export, SecurityInputTest.TETRAGON_KPROBE + "\n{\"process_exec\": broken\n", StandardOpenOption.APPEND);
             SecurityAlert kprobe = (SecurityAlert) security.await(r -> r.value().getSource().getComponentId().equals(settings.adapterId())
-                    && ((SecurityAlert) r.value().getPayload()).getEngine() == SecurityEngine.TETRAGON, Duration.ofSeconds(10), "the Tetragon alert")
+                    && ((SecurityAlert) r.value().getPayload()).getEngine() == SecurityEngine.TETRAGON, Duration.ofSeconds(10),
+                            "the Tetragon alert")
                     .value().getPayload();
             assertEquals(Severity.CRITICAL, kprobe.getSeverity());
             assertEquals("kind-worker", kprobe.getHost(), "lines already in the file before the adapter started are not replayed");
@@ -86,12 +91,16 @@ class SecurityAdapterIT {
             Files.writeString(export, "{\"process_exit\":{\"process\":{\"binary\":\"/bin/late\"}},", StandardOpenOption.APPEND);
             Thread.sleep(400);
             Files.writeString(export, "\"node_name\":\"late-node\"}\n", StandardOpenOption.APPEND);
-            security.await(r -> "late-node".equals(((SecurityAlert) r.value().getPayload()).getHost()), Duration.ofSeconds(10), "the line completed later");
+            security.await(r -> "late-node".equals(((SecurityAlert) r.value().getPayload()).getHost()), Duration.ofSeconds(10),
+                    "the line completed later");
 
-            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
-                    && a.getAction().equals("security.falco-rejected") && a.getOutcome() == AuditOutcome.DENIED).isPresent(), Duration.ofSeconds(10),
+            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a ->
+                    a.getAdapterId().equals(settings.adapterId())
+                    && a.getAction().equals("security.falco-rejected") && a.getOutcome() == AuditOutcome.DENIED).isPresent(),
+                            Duration.ofSeconds(10),
                     "the refused alert audited");
-            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a -> a.getAdapterId().equals(settings.adapterId())
+            audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a ->
+                    a.getAdapterId().equals(settings.adapterId())
                     && a.getAction().equals("security.alert") && a.getActor().equals("falco:node-7")).isPresent(), Duration.ofSeconds(10),
                     "the Falco alert audited with Falco's host as actor");
         }

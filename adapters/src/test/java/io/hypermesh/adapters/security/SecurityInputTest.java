@@ -17,7 +17,8 @@ class SecurityInputTest {
             {"hostname":"node-7","output":"10:01:02.5: Warning Sensitive file opened for reading (user=root file=/etc/shadow)",
              "priority":"Warning","rule":"Read sensitive file untrusted","source":"syscall","tags":["filesystem","mitre_credential_access"],
              "time":"2026-11-25T10:01:02.500000000Z",
-             "output_fields":{"container.id":"3ad7b26ded6d","fd.name":"/etc/shadow","proc.cmdline":"cat /etc/shadow","evt.time":1795600862500000000}}
+             "output_fields":{"container.id":"3ad7b26ded6d","fd.name":"/etc/shadow","proc.cmdline":"cat /etc/shadow",
+                              "evt.time":1795600862500000000}}
             """;
 
     @Test
@@ -41,7 +42,9 @@ class SecurityInputTest {
         assertEquals(Severity.CRITICAL, SecurityInput.falcoPriority("Critical"));
         assertEquals(Severity.INFORMATIONAL, SecurityInput.falcoPriority("info"));
         assertEquals(Severity.EMERGENCY, SecurityInput.falcoPriority("EMERGENCY"));
-        SecurityInput.Alert a = SecurityInput.falco("{\"rule\":\"r\",\"priority\":\"Notice\",\"output\":\"o\",\"output_fields\":{\"container.id\":\"host\"}}");
+        SecurityInput.Alert a =
+                SecurityInput.falco("{\"rule\":\"r\",\"priority\":\"Notice\",\"output\":\"o\",\"output_fields\":{\"container.id\":\"ho"
+                        + "st\"}}");
         assertNull(a.alert().getContainerId());
         assertEquals("unknown-host", a.key());
     }
@@ -51,16 +54,20 @@ class SecurityInputTest {
         assertTrue(assertThrows(InvalidInputException.class, () -> SecurityInput.falco("{not json")).getMessage().startsWith("not JSON"));
         assertTrue(assertThrows(InvalidInputException.class, () -> SecurityInput.falco("[1,2]")).getMessage().contains("JSON object"));
         assertEquals("'rule' must be a non-empty string (missing)",
-                assertThrows(InvalidInputException.class, () -> SecurityInput.falco("{\"priority\":\"Warning\",\"output\":\"x\"}")).getMessage());
-        assertTrue(assertThrows(InvalidInputException.class, () -> SecurityInput.falco("{\"rule\":\"r\",\"priority\":\"Loud\",\"output\":\"x\"}"))
+                assertThrows(InvalidInputException.class, () ->
+                        SecurityInput.falco("{\"priority\":\"Warning\",\"output\":\"x\"}")).getMessage());
+        assertTrue(assertThrows(InvalidInputException.class, () ->
+                SecurityInput.falco("{\"rule\":\"r\",\"priority\":\"Loud\",\"output\":\"x\"}"))
                 .getMessage().contains("not a Falco priority"));
         assertTrue(assertThrows(InvalidInputException.class, () -> SecurityInput.falco(
                 "{\"rule\":\"r\",\"priority\":\"Warning\",\"output\":\"x\",\"time\":\"yesterday\"}")).getMessage().contains("ISO-8601"));
-        assertThrows(InvalidInputException.class, () -> SecurityInput.falco("{\"rule\":\"r\",\"priority\":\"Warning\",\"output\":\"x\",\"output_fields\":3}"));
+        assertThrows(InvalidInputException.class, () ->
+                SecurityInput.falco("{\"rule\":\"r\",\"priority\":\"Warning\",\"output\":\"x\",\"output_fields\":3}"));
     }
 
     static final String TETRAGON_KPROBE = "{\"process_kprobe\":{\"process\":{\"exec_id\":\"a2luZDo3NjA1\",\"pid\":52699,\"uid\":0,"
-            + "\"binary\":\"/usr/bin/cat\",\"arguments\":\"/etc/passwd\",\"docker\":\"5517e2a1\",\"pod\":{\"namespace\":\"default\",\"name\":\"xwing\"}},"
+            + "\"binary\":\"/usr/bin/cat\",\"arguments\":\"/etc/passwd\",\"docker\":\"5517e2a1\",\"pod\":{\"namespace\":\"defaul"
+                    + "t\",\"name\":\"xwing\"}},"
             + "\"function_name\":\"security_file_permission\",\"policy_name\":\"file-monitoring\",\"action\":\"KPROBE_ACTION_SIGKILL\"},"
             + "\"node_name\":\"kind-worker\",\"time\":\"2026-11-25T10:02:03.000000001Z\"}";
 
@@ -74,8 +81,10 @@ class SecurityInputTest {
         assertEquals("5517e2a1", a.alert().getContainerId());
         assertEquals("kind-worker", a.key());
         assertEquals("xwing", a.alert().getFields().get("pod.name"));
-        assertEquals(Severity.WARNING, SecurityInput.tetragon(TETRAGON_KPROBE.replace("KPROBE_ACTION_SIGKILL", "KPROBE_ACTION_POST")).alert().getSeverity());
-        SecurityInput.Alert exec = SecurityInput.tetragon("{\"process_exec\":{\"process\":{\"binary\":\"/usr/bin/curl\",\"arguments\":\"https://ebpf.io\"}},"
+        assertEquals(Severity.WARNING, SecurityInput.tetragon(TETRAGON_KPROBE.replace("KPROBE_ACTION_SIGKILL",
+                "KPROBE_ACTION_POST")).alert().getSeverity());
+        SecurityInput.Alert exec =
+                SecurityInput.tetragon("{\"process_exec\":{\"process\":{\"binary\":\"/usr/bin/curl\",\"arguments\":\"https://ebpf.io\"}},"
                 + "\"node_name\":\"n1\",\"time\":\"2026-11-25T10:00:00Z\"}");
         assertEquals(Severity.INFORMATIONAL, exec.alert().getSeverity());
         assertEquals("process_exec", exec.alert().getRule());
@@ -83,7 +92,8 @@ class SecurityInputTest {
 
     @Test
     void malformedTetragonLinesSayWhatIsWrong() {
-        assertTrue(assertThrows(InvalidInputException.class, () -> SecurityInput.tetragon("{\"node_name\":\"n\"}")).getMessage().startsWith("no Tetragon event"));
+        assertTrue(assertThrows(InvalidInputException.class, () ->
+                SecurityInput.tetragon("{\"node_name\":\"n\"}")).getMessage().startsWith("no Tetragon event"));
         assertTrue(assertThrows(InvalidInputException.class, () -> SecurityInput.tetragon("{\"process_exec\":{},\"process_exit\":{}}"))
                 .getMessage().startsWith("more than one"));
         assertThrows(InvalidInputException.class, () -> SecurityInput.tetragon("{\"process_exec\":\"x\"}"));

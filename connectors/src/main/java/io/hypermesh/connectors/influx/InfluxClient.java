@@ -30,12 +30,14 @@ public final class InfluxClient {
     public InfluxClient(InfluxSinkConfig config) {
         String base = config.getString(InfluxSinkConfig.URL).replaceAll("/+$", "");
         String rp = config.getString(InfluxSinkConfig.RETENTION_POLICY);
-        this.write = URI.create(base + "/write?precision=ms&db=" + URLEncoder.encode(config.getString(InfluxSinkConfig.DATABASE), StandardCharsets.UTF_8)
+        this.write = URI.create(base + "/write?precision=ms&db=" + URLEncoder.encode(config.getString(InfluxSinkConfig.DATABASE),
+                StandardCharsets.UTF_8)
                 + (rp.isEmpty() ? "" : "&rp=" + URLEncoder.encode(rp, StandardCharsets.UTF_8)));
         String token = config.getPassword(InfluxSinkConfig.TOKEN).value();
         String user = config.getString(InfluxSinkConfig.USERNAME);
         this.authorization = !token.isEmpty() ? "Token " + token
-                : !user.isEmpty() ? "Basic " + Base64.getEncoder().encodeToString((user + ":" + config.getPassword(InfluxSinkConfig.PASSWORD).value())
+                : !user.isEmpty() ? "Basic " + Base64.getEncoder().encodeToString((user + ":"
+                        + config.getPassword(InfluxSinkConfig.PASSWORD).value())
                 .getBytes(StandardCharsets.UTF_8)) : null;
         this.timeout = Duration.ofMillis(config.getInt(InfluxSinkConfig.TIMEOUT_MS));
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -51,7 +53,8 @@ public final class InfluxClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RetriableException("InfluxDB at " + write.getHost() + ":" + write.getPort() + " did not answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            throw new RetriableException("InfluxDB at " + write.getHost() + ":" + write.getPort() + " did not answer: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RetriableException("interrupted writing to InfluxDB", e);

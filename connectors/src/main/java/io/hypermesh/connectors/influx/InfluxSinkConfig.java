@@ -38,7 +38,8 @@ public final class InfluxSinkConfig extends AbstractConfig {
             .define(RETENTION_POLICY, ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "Retention policy; empty for the default.")
             .define(USERNAME, ConfigDef.Type.STRING, "", ConfigDef.Importance.MEDIUM, "User for basic authentication; empty for none.")
             .define(PASSWORD, ConfigDef.Type.PASSWORD, "", ConfigDef.Importance.MEDIUM, "Password of that user.")
-            .define(TOKEN, ConfigDef.Type.PASSWORD, "", ConfigDef.Importance.MEDIUM, "API token (Authorization: Token ...); wins over user and password.")
+            .define(TOKEN, ConfigDef.Type.PASSWORD, "", ConfigDef.Importance.MEDIUM,
+                    "API token (Authorization: Token ...); wins over user and password.")
             .define(MEASUREMENT_PREFIX, ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "Put before every measurement name.")
             .define(TIMEOUT_MS, ConfigDef.Type.INT, 10_000, ConfigDef.Range.between(100, 300_000), ConfigDef.Importance.LOW,
                     "How long one write may take before it counts as failed (and is retried)."));

@@ -39,7 +39,8 @@ public final class PrometheusSinkTask extends SampleTask {
             }
         });
         server.start();
-        LOG.info("Prometheus sink serving http://{}:{}{}", host, server.getAddress().getPort(), config.getString(PrometheusSinkConfig.PATH));
+        LOG.info("Prometheus sink serving http://{}:{}{}", host, server.getAddress().getPort(),
+                config.getString(PrometheusSinkConfig.PATH));
     }
 
     @Override

@@ -4,10 +4,6 @@ import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.AdapterHost;
 import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.adapters.audit.AuditedPublisher;
-import io.hypermesh.adapters.consensus.EtcdAdapter;
-import io.hypermesh.adapters.container.ContainerAdapter;
-import io.hypermesh.adapters.security.SecurityAdapter;
-import io.hypermesh.adapters.transport.TransportAdapter;
 import io.hypermesh.coordinator.run.Coordination;
 import io.hypermesh.coordinator.run.Coordinator;
 import io.hypermesh.coordinator.run.CoordinatorLease;
@@ -40,7 +36,6 @@ public final class BundledPlatform implements AutoCloseable {
     static final String DEFAULT_ETCD = "http://127.0.0.1:2379";
     /** Where Docker and Podman serve the Engine API by default. */
     static final List<Path> DEFAULT_ENGINE_SOCKETS = List.of(Path.of("/var/run/docker.sock"), Path.of("/run/podman/podman.sock"));
-    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
     private final List<AdapterHost> hosts = new ArrayList<>();
     private final HttpRegistryClient registry;
@@ -55,9 +50,14 @@ public final class BundledPlatform implements AutoCloseable {
         return outcome;
     }
 
+    /** The bundled spec, as shipped. */
+    public static PlatformSpec bundled() {
+        return SpecLoader.loadResource(SPEC, System.getenv());
+    }
+
     /** The bundled spec, reduced to the adapters this machine has something for (see {@link Machine}). */
-    public static PlatformSpec spec(Machine machine) {
-        return SpecLoader.loadResource(SPEC, System.getenv()).only(c -> switch (c.id()) {
+    public static PlatformSpec spec(PlatformSpec bundled, Machine machine) {
+        return bundled.only(c -> switch (c.id()) {
             case "consensus" -> machine.etcd().isPresent();
             case "containers" -> machine.engineSocket().isPresent();
             default -> true;
@@ -69,9 +69,9 @@ public final class BundledPlatform implements AutoCloseable {
      * start: joining its group, fencing a predecessor and writing the next epoch take about 2 s
      * after a crash that need not be spent in turn.
      */
-    public static CoordinatorLease electEarly(KafkaAccess coordinator, String registryUrl) {
-        CoordinatorLease lease = new CoordinatorLease(coordinator, new HttpRegistryClient(registryUrl, coordinator.tls()),
-                SpecLoader.loadResource(SPEC, System.getenv()).platform(), coordinatorId());
+    public static CoordinatorLease electEarly(KafkaAccess coordinator, String registryUrl, String platform) {
+        CoordinatorLease lease = new CoordinatorLease(coordinator, new HttpRegistryClient(registryUrl, coordinator.tls()), platform,
+                coordinatorId());
         Thread election = new Thread(() -> {
             try {
                 lease.acquire(Duration.ofMinutes(2));
@@ -89,7 +89,7 @@ public final class BundledPlatform implements AutoCloseable {
 
     /**
      * Hosts each adapter of {@code spec} (announced READY, not yet started) and has the coordinator
-     * start them in their phases, under a lease from {@link #electEarly} (closed after).
+     * start them in their phases, under a lease from {@link #electEarly} (its caller closes it).
      *
      * @param access each principal's access to Kafka (its own certificate on a secured bus)
      */
@@ -103,9 +103,12 @@ public final class BundledPlatform implements AutoCloseable {
             for (ComponentSpec c : spec.components().values()) {
                 KafkaAccess kafka = access.apply(BusAcls.principalOf(c.kind()));
                 AuditedPublisher.Settings settings = new AuditedPublisher.Settings(c.id(), c.kind(), kafka, platform.registry,
-                        AuditKeys.loadOrCreate(dataDir.resolve("keys").resolve(c.id() + ".key")), 100, Duration.ofSeconds(5));
+                        AuditKeys.loadOrCreate(dataDir.resolve("keys").resolve(c.id() + ".key")),
+                                Integer.parseInt(Adapters.CHECKPOINT_EVERY),
+                        Adapters.duration(Adapters.CHECKPOINT_INTERVAL));
                 Function<AuditedPublisher, Adapter> adapter = adapterOf(c, machine);
-                hosted.add(CompletableFuture.supplyAsync(() -> AdapterHost.run(settings, c.phase(), adapter, HEARTBEAT, false)));
+                hosted.add(CompletableFuture.supplyAsync(() -> AdapterHost.run(settings, c.phase(), adapter,
+                        Adapters.duration(Adapters.HEARTBEAT), false)));
             }
             for (CompletableFuture<AdapterHost> host : hosted) {
                 platform.hosts.add(host.join());
@@ -115,20 +118,19 @@ public final class BundledPlatform implements AutoCloseable {
             return platform;
         } catch (Exception e) {
             platform.close();
-            lease.close();
             throw e;
         }
     }
 
     private static Function<AuditedPublisher, Adapter> adapterOf(ComponentSpec c, Machine machine) {
         return switch (c.id()) {
-            case "transport" -> bus -> new TransportAdapter(bus, new TransportAdapter.Settings(machine.host(), machine.transportPort(), List.of(),
-                    Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(15), machine.tokens()));
-            case "consensus" -> bus -> new EtcdAdapter(bus, "etcd", machine.etcd().orElseThrow(), Duration.ofMillis(500));
-            case "containers" -> bus -> new ContainerAdapter(bus, new ContainerAdapter.Settings(machine.engineSocket().orElseThrow().toString(),
-                    "v1.41", Duration.ofSeconds(30), Duration.ofSeconds(1)));
-            case "security" -> bus -> new SecurityAdapter(bus, new SecurityAdapter.Settings(machine.host(), machine.falcoPort(),
-                    machine.tetragonFiles(), false, Duration.ofMillis(250), machine.tokens()));
+            case "transport" -> Adapters.transport(machine.host(), machine.transportPort(), List.of(),
+                    Adapters.duration(Adapters.PROBE_INTERVAL), Adapters.duration(Adapters.LINK_TIMEOUT), machine.tokens());
+            case "consensus" -> Adapters.consensus(Adapters.ETCD_CLUSTER, machine.etcd().orElseThrow(),
+                    Adapters.duration(Adapters.ETCD_POLL));
+            case "containers" -> Adapters.containers(machine.engineSocket().orElseThrow(), Adapters.ENGINE_API_VERSION,
+                    Adapters.duration(Adapters.CONTAINER_TTL));
+            case "security" -> Adapters.security(machine.host(), machine.falcoPort(), machine.tetragonFiles(), false, machine.tokens());
             default -> throw new IllegalArgumentException("the bundled platform has no adapter for component '" + c.id() + "'");
         };
     }

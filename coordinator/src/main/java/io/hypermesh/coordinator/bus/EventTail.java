@@ -26,7 +26,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prints a topic's events as JSON lines, whatever their schema type (Avro, JSON Schema, Protobuf). It reads without a consumer group (a viewer commits
+ * Prints a topic's events as JSON lines, whatever their schema type (Avro, JSON Schema, Protobuf). It reads without a consumer group (a
+ * viewer commits
  * nothing). A record that does not decode is reported on the error stream with its partition,
  * offset and reason, and optionally copied to the dead-letter topic; the tail goes on.
  */

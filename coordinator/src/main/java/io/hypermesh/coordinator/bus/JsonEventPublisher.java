@@ -111,7 +111,8 @@ public final class JsonEventPublisher implements AutoCloseable {
         if (schema instanceof JsonSchema) {
             bytes = new JsonSchemaSerializer(registry, null).serialize(topic, value);
         } else if (schema instanceof ProtobufSchema protobuf) {
-            DynamicMessage.Builder builder = DynamicMessage.newBuilder(message == null ? protobuf.firstMessage() : protobuf.message(message));
+            DynamicMessage.Builder builder = DynamicMessage.newBuilder(message == null ? protobuf.firstMessage()
+                    : protobuf.message(message));
             try {
                 JsonFormat.parser().merge(json, builder);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -122,7 +123,8 @@ public final class JsonEventPublisher implements AutoCloseable {
         } else {
             Object avro = JsonAvro.toAvro(value, ((AvroParsedSchema) schema).schema(), "$");
             if (!(avro instanceof GenericContainer record)) {
-                throw new IllegalArgumentException("subject '" + subject + "' holds an Avro " + ((AvroParsedSchema) schema).schema().getType()
+                throw new IllegalArgumentException("subject '" + subject + "' holds an Avro "
+                        + ((AvroParsedSchema) schema).schema().getType()
                         + "; publish writes Avro records");
             }
             bytes = new AvroSerializer<>(registry, false).serialize(topic, record);

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "acls", mixinStandardHelpOptions = true,
         description = "The ACLs that give each part of the bus its own topics, groups and transactional ids only: printed as "
-                + "kafka-acls.sh commands, or created on the cluster with --apply (as a principal allowed to, e.g. a super user's --kafka-config).")
+                + "kafka-acls.sh commands, or created on the cluster with --apply (as a principal allowed to, e.g. a super user's "
+                        + "--kafka-config).")
 final class AclsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,7 +31,8 @@ final class AclsCommand implements Callable<Integer> {
     EndpointOptions endpoints;
 
     @Option(names = "--application-id", defaultValue = StreamsSettings.DEFAULT_APPLICATION_ID,
-            description = "The folds' application id; their internal topics, group and transactional ids are under it (default: ${DEFAULT-VALUE}).")
+            description = "The folds' application id; their internal topics, group and transactional ids are under it (default: "
+                    + "${DEFAULT-VALUE}).")
     String applicationId;
 
     @Option(names = "--apply", description = "Create the ACLs on the cluster (existing ones are kept) instead of printing them.")
@@ -49,11 +51,13 @@ final class AclsCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(endpoints.kafka(bus).clientConfig())) {
             admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            spec.commandLine().getErr().println("the ACLs were not created on " + bus.bootstrapServers() + ": " + e.getCause().getMessage());
+            spec.commandLine().getErr().println("the ACLs were not created on " + bus.bootstrapServers() + ": "
+                    + e.getCause().getMessage());
             spec.commandLine().getErr().flush();
             return 1;
         }
-        out.println("created " + acls.size() + " ACL bindings for " + BusAcls.PRINCIPALS.size() + " principals on " + bus.bootstrapServers());
+        out.println("created " + acls.size() + " ACL bindings for " + BusAcls.PRINCIPALS.size() + " principals on "
+                + bus.bootstrapServers());
         out.flush();
         return 0;
     }

@@ -6,10 +6,9 @@ import io.hypermesh.adapters.Adapter;
 import io.hypermesh.adapters.AdapterHost;
 import io.hypermesh.adapters.audit.AuditKeys;
 import io.hypermesh.adapters.audit.AuditedPublisher;
-import io.hypermesh.adapters.consensus.EtcdAdapter;
 import io.hypermesh.adapters.container.ContainerAdapter;
-import io.hypermesh.adapters.security.SecurityAdapter;
 import io.hypermesh.adapters.transport.TransportAdapter;
+import io.hypermesh.coordinator.bus.Adapters;
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
@@ -29,7 +28,8 @@ import java.util.function.Function;
 
 @Command(name = "adapter", mixinStandardHelpOptions = true,
         description = "Run an adapter around a real system; each action it observes or takes is published with an audit record.",
-        subcommands = {AdapterCommand.Consensus.class, AdapterCommand.Containers.class, AdapterCommand.Security.class, AdapterCommand.Transport.class})
+        subcommands = {AdapterCommand.Consensus.class, AdapterCommand.Containers.class, AdapterCommand.Security.class,
+                AdapterCommand.Transport.class})
 final class AdapterCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,27 +47,38 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--id", description = "Adapter (component) id; also its transactional id and audit trail name.")
         String id;
 
-        @Option(names = "--key", description = "Checkpoint signing key; created with its .pub when missing (default: <data-dir>/keys/<id>.key).")
+        @Option(names = "--key",
+                description = "Checkpoint signing key; created with its .pub when missing (default: <data-dir>/keys/<id>.key).")
         Path key;
 
-        @Option(names = "--checkpoint-every", defaultValue = "100", description = "Sign a checkpoint every this many records (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--checkpoint-every", defaultValue = Adapters.CHECKPOINT_EVERY,
+                description = "Sign a checkpoint every this many records (default: ${DEFAULT-VALUE}).")
         int checkpointEvery;
 
-        @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", description = "...and at least this often while records arrive (default: ${DEFAULT-VALUE}).")
-        long checkpointIntervalMs;
+        @Option(names = "--checkpoint-interval", defaultValue = Adapters.CHECKPOINT_INTERVAL,
+                description = "...and at least this often while records arrive (default: ${DEFAULT-VALUE}).")
+        Duration checkpointInterval;
 
-        @Option(names = "--heartbeat-ms", defaultValue = "5000", description = "Heartbeat and self-check interval (default: ${DEFAULT-VALUE}).")
-        long heartbeatMs;
+        @Option(names = "--heartbeat", defaultValue = Adapters.HEARTBEAT,
+                description = "Heartbeat and self-check interval (default: ${DEFAULT-VALUE}).")
+        Duration heartbeat;
 
-        @Option(names = "--phase", defaultValue = "3", description = "Startup phase the coordinator starts it in (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--phase", defaultValue = "3",
+                description = "Startup phase the coordinator starts it in (default: ${DEFAULT-VALUE}).")
         int phase;
 
         @Option(names = "--wait-for-coordinator", description = "Announce READY and start only on the coordinator's START.")
         boolean waitForCoordinator;
 
-        int run(CommandLine.Model.CommandSpec spec, String defaultId, ComponentKind kind, Function<AuditedPublisher, Adapter> factory) throws Exception {
-            if (checkpointEvery < 1 || checkpointIntervalMs < 1 || heartbeatMs < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-every, --checkpoint-interval-ms and --heartbeat-ms must be positive");
+        private static boolean positive(Duration d) {
+            return !d.isNegative() && !d.isZero();
+        }
+
+        int run(CommandLine.Model.CommandSpec spec, String defaultId, ComponentKind kind, Function<AuditedPublisher,
+                Adapter> factory) throws Exception {
+            if (checkpointEvery < 1 || !positive(checkpointInterval) || !positive(heartbeat)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--checkpoint-every, --checkpoint-interval and --heartbeat must be positive");
             }
             PrintWriter out = spec.commandLine().getOut();
             BusEndpoints bus = endpoints.resolve();
@@ -75,8 +86,8 @@ final class AdapterCommand implements Runnable {
             Path keyFile = key != null ? key : endpoints.dataDir.resolve("keys").resolve(adapterId + ".key");
             HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).tls());
             AuditedPublisher.Settings settings = new AuditedPublisher.Settings(adapterId, kind, endpoints.kafka(bus), registry,
-                    AuditKeys.loadOrCreate(keyFile), checkpointEvery, Duration.ofMillis(checkpointIntervalMs));
-            AdapterHost host = AdapterHost.run(settings, phase, factory, Duration.ofMillis(heartbeatMs), !waitForCoordinator);
+                    AuditKeys.loadOrCreate(keyFile), checkpointEvery, checkpointInterval);
+            AdapterHost host = AdapterHost.run(settings, phase, factory, heartbeat, !waitForCoordinator);
             out.println(adapterId + " " + (waitForCoordinator ? "ready, waiting for the coordinator's START" : "running")
                     + "; audit trail continues after sequence " + host.publisher().sequence()
                     + "; verify with: hypermesh audit verify --trust " + AuditKeys.publicFileOf(keyFile));
@@ -86,7 +97,8 @@ final class AdapterCommand implements Runnable {
         }
     }
 
-    @Command(name = "consensus", mixinStandardHelpOptions = true, description = "Watch an etcd cluster: status, leader changes, members joining and lost.")
+    @Command(name = "consensus", mixinStandardHelpOptions = true,
+            description = "Watch an etcd cluster: status, leader changes, members joining and lost.")
     static final class Consensus implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -97,21 +109,23 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--etcd", required = true, split = ",", description = "etcd client URLs (one is enough: the others are found).")
         List<String> endpoints;
 
-        @Option(names = "--cluster-id", defaultValue = "etcd", description = "Name of the cluster on the bus (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--cluster-id", defaultValue = Adapters.ETCD_CLUSTER,
+                description = "Name of the cluster on the bus (default: ${DEFAULT-VALUE}).")
         String clusterId;
 
-        @Option(names = "--poll-ms", defaultValue = "500", description = "Status poll interval (default: ${DEFAULT-VALUE}).")
-        long pollMs;
+        @Option(names = "--poll", defaultValue = Adapters.ETCD_POLL, description = "Status poll interval (default: ${DEFAULT-VALUE}).")
+        Duration poll;
 
         @Override
         public Integer call() throws Exception {
             return common.run(spec, "consensus-" + clusterId, ComponentKind.CONSENSUS,
-                    bus -> new EtcdAdapter(bus, clusterId, endpoints, Duration.ofMillis(pollMs)));
+                    Adapters.consensus(clusterId, endpoints, poll));
         }
     }
 
     @Command(name = "containers", mixinStandardHelpOptions = true,
-            description = "Follow the Docker Engine API (Docker or Podman) and register containers labelled " + ContainerAdapter.SERVICE_LABEL + ".")
+            description = "Follow the Docker Engine API (Docker or Podman) and register containers labelled "
+                    + ContainerAdapter.SERVICE_LABEL + ".")
     static final class Containers implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -119,23 +133,27 @@ final class AdapterCommand implements Runnable {
         @Mixin
         Common common;
 
-        @Option(names = "--socket", defaultValue = "/var/run/docker.sock", description = "Engine API socket (default: ${DEFAULT-VALUE}; Podman: /run/podman/podman.sock).")
+        @Option(names = "--socket", defaultValue = Adapters.ENGINE_SOCKET,
+                description = "Engine API socket (default: ${DEFAULT-VALUE}; Podman: /run/podman/podman.sock).")
         Path socket;
 
-        @Option(names = "--api-version", defaultValue = "v1.41", description = "Engine API version prefix (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--api-version", defaultValue = Adapters.ENGINE_API_VERSION,
+                description = "Engine API version prefix (default: ${DEFAULT-VALUE}).")
         String apiVersion;
 
-        @Option(names = "--ttl-ms", defaultValue = "30000", description = "TTL of the registrations; heartbeats every third of it (default: ${DEFAULT-VALUE}).")
-        long ttlMs;
+        @Option(names = "--ttl", defaultValue = Adapters.CONTAINER_TTL,
+                description = "TTL of the registrations; heartbeats every third of it (default: ${DEFAULT-VALUE}).")
+        Duration ttl;
 
         @Override
         public Integer call() throws Exception {
             return common.run(spec, "containers-" + HostName.local(), ComponentKind.CONTAINER_RUNTIME,
-                    bus -> new ContainerAdapter(bus, new ContainerAdapter.Settings(socket.toString(), apiVersion, Duration.ofMillis(ttlMs), Duration.ofSeconds(1))));
+                    Adapters.containers(socket, apiVersion, ttl));
         }
     }
 
-    @Command(name = "security", mixinStandardHelpOptions = true, description = "Take Falco alerts over HTTP and tail Tetragon JSON export files.")
+    @Command(name = "security", mixinStandardHelpOptions = true,
+            description = "Take Falco alerts over HTTP and tail Tetragon JSON export files.")
     static final class Security implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -162,9 +180,9 @@ final class AdapterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ApiTokens tokens = writeTokens.tokens();
-            return common.run(spec, "security-" + HostName.local(), ComponentKind.SECURITY_AGENT, bus -> new SecurityAdapter(bus,
-                    new SecurityAdapter.Settings(falcoPort == null ? null : bind.host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
-                            Duration.ofMillis(250), tokens)));
+            return common.run(spec, "security-" + HostName.local(), ComponentKind.SECURITY_AGENT,
+                    Adapters.security(falcoPort == null ? null : bind.host, falcoPort == null ? 0 : falcoPort, tetragonFiles, fromStart,
+                            tokens));
         }
     }
 
@@ -176,7 +194,8 @@ final class AdapterCommand implements Runnable {
         @Mixin
         Common common;
 
-        @Option(names = "--port", defaultValue = "8600", description = "Telemetry port: POST /v1/transport/telemetry (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--port", defaultValue = Adapters.TRANSPORT_PORT,
+                description = "Telemetry port: POST /v1/transport/telemetry (default: ${DEFAULT-VALUE}).")
         int port;
 
         @Mixin
@@ -185,11 +204,12 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--probe", description = "Endpoint to probe with TCP connects, id=host:port (repeatable).")
         List<String> probes = new ArrayList<>();
 
-        @Option(names = "--probe-interval-ms", defaultValue = "5000", description = "(default: ${DEFAULT-VALUE})")
-        long probeIntervalMs;
+        @Option(names = "--probe-interval", defaultValue = Adapters.PROBE_INTERVAL, description = "(default: ${DEFAULT-VALUE})")
+        Duration probeInterval;
 
-        @Option(names = "--link-timeout-ms", defaultValue = "15000", description = "A link without telemetry this long is down (default: ${DEFAULT-VALUE}).")
-        long linkTimeoutMs;
+        @Option(names = "--link-timeout", defaultValue = Adapters.LINK_TIMEOUT,
+                description = "A link without telemetry this long is down (default: ${DEFAULT-VALUE}).")
+        Duration linkTimeout;
 
         @Mixin
         WriteTokensOption writeTokens;
@@ -205,8 +225,8 @@ final class AdapterCommand implements Runnable {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--probe: " + e.getMessage());
                 }
             }
-            return common.run(spec, "transport-" + HostName.local(), ComponentKind.TRANSPORT, bus -> new TransportAdapter(bus, new TransportAdapter.Settings(
-                    bind.host, port, parsed, Duration.ofMillis(probeIntervalMs), Duration.ofSeconds(2), Duration.ofMillis(linkTimeoutMs), tokens)));
+            return common.run(spec, "transport-" + HostName.local(), ComponentKind.TRANSPORT,
+                    Adapters.transport(bind.host, port, parsed, probeInterval, linkTimeout, tokens));
         }
     }
 }

@@ -66,7 +66,8 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Replay the audit topic and name, per adapter, the first offset where the chain, a checkpoint or a signature breaks."
+            description = "Replay the audit topic and name, per adapter, the first offset where the chain, a checkpoint or a signature "
+                    + "breaks."
                     + " Exit 0 when every trail is intact, 3 when one is not.")
     static final class Verify implements Callable<Integer> {
         @CommandLine.Spec
@@ -88,9 +89,9 @@ final class AuditCommand implements Runnable {
         @Option(names = "--expect", split = ",", description = "adapter=records known from an earlier run; fewer now is a truncation.")
         Map<String, Long> expected = new LinkedHashMap<>();
 
-        @Option(names = "--seal-grace-ms", defaultValue = "60000",
+        @Option(names = "--seal-grace", defaultValue = "1m",
                 description = "Records after an adapter's last checkpoint are a break once older than this (default: ${DEFAULT-VALUE}).")
-        long sealGraceMs;
+        Duration sealGrace;
 
         @Override
         public Integer call() {
@@ -104,9 +105,10 @@ final class AuditCommand implements Runnable {
             }
             try (HttpRegistryClient registry = new HttpRegistryClient(bus.registryUrl(), endpoints.kafka(bus).tls())) {
                 AuditLog.Report report = new AuditLog(endpoints.kafka(bus), registry, topic)
-                        .verify(AuditKeys.trusted(keys), Duration.ofMillis(sealGraceMs), expected, adapters, bar(spec.commandLine().getErr(), "verify"));
+                        .verify(AuditKeys.trusted(keys), sealGrace, expected, adapters, bar(spec.commandLine().getErr(), "verify"));
                 for (AuditLog.Trail t : report.trails()) {
-                    out.printf("%s: %d records, %d under %d signed checkpoints%n", t.adapterId(), t.records(), t.signedRecords(), t.checkpoints());
+                    out.printf("%s: %d records, %d under %d signed checkpoints%n", t.adapterId(), t.records(), t.signedRecords(),
+                            t.checkpoints());
                 }
                 for (AuditLog.Break b : report.breaks()) {
                     out.println("BROKEN " + b);

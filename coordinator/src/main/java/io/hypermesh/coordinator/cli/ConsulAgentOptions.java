@@ -8,7 +8,8 @@ final class ConsulAgentOptions {
             + "(default: the host name).")
     String nodeName;
 
-    @Option(names = "--datacenter", defaultValue = "dc1", description = "Consul datacenter the API answers for (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--datacenter", defaultValue = "dc1",
+            description = "Consul datacenter the API answers for (default: ${DEFAULT-VALUE}).")
     String datacenter;
 
     String node() {

@@ -35,14 +35,16 @@ final class CoordinateCommand implements Callable<Integer> {
     @Option(names = "--id", description = "This coordinator's id (default: a random one).")
     String coordinatorId;
 
-    @Option(names = "--notify-url", description = "Webhook that gets a JSON POST when a phase completes, degrades, fails or is rolled back.")
+    @Option(names = "--notify-url",
+            description = "Webhook that gets a JSON POST when a phase completes, degrades, fails or is rolled back.")
     String notifyUrl;
 
-    @Option(names = "--audit-key", description = "Key signing the audit checkpoints; created when missing (default: <data-dir>/keys/coordinator.key).")
+    @Option(names = "--audit-key",
+            description = "Key signing the audit checkpoints; created when missing (default: <data-dir>/keys/coordinator.key).")
     java.nio.file.Path auditKey;
 
     @Option(names = "--election-timeout", defaultValue = "10m", description = "How long to stand by (default: ${DEFAULT-VALUE}).")
-    java.time.Duration electionTimeout;
+    Duration electionTimeout;
 
     @Override
     public Integer call() throws Exception {

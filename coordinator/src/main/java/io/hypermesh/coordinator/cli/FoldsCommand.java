@@ -26,7 +26,8 @@ final class FoldsCommand implements Callable<Integer> {
     @Mixin
     ConsulAgentOptions consul;
 
-    @Option(names = "--application-id", defaultValue = "hypermesh-bus", description = "Instances with the same id share the work (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--application-id", defaultValue = "hypermesh-bus",
+            description = "Instances with the same id share the work (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
     @Option(names = "--state-dir", required = true, description = "Local state of this instance.")

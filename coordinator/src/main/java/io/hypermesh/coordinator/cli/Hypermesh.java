@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The `hypermesh` command line. */
 @Command(name = "hypermesh", mixinStandardHelpOptions = true, version = "hypermesh 0.1.0",
         description = "HyperMesh Bus: Avro events on Kafka, folded into registry, health and lifecycle state.",
-        subcommands = {UpCommand.class, RegistryCommand.class, TopicsCommand.class, AclsCommand.class, PublishCommand.class, TailCommand.class, CoordinateCommand.class, StatusCommand.class, FoldsCommand.class, AuditCommand.class, AdapterCommand.class, PkiCommand.class,
+        subcommands = {UpCommand.class, RegistryCommand.class, TopicsCommand.class, AclsCommand.class, PublishCommand.class,
+                TailCommand.class, CoordinateCommand.class, StatusCommand.class, FoldsCommand.class, AuditCommand.class,
+                AdapterCommand.class, PkiCommand.class,
                 SpecCheckCommand.class, CommandLine.HelpCommand.class})
 public final class Hypermesh implements Runnable {
     @CommandLine.Spec

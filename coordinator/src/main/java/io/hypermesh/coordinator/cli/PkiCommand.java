@@ -44,7 +44,8 @@ final class PkiCommand implements Runnable {
                 description = "Host names and addresses every certificate is valid for (default: ${DEFAULT-VALUE}).")
         List<String> hosts;
 
-        @Option(names = "--days", defaultValue = "365", description = "Validity of component certificates; the CA's is twice that (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--days", defaultValue = "365",
+                description = "Validity of component certificates; the CA's is twice that (default: ${DEFAULT-VALUE}).")
         int days;
 
         @Option(names = "--renew", description = "Issue new certificates for components that already have one.")
@@ -58,9 +59,11 @@ final class PkiCommand implements Runnable {
             Pki.Report report = Pki.init(dir, components == null ? COMPONENTS : components, hosts, Duration.ofDays(days), renew);
             var out = spec.commandLine().getOut();
             out.println((report.caCreated() ? "created the CA in " : "kept the CA in ") + dir.toAbsolutePath());
-            report.issued().forEach(c -> out.println("issued  " + c + "  " + PkiDirectory.storeOf(dir, c) + "  (principal User:" + c + ", client settings " + Pki.clientPropertiesOf(dir, c) + ")"));
+            report.issued().forEach(c -> out.println("issued  " + c + "  " + PkiDirectory.storeOf(dir, c) + "  (principal User:" + c
+                    + ", client settings " + Pki.clientPropertiesOf(dir, c) + ")"));
             report.kept().forEach(c -> out.println("kept    " + c + "  " + PkiDirectory.storeOf(dir, c)));
-            out.println("trust   " + PkiDirectory.storeOf(dir, Pki.TRUSTSTORE) + "; Kafka principal mapping: " + Pki.PRINCIPAL_MAPPING_RULE);
+            out.println("trust   " + PkiDirectory.storeOf(dir, Pki.TRUSTSTORE) + "; Kafka principal mapping: "
+                    + Pki.PRINCIPAL_MAPPING_RULE);
             out.flush();
             return 0;
         }

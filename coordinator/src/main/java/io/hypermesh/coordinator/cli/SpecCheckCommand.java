@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "spec-check", mixinStandardHelpOptions = true, description = "Validate a platform spec; print every problem as file:line:column: cause.")
+@Command(name = "spec-check", mixinStandardHelpOptions = true,
+        description = "Validate a platform spec; print every problem as file:line:column: cause.")
 final class SpecCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the platform's phases and components from the lifecycle fold.")
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the platform's phases and components from the lifecycle fold.")
 final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -28,8 +28,8 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--max-messages", defaultValue = "0", description = "Stop after this many records (0: no limit).")
     long maxMessages;
 
-    @Option(names = "--idle-timeout-ms", description = "Stop after this long without a record.")
-    Long idleTimeoutMs;
+    @Option(names = "--idle-timeout", description = "Stop after this long without a record (a Go duration: 500ms, 30s).")
+    Duration idleTimeout;
 
     @Option(names = "--dead-letter", description = "Copy undecodable records to the dead-letter topic.")
     boolean deadLetter;
@@ -41,7 +41,7 @@ final class TailCommand implements Callable<Integer> {
             Thread stopper = new Thread(tail::wakeup, "tail-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
             EventTail.Counts counts = tail.run(topic, fromBeginning, maxMessages,
-                    idleTimeoutMs == null ? null : Duration.ofMillis(idleTimeoutMs), deadLetter,
+                    idleTimeout, deadLetter,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);

@@ -26,7 +26,8 @@ final class TopicsCommand implements Callable<Integer> {
                     + "an existing one is left as it is.")
     java.util.List<String> create = java.util.List.of();
 
-    @CommandLine.Option(names = "--partitions", defaultValue = "1", description = "Partitions of the topics --create makes (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--partitions", defaultValue = "1",
+            description = "Partitions of the topics --create makes (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Override
@@ -60,7 +61,8 @@ final class TopicsCommand implements Callable<Integer> {
                 }
                 // The broker's default replication factor: 1 on the embedded broker, the cluster's own elsewhere.
                 admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(name,
-                        java.util.Optional.of(partitions), java.util.Optional.empty()))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                        java.util.Optional.of(partitions), java.util.Optional.empty()))).all().get(30,
+                                java.util.concurrent.TimeUnit.SECONDS);
                 out.println("created topic " + name + " with " + partitions + " partition(s) on " + bus.bootstrapServers());
             }
         }

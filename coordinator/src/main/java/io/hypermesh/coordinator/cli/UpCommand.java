@@ -2,9 +2,10 @@ package io.hypermesh.coordinator.cli;
 
 import io.hypermesh.coordinator.bus.BundledPlatform;
 import io.hypermesh.coordinator.run.CoordinatorLease;
-import io.hypermesh.coordinator.bus.BusRuntime;
-import io.hypermesh.coordinator.run.Coordinator;
+import io.hypermesh.coordinator.bus.Bus;
 import io.hypermesh.coordinator.spec.PlatformSpec;
+import io.hypermesh.schemas.topics.BusAcls;
+import io.hypermesh.coordinator.run.Coordinator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,10 +29,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = ".hypermesh", description = "Broker data and endpoints file (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "Embedded broker port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
-    @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--registry-port", defaultValue = "8081",
+            description = "Schema registry port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int registryPort;
 
     @Option(names = "--api-port", defaultValue = "8500", description = "Query API port, 0 for any free one (default: ${DEFAULT-VALUE}).")
@@ -46,12 +49,17 @@ final class UpCommand implements Callable<Integer> {
     Path pkiDir;
 
     @Option(names = "--kafka-sasl",
-            description = "Without TLS, still no anonymous writer: the embedded broker takes only SASL/PLAIN users, one per part of the bus "
-                    + "(passwords in <data-dir>/sasl, with a client settings file per user for --kafka-config), and ACLs give each its own topics.")
+            description = "Without TLS, still no anonymous writer: the embedded broker takes only SASL/PLAIN users, one per part of "
+                    + "the bus "
+                    + "(passwords in <data-dir>/sasl, with a client settings file per user for --kafka-config), and ACLs give each its "
+                            + "own topics.")
     boolean kafkaSasl;
 
     @picocli.CommandLine.Mixin
     WriteTokensOption writeTokens;
+
+    @picocli.CommandLine.Mixin
+    LogOptions logs;
 
     @picocli.CommandLine.Mixin
     ConsulAgentOptions consul;
@@ -67,7 +75,8 @@ final class UpCommand implements Callable<Integer> {
             description = "The security adapter's input for Falco's http_output, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int falcoPort;
 
-    @Option(names = "--tetragon-export", split = ",", paramLabel = "FILE", description = "Tetragon JSON export files the security adapter tails.")
+    @Option(names = "--tetragon-export", split = ",", paramLabel = "FILE",
+            description = "Tetragon JSON export files the security adapter tails.")
     List<Path> tetragonFiles = new ArrayList<>();
 
     @Option(names = "--etcd", split = ",", paramLabel = "URL",
@@ -83,45 +92,33 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        CoordinatorLease[] lease = new CoordinatorLease[1];
-        BusRuntime bus;
-        try {
-            bus = BusRuntime.start(new BusRuntime.Settings(bootstrapServers, dataDir, kafkaPort, bind.host, registryPort, apiPort,
-                    pkiDir, writeTokens.tokens(), consul.node(), consul.datacenter, streamThreads.threads, kafkaSasl), out,
-                    (coordinator, registryUrl) -> lease[0] = BundledPlatform.electEarly(coordinator, registryUrl));
-        } catch (Exception e) {
-            if (lease[0] != null) {
-                lease[0].close();
-            }
-            throw e;
-        }
-        bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
-        out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
-                + (pkiDir != null ? "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"
-                : kafkaSasl ? "  (SASL/PLAIN: connect with --kafka-config " + dataDir.resolve("sasl").resolve("<component>.properties") + ")" : ""));
-        out.println("Schema registry:         " + bus.endpoints().registryUrl());
-        out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
-        out.println("Dashboard:               " + bus.apiUrl() + "/ui/");
-        BundledPlatform.Machine machine = BundledPlatform.Machine.discover(bind.host, transportPort, falcoPort, etcd, containerSocket,
-                tetragonFiles, writeTokens.tokens());
-        PlatformSpec platformSpec = BundledPlatform.spec(machine);
-        out.println("the bus core is up; starting the adapters of " + BundledPlatform.SPEC + " through the coordinator");
-        if (machine.etcd().isEmpty()) {
-            out.println("  consensus: no etcd configured (--etcd) or answering at http://127.0.0.1:2379; not in the platform");
-        }
-        if (machine.engineSocket().isEmpty()) {
-            out.println("  containers: no Docker or Podman socket (--container-socket); not in the platform");
-        }
-        out.flush();
+        logs.toFilesUnder(dataDir);
+        Bus bus = Bus.builder().bootstrapServers(bootstrapServers).dataDir(dataDir).ports(kafkaPort, registryPort, apiPort).host(bind.host)
+                .pki(pkiDir).kafkaSasl(kafkaSasl).apiTokens(writeTokens.tokens()).consulAgent(consul.node(), consul.datacenter)
+                .streamThreads(streamThreads.threads).log(out).build();
+        PlatformSpec bundled = BundledPlatform.bundled();
+        PlatformSpec platformSpec;
         BundledPlatform platform;
+        BundledPlatform.Machine machine;
         try {
-            platform = BundledPlatform.start(platformSpec, machine, bus.endpoints(), bus::access, dataDir, new ConsoleProgress(out), lease[0]);
+            bus.startCore();
+            // The coordinator is elected while the folds start: its group, fencing and epoch need
+            // only the core, and take about 2 s after a crash that need not be spent in turn.
+            try (CoordinatorLease lease = BundledPlatform.electEarly(bus.access(BusAcls.COORDINATOR), bus.registryUrl(),
+                    bundled.platform())) {
+                bus.startFolds();
+                machine = announce(out, bus);
+                platformSpec = BundledPlatform.spec(bundled, machine);
+                platform = BundledPlatform.start(platformSpec, machine, bus.endpoints(), bus::access, dataDir,
+                        logs.verbose() ? new ConsoleProgress(out) : ConsoleProgress.quiet(out), lease);
+            }
         } catch (Exception e) {
             bus.close();
             throw e;
         }
         Coordinator.Outcome outcome = platform.outcome();
-        out.println("platform " + platformSpec.platform() + ": " + outcome.result() + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons()));
+        out.println("platform " + platformSpec.platform() + ": " + outcome.result()
+                + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons()));
         if (outcome.result() == Coordinator.Result.ROLLED_BACK) {
             platform.close();
             bus.close();
@@ -135,5 +132,30 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
         UntilStopped.await(out, "HyperMesh Bus", platform, bus);
         return 0;
+    }
+
+    /** Where the bus's endpoints are, and what this machine offers the adapters. */
+    private BundledPlatform.Machine announce(PrintWriter out, Bus bus) {
+        if (logs.verbose()) {
+            bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
+        }
+        out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
+                + (pkiDir != null ? "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"
+                : kafkaSasl ? "  (SASL/PLAIN: connect with --kafka-config " + dataDir.resolve("sasl").resolve("<component>.properties")
+                        + ")" : ""));
+        out.println("Schema registry:         " + bus.endpoints().registryUrl());
+        out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
+        out.println("Dashboard:               " + bus.apiUrl() + "/ui/");
+        BundledPlatform.Machine machine = BundledPlatform.Machine.discover(bind.host, transportPort, falcoPort, etcd, containerSocket,
+                tetragonFiles, writeTokens.tokens());
+        out.println("the bus core is up; starting the adapters of " + BundledPlatform.SPEC + " through the coordinator");
+        if (machine.etcd().isEmpty()) {
+            out.println("  consensus: no etcd configured (--etcd) or answering at http://127.0.0.1:2379; not in the platform");
+        }
+        if (machine.engineSocket().isEmpty()) {
+            out.println("  containers: no Docker or Podman socket (--container-socket); not in the platform");
+        }
+        out.flush();
+        return machine;
     }
 }

@@ -84,7 +84,8 @@ public final class RegistryCopy {
         int copied = 0;
         int there = 0;
         for (Entry e : snapshot.entries()) {
-            JsonNode existing = call(registry, "GET", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions/" + e.version(), null, true);
+            JsonNode existing = call(registry, "GET", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions/" + e.version(),
+                    null, true);
             if (existing != null) {
                 if (existing.path("id").asInt() != e.id()) {
                     throw new IllegalStateException("the target's " + e.subject() + " version " + e.version() + " has id "
@@ -94,9 +95,11 @@ public final class RegistryCopy {
                 continue;
             }
             ObjectNode body = HttpRegistryClient.bodyOf(e.schema()).put("id", e.id()).put("version", e.version());
-            int id = call(registry, "POST", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions", body, false).path("id").asInt();
+            int id = call(registry, "POST", "subjects/" + HttpRegistryClient.encode(e.subject()) + "/versions", body,
+                    false).path("id").asInt();
             if (id != e.id()) {
-                throw new IllegalStateException("the target gave " + e.subject() + " version " + e.version() + " id " + id + ", not " + e.id());
+                throw new IllegalStateException("the target gave " + e.subject() + " version " + e.version() + " id " + id + ", not "
+                        + e.id());
             }
             copied++;
         }
@@ -106,7 +109,8 @@ public final class RegistryCopy {
             configs++;
         }
         for (Map.Entry<String, String> level : snapshot.subjectLevels().entrySet()) {
-            call(registry, "PUT", "config/" + HttpRegistryClient.encode(level.getKey()), JSON.createObjectNode().put("compatibility", level.getValue()), false);
+            call(registry, "PUT", "config/" + HttpRegistryClient.encode(level.getKey()), JSON.createObjectNode().put("compatibility",
+                    level.getValue()), false);
             configs++;
         }
         call(registry, "PUT", "mode", JSON.createObjectNode().put("mode", "READWRITE"), false);
@@ -115,7 +119,8 @@ public final class RegistryCopy {
 
     /** Writes a snapshot to a file, whole or not at all. */
     public static void save(Snapshot snapshot, Path file) {
-        ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("formatVersion", 1).put("globalCompatibility", snapshot.globalLevel());
+        ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("formatVersion", 1).put("globalCompatibility",
+                snapshot.globalLevel());
         ObjectNode levels = root.putObject("subjectCompatibility");
         snapshot.subjectLevels().forEach(levels::put);
         ArrayNode schemas = root.putArray("schemas");
@@ -155,7 +160,10 @@ public final class RegistryCopy {
         return new Snapshot(entries, root.path("globalCompatibility").asText(), levels);
     }
 
-    /** One REST call ({@code path} relative to the registry); with {@code absentIsNull} a 404 answers null. Any other error is the registry's own, naming the call. */
+    /**
+     * One REST call ({@code path} relative to the registry); with {@code absentIsNull} a 404 answers null. Any other error is the
+     * registry's own, naming the call.
+     */
     private static JsonNode call(HttpRegistryClient registry, String method, String path, JsonNode body, boolean absentIsNull) {
         try {
             return registry.rest(method, path, body);

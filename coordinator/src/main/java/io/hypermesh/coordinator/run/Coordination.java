@@ -27,20 +27,22 @@ public final class Coordination {
     public static Coordinator.Outcome run(PlatformSpec spec, KafkaAccess kafka, String apiUrl, String registryUrl,
                                           String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
-        try (HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.tls())) {
-            return run(spec, new CoordinatorLease(kafka, registry, spec.platform(), coordinatorId), kafka, apiUrl, registry, coordinatorId,
-                    auditKey, progress, electionTimeout);
+        try (HttpRegistryClient registry = new HttpRegistryClient(registryUrl, kafka.tls());
+             CoordinatorLease lease = new CoordinatorLease(kafka, registry, spec.platform(), coordinatorId)) {
+            return run(spec, lease, kafka, apiUrl, registry, coordinatorId, auditKey, progress, electionTimeout);
         }
     }
 
-    /** As above, with a lease taken beforehand (its election may be under way already); it is closed after. */
-    public static Coordinator.Outcome run(PlatformSpec spec, CoordinatorLease lease, KafkaAccess kafka, String apiUrl, RegistryClient registry,
+    /** As above, under a lease the caller took beforehand (its election may be under way already) and closes. */
+    public static Coordinator.Outcome run(PlatformSpec spec, CoordinatorLease lease, KafkaAccess kafka, String apiUrl,
+            RegistryClient registry,
                                           String coordinatorId, Path auditKey, ProgressListener progress, Duration electionTimeout)
             throws InterruptedException {
         var key = AuditKeys.loadOrCreate(auditKey);
-        try (lease; LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.tls())) {
+        try (LifecycleWatcher fold = new LifecycleWatcher(apiUrl, kafka.tls())) {
             return new Coordinator(spec, lease, fold, progress, coordinatorId,
-                    () -> new AuditLog(kafka, registry, Topics.AUDIT.name()).resume(coordinatorId, key, CHECKPOINT_EVERY)).run(electionTimeout);
+                    () -> new AuditLog(kafka, registry, Topics.AUDIT.name()).resume(coordinatorId, key,
+                            CHECKPOINT_EVERY)).run(electionTimeout);
         }
     }
 }

@@ -153,7 +153,8 @@ public final class Coordinator {
             }
         }
         long deadline = System.nanoTime() + c.startTimeout().toNanos();
-        var known = fold.await(c.id(), v -> v.state() != LifecycleState.UNINITIALIZED && v.state() != LifecycleState.INITIALIZING, deadline);
+        var known = fold.await(c.id(), v -> v.state() != LifecycleState.UNINITIALIZED && v.state() != LifecycleState.INITIALIZING,
+                deadline);
         if (known.isEmpty()) {
             return timedOut(c, "never reported READY" + fold.problem().map(p -> "; " + p).orElse(""));
         }
@@ -166,10 +167,12 @@ public final class Coordinator {
             return new Step(c.id(), true, null);
         }
         // A component already starting on a predecessor's command is waited for, not commanded again.
-        String commandId = state == LifecycleState.STARTING && "START".equals(known.get().lastCommand()) ? null : command(c, CommandAction.START);
+        String commandId = state == LifecycleState.STARTING && "START".equals(known.get().lastCommand()) ? null : command(c,
+                CommandAction.START);
         started.add(c.id());
         progress.component(c.id(), "STARTING", null);
-        var settled = fold.await(c.id(), v -> answers(v, commandId) && (SETTLED_UP.contains(v.state()) || v.state() == LifecycleState.FAILED), deadline);
+        var settled = fold.await(c.id(), v -> answers(v, commandId) && (SETTLED_UP.contains(v.state())
+                || v.state() == LifecycleState.FAILED), deadline);
         if (settled.isEmpty()) {
             return timedOut(c, "still " + fold.current(c.id()).map(v -> v.state().name()).orElse("unknown")
                     + fold.problem().map(p -> "; " + p).orElse(""));
@@ -251,7 +254,8 @@ public final class Coordinator {
         lease.send(audited(action, target, outcome, Map.of("detail", detail)));
     }
 
-    private List<ProducerRecord<String, SpecificRecord>> audited(String action, String target, AuditOutcome outcome, Map<String, String> details) {
+    private List<ProducerRecord<String, SpecificRecord>> audited(String action, String target, AuditOutcome outcome, Map<String,
+            String> details) {
         List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
         for (SpecificRecord payload : audit.append(coordinatorId, action, target, outcome, details).events()) {
             out.add(auditRecord(payload));
@@ -265,7 +269,8 @@ public final class Coordinator {
 
     private void reportPhase(int phase, int done, int total, PhaseState state) {
         progress.phase(phase, spec.phaseName(phase), done, total, state);
-        LifecycleEvent event = Envelopes.wrap(Topics.LIFECYCLE, source(), new PhaseProgress(phase, spec.phaseName(phase), done, total, state));
+        LifecycleEvent event = Envelopes.wrap(Topics.LIFECYCLE, source(), new PhaseProgress(phase, spec.phaseName(phase), done, total,
+                state));
         lease.send(List.of(new ProducerRecord<>(Topics.LIFECYCLE.name(), "phase-" + phase, event)));
     }
 

@@ -3,7 +3,6 @@ package io.hypermesh.coordinator.run;
 import io.hypermesh.events.LifecycleState;
 import io.hypermesh.schemas.kafka.TlsIdentity;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hypermesh.schemas.kafka.TlsIdentity;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.net.URI;
@@ -24,7 +23,8 @@ public final class LifecycleWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A component as the fold knows it. */
-    public record ComponentView(String id, LifecycleState state, String reason, String lastCommand, String lastCommandId, long coordinatorEpoch) {
+    public record ComponentView(String id, LifecycleState state, String reason, String lastCommand, String lastCommandId,
+            long coordinatorEpoch) {
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LifecycleWatcher.class);
@@ -58,7 +58,8 @@ public final class LifecycleWatcher implements AutoCloseable {
                 }
                 Map<String, ComponentView> views = new HashMap<>();
                 for (JsonNode c : JSON.readTree(r.body())) {
-                    views.put(c.get("ComponentID").asText(), new ComponentView(c.get("ComponentID").asText(), LifecycleState.valueOf(c.get("State").asText()),
+                    views.put(c.get("ComponentID").asText(), new ComponentView(c.get("ComponentID").asText(),
+                            LifecycleState.valueOf(c.get("State").asText()),
                             c.path("Reason").isNull() ? null : c.path("Reason").asText(null),
                             c.path("LastCommand").isNull() ? null : c.path("LastCommand").asText(null),
                             c.path("LastCommandID").isNull() ? null : c.path("LastCommandID").asText(null),

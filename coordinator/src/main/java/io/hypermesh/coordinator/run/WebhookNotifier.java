@@ -48,7 +48,8 @@ public final class WebhookNotifier implements ProgressListener {
         try {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.discarding());
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                            HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() / 100 != 2) {
                 LOG.warn("notification webhook {} answered {}", url, r.statusCode());
             }

@@ -109,13 +109,15 @@ public final class SpecLoader {
             try {
                 preset = Preset.valueOf(presetText.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add((presetNode == null ? source + ": " : yaml.at(presetNode)) + "preset must be one of development, performance, reliability; got '" + presetText + "'");
+                problems.add((presetNode == null ? source + ": " : yaml.at(presetNode))
+                        + "preset must be one of development, performance, reliability; got '" + presetText + "'");
             }
         }
         Duration defaultStart = preset.startTimeout;
         Duration defaultStop = preset.stopTimeout;
         if (fields.containsKey("defaults")) {
-            Map<String, NodeTuple> defaults = yaml.fields(yaml.mapping(fields.get("defaults").getValueNode(), "defaults"), DEFAULTS, "defaults");
+            Map<String, NodeTuple> defaults = yaml.fields(yaml.mapping(fields.get("defaults").getValueNode(), "defaults"), DEFAULTS,
+                    "defaults");
             if (defaults.containsKey("startTimeout")) {
                 defaultStart = yaml.duration(defaults.get("startTimeout").getValueNode(), "startTimeout", defaultStart);
             }
@@ -182,8 +184,10 @@ public final class SpecLoader {
         }
         List<String> after = names(f.get("after"), id, dependencyNodes);
         List<String> requires = names(f.get("requires"), id, dependencyNodes);
-        Duration start = f.containsKey("startTimeout") ? yaml.duration(f.get("startTimeout").getValueNode(), "startTimeout of '" + id + "'", defaultStart) : defaultStart;
-        Duration stop = f.containsKey("stopTimeout") ? yaml.duration(f.get("stopTimeout").getValueNode(), "stopTimeout of '" + id + "'", defaultStop) : defaultStop;
+        Duration start = f.containsKey("startTimeout") ? yaml.duration(f.get("startTimeout").getValueNode(), "startTimeout of '" + id
+                + "'", defaultStart) : defaultStart;
+        Duration stop = f.containsKey("stopTimeout") ? yaml.duration(f.get("stopTimeout").getValueNode(), "stopTimeout of '" + id + "'",
+                defaultStop) : defaultStop;
         boolean optional = false;
         if (f.containsKey("optional")) {
             String o = yaml.text(f.get("optional").getValueNode());
@@ -195,12 +199,14 @@ public final class SpecLoader {
         int degradedBelow = 75;
         int unhealthyBelow = 35;
         if (f.containsKey("health")) {
-            Map<String, NodeTuple> h = yaml.fields(yaml.mapping(f.get("health").getValueNode(), "health of '" + id + "'"), HEALTH, "health of '" + id + "'");
+            Map<String, NodeTuple> h = yaml.fields(yaml.mapping(f.get("health").getValueNode(), "health of '" + id + "'"), HEALTH,
+                    "health of '" + id + "'");
             if (h.containsKey("degradedBelow")) {
                 degradedBelow = yaml.integer(h.get("degradedBelow").getValueNode(), "degradedBelow of '" + id + "'", 0, 100, degradedBelow);
             }
             if (h.containsKey("unhealthyBelow")) {
-                unhealthyBelow = yaml.integer(h.get("unhealthyBelow").getValueNode(), "unhealthyBelow of '" + id + "'", 0, 100, unhealthyBelow);
+                unhealthyBelow = yaml.integer(h.get("unhealthyBelow").getValueNode(), "unhealthyBelow of '" + id + "'", 0, 100,
+                        unhealthyBelow);
             }
             if (unhealthyBelow >= degradedBelow) {
                 problems.add(yaml.at(f.get("health").getValueNode()) + "health of '" + id + "': unhealthyBelow (" + unhealthyBelow
@@ -240,7 +246,8 @@ public final class SpecLoader {
         return out;
     }
 
-    private void checkDependencies(Map<String, ComponentSpec> components, Map<String, Node> componentNodes, Map<String, Node> dependencyNodes) {
+    private void checkDependencies(Map<String, ComponentSpec> components, Map<String, Node> componentNodes, Map<String,
+            Node> dependencyNodes) {
         for (ComponentSpec c : components.values()) {
             for (String dep : c.dependencies()) {
                 Node where = dependencyNodes.get(c.id() + "->" + dep);

@@ -22,9 +22,10 @@ class BundledPlatformTest {
 
     @Test
     void consensusOnlyWithAnEtcdAndContainersOnlyWithAnEngineSocket() {
-        PlatformSpec bare = BundledPlatform.spec(machine(Optional.empty(), Optional.empty()));
+        PlatformSpec bare = BundledPlatform.spec(BundledPlatform.bundled(), machine(Optional.empty(), Optional.empty()));
         assertEquals(List.of("security", "transport"), bare.components().keySet().stream().sorted().toList());
-        PlatformSpec full = BundledPlatform.spec(machine(Optional.of(List.of("http://127.0.0.1:2379")), Optional.of(Path.of("/run/docker.sock"))));
+        PlatformSpec full = BundledPlatform.spec(BundledPlatform.bundled(), machine(Optional.of(List.of("http://127.0.0.1:2379")),
+                Optional.of(Path.of("/run/docker.sock"))));
         assertEquals(List.of("consensus", "containers", "security", "transport"), full.components().keySet().stream().sorted().toList());
         assertEquals(List.of(1, 2, 3, 4), List.of(full.components().get("transport").phase(), full.components().get("consensus").phase(),
                 full.components().get("containers").phase(), full.components().get("security").phase()));

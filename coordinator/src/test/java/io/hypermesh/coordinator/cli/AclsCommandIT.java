@@ -37,7 +37,8 @@ class AclsCommandIT {
         assertTrue(lines.contains("kafka-acls.sh --bootstrap-server \"$BOOTSTRAP\" --command-config \"$ADMIN_CONFIG\" --add "
                 + "--allow-principal User:adapter-security --operation Write --transactional-id hypermesh-adapter-security. "
                 + "--resource-pattern-type prefixed"), printed.out());
-        assertTrue(lines.stream().anyMatch(l -> l.contains("User:schema-registry --operation DescribeConfigs --topic _schemas")), printed.out());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("User:schema-registry --operation DescribeConfigs --topic _schemas")),
+                printed.out());
     }
 
     @Test
@@ -46,7 +47,8 @@ class AclsCommandIT {
         Pki.init(pki, BusAcls.PRINCIPALS, List.of("localhost", "127.0.0.1"), Duration.ofDays(1), false);
         try (EmbeddedKafka kafka = EmbeddedKafka.startSecured(dir.resolve("kafka"), 0, pki)) {
             String bootstrap = "--bootstrap-servers=" + kafka.bootstrapServers();
-            InProcessCli refused = InProcessCli.run("acls", "--apply", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-security"));
+            InProcessCli refused = InProcessCli.run("acls", "--apply", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki,
+                    "adapter-security"));
             assertEquals(1, refused.exit(), refused.out());
             assertTrue(refused.err().contains("the ACLs were not created on " + kafka.bootstrapServers()), refused.err());
 
@@ -60,7 +62,8 @@ class AclsCommandIT {
             assertTrue(again.out().contains(": 0 created [], 0 reconfigured [], " + Topics.ALL.size() + " already present"), again.out());
 
             for (int run = 0; run < 2; run++) {
-                InProcessCli applied = InProcessCli.run("acls", "--apply", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
+                InProcessCli applied = InProcessCli.run("acls", "--apply", bootstrap, "--kafka-config=" + Pki.clientPropertiesOf(pki,
+                        "broker"));
                 assertEquals(0, applied.exit(), applied.err());
                 try (Admin admin = Admin.create(kafka.clientConfig())) {
                     Set<AclBinding> present = new HashSet<>(admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS));

@@ -75,7 +75,8 @@ class CrashRestartIT {
             assertTrue(readsBack > 0, "every acknowledged registration is back within 2 min");
             third.awaitLine("is up", 120);
             long upAgain = System.nanoTime() - started;
-            System.out.printf("restart after kill -9 with %d instances: reads answer with all of them after %.1f s, 'is up' after %.1f s (%d cores)%n",
+            System.out.printf("restart after kill -9 with %d instances: reads answer with all of them after %.1f s, 'is up' after %.1f "
+                    + "s (%d cores)%n",
                     INSTANCES + LAST_WRITES, readsBack / 1e9, upAgain / 1e9, Runtime.getRuntime().availableProcessors());
             for (int i : List.of(0, INSTANCES - 1, INSTANCES, INSTANCES + LAST_WRITES - 1)) {
                 JsonNode entries = JSON.readTree(get(api, "/v1/health/service/crash-svc-" + i).body());
@@ -94,7 +95,8 @@ class CrashRestartIT {
             inFlight.acquire();
             String body = "{\"ID\":\"crash-" + i + "\",\"Name\":\"crash-svc-" + i + "\",\"Port\":80,\"Check\":{\"TTL\":\"1h\"}}";
             sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/v1/agent/service/register"))
-                    .PUT(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
+                    .PUT(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
+                            HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, e) -> inFlight.release()));
         }
         for (CompletableFuture<HttpResponse<String>> r : sent) {

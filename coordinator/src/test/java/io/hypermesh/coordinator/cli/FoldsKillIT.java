@@ -93,7 +93,8 @@ class FoldsKillIT {
                                 producer.send(new ProducerRecord<>(Topics.HEALTH_CHECKS.name(), component, HealthCheckEvent.newBuilder()
                                         .setEventId(component + "-" + n).setSource(new EventSource("load", ComponentKind.SERVICE))
                                         .setOccurredAt(Instant.now()).setTraceId(null)
-                                        .setPayload(new HealthCheckResult(component, "http", n % 7 == 0 ? CheckStatus.WARNING : CheckStatus.PASSING,
+                                        .setPayload(new HealthCheckResult(component, "http", n % 7 == 0 ? CheckStatus.WARNING
+                                                : CheckStatus.PASSING,
                                                 5.0, null)).build())).get();
                             }
                             Thread.sleep(20);
@@ -131,7 +132,8 @@ class FoldsKillIT {
                     while (System.currentTimeMillis() < deadline) {
                         for (ConsumerRecord<String, HealthScoreEvent> r : consumer.poll(Duration.ofMillis(200))) {
                             if (r.key().startsWith(prefix)) {
-                                scores.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(((HealthScore) r.value().getPayload()).getSamples());
+                                scores.computeIfAbsent(r.key(), k ->
+                                        new ArrayList<>()).add(((HealthScore) r.value().getPayload()).getSamples());
                             }
                         }
                         boolean all = scores.size() == COMPONENTS && scores.values().stream().allMatch(l -> l.contains((long) CHECKS_EACH));

@@ -13,6 +13,8 @@ final class HypermeshProcess implements AutoCloseable {
     final Process process;
     final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final Thread reader;
+    /** Where the process's stderr went. */
+    final Path stderr;
 
     HypermeshProcess(String... args) throws Exception {
         this(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
@@ -28,8 +30,8 @@ final class HypermeshProcess implements AutoCloseable {
     private HypermeshProcess(List<String> launcher, String... args) throws Exception {
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(args));
-        process = new ProcessBuilder(command)
-                .redirectError(Path.of("target", "hypermesh-" + args[0] + "-" + System.nanoTime() + ".log").toFile()).start();
+        stderr = Path.of("target", "hypermesh-" + args[0] + "-" + System.nanoTime() + ".log");
+        process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
                 for (String line; (line = in.readLine()) != null; ) {

@@ -2,7 +2,7 @@ package io.hypermesh.coordinator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hypermesh.coordinator.bus.BusRuntime;
+import io.hypermesh.coordinator.bus.Bus;
 import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,13 +39,14 @@ class PublishAndTailIT {
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path dataDir;
-    static BusRuntime bus;
+    static Bus bus;
     static EmbeddedKafka kafka;
 
     @BeforeAll
     static void start(EmbeddedKafka broker) throws Exception {
         kafka = broker;
-        bus = BusRuntime.start(BusRuntime.Settings.plain(broker.bootstrapServers(), dataDir, 0, "127.0.0.1", 0, 0), new PrintWriter(new StringWriter())).foldsRunning(java.time.Duration.ofMinutes(2));
+        bus = Bus.builder().bootstrapServers(broker.bootstrapServers()).dataDir(dataDir).ports(0, 0,
+                0).start().foldsRunning(java.time.Duration.ofMinutes(2));
     }
 
     @AfterAll
@@ -85,7 +84,7 @@ class PublishAndTailIT {
         Run bare = cli("publish", Topics.REGISTRY.name(), "{\"ServiceDeregistered\":{\"instanceId\":\"web-1\",\"reason\":\"drain\"}}");
         assertEquals(0, bare.exit(), bare.err());
 
-        Run tail = cli("tail", Topics.REGISTRY.name(), "--from-beginning", "--max-messages=2", "--idle-timeout-ms=20000");
+        Run tail = cli("tail", Topics.REGISTRY.name(), "--from-beginning", "--max-messages=2", "--idle-timeout=20000ms");
         assertEquals(0, tail.exit(), tail.err());
         List<JsonNode> lines = tail.lines();
         assertEquals(2, lines.size(), tail.out());
@@ -106,7 +105,8 @@ class PublishAndTailIT {
         try (HttpRegistryClient registry = new HttpRegistryClient(bus.endpoints().registryUrl())) {
             registry.register(jsonTopic + "-value", new RegistryClient.SchemaText("JSON",
                     "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"object\",\"properties\":"
-                            + "{\"id\":{\"type\":\"string\"},\"cents\":{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"id\"]}", List.of()));
+                            + "{\"id\":{\"type\":\"string\"},\"cents\":{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"id\"]}",
+                                    List.of()));
             registry.register(protoTopic + "-value", new RegistryClient.SchemaText("PROTOBUF", """
                     syntax = "proto3";
                     package shop;
@@ -136,10 +136,10 @@ class PublishAndTailIT {
         assertEquals(1, wrongField.exit());
         assertTrue(wrongField.err().contains("shop.Order"), wrongField.err());
 
-        Run jsonTail = cli("tail", jsonTopic, "--from-beginning", "--max-messages=1", "--idle-timeout-ms=20000");
+        Run jsonTail = cli("tail", jsonTopic, "--from-beginning", "--max-messages=1", "--idle-timeout=20000ms");
         assertEquals(0, jsonTail.exit(), jsonTail.err());
         assertEquals(JSON.readTree("{\"id\":\"o-1\",\"cents\":1250}"), jsonTail.lines().get(0).get("value"));
-        Run protoTail = cli("tail", protoTopic, "--from-beginning", "--max-messages=2", "--idle-timeout-ms=20000");
+        Run protoTail = cli("tail", protoTopic, "--from-beginning", "--max-messages=2", "--idle-timeout=20000ms");
         assertEquals(0, protoTail.exit(), protoTail.err());
         List<JsonNode> lines = protoTail.lines();
         assertEquals(2, lines.size(), protoTail.out());
@@ -155,26 +155,29 @@ class PublishAndTailIT {
         assertEquals(1, unknownTopic.exit());
         assertTrue(unknownTopic.err().contains("unknown topic 'hypermesh.nope'") && unknownTopic.err().contains("hypermesh.registry"),
                 unknownTopic.err());
-        Run typo = cli("publish", Topics.HEALTH_CHECKS.name(), "{\"payload\":{\"componentId\":\"c\",\"checkId\":\"http\",\"staus\":\"PASSING\"}}");
+        Run typo = cli("publish", Topics.HEALTH_CHECKS.name(),
+                "{\"payload\":{\"componentId\":\"c\",\"checkId\":\"http\",\"staus\":\"PASSING\"}}");
         assertEquals(1, typo.exit());
         assertTrue(typo.err().contains("unknown field 'staus'"), typo.err());
         Run notJson = cli("publish", Topics.HEALTH_CHECKS.name(), "{status:");
         assertTrue(notJson.err().contains("not valid JSON"), notJson.err());
-        Run noKey = cli("publish", Topics.LIFECYCLE.name(), "{\"PhaseProgress\":{\"phase\":1,\"name\":\"x\",\"completed\":0,\"total\":3,\"state\":\"RUNNING\"}}");
+        Run noKey = cli("publish", Topics.LIFECYCLE.name(),
+                "{\"PhaseProgress\":{\"phase\":1,\"name\":\"x\",\"completed\":0,\"total\":3,\"state\":\"RUNNING\"}}");
         assertTrue(noKey.err().contains("pass --key"), noKey.err());
-        Run tail = cli("tail", Topics.HEALTH_CHECKS.name(), "--from-beginning", "--idle-timeout-ms=1500");
+        Run tail = cli("tail", Topics.HEALTH_CHECKS.name(), "--from-beginning", "--idle-timeout=1500ms");
         assertEquals("", tail.out(), "none of the refused events reached the topic");
     }
 
     @Test
     void undecodableRecordsAreReportedWithPositionAndDeadLettered() throws Exception {
         String topic = Topics.TRANSPORT.name();
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(topic, 0, "link-9".getBytes(), "garbage".getBytes())).get();
         }
         assertEquals(0, cli("publish", topic, "{\"LinkStateChanged\":{\"linkId\":\"link-9\",\"up\":false}}", "--key=link-9").exit());
 
-        Run tail = cli("tail", topic, "--from-beginning", "--max-messages=2", "--idle-timeout-ms=20000", "--dead-letter");
+        Run tail = cli("tail", topic, "--from-beginning", "--max-messages=2", "--idle-timeout=20000ms", "--dead-letter");
         assertEquals(2, tail.exit(), "exit code tells a script that something did not decode");
         assertEquals(1, tail.lines().size(), tail.out());
         JsonNode error = JSON.readTree(tail.err().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());

@@ -66,15 +66,18 @@ class RegistryImportIT {
              SchemaRegistryService fromFile = registry(kafka)) {
             Http src = new Http(source.url());
             // Ids the target would not hand out itself: other subjects first, some versions deleted.
-            String address = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"t\",\"fields\":[{\"name\":\"city\",\"type\":\"string\"}]}";
+            String address =
+                    "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"t\",\"fields\":[{\"name\":\"city\",\"type\":\"string\"}]}";
             register(src, "scratch", schema("\"string\""));
             int addressId = register(src, "address-value", schema(address));
             register(src, "other", schema("\"long\""));
             assertEquals(200, src.delete("/subjects/other").status());
-            String user = "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"t\",\"fields\":[{\"name\":\"home\",\"type\":\"t.Address\"}]}";
+            String user =
+                    "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"t\",\"fields\":[{\"name\":\"home\",\"type\":\"t.Address\"}]}";
             int userId = register(src, "user-value", JSON.createObjectNode().put("schema", user)
                     .set("references", JSON.readTree("[{\"name\":\"t.Address\",\"subject\":\"address-value\",\"version\":1}]")).toString());
-            String userV2 = "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"t\",\"fields\":[{\"name\":\"home\",\"type\":\"t.Address\"},"
+            String userV2 =
+                    "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"t\",\"fields\":[{\"name\":\"home\",\"type\":\"t.Address\"},"
                     + "{\"name\":\"nick\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
             register(src, "user-value", JSON.createObjectNode().put("schema", userV2)
                     .set("references", JSON.readTree("[{\"name\":\"t.Address\",\"subject\":\"address-value\",\"version\":1}]")).toString());
@@ -122,7 +125,8 @@ class RegistryImportIT {
             InProcessCli exported = InProcessCli.run("registry", "import", "--from", source.url(), "--to-file", export.toString());
             assertEquals(0, exported.exit(), exported.err());
             assertTrue(Files.readString(export).contains("\"id\" : " + userId));
-            InProcessCli loaded = InProcessCli.run("registry", "import", "--from-file", export.toString(), "--registry-url", fromFile.url());
+            InProcessCli loaded = InProcessCli.run("registry", "import", "--from-file", export.toString(), "--registry-url",
+                    fromFile.url());
             assertEquals(0, loaded.exit(), loaded.err());
             assertEquals(contents(src), contents(new Http(fromFile.url())));
 

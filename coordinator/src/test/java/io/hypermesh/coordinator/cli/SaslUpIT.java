@@ -34,16 +34,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SaslUpIT {
     @Test
     void onlyTheBusesUsersWriteItsTopicsAndEachOnlyItsOwn(@TempDir Path dataDir) throws Exception {
-        try (HypermeshProcess up = new HypermeshProcess("up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0", "--api-port=0",
+        try (HypermeshProcess up = new HypermeshProcess("up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0",
+                "--api-port=0",
                 "--kafka-sasl")) {
             up.awaitLine("HyperMesh Bus is up", 180);
             assertTrue(up.lines.contains("platform hypermesh-dev: RUNNING"), up.lines.toString());
             BusEndpoints bus = BusEndpoints.read(dataDir).orElseThrow();
             Path users = dataDir.resolve("sasl");
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(users)), "only the owner reads the passwords");
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(users)),
+                    "only the owner reads the passwords");
 
             Http api = new Http(bus.apiUrl());
-            assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\"}").status(), "the bus works as usual");
+            assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\"}").status(),
+                    "the bus works as usual");
 
             // No credentials: the broker does not speak PLAINTEXT at all.
             Map<String, Object> anonymous = KafkaAccess.to(bus.bootstrapServers()).clientConfig();
@@ -51,19 +54,25 @@ class SaslUpIT {
             assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.TimeoutException, refused.toString());
 
             // A bus user with a wrong password.
-            Map<String, Object> guessed = KafkaAccess.to(bus.bootstrapServers()).withPropertiesFile(users.resolve("folds.properties")).clientConfig();
-            guessed.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"folds\" password=\"guess\";");
+            Map<String,
+                    Object> guessed =
+                    KafkaAccess.to(bus.bootstrapServers()).withPropertiesFile(users.resolve("folds.properties")).clientConfig();
+            guessed.put("sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"folds\" password=\"guess\";");
             ExecutionException badPassword = assertThrows(ExecutionException.class, () -> send(guessed, Topics.REGISTRY.name()));
             assertInstanceOf(SaslAuthenticationException.class, badPassword.getCause());
 
             // The security adapter's user writes its own topic, not the transport adapter's, and opens no transaction it does not own.
-            Map<String, Object> security = KafkaAccess.to(bus.bootstrapServers()).withPropertiesFile(users.resolve("adapter-security.properties")).clientConfig();
+            Map<String,
+                    Object> security =
+                    KafkaAccess.to(bus.bootstrapServers()).withPropertiesFile(users.resolve("adapter-security.properties")).clientConfig();
             send(security, Topics.SECURITY.name());
             ExecutionException notItsTopic = assertThrows(ExecutionException.class, () -> send(security, Topics.TRANSPORT.name()));
             assertInstanceOf(TopicAuthorizationException.class, notItsTopic.getCause());
             security.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hostile");
             security.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-            try (KafkaProducer<byte[], byte[]> transactional = new KafkaProducer<>(security, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> transactional = new KafkaProducer<>(security, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 assertThrows(TransactionalIdAuthorizationException.class, transactional::initTransactions);
             }
             assertTrue(up.terminate(60), "stops on SIGTERM");

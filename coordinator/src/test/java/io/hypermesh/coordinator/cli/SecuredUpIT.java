@@ -56,7 +56,8 @@ class SecuredUpIT {
     void theWholeBusRunsSecuredAndEachPrincipalGetsOnlyItsOwn(@TempDir Path dataDir) throws Exception {
         Path pki = dataDir.resolve("pki");
         Path tokens = Files.writeString(dataDir.resolve("tokens"), TOKEN + "\n");
-        try (HypermeshProcess up = new HypermeshProcess("up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0", "--api-port=0",
+        try (HypermeshProcess up = new HypermeshProcess("up", "--data-dir=" + dataDir, "--kafka-port=0", "--registry-port=0",
+                "--api-port=0",
                 "--pki-dir=" + pki, "--api-tokens=" + tokens)) {
             up.awaitLine("HyperMesh Bus is up", 180);
             // The coordinator and the bus's own components ran the platform under the coordinator's principal.
@@ -95,7 +96,8 @@ class SecuredUpIT {
                 assertTrue(secondUrl.startsWith("https://"), secondUrl);
                 Http other = new Http(secondUrl, trustOnly);
                 // Started without tokens, it takes writes from certificates only.
-                Http.Response tokenOnly = other.withHeader("Authorization", "Bearer " + TOKEN).put("/v1/agent/service/register", registration);
+                Http.Response tokenOnly = other.withHeader("Authorization", "Bearer " + TOKEN).put("/v1/agent/service/register",
+                        registration);
                 assertEquals(403, tokenOnly.status(), tokenOnly.body());
                 Http otherCertified = new Http(secondUrl, withCertificate);
                 for (int i = 3; i <= 8; i++) {
@@ -112,7 +114,8 @@ class SecuredUpIT {
             // handler writes through the folds' own registry client, over HTTPS with their certificate.
             KafkaAccess superUser = kafka.as(pki, BusAcls.BROKER);
             RecordMetadata garbage;
-            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(superUser.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(superUser.clientConfig(), new StringSerializer(),
+                    new ByteArraySerializer())) {
                 garbage = raw.send(new ProducerRecord<>(Topics.REGISTRY.name(), "web-9", "not avro".getBytes(StandardCharsets.UTF_8)))
                         .get(30, TimeUnit.SECONDS);
             }
@@ -130,11 +133,12 @@ class SecuredUpIT {
             assertEquals(200, new Http(bus.registryUrl(), withCertificate).post("/subjects/probe-value/versions", schema).status());
 
             // An adapter process with its own settings file publishes onto its own topic.
-            String[] endpoints = {"--bootstrap-servers=" + bus.bootstrapServers(), "--registry-url=" + bus.registryUrl(), "--data-dir=" + dataDir};
+            String[] endpoints = {"--bootstrap-servers=" + bus.bootstrapServers(), "--registry-url=" + bus.registryUrl(), "--data-dir="
+                    + dataDir};
             int port = EmbeddedKafka.freePort();
             try (HypermeshProcess adapter = new HypermeshProcess("adapter", "transport", endpoints[0], endpoints[1], endpoints[2],
                     "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-transport"), "--id=transport-secured", "--port=" + port,
-                    "--heartbeat-ms=500")) {
+                    "--heartbeat=500ms")) {
                 adapter.awaitLine("transport-secured running", 90);
                 // Its telemetry input is HTTPS with the adapter's certificate, and takes writes from certificates only.
                 String body = "{\"linkId\":\"tls-link\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1.5}";
@@ -142,14 +146,16 @@ class SecuredUpIT {
                 assertEquals(403, uncertified.status(), uncertified.body());
                 Http.Response telemetry = new Http("https://127.0.0.1:" + port, withCertificate).post("/v1/transport/telemetry", body);
                 assertEquals(202, telemetry.status(), telemetry.body());
-                InProcessCli tail = InProcessCli.run("tail", Topics.TRANSPORT.name(), "--from-beginning", "--max-messages=1", "--idle-timeout-ms=30000",
+                InProcessCli tail = InProcessCli.run("tail", Topics.TRANSPORT.name(), "--from-beginning", "--max-messages=1",
+                        "--idle-timeout=30000ms",
                         endpoints[0], endpoints[1], "--kafka-config=" + Pki.clientPropertiesOf(pki, "broker"));
                 assertTrue(tail.out().contains("\"linkId\":\"tls-link\""), tail.out() + tail.err());
                 assertTrue(adapter.terminate(60), "stops on SIGTERM");
             }
 
             // The CLI with the security adapter's identity may write its topic and not the transport adapter's.
-            InProcessCli own = InProcessCli.run("publish", Topics.SECURITY.name(), SECURITY_ALERT, "--key=node-1", endpoints[0], endpoints[1],
+            InProcessCli own = InProcessCli.run("publish", Topics.SECURITY.name(), SECURITY_ALERT, "--key=node-1", endpoints[0],
+                    endpoints[1],
                     "--kafka-config=" + Pki.clientPropertiesOf(pki, "adapter-security"));
             assertEquals(0, own.exit(), own.out() + own.err());
             InProcessCli other = InProcessCli.run("publish", Topics.TRANSPORT.name(), TELEMETRY, "--key=l", endpoints[0], endpoints[1],
@@ -170,7 +176,8 @@ class SecuredUpIT {
             assertTransactionalId(security, "hypermesh-bus-0", false);
             // A client without TLS gets nothing.
             assertThrows(org.apache.kafka.common.errors.TimeoutException.class, () -> {
-                try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
+                try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bus.bootstrapServers(),
                         ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     plain.partitionsFor(Topics.REGISTRY.name());
                 }
@@ -180,8 +187,10 @@ class SecuredUpIT {
         }
     }
 
-    private static final String SECURITY_ALERT = "{\"SecurityAlert\":{\"engine\":\"FALCO\",\"rule\":\"r\",\"severity\":\"WARNING\",\"output\":\"o\"}}";
-    private static final String TELEMETRY = "{\"LinkTelemetry\":{\"linkId\":\"l\",\"nodeId\":\"a\",\"peerNodeId\":\"b\",\"latencyMs\":1.0}}";
+    private static final String SECURITY_ALERT =
+            "{\"SecurityAlert\":{\"engine\":\"FALCO\",\"rule\":\"r\",\"severity\":\"WARNING\",\"output\":\"o\"}}";
+    private static final String TELEMETRY =
+            "{\"LinkTelemetry\":{\"linkId\":\"l\",\"nodeId\":\"a\",\"peerNodeId\":\"b\",\"latencyMs\":1.0}}";
 
     /** Trusts the bus CA and shows no certificate. */
     private static javax.net.ssl.SSLContext trustOnly(Path pki) throws Exception {
@@ -189,7 +198,8 @@ class SecuredUpIT {
         try (var in = Files.newInputStream(PkiDirectory.storeOf(pki, Pki.TRUSTSTORE))) {
             trust.load(in, PkiDirectory.passwordOf(pki, Pki.TRUSTSTORE).toCharArray());
         }
-        javax.net.ssl.TrustManagerFactory tm = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        javax.net.ssl.TrustManagerFactory tm =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         tm.init(trust);
         javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
         context.init(null, tm.getTrustManagers(), null);
@@ -207,7 +217,8 @@ class SecuredUpIT {
     }
 
     private static void assertReadRefused(KafkaAccess as, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(as.clientConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(as.clientConfig(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
             consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
             assertThrows(TopicAuthorizationException.class, () -> {
@@ -244,7 +255,8 @@ class SecuredUpIT {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, DeadLetterEvent> r : consumer.poll(Duration.ofMillis(500))) {
                     DeadLetter d = (DeadLetter) r.value().getPayload();
-                    if (d.getSourceTopic().equals(source.topic()) && d.getPartition() == source.partition() && d.getOffset() == source.offset()) {
+                    if (d.getSourceTopic().equals(source.topic()) && d.getPartition() == source.partition()
+                            && d.getOffset() == source.offset()) {
                         return r.value();
                     }
                 }

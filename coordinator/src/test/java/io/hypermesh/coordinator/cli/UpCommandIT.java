@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,10 +26,39 @@ class UpCommandIT {
         return up.line("Query API:").replaceAll("^Query API:\\s+(\\S+).*$", "$1");
     }
 
-    static List<String> schemaLines(HypermeshProcess up) {
-        synchronized (up.lines) {
-            return up.lines.stream().filter(l -> l.startsWith("schema ")).toList();
+    /** The id of every envelope subject, as the registry answers it. */
+    static List<String> schemaIds(Path dataDir) {
+        Http registry = new Http(BusEndpoints.read(dataDir).orElseThrow().registryUrl());
+        return Topics.ALL.stream().filter(t -> t.valueType() != null).map(t -> t.valueSubject() + " -> "
+                + registry.get("/subjects/" + t.valueSubject() + "/versions/latest").json().get("id")).toList();
+    }
+
+    /**
+     * What `up` printed up to "is up", as the README's sample shows it: the data dir as its default,
+     * any port as the README's, and without the two adapters that depend on what the machine runs.
+     */
+    static List<String> asInReadme(List<String> lines, Path dataDir) {
+        List<String> shown = new ArrayList<>();
+        for (String line : lines) {
+            if (!line.contains("consensus") && !line.contains("container")) {
+                shown.add(line.replace(dataDir.toAbsolutePath().toString(), ".hypermesh").replaceAll("127\\.0\\.0\\.1:\\d+",
+                        "127.0.0.1:PORT"));
+            }
+            if (line.startsWith("HyperMesh Bus is up")) {
+                break;
+            }
         }
+        return shown;
+    }
+
+    /** The README's sample of `up`'s output: the first ``` block after the line that introduces it. */
+    static List<String> readmeSample() throws java.io.IOException {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int intro = readme.indexOf("`hypermesh up` prints where things are:");
+        assertTrue(intro >= 0, "the README introduces up's output");
+        int start = readme.subList(intro, readme.size()).indexOf("```") + intro + 1;
+        int end = readme.subList(start, readme.size()).indexOf("```") + start;
+        return readme.subList(start, end);
     }
 
     @Test
@@ -36,17 +66,28 @@ class UpCommandIT {
         List<String> firstIds;
         try (HypermeshProcess up = up(dataDir)) {
             up.awaitLine("HyperMesh Bus is up", 120);
+            List<String> printed;
+            synchronized (up.lines) {
+                printed = List.copyOf(up.lines);
+            }
+            // A quiet console: up's own lines, once; the log is in the data dir.
+            assertTrue(printed.size() <= 25, printed.size() + " lines: " + printed);
+            assertTrue(printed.stream().noneMatch(l -> l.contains("WARN") || l.contains("ERROR")), printed.toString());
+            String stderr = Files.readString(up.stderr);
+            assertTrue(stderr.lines().noneMatch(l -> l.contains("WARN") || l.contains("ERROR")), stderr);
+            assertTrue(Files.size(dataDir.resolve("logs").resolve("hypermesh.log")) > 0, "the log is written under the data dir");
+            assertEquals(asInReadme(readmeSample(), dataDir), asInReadme(printed, dataDir), "the README shows what up prints");
             BusEndpoints endpoints = BusEndpoints.read(dataDir).orElseThrow();
             assertTrue(up.lines.stream().anyMatch(l -> l.contains(endpoints.bootstrapServers()) && l.contains("(embedded)")));
             assertTrue(up.lines.stream().anyMatch(l -> l.contains(Topics.ALL.size() + " created")), up.lines.toString());
             Http registry = new Http(endpoints.registryUrl());
             String subjects = registry.get("/subjects").body();
             assertTrue(subjects.contains("hypermesh.registry-value") && subjects.contains("hypermesh.deadletters-value"), subjects);
-            firstIds = schemaLines(up);
-            assertEquals(Topics.ALL.stream().filter(t -> t.valueType() != null).count(), firstIds.size(), up.lines.toString());
+            firstIds = schemaIds(dataDir);
 
             // The phases start the adapters, which really run: their inputs answer.
-            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 1/7 transport") && l.endsWith("COMPLETED")), up.lines.toString());
+            assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 1/7 transport") && l.endsWith("COMPLETED")),
+                    up.lines.toString());
             assertTrue(up.lines.stream().anyMatch(l -> l.startsWith("phase 4/7 security") && l.endsWith("COMPLETED")), up.lines.toString());
             assertTrue(up.lines.contains("platform hypermesh-dev: RUNNING"), up.lines.toString());
             Http.Response telemetry = new Http(urlAfter(up, "Transport telemetry:")).send("POST", "",
@@ -76,7 +117,7 @@ class UpCommandIT {
         try (HypermeshProcess again = up(dataDir)) {
             again.awaitLine("HyperMesh Bus is up", 120);
             assertTrue(again.lines.stream().anyMatch(l -> l.contains("0 created")), again.lines.toString());
-            assertEquals(firstIds, schemaLines(again), "same schema ids after a restart on the same data");
+            assertEquals(firstIds, schemaIds(dataDir), "same schema ids after a restart on the same data");
             awaitInstances(new Http(apiUrl(again)), 1);
         }
     }

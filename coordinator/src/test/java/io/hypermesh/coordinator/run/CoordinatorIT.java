@@ -139,8 +139,10 @@ class CoordinatorIT {
             hook.stop(0);
         }
         assertEquals(Coordinator.Result.ROLLED_BACK, outcome.result());
-        assertTrue(notifications.stream().anyMatch(n -> n.contains("\"phase\":4") && n.contains("\"state\":\"FAILED\"")), notifications.toString());
-        assertTrue(notifications.stream().anyMatch(n -> n.contains("\"phase\":1") && n.contains("\"state\":\"ROLLED_BACK\"")), notifications.toString());
+        assertTrue(notifications.stream().anyMatch(n -> n.contains("\"phase\":4") && n.contains("\"state\":\"FAILED\"")),
+                notifications.toString());
+        assertTrue(notifications.stream().anyMatch(n -> n.contains("\"phase\":1") && n.contains("\"state\":\"ROLLED_BACK\"")),
+                notifications.toString());
         assertTrue(outcome.reasons().get(0).contains("api cannot bind its port"), outcome.reasons().toString());
         assertEquals(List.of(prefix + "api", prefix + "runtime", prefix + "etcd", prefix + "net"), outcome.rolledBack());
         assertEquals(List.of("start:net", "start:etcd", "start:runtime", "start:api", "stop:api", "stop:runtime", "stop:etcd", "stop:net"),
@@ -152,7 +154,8 @@ class CoordinatorIT {
         io.hypermesh.adapters.audit.AuditLog.Report report = new io.hypermesh.adapters.audit.AuditLog(kafka.access(),
                 new HttpRegistryClient(registry.url()), io.hypermesh.schemas.topics.Topics.AUDIT.name())
                 .verify(io.hypermesh.adapters.audit.AuditKeys.trusted(List.of(io.hypermesh.adapters.audit.AuditKeys.publicFileOf(KEY))),
-                        Duration.ZERO, Map.of(), java.util.Set.of(prefix + "coordinator"), io.hypermesh.adapters.audit.AuditLog.Progress.NONE);
+                        Duration.ZERO, Map.of(), java.util.Set.of(prefix + "coordinator"),
+                                io.hypermesh.adapters.audit.AuditLog.Progress.NONE);
         assertTrue(report.intact(), report.breaks().toString());
         io.hypermesh.adapters.audit.AuditLog.Trail trail = report.trails().get(0);
         assertTrue(trail.records() >= 8, "start and stop commands audited: " + trail);

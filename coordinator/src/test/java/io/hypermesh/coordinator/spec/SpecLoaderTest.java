@@ -100,7 +100,8 @@ class SpecLoaderTest {
         assertEquals(List.of(
                 "spec.yaml:4:12: phase of 'a' must be an integer 1..7; got 'nine'",
                 "spec.yaml:5:19: startTimeout of 'a' must be a positive duration like 500ms, 30s, 2m or 1h30m; got 'soon'",
-                "spec.yaml:7:5: unknown field 'phse' in component 'b'; expected one of [after, health, kind, optional, phase, ports, requires, startTimeout, stopTimeout]",
+                "spec.yaml:7:5: unknown field 'phse' in component 'b'; expected one of [after, health, kind, optional, phase, ports, "
+                        + "requires, startTimeout, stopTimeout]",
                 "spec.yaml:7:5: component 'b' needs a phase (1..7)"
         ), problems("""
                 platform: p

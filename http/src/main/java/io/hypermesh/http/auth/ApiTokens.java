@@ -79,7 +79,8 @@ public final class ApiTokens {
 
     /** The answer to a request {@link #admits} refused: why, for a 401 body. */
     public static String refusal(String authorization) {
-        return authorization == null ? "writes need an API token: Authorization: Bearer <token>" : "the API token is not one this bus accepts";
+        return authorization == null ? "writes need an API token: Authorization: Bearer <token>"
+                : "the API token is not one this bus accepts";
     }
 
     /** Whether an Authorization header value carries one of the tokens. */

@@ -41,7 +41,8 @@ class ApiTokensTest {
                 assertThrows(IllegalArgumentException.class, () -> ApiTokens.fromFile(shortToken)).getMessage());
         Path empty = dir.resolve("empty");
         Files.writeString(empty, "# nothing\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ApiTokens.fromFile(empty)).getMessage().startsWith(empty + ":1: no API token"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ApiTokens.fromFile(empty)).getMessage().startsWith(empty
+                + ":1: no API token"));
         assertTrue(assertThrows(java.io.UncheckedIOException.class, () -> ApiTokens.fromFile(dir.resolve("missing"))).getMessage()
                 .contains("cannot read the API tokens"));
     }

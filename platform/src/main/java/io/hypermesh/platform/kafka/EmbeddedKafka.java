@@ -77,7 +77,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * has it: no TLS, but no anonymous client either, and each user may do only what ACLs grant it.
      */
     public static EmbeddedKafka startSasl(Path dataDir, int brokerPort, SaslUsers users) {
-        return start(dataDir, brokerPort, users::clientConfig, (props, port, controllerPort) -> sasl(props, users, port, controllerPort), " (SASL/PLAIN, ACLs)");
+        return start(dataDir, brokerPort, users::clientConfig, (props, port, controllerPort) -> sasl(props, users, port,
+                controllerPort), " (SASL/PLAIN, ACLs)");
     }
 
     /** What secures a broker's listeners, given the ports they take. */

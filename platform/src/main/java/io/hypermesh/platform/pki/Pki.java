@@ -149,7 +149,8 @@ public final class Pki {
         return storeOf(dir, name);
     }
 
-    private Issued createCa(Duration validity) throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
+    private Issued createCa(Duration validity) throws GeneralSecurityException, IOException,
+            org.bouncycastle.operator.OperatorCreationException {
         KeyPair keys = ecKeys();
         X500Name subject = name("HyperMesh Bus CA");
         Instant now = Instant.now();
@@ -189,7 +190,8 @@ public final class Pki {
         names.add(new GeneralName(GeneralName.dNSName, component));
         for (String host : hosts) {
             boolean ip = host.matches("[0-9.]+") || host.contains(":");
-            names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, ip ? InetAddress.getByName(host).getHostAddress() : host));
+            names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, ip
+                    ? InetAddress.getByName(host).getHostAddress() : host));
         }
         Instant now = Instant.now();
         JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();

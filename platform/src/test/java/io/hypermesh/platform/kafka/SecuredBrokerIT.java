@@ -48,7 +48,8 @@ class SecuredBrokerIT {
                 Duration.ofDays(1), false);
         kafka = EmbeddedKafka.startSecured(dir.resolve("kafka"), 0, pki);
         try (Admin admin = Admin.create(kafka.clientConfig())) {
-            TopicAdmin.ensure(admin, List.of(Topics.SECURITY, Topics.TRANSPORT, Topics.AUDIT, Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE));
+            TopicAdmin.ensure(admin, List.of(Topics.SECURITY, Topics.TRANSPORT, Topics.AUDIT, Topics.REGISTRY, Topics.HEALTH_CHECKS,
+                    Topics.LIFECYCLE));
             admin.createAcls(BusAcls.adapter("adapter-security")).all().get(30, TimeUnit.SECONDS);
             admin.createAcls(BusAcls.adapter("adapter-transport")).all().get(30, TimeUnit.SECONDS);
         }
@@ -71,7 +72,8 @@ class SecuredBrokerIT {
     @Test
     void anAdapterWritesItsOwnTopicAndIsRefusedAnotherAdapters() throws Exception {
         try (KafkaProducer<String, String> security = producer(kafka.clientConfig("adapter-security"))) {
-            assertEquals(Topics.SECURITY.name(), security.send(new ProducerRecord<>(Topics.SECURITY.name(), "k", "alert")).get(30, TimeUnit.SECONDS).topic());
+            assertEquals(Topics.SECURITY.name(), security.send(new ProducerRecord<>(Topics.SECURITY.name(), "k", "alert")).get(30,
+                    TimeUnit.SECONDS).topic());
             ExecutionException refused = assertThrows(ExecutionException.class,
                     () -> security.send(new ProducerRecord<>(Topics.TRANSPORT.name(), "k", "forged link")).get(30, TimeUnit.SECONDS));
             assertInstanceOf(TopicAuthorizationException.class, refused.getCause());
@@ -90,13 +92,15 @@ class SecuredBrokerIT {
         Map<String, Object> noCertificate = new HashMap<>(kafka.clientConfig("adapter-security"));
         noCertificate.keySet().removeIf(k -> k.startsWith("ssl.keystore") || k.equals("ssl.key.password"));
         try (KafkaProducer<String, String> anonymous = producer(noCertificate)) {
-            Exception e = assertThrows(Exception.class, () -> anonymous.send(new ProducerRecord<>(Topics.SECURITY.name(), "k", "x")).get(30, TimeUnit.SECONDS));
+            Exception e = assertThrows(Exception.class, () -> anonymous.send(new ProducerRecord<>(Topics.SECURITY.name(), "k",
+                    "x")).get(30, TimeUnit.SECONDS));
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             assertTrue(cause instanceof SslAuthenticationException || cause instanceof TimeoutException, "refused: " + cause);
         }
         Map<String, Object> plaintext = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (KafkaProducer<String, String> clear = producer(plaintext)) {
-            Exception e = assertThrows(Exception.class, () -> clear.send(new ProducerRecord<>(Topics.SECURITY.name(), "k", "x")).get(30, TimeUnit.SECONDS));
+            Exception e = assertThrows(Exception.class, () -> clear.send(new ProducerRecord<>(Topics.SECURITY.name(), "k", "x")).get(30,
+                    TimeUnit.SECONDS));
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             assertInstanceOf(TimeoutException.class, cause, "a client without TLS never gets metadata: " + cause);
         }

@@ -45,7 +45,8 @@ class PkiTest {
 
     @Test
     void issuesACaAndComponentCertificatesThatValidateAsAPkixChain() throws Exception {
-        Pki.Report report = Pki.init(dir, List.of("registry-fold", "adapter-security"), List.of("localhost", "127.0.0.1"), Duration.ofDays(30), false);
+        Pki.Report report = Pki.init(dir, List.of("registry-fold", "adapter-security"), List.of("localhost", "127.0.0.1"),
+                Duration.ofDays(30), false);
         assertTrue(report.caCreated());
         assertEquals(List.of("registry-fold", "adapter-security"), report.issued());
 
@@ -65,7 +66,8 @@ class PkiTest {
         pkix.setRevocationEnabled(false);
         CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(cert)), pkix);
 
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(PkiDirectory.storeOf(dir, Pki.CA))), "the CA key is private");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(PkiDirectory.storeOf(dir, Pki.CA))),
+                "the CA key is private");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("registry-fold.password"))));
         assertTrue(Files.readString(dir.resolve("ca.crt")).startsWith("-----BEGIN CERTIFICATE-----"));
     }
@@ -100,7 +102,8 @@ class PkiTest {
         Pki.init(dir, List.of("broker", "registry-fold"), List.of("127.0.0.1"), Duration.ofDays(30), false);
         Pki.init(other, List.of("intruder"), List.of("127.0.0.1"), Duration.ofDays(30), false);
         SSLContext server = context(dir, "broker", dir);
-        try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+        try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 5,
+                InetAddress.getLoopbackAddress())) {
             listener.setNeedClientAuth(true);
             CompletableFuture<String> accepted = CompletableFuture.supplyAsync(() -> acceptOne(listener));
             try (SSLSocket client = (SSLSocket) context(dir, "registry-fold", dir).getSocketFactory()
@@ -112,7 +115,8 @@ class PkiTest {
 
             for (SSLContext refused : List.of(context(null, null, dir), context(other, "intruder", dir))) {
                 CompletableFuture<String> attempt = CompletableFuture.supplyAsync(() -> acceptOne(listener));
-                try (SSLSocket client = (SSLSocket) refused.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                try (SSLSocket client = (SSLSocket) refused.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                        listener.getLocalPort())) {
                     client.setSoTimeout(5_000);
                     client.startHandshake();
                     client.getOutputStream().write(1); // TLS 1.3 reports the server's refusal on first use

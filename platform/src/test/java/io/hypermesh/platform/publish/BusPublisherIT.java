@@ -99,7 +99,8 @@ class BusPublisherIT {
             assertEquals(0, written.offset());
             // Bytes for the topics that carry no Avro go as they are.
             publisher.publish(topic.name(), "raw", "plain".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
-            ExecutionException notAvro = assertThrows(ExecutionException.class, () -> publisher.publish(topic.name(), "x", "a string").get());
+            ExecutionException notAvro = assertThrows(ExecutionException.class, () -> publisher.publish(topic.name(), "x",
+                    "a string").get());
             assertInstanceOf(IllegalArgumentException.class, notAvro.getCause());
         }
         List<ConsumerRecord<String, byte[]>> read = committed(topic.name(), 2);

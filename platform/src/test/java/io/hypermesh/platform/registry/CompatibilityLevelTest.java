@@ -22,7 +22,8 @@ class CompatibilityLevelTest {
     static final ParsedSchema A_INT = schema("{\"name\":\"a\",\"type\":\"int\"}");
     static final ParsedSchema A_INT_DEFAULT = schema("{\"name\":\"a\",\"type\":\"int\",\"default\":0}");
     static final ParsedSchema EMPTY = schema("");
-    static final ParsedSchema A_B_DEFAULT = schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}");
+    static final ParsedSchema A_B_DEFAULT =
+            schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}");
     static final ParsedSchema A_B = schema("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\"}");
     static final ParsedSchema A_STRING_DEFAULT = schema("{\"name\":\"a\",\"type\":\"string\",\"default\":\"\"}");
 

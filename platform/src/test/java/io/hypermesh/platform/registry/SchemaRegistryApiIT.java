@@ -314,7 +314,8 @@ class SchemaRegistryApiIT {
 
     /** A register body with the id and version an import keeps. */
     static String importBody(String schema, int id, int version) {
-        return "{\"schema\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(schema) + ",\"id\":" + id + ",\"version\":" + version + "}";
+        return "{\"schema\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(schema) + ",\"id\":" + id + ",\"version\":"
+                + version + "}";
     }
 
     @Test
@@ -454,7 +455,8 @@ class SchemaRegistryApiIT {
         Http.Response badJson = http.post("/subjects/" + subject() + "/versions", typedBody("JSON", "{\"type\":\"strung\"}"));
         expect(422, 42201, badJson);
         assertTrue(badJson.body().contains("not a valid"), badJson.body());
-        Http.Response badProto = http.post("/subjects/" + subject() + "/versions", typedBody("PROTOBUF", "syntax = \"proto3\"; message A { Nope n = 1; }"));
+        Http.Response badProto = http.post("/subjects/" + subject() + "/versions", typedBody("PROTOBUF",
+                "syntax = \"proto3\"; message A { Nope n = 1; }"));
         expect(422, 42201, badProto);
         assertTrue(badProto.body().contains("Nope"), badProto.body());
         expect(422, 42201, http.post("/subjects/" + subject() + "/versions", typedBody("XML", "<a/>")));
@@ -467,7 +469,8 @@ class SchemaRegistryApiIT {
                 "syntax = \"proto3\"; package shop; message Money { int64 cents = 1; string currency = 2; }")).status());
         String price = subject();
         String priceProto = "syntax = \"proto3\"; package shop; import \"money.proto\"; message Price { Money amount = 1; }";
-        Http.Response withImport = http.post("/subjects/" + price + "/versions", typedBody("PROTOBUF", priceProto, "money.proto", money, 1));
+        Http.Response withImport = http.post("/subjects/" + price + "/versions", typedBody("PROTOBUF", priceProto, "money.proto", money,
+                1));
         assertEquals(200, withImport.status(), withImport.body());
         expect(422, 42201, http.post("/subjects/" + subject() + "/versions", typedBody("PROTOBUF", priceProto)));
         assertEquals("[" + withImport.json().get("id").asInt() + "]", http.get("/subjects/" + money + "/versions/1/referencedby").body());
@@ -490,15 +493,19 @@ class SchemaRegistryApiIT {
         String openA = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}";
         String openEmpty = "{\"type\":\"object\",\"properties\":{}}";
         String closedA = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"additionalProperties\":false}";
-        String closedAB = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"integer\"}},\"additionalProperties\":false}";
+        String closedAB =
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"integer\"}},\"additionalPropertie"
+                        + "s\":false}";
         // JSON: removing a property from an open object is backward compatible only; adding one to a closed object likewise.
         assertLevels("JSON", openA, openEmpty, "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
         assertLevels("JSON", closedA, closedAB, "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
         // JSON: a field's type change breaks both directions.
         assertLevels("JSON", openA, openA.replace("\"string\"", "\"boolean\""), "NONE");
         // JSON: loosening a limit is backward compatible, tightening it forward compatible.
-        assertLevels("JSON", "{\"type\":\"string\",\"maxLength\":5}", "{\"type\":\"string\",\"maxLength\":9}", "BACKWARD", "BACKWARD_TRANSITIVE", "NONE");
-        assertLevels("JSON", "{\"type\":\"string\",\"maxLength\":9}", "{\"type\":\"string\",\"maxLength\":5}", "FORWARD", "FORWARD_TRANSITIVE", "NONE");
+        assertLevels("JSON", "{\"type\":\"string\",\"maxLength\":5}", "{\"type\":\"string\",\"maxLength\":9}", "BACKWARD",
+                "BACKWARD_TRANSITIVE", "NONE");
+        assertLevels("JSON", "{\"type\":\"string\",\"maxLength\":9}", "{\"type\":\"string\",\"maxLength\":5}", "FORWARD",
+                "FORWARD_TRANSITIVE", "NONE");
 
         String v1 = "syntax = \"proto3\"; message A { int32 n = 1; string s = 2; }";
         // Protobuf: adding a message is backward compatible; read the other way, it is a removed message.
@@ -514,7 +521,8 @@ class SchemaRegistryApiIT {
         String s = subject();
         http.put("/config/" + s, "{\"compatibility\":\"BACKWARD_TRANSITIVE\"}");
         assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", v1)).status());
-        assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", "syntax = \"proto3\"; message A { string s = 2; }")).status());
+        assertEquals(200, http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF",
+                "syntax = \"proto3\"; message A { string s = 2; }")).status());
         String v3 = "syntax = \"proto3\"; message A { string s = 2; string n = 1; }";
         Http.Response refused = http.post("/subjects/" + s + "/versions", typedBody("PROTOBUF", v3));
         expect(409, 409, refused);
@@ -526,7 +534,8 @@ class SchemaRegistryApiIT {
         String mixed = subject();
         assertEquals(200, http.post("/subjects/" + mixed + "/versions", typedBody("JSON", openA)).status());
         expect(409, 409, http.post("/subjects/" + mixed + "/versions", schemaBody(V1)));
-        JsonNode verbose = http.post("/compatibility/subjects/" + mixed + "/versions/latest?verbose=true", typedBody("JSON", openA.replace("\"string\"", "\"integer\""))).json();
+        JsonNode verbose = http.post("/compatibility/subjects/" + mixed + "/versions/latest?verbose=true", typedBody("JSON",
+                openA.replace("\"string\"", "\"integer\""))).json();
         assertFalse(verbose.get("is_compatible").asBoolean());
         assertTrue(verbose.get("messages").toString().contains("TYPE_CHANGED"), verbose.toString());
     }

@@ -74,7 +74,8 @@ class SerdeIT {
         producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroSerializer.class);
         producerConfig.put(SerdeConfig.REGISTRY_URL, registry.url());
         try (KafkaProducer<String, RegistryEvent> producer = new KafkaProducer<>(producerConfig);
-             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(broker.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(broker.clientConfig(), new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, "i-1", heartbeat("i-1"))).get();
             raw.send(new ProducerRecord<>(topic, "i-2".getBytes(), "{\"not\":\"avro\"}".getBytes())).get();
             producer.send(new ProducerRecord<>(topic, "i-3", heartbeat("i-3"))).get();
@@ -111,7 +112,8 @@ class SerdeIT {
         assertTrue(why.contains(topic) && why.contains("magic byte 0x7b"), why);
 
         try (KafkaConsumer<byte[], byte[]> raw = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             long stored = raw.endOffsets(List.of(tp)).get(tp) - raw.beginningOffsets(List.of(tp)).get(tp);
             assertEquals(3L, stored, "all three records, the bad one included, are still in the topic");

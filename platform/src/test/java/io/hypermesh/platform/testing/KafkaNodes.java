@@ -55,7 +55,8 @@ public final class KafkaNodes implements AutoCloseable {
                     p.store(out, "node " + (i + 1));
                 }
                 nodes.processes.add(new ProcessBuilder(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"), "kafka.Kafka",
-                        config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("node-" + (i + 1) + ".log").toFile()).start());
+                        config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("node-" + (i + 1)
+                                + ".log").toFile()).start());
             }
             nodes.awaitBrokers(count, Duration.ofSeconds(120));
             return nodes;

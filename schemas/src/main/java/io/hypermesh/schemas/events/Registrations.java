@@ -150,10 +150,12 @@ public final class Registrations {
                     : !META_KEY.matcher(key).matches() ? "Key contains invalid characters"
                     : utf8Length(key) > MAX_META_KEY_LENGTH ? "Key is too long (limit: " + MAX_META_KEY_LENGTH + " characters)"
                     : key.startsWith("consul-") ? "Key prefix 'consul-' is reserved for internal use"
-                    : utf8Length(e.getValue()) > MAX_META_VALUE_LENGTH ? "Value is too long (limit: " + MAX_META_VALUE_LENGTH + " characters)"
+                    : utf8Length(e.getValue()) > MAX_META_VALUE_LENGTH ? "Value is too long (limit: " + MAX_META_VALUE_LENGTH
+                            + " characters)"
                     : null;
             if (why != null) {
-                return "Invalid Service Meta: Couldn't load metadata pair('" + abbreviate(key) + "', '" + abbreviate(e.getValue()) + "'): " + why;
+                return "Invalid Service Meta: Couldn't load metadata pair('" + abbreviate(key) + "', '" + abbreviate(e.getValue())
+                        + "'): " + why;
             }
         }
         return null;
@@ -176,7 +178,8 @@ public final class Registrations {
     }
 
     private static java.util.List<String> texts(ServiceRegistered r) {
-        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(r.getInstanceId(), r.getServiceName(), r.getEndpoint().getHost()));
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(r.getInstanceId(), r.getServiceName(),
+                r.getEndpoint().getHost()));
         all.addAll(r.getTags());
         all.addAll(r.getMetadata().keySet());
         all.addAll(r.getMetadata().values());

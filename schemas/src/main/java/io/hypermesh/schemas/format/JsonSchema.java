@@ -105,7 +105,8 @@ public final class JsonSchema implements ParsedSchema {
         if (root.isObject() && root.has("$schema")) {
             String declared = root.get("$schema").asText();
             return SpecificationVersion.fromDialectId(declared)
-                    .or(() -> SpecificationVersion.fromDialectId(declared.endsWith("#") ? declared.substring(0, declared.length() - 1) : declared + "#"))
+                    .or(() -> SpecificationVersion.fromDialectId(declared.endsWith("#") ? declared.substring(0, declared.length() - 1)
+                            : declared + "#"))
                     .orElseThrow(() -> new IllegalArgumentException("unknown $schema '" + declared
                             + "'; supported: draft 4, 6, 7, 2019-09 and 2020-12"));
         }

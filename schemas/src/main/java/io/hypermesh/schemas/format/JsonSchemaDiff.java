@@ -181,7 +181,9 @@ final class JsonSchemaDiff {
                 if (covering != null) {
                     if (!compatible(new Located(o.document(), was), new Located(u.document(), covering), at)) {
                         add(out, "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", at,
-                                "Property '" + key + "' was removed and the new schema's pattern or additional properties do not accept its old values");
+                                "Property '" + key
+                                        + "' was removed and the new schema's pattern or additional properties do not accept its old "
+                                        + "values");
                     }
                 } else if (!(was.isBoolean() && !was.asBoolean())) {
                     add(out, "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", at,
@@ -280,7 +282,8 @@ final class JsonSchemaDiff {
                         add(out, "ITEM_ADDED_TO_OPEN_CONTENT_MODEL", at, "Item " + i + " was added where old documents may hold any value");
                     }
                 } else if (!was.restClosed() && !compatible(new Located(o.document(), was.rest()), new Located(u.document(), after), at)) {
-                    add(out, "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", at, "Item " + i + " was added, narrower than the old rest");
+                    add(out, "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", at, "Item " + i
+                            + " was added, narrower than the old rest");
                 }
             } else {
                 // An item removed: the new rest must take what the old item held.
@@ -289,7 +292,8 @@ final class JsonSchemaDiff {
                         add(out, "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL", at, "Item " + i + " was removed from a closed content model");
                     }
                 } else if (!now.restOpen() && !compatible(new Located(o.document(), before), new Located(u.document(), now.rest()), at)) {
-                    add(out, "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", at, "Item " + i + " was removed, and the new rest does not accept its old values");
+                    add(out, "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", at, "Item " + i
+                            + " was removed, and the new rest does not accept its old values");
                 }
             }
         }

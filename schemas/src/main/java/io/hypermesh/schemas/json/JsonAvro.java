@@ -79,7 +79,8 @@ public final class JsonAvro {
                     throw error(path, "an object", node);
                 }
                 Map<String, Object> map = new LinkedHashMap<>();
-                node.fields().forEachRemaining(e -> map.put(e.getKey(), toAvro(e.getValue(), schema.getValueType(), path + "." + e.getKey())));
+                node.fields().forEachRemaining(e -> map.put(e.getKey(), toAvro(e.getValue(), schema.getValueType(), path + "."
+                        + e.getKey())));
                 return map;
             }
             case STRING:

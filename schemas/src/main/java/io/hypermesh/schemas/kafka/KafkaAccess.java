@@ -90,7 +90,8 @@ public final class KafkaAccess {
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
             if (key.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalArgumentException(where + "bootstrap.servers belongs in --bootstrap-servers (or HYPERMESH_BOOTSTRAP_SERVERS), not in the client settings");
+                throw new IllegalArgumentException(where
+                        + "bootstrap.servers belongs in --bootstrap-servers (or HYPERMESH_BOOTSTRAP_SERVERS), not in the client settings");
             }
             if (!CLIENT_SETTINGS.contains(key)) {
                 throw new IllegalArgumentException(where + "'" + key + "' is not a Kafka client setting");

@@ -36,7 +36,8 @@ public final class WireFormat {
         }
         if (data[0] != MAGIC_BYTE) {
             throw new SerializationException(String.format(
-                    "record in topic '%s' starts with magic byte 0x%02x, not 0x00: it was not written in the Confluent wire format; first bytes: %s",
+                    "record in topic '%s' starts with magic byte 0x%02x, not 0x00: it was not written in the Confluent wire format; "
+                            + "first bytes: %s",
                     topic, data[0], hex(data)));
         }
         return ByteBuffer.wrap(data, 1, 4).getInt();

@@ -38,7 +38,8 @@ public final class BusAcls {
             "adapter-consensus", "adapter-containers", "adapter-security", "adapter-transport");
 
     /** What every managed component reports to: registrations, health checks, lifecycle, its audit trail. */
-    private static final List<TopicSpec<?>> COMPONENT_OUTPUTS = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.AUDIT);
+    private static final List<TopicSpec<?>> COMPONENT_OUTPUTS = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE,
+            Topics.AUDIT);
 
     private BusAcls() {
     }

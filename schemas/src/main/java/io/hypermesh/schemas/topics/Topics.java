@@ -34,20 +34,33 @@ public final class Topics {
     private static final String DELETE = TopicConfig.CLEANUP_POLICY_DELETE;
     private static final String COMPACT = TopicConfig.CLEANUP_POLICY_COMPACT;
 
-    public static final TopicSpec<RegistryEvent> REGISTRY = new TopicSpec<>("hypermesh.registry", 3, RF, DELETE, days(7), RegistryEvent.class);
-    public static final TopicSpec<HealthCheckEvent> HEALTH_CHECKS = new TopicSpec<>("hypermesh.health.checks", 3, RF, DELETE, days(1), HealthCheckEvent.class);
-    public static final TopicSpec<HealthScoreEvent> HEALTH_SCORES = new TopicSpec<>("hypermesh.health.scores", 3, RF, COMPACT, TopicSpec.RETAIN_FOREVER, HealthScoreEvent.class);
-    public static final TopicSpec<HealthTransitionEvent> HEALTH_TRANSITIONS = new TopicSpec<>("hypermesh.health.transitions", 3, RF, DELETE, days(30), HealthTransitionEvent.class);
-    public static final TopicSpec<LifecycleEvent> LIFECYCLE = new TopicSpec<>("hypermesh.lifecycle", 3, RF, DELETE, days(30), LifecycleEvent.class);
-    public static final TopicSpec<LifecycleCommandEvent> LIFECYCLE_COMMANDS = new TopicSpec<>("hypermesh.lifecycle.commands", 3, RF, DELETE, days(30), LifecycleCommandEvent.class);
-    public static final TopicSpec<AuditEvent> AUDIT = new TopicSpec<>("hypermesh.audit", 3, RF, DELETE, TopicSpec.RETAIN_FOREVER, AuditEvent.class);
-    public static final TopicSpec<SecurityEvent> SECURITY = new TopicSpec<>("hypermesh.security", 3, RF, DELETE, days(30), SecurityEvent.class);
-    public static final TopicSpec<ContainerEvent> CONTAINERS = new TopicSpec<>("hypermesh.containers", 3, RF, DELETE, days(7), ContainerEvent.class);
-    public static final TopicSpec<ConsensusEvent> CONSENSUS = new TopicSpec<>("hypermesh.consensus", 3, RF, DELETE, days(7), ConsensusEvent.class);
-    public static final TopicSpec<TransportEvent> TRANSPORT = new TopicSpec<>("hypermesh.transport", 3, RF, DELETE, days(7), TransportEvent.class);
+    public static final TopicSpec<RegistryEvent> REGISTRY = new TopicSpec<>("hypermesh.registry", 3, RF, DELETE, days(7),
+            RegistryEvent.class);
+    public static final TopicSpec<HealthCheckEvent> HEALTH_CHECKS = new TopicSpec<>("hypermesh.health.checks", 3, RF, DELETE, days(1),
+            HealthCheckEvent.class);
+    public static final TopicSpec<HealthScoreEvent> HEALTH_SCORES = new TopicSpec<>("hypermesh.health.scores", 3, RF, COMPACT,
+            TopicSpec.RETAIN_FOREVER, HealthScoreEvent.class);
+    public static final TopicSpec<HealthTransitionEvent> HEALTH_TRANSITIONS = new TopicSpec<>("hypermesh.health.transitions", 3, RF,
+            DELETE, days(30), HealthTransitionEvent.class);
+    public static final TopicSpec<LifecycleEvent> LIFECYCLE = new TopicSpec<>("hypermesh.lifecycle", 3, RF, DELETE, days(30),
+            LifecycleEvent.class);
+    public static final TopicSpec<LifecycleCommandEvent> LIFECYCLE_COMMANDS = new TopicSpec<>("hypermesh.lifecycle.commands", 3, RF,
+            DELETE, days(30), LifecycleCommandEvent.class);
+    public static final TopicSpec<AuditEvent> AUDIT = new TopicSpec<>("hypermesh.audit", 3, RF, DELETE, TopicSpec.RETAIN_FOREVER,
+            AuditEvent.class);
+    public static final TopicSpec<SecurityEvent> SECURITY = new TopicSpec<>("hypermesh.security", 3, RF, DELETE, days(30),
+            SecurityEvent.class);
+    public static final TopicSpec<ContainerEvent> CONTAINERS = new TopicSpec<>("hypermesh.containers", 3, RF, DELETE, days(7),
+            ContainerEvent.class);
+    public static final TopicSpec<ConsensusEvent> CONSENSUS = new TopicSpec<>("hypermesh.consensus", 3, RF, DELETE, days(7),
+            ConsensusEvent.class);
+    public static final TopicSpec<TransportEvent> TRANSPORT = new TopicSpec<>("hypermesh.transport", 3, RF, DELETE, days(7),
+            TransportEvent.class);
     /** Folded registry state, one record per live instance; tombstones when one leaves. */
-    public static final TopicSpec<ServiceInstance> REGISTRY_STATE = new TopicSpec<>("hypermesh.registry.state", 3, RF, COMPACT, TopicSpec.RETAIN_FOREVER, ServiceInstance.class);
-    public static final TopicSpec<DeadLetterEvent> DEAD_LETTERS = new TopicSpec<>("hypermesh.deadletters", 1, RF, DELETE, days(30), DeadLetterEvent.class);
+    public static final TopicSpec<ServiceInstance> REGISTRY_STATE = new TopicSpec<>("hypermesh.registry.state", 3, RF, COMPACT,
+            TopicSpec.RETAIN_FOREVER, ServiceInstance.class);
+    public static final TopicSpec<DeadLetterEvent> DEAD_LETTERS = new TopicSpec<>("hypermesh.deadletters", 1, RF, DELETE, days(30),
+            DeadLetterEvent.class);
 
     /** The schema registry's own log: one partition so every instance applies entries in one order. */
     public static final TopicSpec<SpecificRecord> SCHEMAS = new TopicSpec<>("_schemas", 1, RF, COMPACT, TopicSpec.RETAIN_FOREVER, null);
@@ -57,7 +70,8 @@ public final class Topics {
             LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, DEAD_LETTERS);
 
     /** Coordinator leadership: one partition, its consumer group elects the active coordinator; holds the epoch. */
-    public static final TopicSpec<SpecificRecord> COORDINATOR = new TopicSpec<>("hypermesh.coordinator", 1, RF, COMPACT, TopicSpec.RETAIN_FOREVER, null);
+    public static final TopicSpec<SpecificRecord> COORDINATOR = new TopicSpec<>("hypermesh.coordinator", 1, RF, COMPACT,
+            TopicSpec.RETAIN_FOREVER, null);
 
     /** Topics holding folded state or coordination rather than events. */
     public static final List<TopicSpec<?>> STATE_TOPICS = List.of(REGISTRY_STATE, COORDINATOR);

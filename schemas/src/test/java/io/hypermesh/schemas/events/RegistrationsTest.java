@@ -40,7 +40,8 @@ class RegistrationsTest {
         for (int i = 0; i < 65; i++) {
             many.put("k" + i, "v");
         }
-        assertEquals("Invalid Service Meta: Service metadata cannot contain more than 64 key/value pairs", problem(valid().setMetadata(many)));
+        assertEquals("Invalid Service Meta: Service metadata cannot contain more than 64 key/value pairs",
+                problem(valid().setMetadata(many)));
         assertTrue(problem(valid().setMetadata(Map.of("k".repeat(129), "v"))).endsWith("Key is too long (limit: 128 characters)"));
         assertTrue(problem(valid().setMetadata(Map.of("k", "é".repeat(257)))).endsWith("Value is too long (limit: 512 characters)"),
                 "512 bytes, as Go counts");
@@ -78,7 +79,8 @@ class RegistrationsTest {
     void tagsWithControlCharactersAndIdsTooLongToAddressAreRefused() {
         assertTrue(problem(valid().setTags(List.of("ok", "bad\u0007tag"))).startsWith("Tags must not contain control characters"));
         assertNull(problem(valid().setInstanceId("i".repeat(Registrations.MAX_ID_BYTES))));
-        assertTrue(problem(valid().setInstanceId("i".repeat(Registrations.MAX_ID_BYTES + 1))).startsWith("ID is 4097 bytes; the limit is 4096"));
+        assertTrue(problem(valid().setInstanceId("i".repeat(Registrations.MAX_ID_BYTES
+                + 1))).startsWith("ID is 4097 bytes; the limit is 4096"));
         assertTrue(problem(valid().setServiceName("é".repeat(2_049))).startsWith("Name is 4098 bytes"), "bytes, not characters");
     }
 }

@@ -113,7 +113,8 @@ class JsonSchemaTest {
 
     @Test
     void normalisedFormSortsKeys() {
-        assertEquals(parse("{\"type\":\"string\",\"maxLength\":3}").normalized(), parse("{\"maxLength\":3,\"type\":\"string\"}").normalized());
+        assertEquals(parse("{\"type\":\"string\",\"maxLength\":3}").normalized(),
+                parse("{\"maxLength\":3,\"type\":\"string\"}").normalized());
         assertEquals("{\"type\":\"string\",\"maxLength\":3}", parse("{ \"type\": \"string\", \"maxLength\": 3 }").canonical());
     }
 
@@ -141,7 +142,8 @@ class JsonSchemaTest {
     @Test
     void constraintsMayLoosenNotTighten() {
         assertEquals(List.of(), incompatibilities("{\"type\":\"string\",\"maxLength\":5}", "{\"type\":\"string\",\"maxLength\":9}"));
-        assertEquals(List.of("MAX_LENGTH_DECREASED"), incompatibilities("{\"type\":\"string\",\"maxLength\":5}", "{\"type\":\"string\",\"maxLength\":4}"));
+        assertEquals(List.of("MAX_LENGTH_DECREASED"), incompatibilities("{\"type\":\"string\",\"maxLength\":5}",
+                "{\"type\":\"string\",\"maxLength\":4}"));
         assertEquals(List.of("MINIMUM_ADDED"), incompatibilities("{\"type\":\"number\"}", "{\"type\":\"number\",\"minimum\":0}"));
         assertEquals(List.of(), incompatibilities("{\"type\":\"integer\"}", "{\"type\":\"number\"}"));
         assertEquals(List.of("TYPE_NARROWED"), incompatibilities("{\"type\":\"number\"}", "{\"type\":\"integer\"}"));
@@ -150,20 +152,25 @@ class JsonSchemaTest {
         assertEquals(List.of("ENUM_ARRAY_NARROWED"), incompatibilities("{\"enum\":[\"a\",\"b\"]}", "{\"enum\":[\"a\"]}"));
         assertEquals(List.of(), incompatibilities("{\"type\":\"string\"}", "{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}"));
         assertEquals(List.of(), incompatibilities("{\"type\":\"string\"}", "{\"type\":[\"string\",\"null\"]}"));
-        assertEquals(List.of("SUM_TYPE_NARROWED"), incompatibilities("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}", "{\"anyOf\":[{\"type\":\"string\"}]}"));
-        assertEquals(List.of(), incompatibilities("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}", "{\"type\":\"array\",\"items\":{\"type\":\"number\"}}"));
-        assertEquals(List.of("TYPE_CHANGED"), incompatibilities("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}", "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}"));
+        assertEquals(List.of("SUM_TYPE_NARROWED"), incompatibilities("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}",
+                "{\"anyOf\":[{\"type\":\"string\"}]}"));
+        assertEquals(List.of(), incompatibilities("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}",
+                "{\"type\":\"array\",\"items\":{\"type\":\"number\"}}"));
+        assertEquals(List.of("TYPE_CHANGED"), incompatibilities("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}",
+                "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}"));
         // Dependencies may go or ask for less, not appear or ask for more (draft 7 and 2020-12 spellings alike).
         String deps = "{\"type\":\"object\",\"dependencies\":{\"card\":[\"billing\",\"name\"]}}";
         assertEquals(List.of(), incompatibilities(deps, "{\"type\":\"object\"}"));
         assertEquals(List.of(), incompatibilities(deps, deps.replace(",\"name\"", "")));
         assertEquals(List.of("DEPENDENCY_ARRAY_EXTENDED"), incompatibilities(deps, deps.replace("\"name\"", "\"name\",\"cvc\"")));
         assertEquals(List.of("DEPENDENCY_ARRAY_ADDED"), incompatibilities("{\"type\":\"object\"}",
-                "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\",\"dependentRequired\":{\"card\":[\"billing\"]}}"));
+                "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\",\"dependentRequired\":{\"card\":"
+                        + "[\"billing\"]}}"));
         assertEquals(List.of("DEPENDENCY_SCHEMA_ADDED"), incompatibilities("{\"type\":\"object\"}",
                 "{\"type\":\"object\",\"dependencies\":{\"card\":{\"required\":[\"billing\"]}}}"));
         // A change behind a $ref is seen through it.
-        assertFalse(incompatibilities("{\"definitions\":{\"x\":{\"type\":\"string\"}},\"properties\":{\"p\":{\"$ref\":\"#/definitions/x\"}}}",
+        assertFalse(incompatibilities("{\"definitions\":{\"x\":{\"type\":\"string\"}},\"properties\":{\"p\":{\"$ref\":\"#/definitions/"
+                + "x\"}}}",
                 "{\"definitions\":{\"x\":{\"type\":\"integer\"}},\"properties\":{\"p\":{\"$ref\":\"#/definitions/x\"}}}").isEmpty());
         // Recursive schemas terminate.
         String tree = "{\"type\":\"object\",\"properties\":{\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}}}";

@@ -40,7 +40,9 @@ class ProtobufSchemaTest {
     @Test
     void parsesToWireCanonicalTextAndDescriptors() throws Exception {
         ProtobufSchema schema = parse(ORDER);
-        assertTrue(schema.canonical().startsWith("syntax = \"proto3\";\n\npackage shop;\n\nimport \"google/protobuf/timestamp.proto\";\n\nmessage Order {\n  string id = 1;\n  int64 cents = 2;"), schema.canonical().replace("\n", "\\n"));
+        assertTrue(schema.canonical().startsWith("syntax = \"proto3\";\n\npackage shop;\n\nimport "
+                + "\"google/protobuf/timestamp.proto\";\n\nmessage Order {\n  string id = 1;\n  int64 cents = 2;"),
+                schema.canonical().replace("\n", "\\n"));
         assertEquals(schema.canonical(), parse(schema.canonical()).canonical(), "the canonical text is a fixed point");
         Descriptors.Descriptor order = schema.firstMessage();
         assertEquals("shop.Order", order.getFullName());
@@ -50,7 +52,8 @@ class ProtobufSchemaTest {
         assertEquals(line, schema.messageAt(List.of(0, 0)));
 
         DynamicMessage.Builder builder = DynamicMessage.newBuilder(order);
-        JsonFormat.parser().merge("{\"id\":\"o-1\",\"cents\":\"1250\",\"placed\":\"2026-12-01T10:00:00Z\",\"line\":{\"sku\":\"a\",\"count\":2},\"tags\":{\"x\":1}}", builder);
+        JsonFormat.parser().merge("{\"id\":\"o-1\",\"cents\":\"1250\",\"placed\":\"2026-12-01T10:00:00Z\",\"line\":{\"sku\":\"a\",\"co"
+                + "unt\":2},\"tags\":{\"x\":1}}", builder);
         DynamicMessage back = DynamicMessage.parseFrom(order, builder.build().toByteArray());
         String json = JsonFormat.printer().omittingInsignificantWhitespace().print(back);
         assertTrue(json.contains("\"placed\":\"2026-12-01T10:00:00Z\""), json);
@@ -112,19 +115,26 @@ class ProtobufSchemaTest {
 
     @Test
     void confluentRules() {
-        String v1 = "syntax = \"proto3\"; package p; message A { string s = 1; int32 n = 2; B b = 3; oneof choice { string x = 4; int32 y = 5; } } message B { int32 k = 1; }";
+        String v1 = "syntax = \"proto3\"; package p; message A { string s = 1; int32 n = 2; B b = 3; oneof choice { string x = 4; "
+                + "int32 y = 5; } } message B { int32 k = 1; }";
         // Compatible: add or remove a field, rename one, widen within a scalar group, add a message, reorder messages.
-        assertEquals(List.of(), incompatibilities(v1, "syntax = \"proto3\"; package p; message B { int32 k = 1; } message A { bytes s = 1; int64 renamed = 2; B b = 3; string extra = 9; oneof choice { string x = 4; int32 y = 5; } } message C {}"));
-        assertEquals(List.of(), incompatibilities(v1, "syntax = \"proto3\"; package p; message A { string s = 1; B b = 3; oneof choice { string x = 4; int32 y = 5; } } message B { int32 k = 1; }"));
+        assertEquals(List.of(), incompatibilities(v1,
+                "syntax = \"proto3\"; package p; message B { int32 k = 1; } message A { bytes s = 1; int64 renamed = 2; B b = 3; "
+                + "string extra = 9; oneof choice { string x = 4; int32 y = 5; } } message C {}"));
+        assertEquals(List.of(), incompatibilities(v1,
+                "syntax = \"proto3\"; package p; message A { string s = 1; B b = 3; oneof choice { string x = 4; int32 y = 5; } } "
+                + "message B { int32 k = 1; }"));
         // Incompatible ones, each with Confluent's error type.
         assertEquals(List.of("FIELD_SCALAR_KIND_CHANGED"), incompatibilities(v1, v1.replace("int32 n = 2", "sint32 n = 2")));
         assertEquals(List.of("FIELD_KIND_CHANGED"), incompatibilities(v1, v1.replace("B b = 3", "string b = 3")));
-        assertEquals(List.of("FIELD_SCALAR_KIND_CHANGED"), incompatibilities(v1, v1.replace("message B { int32 k = 1; }", "message B { double k = 1; }")));
+        assertEquals(List.of("FIELD_SCALAR_KIND_CHANGED"), incompatibilities(v1, v1.replace("message B { int32 k = 1; }",
+                "message B { double k = 1; }")));
         assertEquals(List.of("MESSAGE_REMOVED"), incompatibilities(v1 + " message Gone {}", v1));
         assertEquals(List.of("PACKAGE_CHANGED"), incompatibilities(v1, v1.replace("package p;", "package q;")));
         assertEquals(List.of("ONEOF_FIELD_REMOVED"), incompatibilities(v1, v1.replace(" int32 y = 5;", "")));
         assertEquals(List.of("MULTIPLE_FIELDS_MOVED_TO_ONEOF"), incompatibilities(v1,
-                "syntax = \"proto3\"; package p; message A { B b = 3; oneof choice { string x = 4; int32 y = 5; } oneof two { string s = 1; int32 n = 2; } } message B { int32 k = 1; }"));
+                "syntax = \"proto3\"; package p; message A { B b = 3; oneof choice { string x = 4; int32 y = 5; } oneof two { string s "
+                        + "= 1; int32 n = 2; } } message B { int32 k = 1; }"));
         assertEquals(List.of("REQUIRED_FIELD_ADDED"), incompatibilities("syntax = \"proto2\"; message R { optional int32 a = 1; }",
                 "syntax = \"proto2\"; message R { optional int32 a = 1; required int32 b = 2; }"));
         assertEquals(List.of("TYPE_MISMATCH"), parse(v1).backwardIncompatibilities(
@@ -162,6 +172,7 @@ class ProtobufSchemaTest {
         }
         atTheBound.append("}".repeat(ProtobufBounds.MAX_NESTING));
         ProtobufSchema deepest = parse(atTheBound.toString());
-        assertTrue(deepest.normalized().contains("M" + (ProtobufBounds.MAX_NESTING - 1)), "the deepest allowed still parses and normalises");
+        assertTrue(deepest.normalized().contains("M" + (ProtobufBounds.MAX_NESTING - 1)),
+                "the deepest allowed still parses and normalises");
     }
 }

@@ -56,7 +56,8 @@ class KafkaAccessTest {
         assertRefused(dir, "\nsecurity.protcol=SSL\n", ":2: 'security.protcol' is not a Kafka client setting");
         assertRefused(dir, "bootstrap.servers=x:1\n", ":1: bootstrap.servers belongs in --bootstrap-servers");
         assertRefused(dir, "acks=all\nacks=1\n", ":2: 'acks' is set twice");
-        assertRefused(dir, "ssl.keystore.location=missing.p12\n", ":1: ssl.keystore.location: no readable file " + dir.resolve("missing.p12"));
+        assertRefused(dir, "ssl.keystore.location=missing.p12\n", ":1: ssl.keystore.location: no readable file "
+                + dir.resolve("missing.p12"));
         assertRefused(dir, "=x\n", ":1: expected key=value, found '=x'");
         Path absent = dir.resolve("absent.properties");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KafkaAccess.to("h:1").withPropertiesFile(absent));

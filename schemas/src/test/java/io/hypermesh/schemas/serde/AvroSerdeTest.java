@@ -1,9 +1,5 @@
 package io.hypermesh.schemas.serde;
 
-import io.hypermesh.schemas.serde.AvroDeserializer;
-import io.hypermesh.schemas.serde.AvroSerde;
-import io.hypermesh.schemas.serde.AvroSerializer;
-import io.hypermesh.schemas.serde.WireFormat;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.registry.RegistryEvent;

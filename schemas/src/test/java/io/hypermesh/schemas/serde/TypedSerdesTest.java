@@ -7,11 +7,6 @@ import com.google.protobuf.util.JsonFormat;
 import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.format.ProtobufSchema;
 import io.hypermesh.schemas.registry.client.RegistryClient.SchemaText;
-import io.hypermesh.schemas.serde.JsonSchemaSerializer;
-import io.hypermesh.schemas.serde.ProtobufDeserializer;
-import io.hypermesh.schemas.serde.ProtobufSerializer;
-import io.hypermesh.schemas.serde.TypedDeserializer;
-import io.hypermesh.schemas.serde.TypedSchemas;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +32,8 @@ class TypedSerdesTest {
     @Test
     void jsonSchemaValuesAreValidatedAndFramed() throws Exception {
         InMemoryRegistryClient registry = new InMemoryRegistryClient();
-        SchemaText schema = new SchemaText("JSON", "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"]}", List.of());
+        SchemaText schema = new SchemaText("JSON",
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"]}", List.of());
         JsonSchemaSerializer serializer = new JsonSchemaSerializer(registry, schema);
         byte[] framed = serializer.serialize("orders", JSON.readTree("{\"id\":\"o-1\"}"));
         int id = ByteBuffer.wrap(framed, 1, 4).getInt();

@@ -1,8 +1,5 @@
 package io.hypermesh.schemas.serde;
 
-import io.hypermesh.schemas.serde.AvroDeserializer;
-import io.hypermesh.schemas.serde.AvroSerializer;
-import io.hypermesh.schemas.serde.WireFormat;
 import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.testing.SampleEvents;
 import net.jqwik.api.Arbitraries;
@@ -75,7 +72,8 @@ class WireFormatFuzzTest {
     @Provide
     Arbitrary<byte[]> anyFrame() {
         Arbitrary<byte[]> body = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        return Combinators.combine(Arbitraries.of(VALID), body, Arbitraries.integers().between(0, 3)).as((valid, random, kind) -> switch (kind) {
+        return Combinators.combine(Arbitraries.of(VALID), body, Arbitraries.integers().between(0, 3)).as((valid, random, kind) ->
+                switch (kind) {
             case 0 -> random; // anything, header or not
             default -> { // a real header (known schema id), random Avro body
                 byte[] out = Arrays.copyOf(valid.bytes(), WireFormat.HEADER_SIZE + random.length);

@@ -19,7 +19,8 @@ public final class NextChange {
      * {@code timeoutMs} or when {@code stop} (may be null) completes. Its listener and timer are
      * gone by then.
      */
-    public static Future<Boolean> await(Vertx vertx, ChangeSignal changes, Collection<String> scopes, BooleanSupplier missed, long timeoutMs,
+    public static Future<Boolean> await(Vertx vertx, ChangeSignal changes, Collection<String> scopes, BooleanSupplier missed,
+            long timeoutMs,
                                  Future<?> stop) {
         Promise<Boolean> woken = Promise.promise();
         Runnable cancel = changes.onNextChange(scopes, () -> vertx.runOnContext(v -> woken.tryComplete(true)));

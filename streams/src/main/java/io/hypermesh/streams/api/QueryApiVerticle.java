@@ -73,7 +73,8 @@ public final class QueryApiVerticle extends VerticleBase {
      *               the internal endpoints
      */
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, BusPublisher writer, BusGauges gauges,
-                            ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, StreamsSettings settings, Dashboard dashboard,
+                            ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, StreamsSettings settings,
+                                    Dashboard dashboard,
                             ApiTokens tokens, HttpTls tls) {
         this.writes = WriteAccess.of(tokens, tls);
         this.tls = tls;
@@ -114,7 +115,8 @@ public final class QueryApiVerticle extends VerticleBase {
         WriteVisibility visibility = new WriteVisibility(stores, applied, holders);
         answers = new AnswerBudget(vertx, settings.apiLimits());
         PeerProtocol peers = new PeerProtocol(vertx, stores, changes, visibility, tls, settings.nodeName(), answers);
-        Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient(), settings.apiLimits().streamsPerClient());
+        Watchers watchers = new Watchers(settings.maxWatchers(), settings.apiLimits().watchersPerClient(),
+                settings.apiLimits().streamsPerClient());
         gauges.watch(watchers);
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);
         Routes routes = new Routes(router);
@@ -135,12 +137,15 @@ public final class QueryApiVerticle extends VerticleBase {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)).onFailure(ctx::fail));
 
         routes.refuseOtherMethods();
-        router.errorHandler(404, ctx -> Responses.error(ctx, ApiException.notFound("no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(404, ctx -> Responses.error(ctx, ApiException.notFound("no endpoint " + ctx.request().method() + " "
+                + ctx.request().path())));
         router.errorHandler(405, ctx -> Responses.error(ctx, new ApiException(405, "method " + ctx.request().method() + " not allowed")));
         // Whatever a handler throws becomes an answer: a refused request keeps its 4xx and reason.
         router.route().failureHandler(ctx -> Responses.error(ctx, ctx.failure() != null ? ctx.failure()
-                : ctx.statusCode() == 413 ? new ApiException(413, "Request body too large: the limit is " + settings.maxRequestBytes() + " bytes")
-                : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " " + ctx.request().path())));
+                : ctx.statusCode() == 413 ? new ApiException(413, "Request body too large: the limit is " + settings.maxRequestBytes()
+                        + " bytes")
+                : new ApiException(ctx.statusCode(), "HTTP " + ctx.statusCode() + " for " + ctx.request().method() + " "
+                        + ctx.request().path())));
 
         SlowClients slow = new SlowClients(vertx, settings.apiLimits().connections(), settings.apiLimits().connectionsPerClient());
         return vertx.createHttpServer(tls.server(new HttpServerOptions())
@@ -150,7 +155,8 @@ public final class QueryApiVerticle extends VerticleBase {
                         // Go's server takes request lines far past Netty's 4 KB: a long ?filter or an ID Consul
                         // accepts must reach its handler (and its 400), not a 414.
                         .setMaxInitialLineLength(MAX_REQUEST_LINE))
-                .connectionHandler(slow.connections()).requestHandler(slow.requests(router)).listen(settings.httpPort(), settings.advertisedHost()).onSuccess(s -> {
+                .connectionHandler(slow.connections()).requestHandler(slow.requests(router)).listen(settings.httpPort(),
+                        settings.advertisedHost()).onSuccess(s -> {
             server = s;
             LOG.info("query API listening on {}://{}:{}", tls.scheme(), settings.advertisedHost(), s.actualPort());
         });

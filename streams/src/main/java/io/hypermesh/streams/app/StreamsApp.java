@@ -85,7 +85,8 @@ public final class StreamsApp implements AutoCloseable {
 
     /** As {@link #start(StreamsSettings, RegistryClient)}, with the tokens the write APIs require. */
     public static StreamsApp start(StreamsSettings requested, RegistryClient registry, io.hypermesh.http.auth.ApiTokens tokens) {
-        StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback()) : requested;
+        StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback())
+                : requested;
         // The topics are created once, by `up` or `hypermesh topics`; the folds only check they are there.
         try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             TopicAdmin.verify(admin, Topics.ALL);
@@ -123,7 +124,8 @@ public final class StreamsApp implements AutoCloseable {
                 RegistryTopology.STORE, serdes.of(ServiceInstance.class));
         // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
         HttpTls tls = new HttpTls(settings.kafka().tls());
-        StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes, tls);
+        StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes,
+                tls);
         // The write endpoints answer within 10 s even when Kafka cannot take their events. A write
         // waits for its own record to be applied, so its record goes at once, not after a linger;
         // writes that come together still share a request while one is in flight.
@@ -132,8 +134,10 @@ public final class StreamsApp implements AutoCloseable {
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
         DeadLetterTail deadLetters = new DeadLetterTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
         SchemaCatalog schemas = new SchemaCatalog(registry);
-        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, schemas), changes, applied, indexes,
-                settings, new Dashboard(vertx, stores, changes, audit, deadLetters, schemas, new EventFlow(metrics, () -> FoldLag.of(streams))), tokens, tls);
+        QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, schemas), changes,
+                applied, indexes,
+                settings, new Dashboard(vertx, stores, changes, audit, deadLetters, schemas, new EventFlow(metrics, () ->
+                        FoldLag.of(streams))), tokens, tls);
         try {
             vertx.deployVerticle(api).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -62,11 +62,14 @@ public final class HealthRules {
     static HealthStatus status(HealthStatus current, double score) {
         switch (current) {
             case HEALTHY:
-                return score < UNHEALTHY_ENTER ? HealthStatus.UNHEALTHY : score < HEALTHY_EXIT ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
+                return score < UNHEALTHY_ENTER ? HealthStatus.UNHEALTHY : score < HEALTHY_EXIT ? HealthStatus.DEGRADED
+                        : HealthStatus.HEALTHY;
             case DEGRADED:
-                return score >= HEALTHY_ENTER ? HealthStatus.HEALTHY : score < UNHEALTHY_ENTER ? HealthStatus.UNHEALTHY : HealthStatus.DEGRADED;
+                return score >= HEALTHY_ENTER ? HealthStatus.HEALTHY : score < UNHEALTHY_ENTER ? HealthStatus.UNHEALTHY
+                        : HealthStatus.DEGRADED;
             case UNHEALTHY:
-                return score >= HEALTHY_ENTER ? HealthStatus.HEALTHY : score >= UNHEALTHY_EXIT ? HealthStatus.DEGRADED : HealthStatus.UNHEALTHY;
+                return score >= HEALTHY_ENTER ? HealthStatus.HEALTHY : score >= UNHEALTHY_EXIT ? HealthStatus.DEGRADED
+                        : HealthStatus.UNHEALTHY;
             default:
                 // First result: plain thresholds, midway between enter and exit.
                 return score >= (HEALTHY_ENTER + HEALTHY_EXIT) / 2 ? HealthStatus.HEALTHY

@@ -69,7 +69,8 @@ public final class LifecycleTopology {
                         Consumed.with(Serdes.String(), serdes.of(LifecycleEvent.class)).withName("lifecycle-events"))
                 .mapValues(event -> InvalidEventException.present(event, Topics.LIFECYCLE.name()), Named.as("lifecycle-events-present"));
         // Phase progress events are the coordinator's own report, not a component's state: they have a table of their own.
-        KTable<String, PhaseRun> runs = all.filter((key, event) -> event.getPayload() instanceof PhaseProgress, Named.as("lifecycle-phase-reports"))
+        KTable<String, PhaseRun> runs = all.filter((key, event) -> event.getPayload() instanceof PhaseProgress,
+                Named.as("lifecycle-phase-reports"))
                 .groupByKey()
                 .aggregate(() -> null, (key, event, run) -> {
                     PhaseRun next = PhaseRuns.next(run, (PhaseProgress) event.getPayload(), event.getOccurredAt());
@@ -82,7 +83,8 @@ public final class LifecycleTopology {
                 .groupByKey();
         KGroupedStream<String, LifecycleCommandEvent> commands = builder.stream(Topics.LIFECYCLE_COMMANDS.name(),
                 Consumed.with(Serdes.String(), serdes.of(LifecycleCommandEvent.class)).withName("lifecycle-commands"))
-                .mapValues(command -> InvalidEventException.present(command, Topics.LIFECYCLE_COMMANDS.name()), Named.as("lifecycle-commands-present"))
+                .mapValues(command -> InvalidEventException.present(command, Topics.LIFECYCLE_COMMANDS.name()),
+                        Named.as("lifecycle-commands-present"))
                 .groupByKey();
         KTable<String, ComponentState> components = events
                 .cogroup((String id, LifecycleEvent event, ComponentState state) -> {

@@ -33,7 +33,8 @@ public final class PhaseRuns {
     }
 
     static boolean ended(PhaseState state) {
-        return state == PhaseState.COMPLETED || state == PhaseState.DEGRADED || state == PhaseState.FAILED || state == PhaseState.ROLLED_BACK;
+        return state == PhaseState.COMPLETED || state == PhaseState.DEGRADED || state == PhaseState.FAILED
+                || state == PhaseState.ROLLED_BACK;
     }
 
     /** How long the phase's current run took, or has taken by {@code now} while it goes on. */

@@ -64,7 +64,8 @@ public final class BusGauges {
         this.audit = audit;
         this.schemas = schemas;
         instances = gauge("hypermesh.service.instances", null,
-                "Service instances in this instance's partitions of the registry, by service and Consul check status (passing, warning, critical)");
+                "Service instances in this instance's partitions of the registry, by service and Consul check status (passing, "
+                        + "warning, critical)");
         components = gauge("hypermesh.components", null,
                 "Health components in this instance's partitions of the health fold, by status");
         scores = gauge("hypermesh.component.health.score", null,
@@ -124,7 +125,8 @@ public final class BusGauges {
     private void refreshInstances() {
         Map<String, int[]> byService = new TreeMap<>();
         for (ServiceInstance i : this.<ServiceInstance>local(RegistryTopology.STORE)) {
-            byService.computeIfAbsent(i.getServiceName(), s -> new int[CONSUL_STATUSES.size()])[CONSUL_STATUSES.indexOf(ConsulJson.aggregate(i))]++;
+            byService.computeIfAbsent(i.getServiceName(), s ->
+                    new int[CONSUL_STATUSES.size()])[CONSUL_STATUSES.indexOf(ConsulJson.aggregate(i))]++;
         }
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         // Every status of a service present, 0 included: "no passing instance" is a series at 0, not a missing one.
@@ -174,7 +176,8 @@ public final class BusGauges {
                 states.add(MultiGauge.Row.of(Tags.of("phase", phase, "name", run.getName(), "state", state.name()),
                         state.name().equals(run.getState()) ? 1 : 0));
             }
-            durations.add(MultiGauge.Row.of(Tags.of("phase", phase, "name", run.getName()), PhaseRuns.duration(run, now).toMillis() / 1000.0));
+            durations.add(MultiGauge.Row.of(Tags.of("phase", phase, "name", run.getName()), PhaseRuns.duration(run,
+                    now).toMillis() / 1000.0));
         }
         phaseState.register(states, true);
         phaseDuration.register(durations, true);

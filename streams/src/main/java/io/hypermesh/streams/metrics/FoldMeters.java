@@ -34,7 +34,8 @@ public final class FoldMeters implements FoldMetrics {
     public FoldMeters(MeterRegistry registry) {
         this.registry = registry;
         // The folds' topics start at 0, so the first dead letter is an increase Prometheus sees, not a new series.
-        for (String topic : List.of(Topics.REGISTRY.name(), Topics.HEALTH_CHECKS.name(), Topics.LIFECYCLE.name(), Topics.LIFECYCLE_COMMANDS.name())) {
+        for (String topic : List.of(Topics.REGISTRY.name(), Topics.HEALTH_CHECKS.name(), Topics.LIFECYCLE.name(),
+                Topics.LIFECYCLE_COMMANDS.name())) {
             byTopic.put(topic, new TopicMeters(topic));
             for (DeadLetterReason reason : DeadLetterReason.values()) {
                 deadLetterCounter(topic, reason);

@@ -6,7 +6,6 @@ import io.hypermesh.state.ServiceInstance;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**

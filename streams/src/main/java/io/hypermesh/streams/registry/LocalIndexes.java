@@ -112,6 +112,7 @@ final class LocalIndexes {
     /** A check id other than the two Consul derives from the service id: only those need looking up. */
     private static boolean customCheck(CheckState c, ServiceInstance instance) {
         String id = c.getDefinition().getCheckId();
-        return !id.equals(RegistryTopology.SERVICE_CHECK_PREFIX + instance.getInstanceId()) && !id.equals(RegistryTopology.MAINTENANCE_CHECK_PREFIX + instance.getInstanceId());
+        return !id.equals(RegistryTopology.SERVICE_CHECK_PREFIX + instance.getInstanceId())
+                && !id.equals(RegistryTopology.MAINTENANCE_CHECK_PREFIX + instance.getInstanceId());
     }
 }

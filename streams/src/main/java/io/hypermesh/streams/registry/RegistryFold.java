@@ -71,7 +71,8 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
         if (mirror != null) {
             int partition = context.taskId().partition();
             try (KeyValueIterator<String, Long> all = indexes.all()) {
-                all.forEachRemaining(kv -> mirror.put(kv.key.substring(0, kv.key.lastIndexOf(RegistryTopology.SEPARATOR)), partition, kv.value));
+                all.forEachRemaining(kv -> mirror.put(kv.key.substring(0, kv.key.lastIndexOf(RegistryTopology.SEPARATOR)), partition,
+                        kv.value));
             }
         }
         if (settings.expiryEnabled()) {
@@ -170,7 +171,8 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
                 .setTags(new ArrayList<>(r.getTags())).setWeightPassing(r.getWeights().getPassing())
                 .setWeightWarning(r.getWeights().getWarning()).setMetadata(r.getMetadata()).setTtlMs(r.getTtlMs())
                 .setRegisteredAt(previous != null ? previous.getRegisteredAt() : Instant.ofEpochMilli(at))
-                .setLastHeartbeatAt(Instant.ofEpochMilli(Math.max(at, previous == null ? at : previous.getLastHeartbeatAt().toEpochMilli())))
+                .setLastHeartbeatAt(Instant.ofEpochMilli(Math.max(at, previous == null ? at
+                        : previous.getLastHeartbeatAt().toEpochMilli())))
                 .setHealthComponentId(r.getMetadata().getOrDefault("healthComponent", r.getInstanceId()))
                 .setNode(node.name()).setNodeAddress(node.address())
                 .setEnableTagOverride(r.getEnableTagOverride())
@@ -276,7 +278,8 @@ final class RegistryFold implements Processor<String, RegistryEvent, String, Obj
         return schema.getFields().stream().filter(f -> !out.contains(f.name())).mapToInt(org.apache.avro.Schema.Field::pos).toArray();
     }
 
-    private static final int[] SHOWN_INSTANCE_FIELDS = fieldsBut(ServiceInstance.getClassSchema(), "registeredAt", "lastHeartbeatAt", "ttlMs", "modifyIndex");
+    private static final int[] SHOWN_INSTANCE_FIELDS = fieldsBut(ServiceInstance.getClassSchema(), "registeredAt", "lastHeartbeatAt",
+            "ttlMs", "modifyIndex");
     private static final int CHECKS_FIELD = ServiceInstance.getClassSchema().getField("checks").pos();
     private static final int[] SHOWN_CHECK_FIELDS = fieldsBut(CheckState.getClassSchema(), "updatedAt", "criticalSince");
 

@@ -130,13 +130,15 @@ public final class RegistryTopology {
         topology.addSource(SOURCE, Serdes.String().deserializer(), events.deserializer(), Topics.REGISTRY.name());
         topology.addProcessor(FOLD, () -> new RegistryFold(settings, changes, applied, mirror, metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), stored), FOLD);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()), FOLD);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE), Serdes.String(), Serdes.Long()),
+                FOLD);
         // Derived from STORE on every task start, so no changelog: restoring one store is enough.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_SERVICE_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BY_CHECK_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled(), FOLD);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNNABLE_CHECKS_STORE), Serdes.String(), Serdes.String())
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNNABLE_CHECKS_STORE), Serdes.String(),
+                Serdes.String())
                 .withLoggingDisabled(), FOLD);
         topology.addSink(STATE_SINK, Topics.REGISTRY_STATE.name(), Serdes.String().serializer(), once, FOLD);
         topology.addSink(EXPIRY_SINK, Topics.REGISTRY.name(), Serdes.String().serializer(), events.serializer(), FOLD);

@@ -96,7 +96,8 @@ class ApiBulkheadsIT {
         assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"redos\"}").status());
         String filter = URLEncoder.encode("Service.ID matches \"(.*a){10}$\"", StandardCharsets.UTF_8);
         // Warm: the first filter loads the regex engine's classes.
-        assertEquals(200, api.get("/v1/health/service/redos?filter=" + URLEncoder.encode("Service.ID matches \"b\"", StandardCharsets.UTF_8)).status());
+        assertEquals(200, api.get("/v1/health/service/redos?filter=" + URLEncoder.encode("Service.ID matches \"b\"",
+                StandardCharsets.UTF_8)).status());
         AtomicBoolean done = new AtomicBoolean();
         CompletableFuture<long[]> others = CompletableFuture.supplyAsync(() -> {
             List<Long> micros = new ArrayList<>();
@@ -130,7 +131,8 @@ class ApiBulkheadsIT {
         assertTrue(r.body().contains("nested deeper than"), r.body());
         String nots = URLEncoder.encode("not ".repeat(500) + "Service.ID == x", StandardCharsets.UTF_8);
         assertEquals(400, api.get("/v1/health/service/redos?filter=" + nots).status());
-        String longChain = URLEncoder.encode(String.join(" or ", java.util.Collections.nCopies(300, "Service.ID == x")), StandardCharsets.UTF_8);
+        String longChain = URLEncoder.encode(String.join(" or ", java.util.Collections.nCopies(300, "Service.ID == x")),
+                StandardCharsets.UTF_8);
         assertEquals(200, api.get("/v1/health/service/redos?filter=" + longChain).status(), "a long flat chain is not deep");
     }
 
@@ -219,8 +221,10 @@ class ApiBulkheadsIT {
             }
             long opened = System.nanoTime();
 
-            HttpResponse<String> held = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/agent/service/register"))
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"ID\":\"held-1\",\"Name\":\"held\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> held = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.url()
+                    + "/v1/agent/service/register"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"ID\":\"held-1\",\"Name\":\"held\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(503, held.statusCode(), held.body());
             assertTrue(held.headers().firstValue("Retry-After").isPresent(), "a 503 says when to come back");
             assertTrue(held.body().contains(holder) && held.body().contains(Topics.REGISTRY.name()),
@@ -251,7 +255,8 @@ class ApiBulkheadsIT {
                 s.connect(new InetSocketAddress(base.getHost(), base.getPort()));
                 OutputStream out = s.getOutputStream();
                 // Distinct queries, so no two share a cached rendering.
-                out.write(("GET /v1/health/service/" + BIG + "?n=" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("GET /v1/health/service/" + BIG + "?n=" + i
+                        + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 unread.add(s);
             }

@@ -38,12 +38,14 @@ class ApiTokensIT {
             assertEquals(401, none.statusCode());
             assertEquals("Bearer realm=\"hypermesh\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
             assertTrue(none.body().contains("writes need an API token"), none.body());
-            HttpResponse<String> wrong = http.send(put(app, "/v1/agent/check/pass/service:" + svc + "-1", "", "Bearer not-the-token-at-all"),
+            HttpResponse<String> wrong = http.send(put(app, "/v1/agent/check/pass/service:" + svc + "-1", "",
+                    "Bearer not-the-token-at-all"),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, wrong.statusCode());
             assertTrue(wrong.body().contains("not one this bus accepts"), wrong.body());
 
-            HttpResponse<String> ok = http.send(put(app, "/v1/agent/service/register", body, "Bearer " + TOKEN), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ok = http.send(put(app, "/v1/agent/service/register", body, "Bearer " + TOKEN),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ok.statusCode(), ok.body());
             String listed = until(() -> get(http, app, "/v1/catalog/service/" + svc), b -> b.contains(svc + "-1"), Duration.ofSeconds(30),
                     "registered with the token, read without one");
@@ -61,7 +63,8 @@ class ApiTokensIT {
 
     private static String get(HttpClient http, StreamsApp app, String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
         } catch (Exception e) {
             return "";

@@ -1,6 +1,5 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.streams.api.views.ViewRendering;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.streams.app.StreamsApp;
@@ -88,10 +87,12 @@ class ConsulClientIT {
         HttpServer target = await(vertx.createHttpServer().requestHandler(r -> r.response().setStatusCode(healthStatus.get()).end("ok"))
                 .listen(0, "127.0.0.1"));
         String svc = name();
-        await(consul.registerService(new ServiceOptions().setName(svc).setId(svc + "-1").setAddress("127.0.0.1").setPort(target.actualPort())
+        await(consul.registerService(new ServiceOptions().setName(svc).setId(svc
+                + "-1").setAddress("127.0.0.1").setPort(target.actualPort())
                 .setTags(List.of("blue")).setCheckListOptions(List.of(
                         new CheckOptions().setId(svc + "-1-ttl").setName("heartbeat").setTtl("30s"),
-                        new CheckOptions().setId(svc + "-1-http").setName("http").setHttp("http://127.0.0.1:" + target.actualPort() + "/health")
+                        new CheckOptions().setId(svc + "-1-http").setName("http").setHttp("http://127.0.0.1:" + target.actualPort()
+                                + "/health")
                                 .setInterval("300ms")))));
         await(consul.registerService(new ServiceOptions().setName(svc).setId(svc + "-2").setAddress("127.0.0.1").setPort(1)
                 .setCheckOptions(new CheckOptions().setTtl("30s"))));
@@ -137,15 +138,19 @@ class ConsulClientIT {
 
     @Test
     void aTcpCheckRunByTheBusAndMaintenanceModeGateDiscovery() throws Exception {
-        io.vertx.core.net.NetServer listening = await(vertx.createNetServer().connectHandler(socket -> socket.close()).listen(0, "127.0.0.1"));
+        io.vertx.core.net.NetServer listening = await(vertx.createNetServer().connectHandler(socket -> socket.close()).listen(0,
+                "127.0.0.1"));
         String svc = name();
-        await(consul.registerService(new ServiceOptions().setName(svc).setId(svc + "-1").setAddress("127.0.0.1").setPort(listening.actualPort())
+        await(consul.registerService(new ServiceOptions().setName(svc).setId(svc
+                + "-1").setAddress("127.0.0.1").setPort(listening.actualPort())
                 .setCheckOptions(new CheckOptions().setTcp("127.0.0.1:" + listening.actualPort()).setInterval("300ms"))));
         until(() -> await(consul.healthServiceNodes(svc, true)), l -> l.getList().size() == 1, Duration.ofSeconds(30), "the TCP check ran");
 
-        await(consul.maintenanceService(new io.vertx.ext.consul.MaintenanceOptions().setId(svc + "-1").setEnable(true).setReason("upgrade")));
+        await(consul.maintenanceService(new io.vertx.ext.consul.MaintenanceOptions().setId(svc
+                + "-1").setEnable(true).setReason("upgrade")));
         assertEquals(List.of(), ids(await(consul.healthServiceNodes(svc, true))), "in maintenance: not passing, at once");
-        Check maintenance = await(consul.healthChecks(svc)).getList().stream().filter(c -> c.getId().equals("_service_maintenance:" + svc + "-1"))
+        Check maintenance = await(consul.healthChecks(svc)).getList().stream().filter(c -> c.getId().equals("_service_maintenance:"
+                + svc + "-1"))
                 .findFirst().orElseThrow();
         assertEquals(CheckStatus.CRITICAL, maintenance.getStatus());
         assertEquals("upgrade", maintenance.getNotes());
@@ -153,7 +158,8 @@ class ConsulClientIT {
         assertEquals(List.of(svc + "-1"), ids(await(consul.healthServiceNodes(svc, true))));
 
         await(listening.close());
-        until(() -> await(consul.healthServiceNodes(svc, true)), l -> l.getList().isEmpty(), Duration.ofSeconds(30), "nothing listens: critical");
+        until(() -> await(consul.healthServiceNodes(svc, true)), l -> l.getList().isEmpty(), Duration.ofSeconds(30),
+                "nothing listens: critical");
         assertTrue(await(consul.healthChecks(svc)).getList().get(0).getOutput().startsWith("dial tcp 127.0.0.1:"));
     }
 
@@ -161,7 +167,8 @@ class ConsulClientIT {
     void aBlockingQueryReturnsOnTheNextChangeWithAHigherIndex() throws Exception {
         String svc = name();
         ServiceList before = await(consul.catalogServices());
-        Future<ServiceList> blocked = consul.catalogServicesWithOptions(new BlockingQueryOptions().setIndex(before.getIndex()).setWait("20s"));
+        Future<ServiceList> blocked = consul.catalogServicesWithOptions(new
+                BlockingQueryOptions().setIndex(before.getIndex()).setWait("20s"));
         Thread.sleep(300);
         assertTrue(!blocked.isComplete(), "waits while nothing changed");
         await(consul.registerService(new ServiceOptions().setName(svc).setId(svc + "-1").setPort(80)));
@@ -176,7 +183,8 @@ class ConsulClientIT {
         List<List<String>> seen = new CopyOnWriteArrayList<>();
         Watch<ServiceEntryList> watch = Watch.service(svc, vertx, options).setHandler(r -> {
             if (r.succeeded()) {
-                seen.add(r.nextResult().getList().stream().map(e -> e.getService().getId() + "=" + e.getChecks().get(0).getStatus()).toList());
+                seen.add(r.nextResult().getList().stream().map(e -> e.getService().getId() + "="
+                        + e.getChecks().get(0).getStatus()).toList());
             }
         }).start();
         try {

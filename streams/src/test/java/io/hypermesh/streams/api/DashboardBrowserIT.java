@@ -73,7 +73,8 @@ class DashboardBrowserIT {
                 "Debian's chromium and chromium-driver are required (.ci/run installs them)");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,900");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        ChromeDriverService service = new
+                ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
     }
 
@@ -100,7 +101,8 @@ class DashboardBrowserIT {
             js.executeScript(setFilter, service);
             Object pageMark = js.executeScript("return window.hypermeshMark = Math.random();");
 
-            Http.Response registered = api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"10.9.8.7\","
+            Http.Response registered = api.put("/v1/agent/service/register", "{\"ID\":\"" + id + "\",\"Name\":\"" + service
+                    + "\",\"Address\":\"10.9.8.7\","
                     + "\"Port\":8443,\"Check\":{\"TTL\":\"10m\"}}");
             assertEquals(200, registered.status(), registered.body());
             assertEquals(200, api.put("/v1/agent/check/pass/service:" + id, "").status());
@@ -124,7 +126,8 @@ class DashboardBrowserIT {
             String red = wait.until(b -> b.findElement(badge).getCssValue("background-color"));
             assertEquals("rgba(227, 52, 47, 1)", red, "red once unhealthy");
             assertTrue(!red.equals(green), "the colour changed from " + green);
-            String points = wait.until(b -> b.findElement(By.cssSelector("tr[data-instance='" + id + "'] svg.spark polyline")).getAttribute("points"));
+            String points = wait.until(b -> b.findElement(By.cssSelector("tr[data-instance='" + id
+                    + "'] svg.spark polyline")).getAttribute("points"));
             assertTrue(points.split(" ").length >= 2, "the sparkline shows the score falling: " + points);
 
             publishPhaseAndAudit(component, id);
@@ -141,7 +144,8 @@ class DashboardBrowserIT {
             wait.until(b -> b.findElement(By.id("instances")).getText().contains("no service matches"));
             assertTrue(browser.findElements(row).isEmpty(), "the filtered page leaves the instance out");
             js.executeScript(setFilter, service.toUpperCase(java.util.Locale.ROOT));
-            assertTrue(wait.until(b -> b.findElement(row).getText()).contains("10.9.8.7:8443"), "a filter matches service names ignoring case");
+            assertTrue(wait.until(b -> b.findElement(row).getText()).contains("10.9.8.7:8443"),
+                    "a filter matches service names ignoring case");
 
             screenshot(browser, "dashboard.png");
         } finally {
@@ -181,36 +185,45 @@ class DashboardBrowserIT {
             String p99 = wait.until(b -> b.findElement(By.cssSelector("#propagation [data-fold='registry']")).getText());
             assertTrue(p99.matches("propagation p99 \\(registry\\): (≤ [0-9.]+ ms|> 60 s|–) over \\d+ applied in \\d+ s"), p99);
             wait.until(b -> b.findElement(By.cssSelector("#propagation [data-fold='registry']")).getText().contains("≤"));
-            assertTrue(wait.until(b -> b.findElement(By.cssSelector("#flow tr[data-topic='" + Topics.REGISTRY.name() + "'] .lag")).getText())
+            assertTrue(wait.until(b -> b.findElement(By.cssSelector("#flow tr[data-topic='" + Topics.REGISTRY.name()
+                    + "'] .lag")).getText())
                     .matches("\\d+|–"), "a lag figure per topic");
 
             // A record that does not decode: its topic, partition and offset, and the count of its reason.
-            int undecodableBefore = Integer.parseInt(wait.until(b -> b.findElement(By.cssSelector("[data-reason='undecodable'] b")).getText()));
+            int undecodableBefore = Integer.parseInt(wait.until(b ->
+                    b.findElement(By.cssSelector("[data-reason='undecodable'] b")).getText()));
             long offset;
-            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> raw = new org.apache.kafka.clients.producer.KafkaProducer<>(
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[],
+                    byte[]> raw = new org.apache.kafka.clients.producer.KafkaProducer<>(
                     bus.kafka.clientConfig(), new org.apache.kafka.common.serialization.ByteArraySerializer(),
                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
                 offset = raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.HEALTH_CHECKS.name(), 0, id.getBytes(),
                         "no avro here".getBytes())).get().offset();
             }
-            By letter = By.cssSelector("#deadletters .letter[data-topic='" + Topics.HEALTH_CHECKS.name() + "'][data-partition='0'][data-offset='"
+            By letter = By.cssSelector("#deadletters .letter[data-topic='" + Topics.HEALTH_CHECKS.name()
+                    + "'][data-partition='0'][data-offset='"
                     + offset + "']");
             String line = wait.until(b -> b.findElement(letter).getText());
             assertTrue(line.contains(Topics.HEALTH_CHECKS.name() + "-0@" + offset) && line.contains("undecodable (deserialize)"), line);
-            wait.until(b -> Integer.parseInt(b.findElement(By.cssSelector("[data-reason='undecodable'] b")).getText()) == undecodableBefore + 1);
+            wait.until(b ->
+                    Integer.parseInt(b.findElement(By.cssSelector("[data-reason='undecodable'] b")).getText()) == undecodableBefore + 1);
 
             // The bus's own subjects, with their versions.
             String subject = Topics.REGISTRY.name() + "-value";
-            assertTrue(wait.until(b -> b.findElement(By.cssSelector("#schemas tr[data-subject='" + subject + "']")).getText()).matches(".*\\d+"));
+            assertTrue(wait.until(b -> b.findElement(By.cssSelector("#schemas tr[data-subject='" + subject
+                    + "']")).getText()).matches(".*\\d+"));
 
             // A phase by the name the coordinator reports, its run's state and duration, and its component.
             publishPhaseAndAudit(id + "-worker", id);
             try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
                 EventSource coordinator = new EventSource("coordinator", ComponentKind.COORDINATOR);
-                writer.publish(Topics.LIFECYCLE, "phase-6", io.hypermesh.schemas.events.Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(),
-                        coordinator, Instant.now().minusSeconds(90), new io.hypermesh.events.lifecycle.PhaseProgress(6, "Application Services", 0, 1,
+                writer.publish(Topics.LIFECYCLE, "phase-6", io.hypermesh.schemas.events.Envelopes.wrap(Topics.LIFECYCLE,
+                        UUID.randomUUID().toString(),
+                        coordinator, Instant.now().minusSeconds(90), new io.hypermesh.events.lifecycle.PhaseProgress(6,
+                                "Application Services", 0, 1,
                                 io.hypermesh.events.lifecycle.PhaseState.RUNNING))).get();
-                writer.publish(Topics.LIFECYCLE, "phase-6", io.hypermesh.schemas.events.Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(),
+                writer.publish(Topics.LIFECYCLE, "phase-6", io.hypermesh.schemas.events.Envelopes.wrap(Topics.LIFECYCLE,
+                        UUID.randomUUID().toString(),
                         coordinator, Instant.now(), new io.hypermesh.events.lifecycle.PhaseProgress(6, "Application Services", 1, 1,
                                 io.hypermesh.events.lifecycle.PhaseState.COMPLETED))).get();
             }
@@ -253,7 +266,8 @@ class DashboardBrowserIT {
             browser.get(app.url() + "/ui/?limit=1000");
             WebDriverWait wait = waitOn(browser);
             org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
-            js.executeScript("const f = document.getElementById('filter'); f.value = arguments[0]; f.dispatchEvent(new Event('input'));", service);
+            js.executeScript("const f = document.getElementById('filter'); f.value = arguments[0]; f.dispatchEvent(new "
+                    + "Event('input'));", service);
             wait.until(b -> b.findElements(By.cssSelector("#instances tr[data-service='" + service + "']")).size() == 1_000);
             // Every render of the full page, not just the last: the slowest counts.
             List<Double> times = new java.util.ArrayList<>();
@@ -264,7 +278,8 @@ class DashboardBrowserIT {
                 wait.until(b -> !String.valueOf(js.executeScript("return document.body.dataset.renders;")).equals(String.valueOf(renders)));
                 times.add(Double.parseDouble(String.valueOf(js.executeScript("return document.body.dataset.renderMs;"))));
             }
-            assertEquals(1_000, browser.findElements(By.cssSelector("#instances tr[data-service='" + service + "']")).size(), "a page of 1,000");
+            assertEquals(1_000, browser.findElements(By.cssSelector("#instances tr[data-service='" + service + "']")).size(),
+                    "a page of 1,000");
             double slowest = times.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
             System.out.println("dashboard render of 1,000 instances, ms: " + times);
             assertTrue(slowest < 1_000, "rendered in " + times + " ms");
@@ -285,8 +300,10 @@ class DashboardBrowserIT {
                 writer.publish(Topics.LIFECYCLE.name(), component, event).get();
             }
             // As adapters write it (format 2): what it says is in its content bytes.
-            AuditEntry record = new AuditEntry(2, id + "-adapter", 1L, AuditContent.getEncoder().encode(new AuditContent(id + "-adapter", 1L,
-                    "docker:/run/docker.sock", "container.start", id + "-target", AuditOutcome.OBSERVED, Map.of())), ByteBuffer.wrap(new byte[32]));
+            AuditEntry record = new AuditEntry(2, id + "-adapter", 1L, AuditContent.getEncoder().encode(new AuditContent(id
+                    + "-adapter", 1L,
+                    "docker:/run/docker.sock", "container.start", id + "-target", AuditOutcome.OBSERVED, Map.of())),
+                            ByteBuffer.wrap(new byte[32]));
             AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                     .setSource(new EventSource(id + "-adapter", ComponentKind.ADAPTER)).setOccurredAt(Instant.now()).setTraceId(null)
                     .setPayload(record).build();

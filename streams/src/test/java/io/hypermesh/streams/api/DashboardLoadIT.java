@@ -1,6 +1,5 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.streams.api.dashboard.Dashboard;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.events.health.CheckStatus;
 import io.hypermesh.events.ComponentKind;
@@ -96,7 +95,8 @@ class DashboardLoadIT {
                 }
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-            Eventually.until(() -> new JsonObject(api.get("/v1/hypermesh/ui/overview?filter=" + prefix + "&limit=1").body()).getJsonObject("Counts"),
+            Eventually.until(() -> new JsonObject(api.get("/v1/hypermesh/ui/overview?filter=" + prefix
+                    + "&limit=1").body()).getJsonObject("Counts"),
                     counts -> counts.getInteger("Matching") == SERVICES * PER_SERVICE, Duration.ofSeconds(120), "all instances folded");
 
             AtomicBoolean running = new AtomicBoolean(true);
@@ -109,7 +109,8 @@ class DashboardLoadIT {
                 CheckStatus[] verdicts = CheckStatus.values();
                 while (running.get()) {
                     String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-                    writer.publish(Topics.HEALTH_CHECKS.name(), id, check(id, verdicts[ThreadLocalRandom.current().nextInt(verdicts.length)]));
+                    writer.publish(Topics.HEALTH_CHECKS.name(), id, check(id,
+                            verdicts[ThreadLocalRandom.current().nextInt(verdicts.length)]));
                     try {
                         Thread.sleep(5);
                     } catch (InterruptedException e) {
@@ -135,7 +136,8 @@ class DashboardLoadIT {
                 long p99 = micros[micros.length * 99 / 100];
                 long eventsDuring = dashboards.stream().mapToLong(d -> d.events.get()).sum() - eventsBefore;
                 long largest = dashboards.stream().mapToLong(d -> d.largestEvent.get()).max().orElse(0);
-                System.out.printf("dashboard load: reads p50 %.1f ms, p99 %.1f ms; %d dashboard updates during them; largest update %d bytes%n",
+                System.out.printf("dashboard load: reads p50 %.1f ms, p99 %.1f ms; %d dashboard updates during them; largest update %d "
+                        + "bytes%n",
                         p50 / 1e3, p99 / 1e3, eventsDuring, largest);
                 assertTrue(eventsDuring >= CLIENTS, "the dashboards kept receiving updates while reads were measured: " + eventsDuring);
                 assertTrue(largest < 200_000, "each update is one bounded page, not the whole view: " + largest + " bytes");
@@ -211,7 +213,8 @@ class DashboardLoadIT {
 
     /** A plain registration of {@code id} in {@code service}, with an hour's lease. */
     static RegistryEvent registration(String id, String service) {
-        return RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource("load-test", ComponentKind.SERVICE))
+        return RegistryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource("load-test",
+                ComponentKind.SERVICE))
                 .setOccurredAt(Instant.now()).setTraceId(null)
                 .setPayload(ServiceRegistered.newBuilder().setInstanceId(id).setServiceName(service)
                         .setEndpoint(new Endpoint("10.0.0.1", 8080, "tcp")).setTags(List.of()).setWeights(new Weights(1, 1))
@@ -219,7 +222,8 @@ class DashboardLoadIT {
     }
 
     private static HealthCheckEvent check(String component, CheckStatus status) {
-        return HealthCheckEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource(component, ComponentKind.SERVICE))
+        return HealthCheckEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(new EventSource(component,
+                ComponentKind.SERVICE))
                 .setOccurredAt(Instant.now()).setTraceId(null)
                 .setPayload(new HealthCheckResult(component, "load", status, 5.0, null)).build();
     }

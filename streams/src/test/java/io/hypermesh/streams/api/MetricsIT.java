@@ -87,7 +87,8 @@ class MetricsIT {
                 "a new TTL check starts critical");
         assertEquals(0.0, before.value("hypermesh_service_instances", "service", svc, "status", "passing").orElseThrow(),
                 "no passing instance is a series at 0, which an alert can see");
-        double applied = before.value("hypermesh_events_folded_total", "fold", "registry", "topic", Topics.REGISTRY.name(), "outcome", "applied")
+        double applied = before.value("hypermesh_events_folded_total", "fold", "registry", "topic", Topics.REGISTRY.name(), "outcome",
+                "applied")
                 .orElseThrow();
         assertTrue(applied >= 2, "the registrations were folded: " + applied);
         assertTrue(before.value("hypermesh_propagation_seconds_count", "fold", "registry").orElseThrow() >= 2);
@@ -97,7 +98,8 @@ class MetricsIT {
         for (int i = 0; i < 4; i++) {
             assertEquals(200, http.put("/v1/agent/check/fail/service:" + svc + "-2?note=down", "").status());
         }
-        Scrape after = until(MetricsIT::scrape, s -> s.value("hypermesh_component_health_score", "component", svc + "-2", "status", "unhealthy")
+        Scrape after = until(MetricsIT::scrape, s -> s.value("hypermesh_component_health_score", "component", svc + "-2", "status",
+                "unhealthy")
                 .isPresent(), Duration.ofSeconds(30), "the failing instance among the worst scores");
         assertEquals(1.0, after.value("hypermesh_service_instances", "service", svc, "status", "passing").orElseThrow());
         assertEquals(1.0, after.value("hypermesh_service_instances", "service", svc, "status", "critical").orElseThrow());
@@ -105,7 +107,8 @@ class MetricsIT {
         assertTrue(after.value("hypermesh_events_folded_total", "fold", "health", "outcome", "applied").orElseThrow() >= 5);
         assertTrue(after.value("hypermesh_events_folded_total", "fold", "registry", "outcome", "applied").orElseThrow() >= applied + 5);
         assertTrue(after.value("hypermesh_component_health_score", "component", svc + "-2").orElseThrow() < 50);
-        assertTrue(after.all("hypermesh_fold_lag_records", "topic", Topics.REGISTRY.name()).size() >= 1, "lag per partition of the registry");
+        assertTrue(after.all("hypermesh_fold_lag_records", "topic", Topics.REGISTRY.name()).size() >= 1,
+                "lag per partition of the registry");
         // Read from the registry at most every 5 s: the folds registered their subjects as they wrote.
         Scrape schemas = until(MetricsIT::scrape, x -> x.value("hypermesh_schema_subjects").orElse(0) >= 3, Duration.ofSeconds(15),
                 "the bus's subjects");
@@ -116,7 +119,8 @@ class MetricsIT {
     void anUndecodableRecordIsCountedAsADeadLetterWithItsReason() throws Exception {
         Scrape before = scrape();
         double was = before.value("hypermesh_dead_letters_total", "topic", Topics.HEALTH_CHECKS.name(), "reason", "undecodable").orElse(0);
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(Topics.HEALTH_CHECKS.name(), "x".getBytes(), "{\"not\":\"avro\"}".getBytes())).get();
         }
         Scrape after = until(MetricsIT::scrape, s -> s.value("hypermesh_dead_letters_total", "topic", Topics.HEALTH_CHECKS.name(),
@@ -131,7 +135,8 @@ class MetricsIT {
         Instant started = Instant.now().minusSeconds(3);
         try (BusPublisher publisher = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
             EventSource coordinator = new EventSource("coordinator-it", ComponentKind.COORDINATOR);
-            publisher.publish(Topics.LIFECYCLE, "phase-6", Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(), coordinator, started,
+            publisher.publish(Topics.LIFECYCLE, "phase-6", Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(), coordinator,
+                    started,
                     new PhaseProgress(6, name, 0, 2, PhaseState.RUNNING))).join();
             publisher.publish(Topics.LIFECYCLE, "phase-6", Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(), coordinator,
                     started.plusSeconds(2), new PhaseProgress(6, name, 2, 2, PhaseState.DEGRADED))).join();
@@ -157,7 +162,8 @@ class MetricsIT {
                         new AuditEntry(2, adapter, seq, content, ByteBuffer.wrap(new byte[32])))).join();
                 if (seq == 2) {
                     publisher.publish(Topics.AUDIT, adapter, Envelopes.wrap(Topics.AUDIT, source, new AuditCheckpoint(adapter, 2L,
-                            ByteBuffer.wrap(new byte[32]), ByteBuffer.wrap(new byte[32]), "Ed25519", "k1", ByteBuffer.wrap(new byte[64])))).join();
+                            ByteBuffer.wrap(new byte[32]), ByteBuffer.wrap(new byte[32]), "Ed25519", "k1",
+                                    ByteBuffer.wrap(new byte[64])))).join();
                 }
             }
         }
@@ -181,10 +187,12 @@ class MetricsIT {
         String svc = "metrics-watch-" + UUID.randomUUID().toString().substring(0, 6);
         register(svc, svc + "-1");
         String index = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(app.url() + "/v1/catalog/service/" + svc)).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                java.net.URI.create(app.url() + "/v1/catalog/service/" + svc)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding())
                 .headers().firstValue("X-Consul-Index").orElseThrow();
         double was = scrape().value("hypermesh_api_watches", "kind", "blocking_query").orElseThrow();
-        CompletableFuture<?> watching = CompletableFuture.runAsync(() -> http.get("/v1/catalog/service/" + svc + "?index=" + index + "&wait=20s"));
+        CompletableFuture<?> watching = CompletableFuture.runAsync(() -> http.get("/v1/catalog/service/" + svc + "?index=" + index
+                + "&wait=20s"));
         until(MetricsIT::scrape, s -> s.value("hypermesh_api_watches", "kind", "blocking_query").orElse(0) == was + 1,
                 Duration.ofSeconds(10), "one more blocking query open");
         register(svc, svc + "-2"); // wakes it

@@ -56,14 +56,16 @@ class PeerChangesIT {
             for (int i = 0; i < 8; i++) {
                 String id = service + "-" + i;
                 CompletableFuture<HttpResponse<String>> blocked = http.sendAsync(HttpRequest.newBuilder(URI.create(reader.url()
-                        + "/v1/catalog/service/" + service + "?index=" + index + "&wait=5m")).build(), HttpResponse.BodyHandlers.ofString());
+                        + "/v1/catalog/service/" + service + "?index=" + index + "&wait=5m")).build(),
+                                HttpResponse.BodyHandlers.ofString());
                 Http.Response registered = new Http(writer.url()).put("/v1/agent/service/register",
                         "{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Port\":" + (8000 + i) + "}");
                 assertEquals(200, registered.status(), registered.body());
                 // Woken by the change, not by the end of its 5-minute wait.
                 HttpResponse<String> woken = blocked.get(60, TimeUnit.SECONDS);
                 assertTrue(woken.body().contains("\"ServiceID\":\"" + id + "\""),
-                        "the query at index " + index + " returned with " + id + " (the first change of a partition included): " + woken.body());
+                        "the query at index " + index + " returned with " + id + " (the first change of a partition included): "
+                                + woken.body());
                 assertTrue(Long.parseLong(index(woken)) > Long.parseLong(index), index(woken) + " after " + index);
                 index = index(woken);
             }

@@ -104,7 +104,8 @@ class QueryApiIT {
         assertTrue(http.get("/v1/hypermesh/health/state/unhealthy").body().contains(web + "-2"));
         until(() -> http.get("/v1/hypermesh/health/component/" + web + "-1"), r -> r.status() == 200, Duration.ofSeconds(30), "scored");
         for (int i = 0; i < 10; i++) {
-            assertEquals(web + "-1", http.get("/v1/hypermesh/discovery/pick/" + web).json().get("ID").asText(), "only the passing one is picked");
+            assertEquals(web + "-1", http.get("/v1/hypermesh/discovery/pick/" + web).json().get("ID").asText(),
+                    "only the passing one is picked");
         }
 
         assertEquals(200, http.put("/v1/agent/service/deregister/" + web + "-1", "").status());
@@ -189,7 +190,8 @@ class QueryApiIT {
         assertTrue(instances("/v1/catalog/nodes").toString().contains("\"Node\":\"" + node + "\""));
         assertEquals(1, instances("/v1/health/service/" + svc + "?passing").size(), "a catalog check is as written");
         assertEquals("null", http.get("/v1/catalog/node/nowhere-" + svc).body(), "Consul's answer for an unknown node");
-        assertEquals(1, instances("/v1/catalog/service/" + svc + "?filter=" + java.net.URLEncoder.encode("ServiceTags contains x and Node == \""
+        assertEquals(1, instances("/v1/catalog/service/" + svc + "?filter="
+                + java.net.URLEncoder.encode("ServiceTags contains x and Node == \""
                 + node + "\"", java.nio.charset.StandardCharsets.UTF_8)).size());
         assertEquals(0, instances("/v1/catalog/service/" + svc + "?filter=" + java.net.URLEncoder.encode("ServicePort != 9000",
                 java.nio.charset.StandardCharsets.UTF_8)).size());
@@ -214,7 +216,8 @@ class QueryApiIT {
     @Test
     void anHttpCheckIsRunWithItsMethodHeadersAndTimeoutAndShowsItsDefinition() throws Exception {
         java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1",
+                0), 0);
         target.createContext("/h", exchange -> {
             seen.set(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("X-Probe"));
             exchange.sendResponseHeaders(429, -1); // Consul: 429 Too Many Requests is a warning
@@ -267,7 +270,8 @@ class QueryApiIT {
         StreamsApp capped = bus.start(bus.settings(BusFixture.uniqueAppId()).withMaxWatchers(2));
         Http api = new Http(capped.url());
         String svc = name();
-        CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() -> api.get("/v1/health/service/" + svc + "?index=1&wait=3s"));
+        CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() -> api.get("/v1/health/service/" + svc
+                + "?index=1&wait=3s"));
         HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(capped.url()
                 + "/v1/hypermesh/service/" + svc + "?stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         Thread.sleep(500);
@@ -334,7 +338,8 @@ class QueryApiIT {
         Http.Response otherDc = http.get("/v1/catalog/services?dc=dc9");
         assertEquals(500, otherDc.status());
         assertEquals("No path to datacenter", otherDc.body());
-        Http.Response badFilter = http.get("/v1/catalog/service/x?filter=" + java.net.URLEncoder.encode("ServiceTags contains", java.nio.charset.StandardCharsets.UTF_8));
+        Http.Response badFilter = http.get("/v1/catalog/service/x?filter=" + java.net.URLEncoder.encode("ServiceTags contains",
+                java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(400, badFilter.status());
         assertTrue(badFilter.body().contains("1:21 (20)"), badFilter.body());
         assertEquals(400, http.get("/v1/catalog/service/x?filter=Nope%20%3D%3D%20x").status());
@@ -342,10 +347,12 @@ class QueryApiIT {
         // curl's default content type, with a body past 8 KB: read as JSON, as Consul reads it.
         String svc = name();
         String bigTags = "[\"" + "t".repeat(20_000) + "\"]";
-        Http.Response form = http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"" + svc + "\",\"Port\":80,\"Tags\":" + bigTags + "}",
+        Http.Response form = http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"" + svc + "\",\"Port\":80,\"Tags\":" + bigTags
+                + "}",
                 "application/x-www-form-urlencoded");
         assertEquals(200, form.status(), form.body());
-        Http.Response huge = http.put("/v1/agent/service/register", "{\"Name\":\"" + svc + "\",\"Meta\":{\"k\":\"" + "v".repeat(2_000_000) + "\"}}");
+        Http.Response huge = http.put("/v1/agent/service/register", "{\"Name\":\"" + svc + "\",\"Meta\":{\"k\":\""
+                + "v".repeat(2_000_000) + "\"}}");
         assertEquals(413, huge.status());
         assertTrue(huge.body().contains("1048576"), "the limit is named: " + huge.body());
         Http.Response lone = http.put("/v1/agent/service/register", "{\"Name\":\"x\\ud800\"}");
@@ -364,7 +371,8 @@ class QueryApiIT {
     @Test
     void undecodableBytesOnAnInputTopicReachTheDeadLetterTopicAndTheFoldGoesOn() throws Exception {
         String key = "garbage-" + UUID.randomUUID();
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(bus.kafka.clientConfig(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(Topics.HEALTH_CHECKS.name(), key.getBytes(), "{\"oops\":true}".getBytes())).get();
         }
         String svc = name();

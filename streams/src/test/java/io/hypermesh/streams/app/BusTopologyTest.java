@@ -33,7 +33,8 @@ class BusTopologyTest {
 
     @Test
     void aLifecycleOrHealthChangeWakesItsOwnViewsAndNoServiceWatcher(@TempDir Path dir) {
-        fx = new DriverFixture((settings, serdes) -> BusTopology.build(settings, serdes, changes, null, null, io.hypermesh.streams.FoldMetrics.NONE), dir);
+        fx = new DriverFixture((settings, serdes) -> BusTopology.build(settings, serdes, changes, null, null,
+                io.hypermesh.streams.FoldMetrics.NONE), dir);
         List<String> service = List.of(RegistryTopology.Scopes.service("web"));
         List<String> component = List.of(ChangeSignal.lifecycle("adapter-1"));
         List<String> components = List.of(ChangeSignal.LIFECYCLE);

@@ -14,7 +14,6 @@ import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.PhaseRun;
 import io.hypermesh.streams.DeadLetterHandler;
-import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.lifecycle.PhaseRuns;
 import io.hypermesh.streams.metrics.FoldMeters;
@@ -102,7 +101,8 @@ class FoldMetricsTest {
         fx.input(Topics.LIFECYCLE.name(), LifecycleEvent.class).pipeInput("phase-2", Envelopes.wrap(Topics.LIFECYCLE,
                 DriverFixture.source("coordinator"), new PhaseProgress(2, "Core Services", 0, 3, PhaseState.RUNNING)));
         assertEquals(1, value("hypermesh_events_folded_total", "fold", "health", "outcome", "applied"));
-        assertEquals(1, value("hypermesh_events_folded_total", "fold", "lifecycle", "topic", Topics.LIFECYCLE.name(), "outcome", "applied"));
+        assertEquals(1, value("hypermesh_events_folded_total", "fold", "lifecycle", "topic", Topics.LIFECYCLE.name(), "outcome",
+                "applied"));
         assertEquals(1, value("hypermesh_propagation_seconds_count", "fold", "health"));
         assertEquals(1, value("hypermesh_propagation_seconds_count", "fold", "lifecycle"));
     }
@@ -115,7 +115,8 @@ class FoldMetricsTest {
                 PhaseState.ROLLED_BACK, PhaseState.RUNNING);
         KeyValueStore<String, PhaseRun> runs = fx.driver.getKeyValueStore(LifecycleTopology.PHASE_RUNS_STORE);
         for (int i = 0; i < states.size(); i++) {
-            lifecycle.pipeInput("phase-3", Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(), DriverFixture.source("coordinator"),
+            lifecycle.pipeInput("phase-3", Envelopes.wrap(Topics.LIFECYCLE, UUID.randomUUID().toString(),
+                    DriverFixture.source("coordinator"),
                     t0.plusSeconds(10L * i), new PhaseProgress(3, "Platform Services", i, 4, states.get(i))));
             PhaseRun run = runs.get("phase-3");
             assertEquals(states.get(i).name(), run.getState());

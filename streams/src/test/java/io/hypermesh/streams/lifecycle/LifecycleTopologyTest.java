@@ -93,7 +93,8 @@ class LifecycleTopologyTest {
         assertNull(components.get("phase-3"));
         transition("x", 4, LifecycleState.STARTING, LifecycleState.RUNNING);
         events.pipeInput("x", LifecycleEvent.newBuilder().setEventId("h").setSource(DriverFixture.source("x"))
-                .setOccurredAt(T0.plusSeconds(5)).setTraceId(null).setPayload(new ComponentHeartbeat("x", LifecycleState.RUNNING, 5000L)).build());
+                .setOccurredAt(T0.plusSeconds(5)).setTraceId(null).setPayload(new ComponentHeartbeat("x", LifecycleState.RUNNING,
+                        5000L)).build());
         assertEquals(T0.plusSeconds(5), components.get("x").getLastHeartbeatAt());
         assertEquals(LifecycleState.RUNNING, components.get("x").getState());
     }

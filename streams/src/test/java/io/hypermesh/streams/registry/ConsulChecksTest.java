@@ -77,12 +77,14 @@ class ConsulChecksTest {
     }
 
     CheckState check(String instance, String checkId) {
-        return store.get(instance).getChecks().stream().filter(c -> c.getDefinition().getCheckId().equals(checkId)).findFirst().orElse(null);
+        return store.get(instance).getChecks().stream().filter(c ->
+                c.getDefinition().getCheckId().equals(checkId)).findFirst().orElse(null);
     }
 
     long index(String scope) {
         long sum = 0;
-        try (KeyValueIterator<String, Long> it = indexes.prefixScan(Scopes.prefix(scope), org.apache.kafka.common.serialization.Serdes.String().serializer())) {
+        try (KeyValueIterator<String, Long> it = indexes.prefixScan(Scopes.prefix(scope),
+                org.apache.kafka.common.serialization.Serdes.String().serializer())) {
             while (it.hasNext()) {
                 sum += it.next().value;
             }

@@ -204,16 +204,20 @@ class RegistryTopologyTest {
                 org.apache.kafka.common.serialization.Serdes.String(), fx.serdes.of(ServiceInstance.class)).withLoggingDisabled().build();
         KeyValueStore<String, String> index = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_SERVICE_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
+                org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
         KeyValueStore<String, String> byCheck = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.BY_CHECK_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
+                org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
         KeyValueStore<String, Long> indexes = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.INDEX_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.Long()).withLoggingDisabled().build();
+                org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.Long()).withLoggingDisabled().build();
         KeyValueStore<String, String> runnable = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(RegistryTopology.RUNNABLE_CHECKS_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
+                org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.String()).withLoggingDisabled().build();
         for (KeyValueStore<String, ?> s : List.of(registry, index, byCheck, indexes, runnable)) {
             s.init(context.getStateStoreContext(), s);
             context.addStateStore(s);
@@ -250,7 +254,8 @@ class RegistryTopologyTest {
         send("web-1", registration("web-1", 10_000), T0);
         assertNotNull(store.get("web-1"), "the fold goes on");
         String reason = ((DeadLetter) fx.deadLetters().readRecord().value().getPayload()).getReason();
-        assertTrue(reason.contains("a tombstone (null value) on hypermesh.registry means nothing") && reason.contains("ServiceDeregistered"), reason);
+        assertTrue(reason.contains("a tombstone (null value) on hypermesh.registry means nothing")
+                && reason.contains("ServiceDeregistered"), reason);
     }
 
 }

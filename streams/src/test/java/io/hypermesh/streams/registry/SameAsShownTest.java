@@ -17,7 +17,8 @@ class SameAsShownTest {
 
     static CheckState check(String status, Instant updatedAt) {
         return CheckState.newBuilder().setDefinition(CheckDefinition.newBuilder().setCheckId("c1").setName("alive").build())
-                .setStatus(status).setOutput("").setUpdatedAt(updatedAt).setCriticalSince(status.equals("critical") ? updatedAt : null).build();
+                .setStatus(status).setOutput("").setUpdatedAt(updatedAt).setCriticalSince(status.equals("critical") ? updatedAt
+                        : null).build();
     }
 
     static ServiceInstance web(CheckState check) {
@@ -27,7 +28,8 @@ class SameAsShownTest {
     @Test
     void leasesTimestampsAndTheModifyIndexAreNotShown() {
         ServiceInstance before = web(check("critical", T0));
-        ServiceInstance renewed = ServiceInstance.newBuilder(before).setRegisteredAt(T0.plusSeconds(5)).setLastHeartbeatAt(T0.plusSeconds(9))
+        ServiceInstance renewed =
+                ServiceInstance.newBuilder(before).setRegisteredAt(T0.plusSeconds(5)).setLastHeartbeatAt(T0.plusSeconds(9))
                 .setTtlMs(99_000).setModifyIndex(77).setChecks(List.of(check("critical", T0.plusSeconds(9)))).build();
         assertTrue(RegistryFold.sameAsShown(before, renewed));
     }

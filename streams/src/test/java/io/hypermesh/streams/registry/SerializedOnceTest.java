@@ -90,8 +90,10 @@ class SerializedOnceTest {
         ServiceInstance web = RegistryTopologyTest.instance("web-1", "web");
         byte[] stored = reframing.serialize("changelog", web);
         byte[] published = reframing.serialize("hypermesh.registry.state", web);
-        assertEquals(ByteBuffer.wrap(stored, 1, 4).getInt() + 1_000, ByteBuffer.wrap(published, 1, 4).getInt(), "the state subject's own id");
-        assertArrayEquals(Arrays.copyOfRange(stored, 5, stored.length), Arrays.copyOfRange(published, 5, published.length), "the same body");
+        assertEquals(ByteBuffer.wrap(stored, 1, 4).getInt() + 1_000, ByteBuffer.wrap(published, 1, 4).getInt(),
+                "the state subject's own id");
+        assertArrayEquals(Arrays.copyOfRange(stored, 5, stored.length), Arrays.copyOfRange(published, 5, published.length),
+                "the same body");
         assertEquals(web, new AvroDeserializer<>(imported, ServiceInstance.class).deserialize("hypermesh.registry.state", published));
     }
 }

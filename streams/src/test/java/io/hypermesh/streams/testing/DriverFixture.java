@@ -35,7 +35,8 @@ public final class DriverFixture implements AutoCloseable {
     }
 
     /** @param extra Streams properties put over the settings' (objects included, as the app passes its metrics) */
-    public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, StreamsSettings settings, java.util.Map<String, Object> extra) {
+    public DriverFixture(BiFunction<StreamsSettings, BusSerdes, Topology> topology, StreamsSettings settings, java.util.Map<String,
+            Object> extra) {
         InMemoryRegistryClient registry = new InMemoryRegistryClient();
         this.settings = settings;
         this.serdes = new BusSerdes(registry);
@@ -45,7 +46,8 @@ public final class DriverFixture implements AutoCloseable {
     }
 
     public static StreamsSettings settings(Path stateDir) {
-        return StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to("unused:9092"), "mem://" + UUID.randomUUID(), stateDir, 0);
+        return StreamsSettings.defaults(io.hypermesh.schemas.kafka.KafkaAccess.to("unused:9092"), "mem://" + UUID.randomUUID(),
+                stateDir, 0);
     }
 
     public <V extends SpecificRecord> TestInputTopic<String, V> input(String topic, Class<V> type) {

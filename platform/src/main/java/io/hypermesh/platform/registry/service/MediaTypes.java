@@ -43,7 +43,8 @@ final class MediaTypes {
         for (String range : accept.split(",")) {
             String[] parts = range.trim().split(";");
             String mediaRange = parts[0].trim().toLowerCase(Locale.ROOT);
-            int rangeSpecificity = mediaRange.equals(offered) ? 2 : mediaRange.equals(type + "/*") ? 1 : mediaRange.equals("*/*") || mediaRange.equals("*") ? 0 : -1;
+            int rangeSpecificity = mediaRange.equals(offered) ? 2 : mediaRange.equals(type + "/*") ? 1 : mediaRange.equals("*/*")
+                    || mediaRange.equals("*") ? 0 : -1;
             if (rangeSpecificity > specificity) {
                 specificity = rangeSpecificity;
                 quality = q(parts);

@@ -138,7 +138,8 @@ public final class SchemaRegistryVerticle extends VerticleBase {
                 SchemaRegistry.version(s, subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted"))).definition().schema())));
         router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> blocking(ctx, () -> ints(store.read(s ->
                 SchemaRegistry.referencedBy(s, subject(ctx), ctx.pathParam("version"))))));
-        router.delete("/subjects/:subject/versions/:version").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.getNodeFactory()
+        router.delete("/subjects/:subject/versions/:version").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () ->
+                JSON.getNodeFactory()
                 .numberNode((int) store.write(s -> SchemaRegistry.deleteVersion(s, subject(ctx), ctx.pathParam("version"),
                         flag(ctx, "permanent"))))));
 
@@ -158,10 +159,12 @@ public final class SchemaRegistryVerticle extends VerticleBase {
         router.get("/config").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s -> RegistrySettings.level(s, null, true)))));
         router.put("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
                 store.write(s -> RegistrySettings.setLevel(null, requestedLevel(ctx))).name())));
-        router.delete("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s -> RegistrySettings.deleteLevel(s, null)))));
+        router.delete("/config").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s ->
+                RegistrySettings.deleteLevel(s, null)))));
         router.get("/config/:subject").handler(ctx -> blocking(ctx, () -> levelJson(store.read(s ->
                 RegistrySettings.level(s, subject(ctx), flag(ctx, "defaultToGlobal"))))));
-        router.put("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> JSON.createObjectNode().put("compatibility",
+        router.put("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () ->
+                JSON.createObjectNode().put("compatibility",
                 store.write(s -> RegistrySettings.setLevel(subject(ctx), requestedLevel(ctx))).name())));
         router.delete("/config/:subject").handler(this::authorizeWrite).handler(ctx -> blocking(ctx, () -> levelJson(store.write(s ->
                 RegistrySettings.deleteLevel(s, subject(ctx))))));

@@ -11,7 +11,8 @@ class MediaTypesTest {
     void theRegistrysOwnTypeWinsUnlessTheClientWeighsAnotherHigher() {
         assertEquals(MediaTypes.V1, MediaTypes.choose(null), "no Accept: anything goes");
         assertEquals(MediaTypes.V1, MediaTypes.choose("*/*"));
-        assertEquals(MediaTypes.V1, MediaTypes.choose("application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json"),
+        assertEquals(MediaTypes.V1,
+                MediaTypes.choose("application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json"),
                 "what Confluent's clients send");
         assertEquals(MediaTypes.JSON, MediaTypes.choose("application/json"));
         assertEquals(MediaTypes.DEFAULT, MediaTypes.choose("application/vnd.schemaregistry+json"));

@@ -40,7 +40,9 @@ class RegistryApiFuzzTest {
         registry = new SchemaRegistryVerticle(new InMemorySchemaStore(), "127.0.0.1", 0, io.hypermesh.http.HttpTls.NONE);
         vertx.deployVerticle(registry).await(30, TimeUnit.SECONDS);
         // Something to find, so lookups of real subjects and ids are exercised too.
-        send("POST", "/subjects/known-value/versions", "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"R\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"int\\\"}]}\"}");
+        send("POST", "/subjects/known-value/versions",
+                "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"R\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"typ"
+                        + "e\\\":\\\"int\\\"}]}\"}");
     }
 
     @AfterContainer
@@ -72,10 +74,13 @@ class RegistryApiFuzzTest {
     Arbitrary<Call> calls() {
         Arbitrary<String> subject = Arbitraries.oneOf(Arbitraries.of("known-value", "unknown", "", " ", "a/b", "%00", "..", "latest",
                 "x".repeat(300)), Arbitraries.strings().ofMaxLength(12)).map(s -> URLEncoder.encode(s, StandardCharsets.UTF_8));
-        Arbitrary<String> version = Arbitraries.oneOf(Arbitraries.of("1", "latest", "-1", "0", "2147483648", "99999999999", "1.5", "abc", ""),
+        Arbitrary<String> version = Arbitraries.oneOf(Arbitraries.of("1", "latest", "-1", "0", "2147483648", "99999999999", "1.5",
+                "abc", ""),
                 Arbitraries.integers().map(String::valueOf));
-        Arbitrary<String> id = Arbitraries.oneOf(Arbitraries.of("1", "0", "-1", "2147483648", "x", ""), Arbitraries.integers().map(String::valueOf));
-        Arbitrary<String> path = Combinators.combine(Arbitraries.integers().between(0, 14), subject, version, id).as((route, s, v, i) -> switch (route) {
+        Arbitrary<String> id = Arbitraries.oneOf(Arbitraries.of("1", "0", "-1", "2147483648", "x", ""),
+                Arbitraries.integers().map(String::valueOf));
+        Arbitrary<String> path = Combinators.combine(Arbitraries.integers().between(0, 14), subject, version, id).as((route, s, v, i) ->
+                switch (route) {
             case 0 -> "/schemas/ids/" + i;
             case 1 -> "/schemas/ids/" + i + "/schema";
             case 2 -> "/schemas/ids/" + i + "/versions";
@@ -100,8 +105,10 @@ class RegistryApiFuzzTest {
                 Arbitraries.strings().ofMaxLength(20));
         Arbitrary<String> body = Arbitraries.oneOf(
                 Arbitraries.just(null),
-                Arbitraries.of("", "{", "[]", "null", "42", "\"text\"", "{\"schema\":null}", "{\"schema\":5}", "{\"compatibility\":\"SIDEWAYS\"}",
-                        "{\"compatibility\":null}", "{\"compatibility\":\"FULL_TRANSITIVE\"}", "{\"schema\":\"\",\"schemaType\":\"PROTOBUF\"}",
+                Arbitraries.of("", "{", "[]", "null", "42", "\"text\"", "{\"schema\":null}", "{\"schema\":5}",
+                        "{\"compatibility\":\"SIDEWAYS\"}",
+                        "{\"compatibility\":null}", "{\"compatibility\":\"FULL_TRANSITIVE\"}",
+                                "{\"schema\":\"\",\"schemaType\":\"PROTOBUF\"}",
                         "{\"schema\":\"\\\"int\\\"\",\"references\":[{\"name\":\"x\",\"subject\":\"nope\",\"version\":7}]}"),
                 schemaText.map(text -> "{\"schema\":" + io.vertx.core.json.Json.encode(text) + "}"),
                 Arbitraries.strings().ofMaxLength(60));

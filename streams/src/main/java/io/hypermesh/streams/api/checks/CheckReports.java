@@ -36,7 +36,8 @@ public final class CheckReports {
     static final int OUTPUT_LIMIT = 4096;
 
     /** Completes with where the registry event was written, once both are acknowledged. */
-    public Future<RecordMetadata> report(ServiceInstance instance, String checkId, String status, String fullOutput, double latencyMs, String traceId) {
+    public Future<RecordMetadata> report(ServiceInstance instance, String checkId, String status, String fullOutput, double latencyMs,
+            String traceId) {
         String output = fullOutput == null || fullOutput.length() <= OUTPUT_LIMIT ? fullOutput
                 : fullOutput.substring(0, OUTPUT_LIMIT) + " ... (captured " + OUTPUT_LIMIT + " of " + fullOutput.length() + " bytes)";
         Instant now = Instant.now();
@@ -46,10 +47,12 @@ public final class CheckReports {
                 new CheckUpdated(instance.getInstanceId(), checkId, status, output, latencyMs, null));
         HealthCheckEvent scored = Envelopes.wrap(Topics.HEALTH_CHECKS, id + ":health", source, now, traceId,
                 new HealthCheckResult(instance.getHealthComponentId(), checkId,
-                        CheckStatus.valueOf(status.toUpperCase(Locale.ROOT)), latencyMs, output == null || output.isEmpty() ? null : output));
+                        CheckStatus.valueOf(status.toUpperCase(Locale.ROOT)), latencyMs, output == null || output.isEmpty() ? null
+                                : output));
         // Both sent at once: a send from the producer's own callback would block its network thread on metadata.
         Future<RecordMetadata> registry = Future.fromCompletionStage(writer.publish(Topics.REGISTRY, instance.getInstanceId(), consul));
-        Future<RecordMetadata> health = Future.fromCompletionStage(writer.publish(Topics.HEALTH_CHECKS, instance.getHealthComponentId(), scored));
+        Future<RecordMetadata> health = Future.fromCompletionStage(writer.publish(Topics.HEALTH_CHECKS, instance.getHealthComponentId(),
+                scored));
         return Future.all(registry, health).map(both -> registry.result());
     }
 }

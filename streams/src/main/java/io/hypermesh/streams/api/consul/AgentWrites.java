@@ -90,7 +90,8 @@ public final class AgentWrites {
             String reason = ctx.request().getParam("reason");
             done(ctx, service(id).compose(i -> {
                 if (!enable) {
-                    return RegistryReader.holds(i, checkId) ? publish(id, new CheckDeregistered(id, checkId), ctx) : Future.succeededFuture();
+                    return RegistryReader.holds(i, checkId) ? publish(id, new CheckDeregistered(id, checkId), ctx)
+                            : Future.succeededFuture();
                 }
                 CheckDefinition maintenance = CheckDefinition.newBuilder().setCheckId(checkId).setName("Service Maintenance Mode")
                         .setNotes(reason == null || reason.isEmpty() ? MAINTENANCE_NOTES : reason).setStatus("critical")
@@ -102,7 +103,8 @@ public final class AgentWrites {
         routes.put("/v1/agent/check/register").handler(ctx -> {
             JsonObject body = body(ctx);
             ConsulRequests.Fields f = new ConsulRequests.Fields(body, "");
-            String serviceId = f.required("ServiceID", "the bus keeps checks of services only: ServiceID is required (node checks are not supported)");
+            String serviceId = f.required("ServiceID",
+                    "the bus keeps checks of services only: ServiceID is required (node checks are not supported)");
             CheckDefinition check = ConsulRequests.check(body, "", null, null);
             if (check == null) {
                 throw ApiException.badRequest("Must provide TTL or Script/DockerContainerID/HTTP/TCP and Interval");
@@ -111,12 +113,14 @@ public final class AgentWrites {
                 if (found.isEmpty()) {
                     return Future.failedFuture(ApiException.badRequest("ServiceID \"" + serviceId + "\" does not exist"));
                 }
-                return unclaimed(check.getCheckId(), serviceId).compose(ok -> publish(serviceId, new CheckRegistered(serviceId, check), ctx));
+                return unclaimed(check.getCheckId(), serviceId).compose(ok -> publish(serviceId, new CheckRegistered(serviceId, check),
+                        ctx));
             }), null);
         });
         routes.put("/v1/agent/check/deregister/:id").handler(ctx -> {
             String checkId = ctx.pathParam("id");
-            done(ctx, holder(checkId).compose(i -> publish(i.getInstanceId(), new CheckDeregistered(i.getInstanceId(), checkId), ctx)), null);
+            done(ctx, holder(checkId).compose(i -> publish(i.getInstanceId(), new CheckDeregistered(i.getInstanceId(), checkId), ctx)),
+                    null);
         });
         for (String verdict : List.of("pass", "warn", "fail")) {
             String status = switch (verdict) {
@@ -252,7 +256,8 @@ public final class AgentWrites {
     /** Publishes one registry event and completes once it is visible. */
     private Future<Void> publish(String instanceId, SpecificRecord payload, RoutingContext ctx) {
         RegistryEvent event = Envelopes.wrap(Topics.REGISTRY, UUID.randomUUID().toString(),
-                new EventSource(settings.nodeName(), ComponentKind.STREAMS), Instant.now(), ctx.request().getHeader("traceparent"), payload);
+                new EventSource(settings.nodeName(), ComponentKind.STREAMS), Instant.now(), ctx.request().getHeader("traceparent"),
+                        payload);
         return Future.fromCompletionStage(writer.publish(Topics.REGISTRY, instanceId, event)).compose(visibility::visible);
     }
 

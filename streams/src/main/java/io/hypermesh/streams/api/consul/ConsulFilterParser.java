@@ -121,7 +121,8 @@ final class ConsulFilterParser {
             int at = pos;
             String pattern = value();
             try {
-                return new ConsulFilter.Match(selector, negated ? ConsulFilter.Op.NOT_MATCHES : ConsulFilter.Op.MATCHES, pattern, Pattern.compile(pattern));
+                return new ConsulFilter.Match(selector, negated ? ConsulFilter.Op.NOT_MATCHES : ConsulFilter.Op.MATCHES, pattern,
+                        Pattern.compile(pattern));
             } catch (PatternSyntaxException e) {
                 pos = at;
                 throw error("invalid regular expression: " + e.getDescription());
@@ -238,7 +239,8 @@ final class ConsulFilterParser {
     private boolean keyword(String word) {
         skipSpace();
         int end = pos + word.length();
-        if (text.startsWith(word, pos) && (end == text.length() || !(Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_'))) {
+        if (text.startsWith(word, pos) && (end == text.length() || !(Character.isLetterOrDigit(text.charAt(end))
+                || text.charAt(end) == '_'))) {
             pos = end;
             return true;
         }
@@ -265,7 +267,8 @@ final class ConsulFilterParser {
     }
 
     ConsulFilter.InvalidFilterException error(String reason) {
-        return new ConsulFilter.InvalidFilterException("Failed to create boolean expression evaluator: 1:" + (pos + 1) + " (" + pos + "): " + reason);
+        return new ConsulFilter.InvalidFilterException("Failed to create boolean expression evaluator: 1:" + (pos + 1) + " (" + pos
+                + "): " + reason);
     }
 
     List<List<String>> selectors() {

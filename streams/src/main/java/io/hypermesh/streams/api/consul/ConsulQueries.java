@@ -36,7 +36,8 @@ public final class ConsulQueries {
     private final Watchers watchers;
     private final AnswerBudget answers;
 
-    public ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter, Watchers watchers,
+    public ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter,
+            Watchers watchers,
                   AnswerBudget answers) {
         this.watchers = watchers;
         this.answers = answers;
@@ -121,7 +122,8 @@ public final class ConsulQueries {
         if (otherDatacenter(ctx)) {
             return;
         }
-        body.get().onSuccess(view -> respond(ctx, Buffer.buffer(encode(view, ctx.request().params().contains("pretty"))))).onFailure(ctx::fail);
+        body.get().onSuccess(view -> respond(ctx, Buffer.buffer(encode(view,
+                ctx.request().params().contains("pretty"))))).onFailure(ctx::fail);
     }
 
     private static String encode(Object view, boolean pretty) {

@@ -51,7 +51,8 @@ public final class ConsulReads {
 
     public void mount(Routes routes) {
         String dc = queries.datacenter();
-        routes.get("/v1/catalog/datacenters").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(new JsonArray().add(dc))));
+        routes.get("/v1/catalog/datacenters").handler(ctx -> queries.serveUnindexed(ctx, () ->
+                Future.succeededFuture(new JsonArray().add(dc))));
         routes.get("/v1/catalog/services").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CATALOG_SERVICE_FIELDS);
             queries.serve(ctx, Scopes.SERVICES, () -> queries.rendered(registry.all(), all -> {
@@ -119,7 +120,8 @@ public final class ConsulReads {
         routes.get("/v1/health/checks/:service").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
             String service = ctx.pathParam("service");
-            queries.serve(ctx, Scopes.service(service), () -> queries.rendered(registry.service(service), instances -> checks(instances, filter, s -> true)));
+            queries.serve(ctx, Scopes.service(service), () -> queries.rendered(registry.service(service), instances -> checks(instances,
+                    filter, s -> true)));
         });
         routes.get("/v1/health/node/:node").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
@@ -132,7 +134,8 @@ public final class ConsulReads {
                 throw ApiException.badRequest("Invalid state: " + state + " (passing, warning, critical or any)");
             }
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
-            queries.serve(ctx, Scopes.ANY, () -> queries.rendered(registry.all(), all -> checks(all, filter, s -> state.equals("any") || s.equals(state))));
+            queries.serve(ctx, Scopes.ANY, () -> queries.rendered(registry.all(), all -> checks(all, filter, s -> state.equals("any")
+                    || s.equals(state))));
         });
 
         routes.get("/v1/agent/self").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(self())));
@@ -175,7 +178,8 @@ public final class ConsulReads {
 
         routes.get("/v1/status/leader").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(
                 servers().isEmpty() ? "" : servers().get(0))));
-        routes.get("/v1/status/peers").handler(ctx -> queries.serveUnindexed(ctx, () -> Future.succeededFuture(new JsonArray(new ArrayList<>(servers())))));
+        routes.get("/v1/status/peers").handler(ctx -> queries.serveUnindexed(ctx, () ->
+                Future.succeededFuture(new JsonArray(new ArrayList<>(servers())))));
     }
 
     /** ?tag, repeatable: an instance shows only if it has every tag asked for. */

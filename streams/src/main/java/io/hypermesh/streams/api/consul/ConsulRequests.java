@@ -51,7 +51,8 @@ public final class ConsulRequests {
                 if (!(many.getValue(k) instanceof JsonObject o)) {
                     throw decode("Checks[" + k + "] must be an object");
                 }
-                CheckDefinition c = check(o, "Checks[" + k + "]", "service:" + id + (many.size() > 1 || single != null ? ":" + (k + 1) : ""),
+                CheckDefinition c = check(o, "Checks[" + k + "]", "service:" + id + (many.size() > 1 || single != null ? ":" + (k + 1)
+                        : ""),
                         "Service '" + name + "' check");
                 if (c != null) {
                     checks.add(c);
@@ -74,7 +75,8 @@ public final class ConsulRequests {
             return null;
         }
         Fields f = new Fields(body, where.isEmpty() ? "" : where + ".");
-        for (String unsupported : List.of("ScriptArgs", "Args", "DockerContainerID", "GRPC", "H2PING", "AliasService", "AliasNode", "OSService")) {
+        for (String unsupported : List.of("ScriptArgs", "Args", "DockerContainerID", "GRPC", "H2PING", "AliasService", "AliasNode",
+                "OSService")) {
             if (f.hasValue(unsupported)) {
                 throw ApiException.badRequest("the bus runs TTL, HTTP and TCP checks; " + unsupported + " checks are not supported");
             }
@@ -186,7 +188,8 @@ public final class ConsulRequests {
                 return fallback;
             }
             if (!(v instanceof Integer i)) {
-                throw decode(where + field + " must be an integer in " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", was " + describe(v));
+                throw decode(where + field + " must be an integer in " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", was "
+                        + describe(v));
             }
             return i;
         }

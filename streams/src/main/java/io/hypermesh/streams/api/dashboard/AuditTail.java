@@ -66,18 +66,21 @@ public final class AuditTail implements AutoCloseable {
             AuditEvent event = decoder.deserialize(r.topic(), r.value());
             if (event.getPayload() instanceof AuditRecord a) {
                 entry(a.getAdapterId(), a.getSequence());
-                return out.put("Kind", "record").put("Adapter", a.getAdapterId()).put("Sequence", a.getSequence()).put("Actor", a.getActor())
+                return out.put("Kind", "record").put("Adapter", a.getAdapterId()).put("Sequence", a.getSequence()).put("Actor",
+                        a.getActor())
                         .put("Action", a.getAction()).put("Target", a.getTarget()).put("Outcome", a.getOutcome().name());
             }
             if (event.getPayload() instanceof AuditEntry e) {
                 AuditContent c = AuditContent.getDecoder().decode(e.getContent().duplicate());
                 entry(e.getAdapterId(), e.getSequence());
-                return out.put("Kind", "record").put("Adapter", e.getAdapterId()).put("Sequence", e.getSequence()).put("Actor", c.getActor())
+                return out.put("Kind", "record").put("Adapter", e.getAdapterId()).put("Sequence", e.getSequence()).put("Actor",
+                        c.getActor())
                         .put("Action", c.getAction()).put("Target", c.getTarget()).put("Outcome", c.getOutcome().name());
             }
             AuditCheckpoint c = (AuditCheckpoint) event.getPayload();
             checkpoint(c.getAdapterId(), c.getTreeSize(), r.timestamp());
-            return out.put("Kind", "checkpoint").put("Adapter", c.getAdapterId()).put("Sequence", c.getTreeSize()).put("KeyId", c.getKeyId());
+            return out.put("Kind", "checkpoint").put("Adapter", c.getAdapterId()).put("Sequence", c.getTreeSize()).put("KeyId",
+                    c.getKeyId());
         } catch (RuntimeException | java.io.IOException e) {
             return out.put("Kind", "undecodable").put("Error", String.valueOf(e.getMessage()));
         }

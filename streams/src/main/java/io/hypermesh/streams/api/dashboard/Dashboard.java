@@ -80,7 +80,8 @@ public final class Dashboard {
     /** The change scope the dashboard alone shows: the event flow, the dead letters and the audit tail. */
     public static final String SCOPE = "dashboard";
 
-    public Dashboard(Vertx vertx, StoreAccess stores, ChangeSignal changes, AuditTail audit, DeadLetterTail deadLetters, SchemaCatalog schemas,
+    public Dashboard(Vertx vertx, StoreAccess stores, ChangeSignal changes, AuditTail audit, DeadLetterTail deadLetters,
+            SchemaCatalog schemas,
                      EventFlow flow) {
         this.vertx = vertx;
         this.stores = stores;
@@ -183,7 +184,8 @@ public final class Dashboard {
         Future<List<ComponentState>> components = stores.scan(LifecycleTopology.COMPONENTS_STORE);
         Future.all(List.of(instances, health, phases, runs, components))
                 .compose(done -> vertx.executeBlocking(() -> next.fill(instances.result(), health.result(), audit.recent())
-                        .more(phases.result(), runs.result(), components.result(), deadLetters, schemas.versionsBySubject(), flow.view()), false))
+                        .more(phases.result(), runs.result(), components.result(), deadLetters, schemas.versionsBySubject(),
+                                flow.view()), false))
                 .onComplete(ar -> {
                     if (ar.failed() && latest == next) {
                         latest = null; // a failed snapshot is not kept: the next caller tries again
@@ -289,16 +291,19 @@ public final class Dashboard {
             List<ComponentState> sorted = new ArrayList<>(components);
             sorted.sort(Comparator.comparingInt(ComponentState::getPhase).thenComparing(ComponentState::getComponentId));
             JsonArray shown = new JsonArray();
-            sorted.stream().limit(MAX_COMPONENTS).forEach(c -> shown.add(new JsonObject().put("ID", c.getComponentId()).put("Phase", c.getPhase())
+            sorted.stream().limit(MAX_COMPONENTS).forEach(c -> shown.add(new JsonObject().put("ID", c.getComponentId()).put("Phase",
+                    c.getPhase())
                     .put("State", c.getState().name()).put("Reason", c.getReason())
                     .put("Since", c.getUpdatedAt().toString())
                     .put("ForSeconds", Math.max(0, Duration.between(c.getUpdatedAt(), now).toSeconds()))));
             this.components = shown;
-            this.deadLetters = new JsonObject().put("ByReason", new JsonObject(new java.util.TreeMap<String, Object>(letters.countsByReason())))
+            this.deadLetters = new JsonObject().put("ByReason", new JsonObject(new java.util.TreeMap<String,
+                    Object>(letters.countsByReason())))
                     .put("Newest", new JsonArray(letters.recent()));
             JsonArray schemaList = new JsonArray();
             if (subjects != null) {
-                subjects.forEach((subject, versions) -> schemaList.add(new JsonObject().put("Subject", subject).put("Versions", new JsonArray(versions))));
+                subjects.forEach((subject, versions) -> schemaList.add(new JsonObject().put("Subject", subject).put("Versions",
+                        new JsonArray(versions))));
             }
             this.schemas = schemaList;
             JsonArray topics = new JsonArray();

@@ -53,7 +53,8 @@ public final class DeadLetterTail implements AutoCloseable {
             DeadLetterEvent event = decoder.deserialize(r.topic(), r.value());
             DeadLetter letter = (DeadLetter) event.getPayload();
             // Classified as the folds' handler classifies what it writes, so the dashboard and the metric agree.
-            String reason = label(FoldMetrics.DeadLetterReason.of(letter.getStage(), letter.getErrorClass().endsWith("InvalidEventException")));
+            String reason = label(FoldMetrics.DeadLetterReason.of(letter.getStage(),
+                    letter.getErrorClass().endsWith("InvalidEventException")));
             count(reason);
             return out.put("Topic", letter.getSourceTopic()).put("Partition", letter.getPartition()).put("Offset", letter.getOffset())
                     .put("Reason", reason).put("Stage", letter.getStage()).put("Error", letter.getErrorClass())

@@ -39,7 +39,8 @@ final class TopicTail implements AutoCloseable {
     private volatile boolean running = true;
 
     /** @param onChange run after new records arrived, so views that show them are rendered again */
-    TopicTail(KafkaAccess kafka, String topic, int size, boolean fromBeginning, Function<ConsumerRecord<byte[], byte[]>, JsonObject> summary,
+    TopicTail(KafkaAccess kafka, String topic, int size, boolean fromBeginning, Function<ConsumerRecord<byte[], byte[]>,
+            JsonObject> summary,
               Runnable onChange) {
         this.topic = topic;
         this.size = size;

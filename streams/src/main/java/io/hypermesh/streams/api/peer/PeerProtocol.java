@@ -51,7 +51,8 @@ public final class PeerProtocol {
     private final ChangeSignal changes;
     private final AnswerBudget answers;
 
-    public PeerProtocol(io.vertx.core.Vertx vertx, StoreAccess stores, ChangeSignal changes, WriteVisibility visibility, HttpTls tls, String nodeName,
+    public PeerProtocol(io.vertx.core.Vertx vertx, StoreAccess stores, ChangeSignal changes, WriteVisibility visibility, HttpTls tls,
+            String nodeName,
                  AnswerBudget answers) {
         this.answers = answers;
         this.vertx = vertx;
@@ -101,7 +102,8 @@ public final class PeerProtocol {
         ChangeSignal.Since since = changes.since(after);
         long left = (deadline - System.nanoTime()) / 1_000_000;
         if (!since.empty() || after < 0 || since.end() < after || left <= 0) {
-            Responses.json(ctx, 200, new JsonObject().put("end", since.end()).put("all", since.all()).put("scopes", new JsonArray(since.scopes())));
+            Responses.json(ctx, 200, new JsonObject().put("end", since.end()).put("all", since.all()).put("scopes",
+                    new JsonArray(since.scopes())));
             return;
         }
         // Woken by any change, a peer's included (those are not in the log): look again each time.
@@ -146,12 +148,14 @@ public final class PeerProtocol {
             ctx.next();
             return;
         }
-        Responses.json(ctx, 403, new JsonObject().put("error", "the internal endpoints answer only peers with a certificate of the bus CA"));
+        Responses.json(ctx, 403, new JsonObject().put("error",
+                "the internal endpoints answer only peers with a certificate of the bus CA"));
     }
 
     private void get(RoutingContext ctx) {
         String store = ctx.pathParam("store");
-        stores.vertx().executeBlocking(() -> stores.localGet(store, ctx.pathParam("key"), Integer.parseInt(ctx.request().getParam("partition"))), false)
+        stores.vertx().executeBlocking(() -> stores.localGet(store, ctx.pathParam("key"),
+                Integer.parseInt(ctx.request().getParam("partition"))), false)
                 .onSuccess(value -> Responses.json(ctx, 200, new JsonObject().put("value", stores.encode(store, value))))
                 .onFailure(ctx::fail);
     }
@@ -177,7 +181,8 @@ public final class PeerProtocol {
         String prefix = ctx.request().getParam("prefix");
         stores.vertx().executeBlocking(() -> {
             JsonArray rows = new JsonArray();
-            stores.localScan(store, prefix).forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("value", stores.encode(store, v))));
+            stores.localScan(store, prefix).forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("value", stores.encode(store,
+                    v))));
             return rows.toBuffer();
         }, false).onSuccess(body -> write(ctx, body)).onFailure(ctx::fail);
     }

@@ -89,9 +89,11 @@ public final class PeerClient {
                 r -> r.bodyAsJsonObject().getString("Node"));
     }
 
-    private static <T> Future<T> answer(HostInfo peer, String what, Future<HttpResponse<Buffer>> sent, Function<HttpResponse<Buffer>, T> read) {
+    private static <T> Future<T> answer(HostInfo peer, String what, Future<HttpResponse<Buffer>> sent, Function<HttpResponse<Buffer>,
+            T> read) {
         return sent.compose(response -> response.statusCode() == 200 ? Future.succeededFuture(read.apply(response))
-                        : Future.failedFuture(new StoreNotReadyException("instance " + peer + " answered " + response.statusCode() + " for " + what)),
+                        : Future.failedFuture(new StoreNotReadyException("instance " + peer + " answered " + response.statusCode()
+                                + " for " + what)),
                 failure -> Future.failedFuture(new StoreNotReadyException("instance " + peer + " unreachable: " + failure.getMessage())));
     }
 

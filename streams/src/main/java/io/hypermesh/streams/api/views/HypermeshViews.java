@@ -58,7 +58,8 @@ public final class HypermeshViews {
     /** What each watched path depended on when last rendered, so a new watch waits on just that. */
     private final BoundedCache<String, List<String>> watchedScopes = BoundedCache.ofEntries();
 
-    public HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams, String applicationId,
+    public HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams,
+            String applicationId,
                    Watchers watchers, AnswerBudget answers) {
         this.watchers = watchers;
         this.answers = answers;
@@ -80,7 +81,8 @@ public final class HypermeshViews {
                     ApiException.notFound("no instance of '" + ctx.pathParam("service") + "' is fit to pick")));
         }).onSuccess(body -> Responses.json(ctx, 200, body)).onFailure(ctx::fail));
         view(routes.get(PREFIX + "/health/component/:id"), ctx -> () -> stores.<HealthState>get(HealthTopology.STORE, ctx.pathParam("id"))
-                .map(found -> new ViewRendering.Scoped(Views.health(found.orElseThrow(() -> ApiException.notFound("no health result for component '"
+                .map(found -> new ViewRendering.Scoped(Views.health(found.orElseThrow(() ->
+                        ApiException.notFound("no health result for component '"
                         + ctx.pathParam("id") + "'"))), List.of(ChangeSignal.health(ctx.pathParam("id"))))));
         view(routes.get(PREFIX + "/health/state/:state"), ctx -> {
             String state = ctx.pathParam("state").toUpperCase(Locale.ROOT);
@@ -88,7 +90,8 @@ public final class HypermeshViews {
                 try {
                     HealthStatus.valueOf(state);
                 } catch (IllegalArgumentException e) {
-                    throw ApiException.badRequest("state must be one of HEALTHY, DEGRADED, UNHEALTHY or any; was '" + ctx.pathParam("state") + "'");
+                    throw ApiException.badRequest("state must be one of HEALTHY, DEGRADED, UNHEALTHY or any; was '"
+                            + ctx.pathParam("state") + "'");
                 }
             }
             return () -> stores.<HealthState>scan(HealthTopology.STORE).map(all -> {

@@ -2,7 +2,6 @@ package io.hypermesh.streams.api.views;
 
 import io.hypermesh.streams.api.AnswerBudget;
 
-import io.hypermesh.streams.ChangeSignal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,7 +21,7 @@ public final class ViewRendering {
     public record Rendered(String body, long index, List<String> scopes) {
     }
 
-    /** A view that names what it depends on ({@link io.hypermesh.streams.ChangeSignal} scopes). */
+    /** A view that names what it depends on ({@code ChangeSignal} scopes). */
     public record Scoped(Object view, List<String> scopes) implements AnswerBudget.Wrapping {
     }
 

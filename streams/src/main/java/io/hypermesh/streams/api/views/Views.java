@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** JSON shapes of our own views (under /v1/hypermesh); Consul's are {@link io.hypermesh.streams.api.consul.ConsulJson}. Deterministic order throughout. */
+/**
+ * JSON shapes of our own views (under /v1/hypermesh); Consul's are {@link io.hypermesh.streams.api.consul.ConsulJson}. Deterministic
+ * order throughout.
+ */
 public final class Views {
     private Views() {
     }

@@ -75,12 +75,14 @@ class ConsulFilterTest {
 
     @Test
     void nestingIsBoundedWhileLongFlatChainsAreNot() {
-        String deepest = "(".repeat(ConsulFilterParser.MAX_DEPTH - 1) + "Service.ID == web-1" + ")".repeat(ConsulFilterParser.MAX_DEPTH - 1);
+        String deepest = "(".repeat(ConsulFilterParser.MAX_DEPTH - 1) + "Service.ID == web-1"
+                + ")".repeat(ConsulFilterParser.MAX_DEPTH - 1);
         assertTrue(test(deepest));
         String deeper = "(" + deepest + ")";
         ConsulFilter.InvalidFilterException e = assertThrows(ConsulFilter.InvalidFilterException.class, () -> test(deeper));
         assertTrue(e.getMessage().contains("nested deeper than " + ConsulFilterParser.MAX_DEPTH), e.getMessage());
-        assertThrows(ConsulFilter.InvalidFilterException.class, () -> test("not ".repeat(ConsulFilterParser.MAX_DEPTH + 1) + "Service.ID == x"));
+        assertThrows(ConsulFilter.InvalidFilterException.class, () -> test("not ".repeat(ConsulFilterParser.MAX_DEPTH + 1)
+                + "Service.ID == x"));
         // Ten thousand terms evaluate without recursing once per term.
         assertTrue(test(String.join(" or ", java.util.Collections.nCopies(10_000, "Service.ID == x")) + " or Service.ID == web-1"));
         assertFalse(test(String.join(" and ", java.util.Collections.nCopies(10_000, "Service.Port == 8080")) + " and Service.Port == 1"));
