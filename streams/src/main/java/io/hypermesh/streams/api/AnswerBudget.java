@@ -27,7 +27,7 @@ public final class AnswerBudget {
     private int inFlight;
     private long bytes;
 
-    AnswerBudget(Vertx vertx, ApiLimits limits) {
+    public AnswerBudget(Vertx vertx, ApiLimits limits) {
         this.vertx = vertx;
         this.limits = limits;
         this.renderers = vertx.createSharedWorkerExecutor("hypermesh-api-render", limits.renderThreads());

@@ -17,6 +17,8 @@ public final class Responses {
     /** Our own paths: what Consul lacks. */
     public static final String HYPERMESH_PREFIX = "/v1/hypermesh";
     public static final String INDEX_HEADER = "X-Consul-Index";
+    /** The Consul version the API answers as, for clients that look. */
+    public static final String CONSUL_VERSION = "1.20.0";
 
     private Responses() {
     }

@@ -30,7 +30,7 @@ public final class Watchers {
      * @param streamsPerClient event streams one client may hold: each renders its view on every
      *                         change, so they cost far more than a blocking query waiting
      */
-    Watchers(int limit, int perClient, int streamsPerClient) {
+    public Watchers(int limit, int perClient, int streamsPerClient) {
         this.limit = limit;
         this.perClient = perClient;
         this.streamsPerClient = streamsPerClient;

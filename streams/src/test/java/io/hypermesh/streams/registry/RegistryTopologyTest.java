@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.hypermesh.streams.testing.DriverFixture.T0;
+import static io.hypermesh.streams.testing.DriverFixture.instance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -240,12 +241,6 @@ class RegistryTopologyTest {
         try (var all = runnable.all()) {
             assertTrue(!all.hasNext(), "no instance holds an HTTP or TCP check: nothing for the check runner");
         }
-    }
-
-    static ServiceInstance instance(String id, String service) {
-        return ServiceInstance.newBuilder().setInstanceId(id).setServiceName(service).setEndpoint(new Endpoint("10.0.0.1", 80, "tcp"))
-                .setTags(List.of()).setWeightPassing(1).setWeightWarning(1).setMetadata(Map.of()).setTtlMs(10_000)
-                .setRegisteredAt(T0).setLastHeartbeatAt(T0).setHealthComponentId(id).build();
     }
 
     @Test

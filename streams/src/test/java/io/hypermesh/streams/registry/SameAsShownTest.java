@@ -1,5 +1,7 @@
 package io.hypermesh.streams.registry;
 
+import io.hypermesh.streams.testing.DriverFixture;
+
 import io.hypermesh.events.CheckDefinition;
 import io.hypermesh.state.CheckState;
 import io.hypermesh.state.ServiceInstance;
@@ -22,7 +24,7 @@ class SameAsShownTest {
     }
 
     static ServiceInstance web(CheckState check) {
-        return ServiceInstance.newBuilder(RegistryTopologyTest.instance("web-1", "web")).setChecks(List.of(check)).build();
+        return ServiceInstance.newBuilder(DriverFixture.instance("web-1", "web")).setChecks(List.of(check)).build();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.hypermesh.streams.registry;
 
+import io.hypermesh.streams.testing.DriverFixture;
+
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.schemas.testing.InMemoryRegistryClient;
 import io.hypermesh.schemas.registry.client.RegistryClient;
@@ -22,7 +24,7 @@ class SerializedOnceTest {
 
     @Test
     void theSameInstanceIsEncodedOnceForTheStoreAndTheStateTopic() {
-        ServiceInstance web = RegistryTopologyTest.instance("web-1", "web");
+        ServiceInstance web = DriverFixture.instance("web-1", "web");
         byte[] stored = once.serialize("bus-registry-instances-changelog", web);
         byte[] published = once.serialize("hypermesh.registry.state", web);
         assertSame(stored, published, "one schema, one id under both subjects: the store's bytes as they are");
@@ -87,7 +89,7 @@ class SerializedOnceTest {
             }
         };
         SerializedOnce<ServiceInstance> reframing = new SerializedOnce<>(new AvroSerializer<>(imported, true));
-        ServiceInstance web = RegistryTopologyTest.instance("web-1", "web");
+        ServiceInstance web = DriverFixture.instance("web-1", "web");
         byte[] stored = reframing.serialize("changelog", web);
         byte[] published = reframing.serialize("hypermesh.registry.state", web);
         assertEquals(ByteBuffer.wrap(stored, 1, 4).getInt() + 1_000, ByteBuffer.wrap(published, 1, 4).getInt(),

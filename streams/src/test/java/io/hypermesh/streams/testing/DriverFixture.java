@@ -14,7 +14,12 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 
+import io.hypermesh.events.Endpoint;
+import io.hypermesh.state.ServiceInstance;
+
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -73,5 +78,13 @@ public final class DriverFixture implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+    }
+
+    /** A registered instance of {@code service} at {@link #T0}, as the registry fold holds it. */
+    public static ServiceInstance instance(String id, String service) {
+        io.hypermesh.schemas.serde.AvroTrust.install(); // builders of generated classes check it, with or without a driver
+        return ServiceInstance.newBuilder().setInstanceId(id).setServiceName(service).setEndpoint(new Endpoint("10.0.0.1", 80, "tcp"))
+                .setTags(List.of()).setWeightPassing(1).setWeightWarning(1).setMetadata(Map.of()).setTtlMs(10_000)
+                .setRegisteredAt(T0).setLastHeartbeatAt(T0).setHealthComponentId(id).build();
     }
 }

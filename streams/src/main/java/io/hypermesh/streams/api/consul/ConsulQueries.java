@@ -1,12 +1,13 @@
 package io.hypermesh.streams.api.consul;
 
+import io.hypermesh.streams.api.stores.FoldStores;
+
 import io.hypermesh.streams.api.AnswerBudget;
 import io.hypermesh.streams.api.ApiException;
 import io.hypermesh.streams.api.BlockingQuery;
 import io.hypermesh.streams.api.BoundedCache;
 import io.hypermesh.streams.api.Responses;
 import io.hypermesh.streams.api.Watchers;
-import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.ChangeSignal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,11 +33,11 @@ public final class ConsulQueries {
     private final ChangeSignal changes;
     private final RegistryReader registry;
     private final String datacenter;
-    private final StoreAccess stores;
+    private final FoldStores stores;
     private final Watchers watchers;
     private final AnswerBudget answers;
 
-    public ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, StoreAccess stores, String datacenter,
+    public ConsulQueries(Vertx vertx, ChangeSignal changes, RegistryReader registry, FoldStores stores, String datacenter,
             Watchers watchers,
                   AnswerBudget answers) {
         this.watchers = watchers;

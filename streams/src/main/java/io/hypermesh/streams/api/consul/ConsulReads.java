@@ -1,12 +1,13 @@
 package io.hypermesh.streams.api.consul;
 
+import io.hypermesh.streams.api.stores.FoldStores;
+
 import io.hypermesh.streams.api.QueryFlags;
+import io.hypermesh.streams.api.Responses;
 
 import io.hypermesh.streams.api.Routes;
 
 import io.hypermesh.streams.api.ApiException;
-import io.hypermesh.streams.api.peer.PeerProtocol;
-import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.state.CheckState;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.StreamsSettings;
@@ -15,7 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,11 +38,11 @@ public final class ConsulReads {
 
     private final ConsulQueries queries;
     private final RegistryReader registry;
-    private final StoreAccess stores;
-    private final PeerProtocol peers;
+    private final FoldStores stores;
+    private final Members peers;
     private final StreamsSettings settings;
 
-    public ConsulReads(ConsulQueries queries, RegistryReader registry, StoreAccess stores, PeerProtocol peers, StreamsSettings settings) {
+    public ConsulReads(ConsulQueries queries, RegistryReader registry, FoldStores stores, Members peers, StreamsSettings settings) {
         this.queries = queries;
         this.registry = registry;
         this.stores = stores;
@@ -256,7 +257,7 @@ public final class ConsulReads {
         return new JsonObject()
                 .put("Config", new JsonObject().put("Datacenter", queries.datacenter()).put("PrimaryDatacenter", queries.datacenter())
                         .put("NodeName", node).put("NodeID", ConsulJson.nodeId(node)).put("Revision", "hypermesh")
-                        .put("Server", true).put("Version", PeerProtocol.CONSUL_VERSION).put("BuildDate", "1970-01-01T00:00:00Z"))
+                        .put("Server", true).put("Version", Responses.CONSUL_VERSION).put("BuildDate", "1970-01-01T00:00:00Z"))
                 .put("Member", peers.member(node, settings.advertisedHost(), stores.self().port()))
                 .put("Meta", new JsonObject())
                 .put("DebugConfig", new JsonObject().put("Datacenter", queries.datacenter()).put("NodeName", node));
@@ -265,8 +266,8 @@ public final class ConsulReads {
     /** The API addresses of every instance of the folds, in order: the first answers as leader. */
     private List<String> servers() {
         TreeSet<String> out = new TreeSet<>();
-        for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {
-            out.add(m.host() + ":" + m.port());
+        for (HostInfo instance : stores.instances()) {
+            out.add(instance.host() + ":" + instance.port());
         }
         if (out.isEmpty()) {
             out.add(settings.advertisedHost() + ":" + stores.self().port());

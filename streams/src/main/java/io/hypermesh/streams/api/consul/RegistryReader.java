@@ -1,6 +1,7 @@
 package io.hypermesh.streams.api.consul;
 
-import io.hypermesh.streams.api.stores.StoreAccess;
+import io.hypermesh.streams.api.stores.FoldStores;
+
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.registry.RegistryTopology;
@@ -11,10 +12,10 @@ import java.util.Optional;
 
 /** The registry fold's state as Consul's views need it, read from whichever instance owns each part. */
 public final class RegistryReader {
-    private final StoreAccess stores;
+    private final FoldStores stores;
     private final ConsulIndexes local;
 
-    public RegistryReader(StoreAccess stores, ConsulIndexes local) {
+    public RegistryReader(FoldStores stores, ConsulIndexes local) {
         this.stores = stores;
         this.local = local;
     }
@@ -34,7 +35,7 @@ public final class RegistryReader {
      * then instance id: their ids from the index, then the instances themselves, each read where
      * its partition lives. One removed between the two reads is left out.
      */
-    public static Future<List<ServiceInstance>> byService(StoreAccess stores, String prefix) {
+    public static Future<List<ServiceInstance>> byService(FoldStores stores, String prefix) {
         return stores.<String>scan(RegistryTopology.BY_SERVICE_STORE, prefix).compose(ids -> ids.isEmpty()
                 ? Future.succeededFuture(List.of())
                 : stores.<ServiceInstance>getAll(RegistryTopology.STORE, ids).map(found -> {

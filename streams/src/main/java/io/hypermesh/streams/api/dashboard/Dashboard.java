@@ -1,7 +1,8 @@
 package io.hypermesh.streams.api.dashboard;
 
+import io.hypermesh.streams.api.stores.FoldStores;
+
 import io.hypermesh.streams.api.ApiException;
-import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.api.views.Views;
 import io.hypermesh.streams.api.views.ViewRendering;
 import io.hypermesh.events.HealthStatus;
@@ -65,7 +66,7 @@ public final class Dashboard {
             .thenComparing(d -> d.getInstance().getInstanceId());
 
     private final Vertx vertx;
-    private final StoreAccess stores;
+    private final FoldStores stores;
     private final ChangeSignal changes;
     private final AuditTail audit;
     private final DeadLetterTail deadLetters;
@@ -80,7 +81,7 @@ public final class Dashboard {
     /** The change scope the dashboard alone shows: the event flow, the dead letters and the audit tail. */
     public static final String SCOPE = "dashboard";
 
-    public Dashboard(Vertx vertx, StoreAccess stores, ChangeSignal changes, AuditTail audit, DeadLetterTail deadLetters,
+    public Dashboard(Vertx vertx, FoldStores stores, ChangeSignal changes, AuditTail audit, DeadLetterTail deadLetters,
             SchemaCatalog schemas,
                      EventFlow flow) {
         this.vertx = vertx;

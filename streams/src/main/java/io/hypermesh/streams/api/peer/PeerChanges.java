@@ -1,5 +1,6 @@
 package io.hypermesh.streams.api.peer;
 
+import io.hypermesh.streams.api.stores.PeerClient;
 import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.ChangeSignal;
 import io.vertx.core.Vertx;
@@ -13,7 +14,7 @@ import java.util.Set;
 
 /**
  * Follows the changes every other instance of the folds applies (long-polling its
- * {@link PeerProtocol#CHANGES}) and rings them here, so a blocking query on this instance wakes when
+ * {@link PeerClient#CHANGES}) and rings them here, so a blocking query on this instance wakes when
  * the owner of a change applies it, instead of on its next look at the index. The peers are the
  * instances Kafka Streams knows, looked at again each second. Runs on the API's event loop.
  */

@@ -1,6 +1,8 @@
 package io.hypermesh.streams.api.peer;
 
 import io.hypermesh.streams.api.Responses;
+import io.hypermesh.streams.api.consul.Members;
+import io.hypermesh.streams.api.stores.PeerClient;
 import io.hypermesh.streams.api.Routes;
 
 import io.hypermesh.streams.api.AnswerBudget;
@@ -27,22 +29,7 @@ import java.util.TreeMap;
  * registry fold got ({@link WriteVisibility} asks), and its Consul node (for agent/members). With
  * TLS, only a peer with a certificate of the bus CA is answered.
  */
-public final class PeerProtocol {
-    /** The Consul version the API answers as, for clients that look. */
-    public static final String CONSUL_VERSION = "1.20.0";
-    /** Reads of the parts of stores a peer owns: {@code <store>/keys/<key>}, {@code <store>/keys} (POST, many), {@code <store>/scan}. */
-    public static final String STORES = "/internal/v1/stores/";
-    /** {@code <partition>/<offset>}: answers once the registry fold applied that offset (read-your-write). */
-    public static final String APPLIED = "/internal/v1/applied/";
-    /** This instance's Consul node name. */
-    public static final String SELF = "/internal/v1/self";
-    /**
-     * {@code ?after=<end>&waitMs=<ms>}: the scopes of the changes this instance applied after
-     * {@code end} ({@link ChangeSignal#since}), answered as soon as there is one or when the wait is
-     * over (long-polling, as {@link PeerChanges} follows each peer).
-     */
-    public static final String CHANGES = "/internal/v1/changes";
-
+public final class PeerProtocol implements Members {
     private final StoreAccess stores;
     private final WriteVisibility visibility;
     private final HttpTls tls;
@@ -65,18 +52,18 @@ public final class PeerProtocol {
 
     public void mount(Routes routes) {
         routes.router().route("/internal/v1/*").handler(this::authorizePeer);
-        routes.get(STORES + ":store/keys/:key").handler(this::get);
-        routes.get(STORES + ":store/scan").handler(this::scan);
-        routes.post(STORES + ":store/keys").handler(this::getAll);
-        routes.get(APPLIED + ":partition/:offset").handler(ctx -> {
+        routes.get(PeerClient.STORES + ":store/keys/:key").handler(this::get);
+        routes.get(PeerClient.STORES + ":store/scan").handler(this::scan);
+        routes.post(PeerClient.STORES + ":store/keys").handler(this::getAll);
+        routes.get(PeerClient.APPLIED + ":partition/:offset").handler(ctx -> {
             int partition = Integer.parseInt(ctx.pathParam("partition"));
             long offset = Long.parseLong(ctx.pathParam("offset"));
             long waitMs = Math.min(5_000, Long.parseLong(ctx.request().getParam("waitMs", "1000")));
             visibility.local(partition, offset, waitMs).onSuccess(v -> Responses.json(ctx, 200, new JsonObject().put("applied", true)))
                     .onFailure(e -> Responses.json(ctx, 504, new JsonObject().put("error", e.getMessage())));
         });
-        routes.get(SELF).handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("Node", nodeName)));
-        routes.get(CHANGES).handler(ctx -> {
+        routes.get(PeerClient.SELF).handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("Node", nodeName)));
+        routes.get(PeerClient.CHANGES).handler(ctx -> {
             long after;
             long waitMs;
             try {
@@ -112,14 +99,17 @@ public final class PeerProtocol {
     }
 
     /** A Consul agent member entry for one instance. */
+    @Override
     public JsonObject member(String name, String host, int port) {
         return new JsonObject().put("Name", name).put("Addr", host).put("Port", port)
-                .put("Tags", new JsonObject().put("role", "consul").put("build", CONSUL_VERSION).put("port", Integer.toString(port)))
+                .put("Tags", new JsonObject().put("role", "consul").put("build", Responses.CONSUL_VERSION).put("port",
+                        Integer.toString(port)))
                 .put("Status", 1).put("ProtocolMin", 1).put("ProtocolMax", 5).put("ProtocolCur", 2)
                 .put("DelegateMin", 2).put("DelegateMax", 5).put("DelegateCur", 4);
     }
 
     /** Every instance of the folds as a Consul member, named by its node, in address order. */
+    @Override
     public Future<JsonArray> members() {
         List<Future<JsonObject>> all = new ArrayList<>();
         for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {

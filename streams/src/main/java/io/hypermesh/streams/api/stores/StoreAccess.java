@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * instance for its local part and merges in key order, so every instance gives the same answer.
  * While a rebalance moves partitions, reads are retried until {@link #READY_TIMEOUT}.
  */
-public final class StoreAccess {
+public final class StoreAccess implements FoldStores {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
     private final Vertx vertx;
@@ -60,6 +60,7 @@ public final class StoreAccess {
 
     static final int BULK_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
+    @Override
     public <V> Future<Optional<V>> get(String store, String key) {
         return retrying(() -> getOnce(store, key));
     }
@@ -68,21 +69,19 @@ public final class StoreAccess {
      * The values of many keys, each read where its partition lives: one call per instance that
      * owns any of them, not one per key. Absent keys are absent from the answer.
      */
+    @Override
     public <V> Future<Map<String, V>> getAll(String store, Collection<String> keys) {
         return retrying(() -> getAllOnce(store, keys));
     }
 
-    /** Every entry of a store, from all instances, in key order. */
-    public <V> Future<List<V>> scan(String store) {
-        return scan(store, null);
-    }
-
     /** Every entry whose key starts with {@code prefix} (all when null), from all instances, in key order. */
+    @Override
     public <V> Future<List<V>> scan(String store, String prefix) {
         return retrying(() -> scanOnce(store, prefix, true));
     }
 
     /** As {@link #scan(String, String)}, from every instance but this one. */
+    @Override
     public <V> Future<List<V>> scanOthers(String store, String prefix) {
         return retrying(() -> scanOnce(store, prefix, false));
     }
@@ -280,6 +279,7 @@ public final class StoreAccess {
     }
 
     /** Whether other instances hold parts of the stores: their changes do not ring here, so views poll for them. */
+    @Override
     public boolean othersHoldParts() {
         return streams.metadataForAllStreamsClients().size() > 1;
     }
@@ -288,6 +288,7 @@ public final class StoreAccess {
         return streams;
     }
 
+    @Override
     public HostInfo self() {
         return self;
     }
@@ -299,5 +300,12 @@ public final class StoreAccess {
     /** How this instance asks its peers. */
     public PeerClient peers() {
         return peers;
+    }
+
+    @Override
+    public List<HostInfo> instances() {
+        List<HostInfo> all = new java.util.ArrayList<>();
+        streams.metadataForAllStreamsClients().forEach(m -> all.add(m.hostInfo()));
+        return all;
     }
 }

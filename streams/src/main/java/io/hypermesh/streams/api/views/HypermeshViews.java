@@ -1,5 +1,7 @@
 package io.hypermesh.streams.api.views;
 
+import io.hypermesh.streams.api.stores.FoldStores;
+
 import io.hypermesh.streams.api.AnswerBudget;
 import io.hypermesh.streams.api.BlockingQuery;
 import io.hypermesh.streams.api.BoundedCache;
@@ -10,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.hypermesh.streams.api.ApiException;
 import io.hypermesh.streams.api.Watchers;
 import io.hypermesh.streams.api.dashboard.Dashboard;
-import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.api.stores.StoreNotReadyException;
 import io.hypermesh.events.HealthStatus;
 import io.hypermesh.state.ComponentState;
@@ -47,7 +48,7 @@ public final class HypermeshViews {
     private static final long STREAM_KEEPALIVE_MS = 15_000;
 
     private final Vertx vertx;
-    private final StoreAccess stores;
+    private final FoldStores stores;
     private final ServiceDirectory directory;
     private final ChangeSignal changes;
     private final Dashboard dashboard;
@@ -58,7 +59,7 @@ public final class HypermeshViews {
     /** What each watched path depended on when last rendered, so a new watch waits on just that. */
     private final BoundedCache<String, List<String>> watchedScopes = BoundedCache.ofEntries();
 
-    public HypermeshViews(Vertx vertx, StoreAccess stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams,
+    public HypermeshViews(Vertx vertx, FoldStores stores, ChangeSignal changes, Dashboard dashboard, KafkaStreams streams,
             String applicationId,
                    Watchers watchers, AnswerBudget answers) {
         this.watchers = watchers;

@@ -1,7 +1,8 @@
 package io.hypermesh.streams.api.views;
 
+import io.hypermesh.streams.api.stores.FoldStores;
+
 import io.hypermesh.streams.api.consul.RegistryReader;
-import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.state.DiscoveredInstance;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.streams.discovery.Discovery;
@@ -19,9 +20,9 @@ import java.util.Set;
  * registration is discoverable once the registry fold applied it, with no repartition hop.
  */
 final class ServiceDirectory {
-    private final StoreAccess stores;
+    private final FoldStores stores;
 
-    ServiceDirectory(StoreAccess stores) {
+    ServiceDirectory(FoldStores stores) {
         this.stores = stores;
     }
 

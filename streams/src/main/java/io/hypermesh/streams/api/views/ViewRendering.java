@@ -2,7 +2,6 @@ package io.hypermesh.streams.api.views;
 
 import io.hypermesh.streams.api.AnswerBudget;
 
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
