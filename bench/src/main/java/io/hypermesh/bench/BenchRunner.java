@@ -1,14 +1,7 @@
 package io.hypermesh.bench;
 
 import io.hypermesh.schemas.publish.BusPublisher;
-import io.hypermesh.schemas.events.Envelopes;
-import io.hypermesh.events.ComponentKind;
-import io.hypermesh.events.Endpoint;
-import io.hypermesh.events.EventSource;
 import io.hypermesh.events.registry.RegistryEvent;
-import io.hypermesh.events.registry.ServiceHeartbeat;
-import io.hypermesh.events.registry.ServiceRegistered;
-import io.hypermesh.events.registry.Weights;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.platform.registry.service.SchemaRegistryService;
@@ -33,7 +26,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,7 +66,6 @@ public final class BenchRunner {
 
     private static final Pattern PERF_SUMMARY = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec");
     private static final int PARTITIONS = 3;
-    private static final EventSource BENCH = new EventSource("bench", ComponentKind.SERVICE);
 
     private final Scale scale;
     private final String etcdBinary;
@@ -187,7 +178,7 @@ public final class BenchRunner {
     private double ingest() throws Exception {
         int n = scale.ingestRecords();
         AvroSerializer<RegistryEvent> serializer = new AvroSerializer<>(new HttpRegistryClient(registry.url()), true);
-        int size = serializer.serialize("bench.bus", heartbeat(0)).length;
+        int size = serializer.serialize("bench.bus", BenchEvents.heartbeat(0)).length;
         log.println("ingest: " + n + " records of " + size + " bytes, acks=all, " + PARTITIONS + " partitions");
         log.flush();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -211,7 +202,7 @@ public final class BenchRunner {
         long t0 = System.nanoTime();
         try (BusPublisher producer = publisher()) {
             for (int i = 0; i < n; i++) {
-                producer.publish("bench.bus", null, heartbeat(i));
+                producer.publish("bench.bus", null, BenchEvents.heartbeat(i));
             }
             producer.flush();
         }
@@ -335,19 +326,5 @@ public final class BenchRunner {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.putAll(BASELINE_BATCHING);
         return config;
-    }
-
-    private static RegistryEvent heartbeat(int i) {
-        return Envelopes.wrap(Topics.REGISTRY, "e-" + i, BENCH, Instant.now(), new ServiceHeartbeat("inst-" + (i % 1000), "bench"));
-    }
-
-    static RegistryEvent registration(String id, String service, long ttlMs) {
-        return registration(id, service, ttlMs, Map.of());
-    }
-
-    static RegistryEvent registration(String id, String service, long ttlMs, Map<String, String> metadata) {
-        return Envelopes.wrap(Topics.REGISTRY, BENCH, ServiceRegistered.newBuilder().setInstanceId(id).setServiceName(service)
-                .setEndpoint(new Endpoint("10.0.0.1", 8080, "tcp")).setTags(List.of()).setWeights(new Weights(1, 1))
-                .setMetadata(metadata).setTtlMs(ttlMs).build());
     }
 }

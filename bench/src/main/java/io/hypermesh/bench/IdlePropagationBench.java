@@ -81,7 +81,7 @@ final class IdlePropagationBench {
                     firstHop = (System.nanoTime() - start) / 1_000;
                 } else {
                     long sent = start;
-                    acked = producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, service, 600_000, Map.of("seq", seq)))
+                    acked = producer.publish(Topics.REGISTRY, id, BenchEvents.registration(id, service, 600_000, Map.of("seq", seq)))
                             .thenRun(() -> {
                                 if (timed) {
                                     acknowledged.add((System.nanoTime() - sent) / 1_000);

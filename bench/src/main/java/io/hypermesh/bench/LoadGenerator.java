@@ -94,7 +94,7 @@ public final class LoadGenerator {
             started();
             for (long i = 0; i < count; i++) {
                 String id = "fold-" + (i % 5_000);
-                producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "fold", 600_000));
+                producer.publish(Topics.REGISTRY, id, BenchEvents.registration(id, "fold", 600_000));
             }
             producer.flush();
         }
@@ -113,14 +113,14 @@ public final class LoadGenerator {
             // compiled them: its compiler threads would otherwise take cores from the bus while it is measured.
             paced(intervalNanos, (long) (warmUpMs * rate / 1000), i -> {
                 String id = "warm-" + (i % 5_000);
-                producer.publish(WARM_UP_TOPIC, id, BenchRunner.registration(id, "warm", 600_000));
+                producer.publish(WARM_UP_TOPIC, id, BenchEvents.registration(id, "warm", 600_000));
             });
             started();
             long[] probes = {0};
             paced(intervalNanos, count, i -> {
                 if (i % probeEvery != 0) {
                     String id = "bg-" + run + "-" + (i % 5_000);
-                    producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "bg-" + run + "-" + (i % 250), 600_000));
+                    producer.publish(Topics.REGISTRY, id, BenchEvents.registration(id, "bg-" + run + "-" + (i % 250), 600_000));
                     return;
                 }
                 // A fixed pool of instances per watched service, re-registered with a new sequence number:
@@ -128,7 +128,7 @@ public final class LoadGenerator {
                 long p = probes[0]++;
                 String id = "lat-" + run + "-" + (p % ((long) watchers * instancesPerService));
                 long dueMicros = STARTED_MICROS + i * intervalNanos / 1_000;
-                producer.publish(Topics.REGISTRY, id, BenchRunner.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
+                producer.publish(Topics.REGISTRY, id, BenchEvents.registration(id, "lat-" + run + "-" + (p % watchers), 600_000,
                         Map.of("seq", Long.toString(p), DUE_MICROS, Long.toString(dueMicros))));
             });
             producer.flush();
@@ -155,7 +155,7 @@ public final class LoadGenerator {
     private static void warmUp(BusPublisher producer) {
         for (int i = 0; i < WARM_UP_EVENTS; i++) {
             String id = "warm-" + (i % 5_000);
-            producer.publish(WARM_UP_TOPIC, id, BenchRunner.registration(id, "warm", 600_000));
+            producer.publish(WARM_UP_TOPIC, id, BenchEvents.registration(id, "warm", 600_000));
         }
         producer.flush();
     }

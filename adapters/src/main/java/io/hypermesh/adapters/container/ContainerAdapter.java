@@ -208,11 +208,12 @@ public final class ContainerAdapter extends Adapter {
             return Future.succeededFuture(); // not a container this adapter is asked to follow
         }
         if (GONE.stream().anyMatch(action::startsWith)) {
-            publishState(id, containerFromAttributes(attributes), action, action.startsWith("destroy") || action.startsWith("remove")
+            publishState(id, EngineJson.containerFromAttributes(attributes), action, action.startsWith("destroy")
+                    || action.startsWith("remove")
                     ? "removed" : "exited");
             return deregister(id, action);
         }
-        return inspect(id).recover(e -> Future.succeededFuture(containerFromAttributes(attributes))).compose(c -> {
+        return inspect(id).recover(e -> Future.succeededFuture(EngineJson.containerFromAttributes(attributes))).compose(c -> {
             String state = c.getJsonObject("State", new JsonObject()).getString("Status", action);
             publishState(id, c, action, state);
             if (action.equals("start") || action.equals("unpause") || action.equals("restart")) {
@@ -229,40 +230,12 @@ public final class ContainerAdapter extends Adapter {
         });
     }
 
-    /** What the event itself says of a container that inspect can no longer show (it is gone). */
-    private static JsonObject containerFromAttributes(JsonObject attributes) {
-        JsonObject labels = new JsonObject();
-        attributes.forEach(e -> {
-            if (!List.of("image", "name", "exitCode", "containerExitCode", "podId").contains(e.getKey())) {
-                labels.put(e.getKey(), e.getValue());
-            }
-        });
-        String exit = attributes.getString("exitCode", attributes.getString("containerExitCode"));
-        return new JsonObject().put("Name", attributes.getString("name", "")).put("Config",
-                new JsonObject().put("Image", attributes.getString("image", "")).put("Labels", labels))
-                .put("State", new JsonObject().put("ExitCode", exit == null ? null : Integer.valueOf(exit)));
-    }
-
-    private static Map<String, String> labels(JsonObject container) {
-        Map<String, String> out = new HashMap<>();
-        JsonObject labels = container.getJsonObject("Config", new JsonObject()).getJsonObject("Labels");
-        if (labels != null) {
-            labels.forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
-        }
-        return out;
-    }
-
-    private static String name(JsonObject container) {
-        String name = container.getString("Name", "");
-        return name.startsWith("/") ? name.substring(1) : name;
-    }
-
     private void publishState(String id, JsonObject c, String action, String state) {
         Integer exit = c.getJsonObject("State", new JsonObject()).getInteger("ExitCode");
         boolean exited = action.startsWith("die") || action.startsWith("stop") || action.startsWith("kill") || action.startsWith("oom");
-        ContainerStateChanged change = new ContainerStateChanged(id, name(c), c.getJsonObject("Config",
+        ContainerStateChanged change = new ContainerStateChanged(id, EngineJson.name(c), c.getJsonObject("Config",
                 new JsonObject()).getString("Image", ""),
-                action, state, exited ? exit : null, labels(c));
+                action, state, exited ? exit : null, EngineJson.labels(c));
         Map<String, String> details = new HashMap<>();
         details.put("state", state);
         details.put("name", change.getName());
@@ -274,7 +247,7 @@ public final class ContainerAdapter extends Adapter {
     }
 
     private Future<Void> register(String id, JsonObject c) {
-        Map<String, String> labels = labels(c);
+        Map<String, String> labels = EngineJson.labels(c);
         String service = labels.get(SERVICE_LABEL);
         if (service == null || service.isBlank()) {
             return Future.succeededFuture();
@@ -286,7 +259,7 @@ public final class ContainerAdapter extends Adapter {
         }
         int port;
         try {
-            port = labels.containsKey(PORT_LABEL) ? Integer.parseInt(labels.get(PORT_LABEL)) : firstExposedPort(c);
+            port = labels.containsKey(PORT_LABEL) ? Integer.parseInt(labels.get(PORT_LABEL)) : EngineJson.firstExposedPort(c);
         } catch (NumberFormatException e) {
             LOG.warn("{}: container {} has a {} label that is not a port: {}", adapterId(), id, PORT_LABEL, labels.get(PORT_LABEL));
             return Future.succeededFuture();
@@ -295,7 +268,7 @@ public final class ContainerAdapter extends Adapter {
                 .filter(t -> !t.isEmpty()).toList() : List.of();
         Map<String, String> metadata = new HashMap<>();
         metadata.put("containerId", id);
-        metadata.put("containerName", name(c));
+        metadata.put("containerName", EngineJson.name(c));
         metadata.put("image", c.getJsonObject("Config", new JsonObject()).getString("Image", ""));
         String instance = instanceId(id);
         running.put(id, new Running(instance, service));
@@ -308,15 +281,6 @@ public final class ContainerAdapter extends Adapter {
             return Future.succeededFuture();
         }
         return registry(instance, registered, "service.register", Map.of("service", service, "address", address + ":" + port));
-    }
-
-    private static int firstExposedPort(JsonObject c) {
-        JsonObject exposed = c.getJsonObject("Config", new JsonObject()).getJsonObject("ExposedPorts");
-        if (exposed == null || exposed.isEmpty()) {
-            return 0;
-        }
-        String first = exposed.fieldNames().iterator().next(); // "8080/tcp"
-        return Integer.parseInt(first.split("/")[0]);
     }
 
     private Future<Void> deregister(String id, String why) {
