@@ -15,7 +15,10 @@ import java.util.concurrent.Callable;
 public final class BenchCommand implements Callable<Integer> {
     /** {@code hypermesh bench}: bin/hypermesh runs this when the bench module is built beside the bus. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand()).execute(args));
+        CommandLine cli = new CommandLine(new BenchCommand());
+        // Durations as everywhere else in hypermesh: Go's form (30m, 1h30m).
+        cli.registerConverter(java.time.Duration.class, io.hypermesh.http.GoDuration::parse);
+        System.exit(cli.execute(args));
     }
 
     private static final String SOAK_HEADING = "## Soak";
@@ -42,10 +45,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Where the broker, etcd and folds keep their data (default: a new temporary folder).")
     Path workDir;
 
-    @Option(names = "--soak", paramLabel = "MINUTES",
-            description = "Instead of the benchmarks: the soak of issue 28 for this many minutes (a real `up` beside hostile clients), "
+    @Option(names = "--soak", paramLabel = "DURATION",
+            description = "Instead of the benchmarks: the soak of issue 28 for this long, a Go duration such as 30m (a real `up` beside "
+                    + "hostile clients), "
                     + "its section replacing the report's soak section.")
-    Integer soakMinutes;
+    java.time.Duration soak;
 
     @Option(names = "--hypermesh", defaultValue = "bin/hypermesh",
             description = "The launcher the soak starts `up` with (default: ${DEFAULT-VALUE}).")
@@ -55,8 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
         Path work = workDir != null ? workDir : Files.createTempDirectory("hypermesh-bench-");
-        if (soakMinutes != null) {
-            String section = new SoakBench(launcher.toAbsolutePath(), work, java.time.Duration.ofMinutes(soakMinutes), log).run();
+        if (soak != null) {
+            String section = new SoakBench(launcher.toAbsolutePath(), work, soak, log).run();
             String previous = Files.exists(out) ? Files.readString(out) : "";
             int at = previous.indexOf(SOAK_HEADING);
             Files.writeString(out, (at < 0 ? previous : previous.substring(0, at)).stripTrailing() + "\n\n" + section);
