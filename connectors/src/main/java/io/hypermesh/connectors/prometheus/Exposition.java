@@ -1,5 +1,6 @@
 package io.hypermesh.connectors.prometheus;
 
+import io.hypermesh.connectors.BusSamples;
 import io.hypermesh.connectors.Sample;
 
 import java.util.List;
