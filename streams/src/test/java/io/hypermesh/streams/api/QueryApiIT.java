@@ -330,6 +330,12 @@ class QueryApiIT {
         assertEquals(404, unknown.status());
         assertTrue(unknown.body().startsWith("Unknown service ID \"nobody\""), unknown.body());
         assertEquals(405, http.get("/v1/agent/service/register").status());
+        // The peer endpoints refuse what no peer sends: an unknown store, a partition that is not one (found by BadInputFuzzIT).
+        assertEquals(404, http.send("POST", "/internal/v1/stores/nope/keys", "{\"k\":1}", "application/json").status());
+        assertEquals(400, http.send("POST", "/internal/v1/stores/" + io.hypermesh.streams.registry.RegistryTopology.STORE + "/keys",
+                "{\"k\":-4761}", "application/json").status());
+        assertEquals(400, http.get("/internal/v1/stores/" + io.hypermesh.streams.registry.RegistryTopology.STORE
+                + "/keys/k?partition=x").status());
         assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Check\":\"x\"}").status());
         assertEquals(400, http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Weights\":{\"Passing\":\"3\"}}").status());
         Http.Response hugeTtl = http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Check\":{\"TTL\":\"99999999999999999999s\"}}");

@@ -143,18 +143,18 @@ public final class PeerProtocol implements Members {
     }
 
     private void get(RoutingContext ctx) {
-        String store = ctx.pathParam("store");
-        stores.vertx().executeBlocking(() -> stores.localGet(store, ctx.pathParam("key"),
-                Integer.parseInt(ctx.request().getParam("partition"))), false)
+        String store = served(ctx);
+        int partition = partition(ctx.request().getParam("partition"));
+        stores.vertx().executeBlocking(() -> stores.localGet(store, ctx.pathParam("key"), partition), false)
                 .onSuccess(value -> Responses.json(ctx, 200, new JsonObject().put("value", stores.encode(store, value))))
                 .onFailure(ctx::fail);
     }
 
     private void getAll(RoutingContext ctx) {
-        String store = ctx.pathParam("store");
+        String store = served(ctx);
         Map<String, Integer> partitions = new HashMap<>();
         try {
-            ctx.body().asJsonObject().forEach(e -> partitions.put(e.getKey(), ((Number) e.getValue()).intValue()));
+            ctx.body().asJsonObject().forEach(e -> partitions.put(e.getKey(), partition(e.getValue())));
         } catch (RuntimeException e) {
             throw ApiException.badRequest("body must map each key to its partition number");
         }
@@ -167,7 +167,7 @@ public final class PeerProtocol implements Members {
     }
 
     private void scan(RoutingContext ctx) {
-        String store = ctx.pathParam("store");
+        String store = served(ctx);
         String prefix = ctx.request().getParam("prefix");
         stores.vertx().executeBlocking(() -> {
             JsonArray rows = new JsonArray();
@@ -175,6 +175,30 @@ public final class PeerProtocol implements Members {
                     v))));
             return rows.toBuffer();
         }, false).onSuccess(body -> write(ctx, body)).onFailure(ctx::fail);
+    }
+
+    /** The request's store: a name this instance does not serve is a 404, not a store lookup that fails. */
+    private String served(RoutingContext ctx) {
+        String store = ctx.pathParam("store");
+        if (!stores.serves(store)) {
+            throw ApiException.notFound("no store '" + store + "' here");
+        }
+        return store;
+    }
+
+    /** A partition number: a whole number from 0, else a 400. */
+    private static int partition(Object value) {
+        long n;
+        try {
+            n = value instanceof Number number && number.doubleValue() == number.longValue() ? number.longValue()
+                    : Long.parseLong(String.valueOf(value));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("partition must be a whole number, was '" + value + "'");
+        }
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            throw ApiException.badRequest("partition must be from 0, was " + value);
+        }
+        return (int) n;
     }
 
     private void write(RoutingContext ctx, io.vertx.core.buffer.Buffer body) {

@@ -244,6 +244,11 @@ public final class StoreAccess implements FoldStores {
     }
 
     @SuppressWarnings("unchecked")
+    /** Whether {@code store} is one this instance serves to its peers. */
+    public boolean serves(String store) {
+        return serdes.containsKey(store);
+    }
+
     public String encode(String store, Object value) {
         Serde<Object> serde = (Serde<Object>) (Serde<?>) serdes.get(store);
         return value == null ? null : Base64.getEncoder().encodeToString(serde.serializer().serialize(store, value));
