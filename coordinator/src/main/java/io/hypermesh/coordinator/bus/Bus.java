@@ -69,7 +69,8 @@ public final class Bus implements AutoCloseable {
         private Path pkiDir;
         private boolean kafkaSasl;
         private ApiTokens apiTokens = ApiTokens.open();
-        private String nodeName = io.hypermesh.http.HostName.local();
+        /** Null: this host's name, looked up only when no node name was given. */
+        private String nodeName;
         private String datacenter = "dc1";
         private int streamThreads = 1;
         private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
@@ -144,7 +145,8 @@ public final class Bus implements AutoCloseable {
 
         /** The bus, checked and not yet started. */
         public Bus build() {
-            return new Bus(new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, pkiDir, apiTokens, nodeName,
+            String node = nodeName != null ? nodeName : io.hypermesh.http.HostName.local();
+            return new Bus(new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, pkiDir, apiTokens, node,
                     datacenter, streamThreads, kafkaSasl), log);
         }
 

@@ -4,7 +4,6 @@ import io.hypermesh.streams.api.stores.PeerClient;
 import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.ChangeSignal;
 import io.vertx.core.Vertx;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 import java.util.HashMap;
@@ -48,9 +47,9 @@ public final class PeerChanges {
 
     private void reconcile() {
         Set<HostInfo> peers = new HashSet<>();
-        for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {
-            if (!m.hostInfo().equals(stores.self())) {
-                peers.add(m.hostInfo());
+        for (HostInfo instance : stores.instances()) {
+            if (!instance.equals(stores.self())) {
+                peers.add(instance);
             }
         }
         following.entrySet().removeIf(e -> {

@@ -15,7 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,11 +112,11 @@ public final class PeerProtocol implements Members {
     @Override
     public Future<JsonArray> members() {
         List<Future<JsonObject>> all = new ArrayList<>();
-        for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {
-            if (m.hostInfo().equals(stores.self())) {
+        for (HostInfo m : stores.instances()) {
+            if (m.equals(stores.self())) {
                 all.add(Future.succeededFuture(member(nodeName, m.host(), m.port())));
             } else {
-                all.add(stores.peers().node(m.hostInfo()).map(node -> member(node, m.host(), m.port()))
+                all.add(stores.peers().node(m).map(node -> member(node, m.host(), m.port()))
                         .otherwise(e -> member(m.host() + ":" + m.port(), m.host(), m.port()).put("Status", 4)));
             }
         }
