@@ -37,9 +37,9 @@ public final class BusAcls {
     public static final List<String> PRINCIPALS = List.of(BROKER, SCHEMA_REGISTRY, FOLDS, COORDINATOR,
             "adapter-consensus", "adapter-containers", "adapter-security", "adapter-transport");
 
-    /** What every managed component reports to: registrations, health checks, lifecycle, its audit trail. */
+    /** What every managed component reports to: registrations, health checks, lifecycle, samples of its series, its audit trail. */
     private static final List<TopicSpec<?>> COMPONENT_OUTPUTS = List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE,
-            Topics.AUDIT);
+            Topics.METRICS, Topics.AUDIT);
 
     private BusAcls() {
     }
@@ -101,11 +101,12 @@ public final class BusAcls {
     public static List<AclBinding> folds(String applicationId) {
         List<AclBinding> bindings = new ArrayList<>();
         seeCatalog(bindings, FOLDS);
-        for (TopicSpec<?> in : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS, Topics.AUDIT)) {
+        for (TopicSpec<?> in : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS, Topics.AUDIT,
+                Topics.METRICS, Topics.TRANSPORT)) {
             topic(bindings, FOLDS, in, AclOperation.READ);
         }
         for (TopicSpec<?> out : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.HEALTH_SCORES, Topics.HEALTH_TRANSITIONS,
-                Topics.REGISTRY_STATE, Topics.DEAD_LETTERS)) {
+                Topics.REGISTRY_STATE, Topics.METRICS, Topics.METRIC_SCORES, Topics.ANOMALIES, Topics.DEAD_LETTERS)) {
             topic(bindings, FOLDS, out, AclOperation.WRITE);
         }
         bindings.add(allow(FOLDS, prefixed(ResourceType.TOPIC, applicationId), AclOperation.ALL));

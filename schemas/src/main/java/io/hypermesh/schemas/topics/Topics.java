@@ -1,5 +1,6 @@
 package io.hypermesh.schemas.topics;
 
+import io.hypermesh.events.anomaly.AnomalyEvent;
 import io.hypermesh.events.audit.AuditEvent;
 import io.hypermesh.events.consensus.ConsensusEvent;
 import io.hypermesh.events.container.ContainerEvent;
@@ -9,6 +10,8 @@ import io.hypermesh.events.health.HealthScoreEvent;
 import io.hypermesh.events.health.HealthTransitionEvent;
 import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
+import io.hypermesh.events.metrics.MetricEvent;
+import io.hypermesh.events.metrics.MetricScoreEvent;
 import io.hypermesh.events.registry.RegistryEvent;
 import io.hypermesh.events.security.SecurityEvent;
 import io.hypermesh.events.transport.TransportEvent;
@@ -56,6 +59,14 @@ public final class Topics {
             ConsensusEvent.class);
     public static final TopicSpec<TransportEvent> TRANSPORT = new TopicSpec<>("hypermesh.transport", 3, RF, DELETE, days(7),
             TransportEvent.class);
+    /** Numeric samples any component may write, keyed by series key; the anomaly fold judges each one. */
+    public static final TopicSpec<MetricEvent> METRICS = new TopicSpec<>("hypermesh.metrics", 3, RF, DELETE, days(7), MetricEvent.class);
+    /** Every sample as the anomaly fold judged it: score and expected band, in the series' order. */
+    public static final TopicSpec<MetricScoreEvent> METRIC_SCORES = new TopicSpec<>("hypermesh.metrics.scores", 3, RF, DELETE, days(1),
+            MetricScoreEvent.class);
+    /** Anomalies opened and cleared, keyed by subject (series key or workload). */
+    public static final TopicSpec<AnomalyEvent> ANOMALIES = new TopicSpec<>("hypermesh.anomalies", 3, RF, DELETE, days(30),
+            AnomalyEvent.class);
     /** Folded registry state, one record per live instance; tombstones when one leaves. */
     public static final TopicSpec<ServiceInstance> REGISTRY_STATE = new TopicSpec<>("hypermesh.registry.state", 3, RF, COMPACT,
             TopicSpec.RETAIN_FOREVER, ServiceInstance.class);
@@ -67,7 +78,8 @@ public final class Topics {
 
     /** Every event topic, in a fixed order. */
     public static final List<TopicSpec<?>> EVENT_TOPICS = List.of(REGISTRY, HEALTH_CHECKS, HEALTH_SCORES, HEALTH_TRANSITIONS,
-            LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, DEAD_LETTERS);
+            LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, METRICS, METRIC_SCORES,
+            ANOMALIES, DEAD_LETTERS);
 
     /** Coordinator leadership: one partition, its consumer group elects the active coordinator; holds the epoch. */
     public static final TopicSpec<SpecificRecord> COORDINATOR = new TopicSpec<>("hypermesh.coordinator", 1, RF, COMPACT,
