@@ -1,6 +1,7 @@
 package io.hypermesh.streams;
 
 import io.hypermesh.http.HostName;
+import io.hypermesh.streams.anomaly.AnomalySettings;
 
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.SerdeConfig;
@@ -31,6 +32,7 @@ import java.util.Properties;
  * @param maxRequestBytes          the largest request body the query API reads; a larger one is answered 413
  * @param maxWatchers              how many blocking queries and event streams may be open at once; more are answered 429
  * @param apiLimits                the query API's other bulkheads (per client, answers in flight, connections)
+ * @param anomalies                when the series detector opens and clears anomalies
  */
 public record StreamsSettings(String applicationId, KafkaAccess kafka, String registryUrl,
                               String processingGuarantee, Duration commitInterval, Path stateDir,
@@ -39,7 +41,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
                               double selfPreservationRatio, int selfPreservationMinimum,
                               double healthAlpha, double latencyBudgetMs,
                               String nodeName, String datacenter, int maxRequestBytes, int maxWatchers,
-                              ApiLimits apiLimits, Map<String, Object> extraStreamsConfig) {
+                              ApiLimits apiLimits, AnomalySettings anomalies, Map<String, Object> extraStreamsConfig) {
     /** The folds' application id unless told otherwise; ACLs on a secured bus are granted under it. */
     public static final String DEFAULT_APPLICATION_ID = "hypermesh-bus";
 
@@ -71,7 +73,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
     public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
-                0.5, 3, 0.3, 250, HostName.local(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, Map.of());
+                0.5, 3, 0.3, 250, HostName.local(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, AnomalySettings.DEFAULTS, Map.of());
     }
 
     public StreamsSettings withApplicationId(String id) {
@@ -107,6 +109,12 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
     public StreamsSettings withApiLimits(ApiLimits limits) {
         Builder b = toBuilder();
         b.apiLimits = limits;
+        return b.build();
+    }
+
+    public StreamsSettings withAnomalies(AnomalySettings settings) {
+        Builder b = toBuilder();
+        b.anomalies = settings;
         return b.build();
     }
 
@@ -156,6 +164,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         private int maxRequestBytes;
         private int maxWatchers;
         private ApiLimits apiLimits;
+        private AnomalySettings anomalies;
         private final StreamsSettings from;
         private final Map<String, Object> extra;
 
@@ -173,6 +182,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             this.maxRequestBytes = from.maxRequestBytes;
             this.maxWatchers = from.maxWatchers;
             this.apiLimits = from.apiLimits;
+            this.anomalies = from.anomalies;
             this.extra = new HashMap<>(from.extraStreamsConfig);
         }
 
@@ -211,7 +221,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
                     from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName,
-                            datacenter, maxRequestBytes, maxWatchers, apiLimits, extra);
+                            datacenter, maxRequestBytes, maxWatchers, apiLimits, anomalies, extra);
         }
     }
 

@@ -216,14 +216,17 @@ public final class SeriesBaseline {
         return out.array();
     }
 
+    /** @param cells null when nothing was learned yet (a series that has not moved) */
     public static SeriesBaseline decode(byte[] head, byte[] cells) {
-        ByteBuffer in = ByteBuffer.wrap(cells);
-        version(in.get());
         SeriesBaseline baseline = new SeriesBaseline();
-        for (int i = 0; i < baseline.grids.length; i++) {
-            baseline.grids[i] = in.get() == 0 ? null : CellGrid.decode(in);
+        if (cells != null) {
+            ByteBuffer in = ByteBuffer.wrap(cells);
+            version(in.get());
+            for (int i = 0; i < baseline.grids.length; i++) {
+                baseline.grids[i] = in.get() == 0 ? null : CellGrid.decode(in);
+            }
         }
-        in = ByteBuffer.wrap(head);
+        ByteBuffer in = ByteBuffer.wrap(head);
         version(in.get());
         baseline.points = in.getLong();
         baseline.firstAt = in.getLong();

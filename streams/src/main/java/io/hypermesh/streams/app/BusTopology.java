@@ -6,6 +6,7 @@ import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.StreamsSettings;
+import io.hypermesh.streams.anomaly.AnomalyTopology;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
@@ -51,6 +52,7 @@ public final class BusTopology {
         }
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
+        AnomalyTopology.addTo(topology, settings, serdes, settings.anomalies(), metrics);
         return topology;
     }
 }

@@ -1,0 +1,75 @@
+package io.hypermesh.streams.anomaly;
+
+import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.metrics.MetricEvent;
+import io.hypermesh.events.metrics.MetricScoreEvent;
+import io.hypermesh.events.transport.TransportEvent;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.SeriesState;
+import io.hypermesh.streams.BusSerdes;
+import io.hypermesh.streams.FoldMetrics;
+import io.hypermesh.streams.StreamsSettings;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The anomaly fold: samples of {@code hypermesh.metrics}, keyed by series, are judged against the
+ * series' baseline ({@link SeriesBaseline}); every judgement goes to {@code hypermesh.metrics.scores}
+ * and every anomaly opened or cleared to {@code hypermesh.anomalies}. Link telemetry of
+ * {@code hypermesh.transport} feeds three series per link through {@code hypermesh.metrics}.
+ */
+public final class AnomalyTopology {
+    /** What changes at every point of a series (small). */
+    public static final String HEADS_STORE = "anomaly-heads";
+    /** What a series' baseline learned (written when it learns). */
+    public static final String CELLS_STORE = "anomaly-cells";
+    /** The view of each series the query API serves. */
+    public static final String SERIES_STORE = "anomaly-series";
+    static final String SCORES_SINK = "anomaly-scores-sink";
+    static final String ANOMALIES_SINK = "anomaly-anomalies-sink";
+    private static final String SAMPLES = "anomaly-samples";
+    private static final String JUDGE = "anomaly-judge";
+    private static final String TELEMETRY = "anomaly-telemetry";
+    private static final String TELEMETRY_SAMPLES = "anomaly-telemetry-samples";
+    private static final String TELEMETRY_SINK = "anomaly-telemetry-sink";
+
+    private AnomalyTopology() {
+    }
+
+    public static Topology build(StreamsSettings settings, BusSerdes serdes, AnomalySettings anomalies) {
+        Topology topology = new Topology();
+        addTo(topology, settings, serdes, anomalies, FoldMetrics.NONE);
+        return topology;
+    }
+
+    /** @param metrics told of every sample judged */
+    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, AnomalySettings anomalies,
+                             FoldMetrics metrics) {
+        var samples = serdes.of(MetricEvent.class);
+        topology.addSource(TELEMETRY, Serdes.String().deserializer(), serdes.of(TransportEvent.class).deserializer(),
+                Topics.TRANSPORT.name());
+        topology.addProcessor(TELEMETRY_SAMPLES, TelemetrySamples::new, TELEMETRY);
+        topology.addSink(TELEMETRY_SINK, Topics.METRICS.name(), Serdes.String().serializer(), samples.serializer(), TELEMETRY_SAMPLES);
+
+        topology.addSource(SAMPLES, Serdes.String().deserializer(), samples.deserializer(), Topics.METRICS.name());
+        topology.addProcessor(JUDGE, () -> new SeriesJudge(anomalies, settings.applicationId(), metrics), SAMPLES);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE), Serdes.String(),
+                Serdes.ByteArray()), JUDGE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CELLS_STORE), Serdes.String(),
+                Serdes.ByteArray()), JUDGE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STORE), Serdes.String(),
+                serdes.of(SeriesState.class)), JUDGE);
+        topology.addSink(SCORES_SINK, Topics.METRIC_SCORES.name(), Serdes.String().serializer(),
+                cast(serdes.of(MetricScoreEvent.class).serializer()), JUDGE);
+        topology.addSink(ANOMALIES_SINK, Topics.ANOMALIES.name(), Serdes.String().serializer(),
+                cast(serdes.of(AnomalyEvent.class).serializer()), JUDGE);
+    }
+
+    /** The judge forwards two value types, each to its own sink by name. */
+    @SuppressWarnings("unchecked")
+    private static Serializer<Object> cast(Serializer<?> serializer) {
+        return (Serializer<Object>) serializer;
+    }
+}

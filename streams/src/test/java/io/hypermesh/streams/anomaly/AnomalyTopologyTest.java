@@ -1,0 +1,133 @@
+package io.hypermesh.streams.anomaly;
+
+import io.hypermesh.events.anomaly.AnomalyCleared;
+import io.hypermesh.events.anomaly.AnomalyDetected;
+import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.deadletter.DeadLetter;
+import io.hypermesh.events.metrics.MetricEvent;
+import io.hypermesh.events.metrics.MetricSample;
+import io.hypermesh.events.metrics.MetricScore;
+import io.hypermesh.events.metrics.MetricScoreEvent;
+import io.hypermesh.events.transport.LinkTelemetry;
+import io.hypermesh.events.transport.TransportEvent;
+import io.hypermesh.schemas.events.SeriesKeys;
+import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.SeriesState;
+import io.hypermesh.streams.testing.DriverFixture;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import static io.hypermesh.streams.testing.DriverFixture.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AnomalyTopologyTest {
+    static final String SERIES = "link_latency_ms{link=\"a-b\",node=\"a\",peer=\"b\"}";
+
+    @TempDir
+    Path stateDir;
+    DriverFixture fx;
+    TestInputTopic<String, MetricEvent> samples;
+    TestInputTopic<String, TransportEvent> transport;
+    TestOutputTopic<String, MetricScoreEvent> scores;
+    TestOutputTopic<String, AnomalyEvent> anomalies;
+    KeyValueStore<String, SeriesState> series;
+
+    @BeforeEach
+    void start() {
+        fx = new DriverFixture((settings, serdes) -> AnomalyTopology.build(settings, serdes, AnomalySettings.DEFAULTS), stateDir);
+        samples = fx.input(Topics.METRICS.name(), MetricEvent.class);
+        transport = fx.input(Topics.TRANSPORT.name(), TransportEvent.class);
+        scores = fx.output(Topics.METRIC_SCORES.name(), MetricScoreEvent.class);
+        anomalies = fx.output(Topics.ANOMALIES.name(), AnomalyEvent.class);
+        series = fx.driver.getKeyValueStore(AnomalyTopology.SERIES_STORE);
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    /** Link telemetry every second: about 10 ms; from {@code stepAt} about 30 ms. */
+    void telemetry(int points, int stepAt) {
+        SplittableRandom noise = new SplittableRandom(1);
+        for (int i = 0; i < points; i++) {
+            Instant at = T0.plusSeconds(i);
+            double latency = (i >= stepAt ? 30 : 10) + noise.nextDouble(-0.5, 0.5);
+            transport.pipeInput("a-b", TransportEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setSource(DriverFixture.source("transport-a")).setOccurredAt(at).setTraceId(null)
+                    .setPayload(new LinkTelemetry("a-b", "a", "b", latency, 0.1, 0.0, 1_000_000L)).build(), at);
+        }
+    }
+
+    @Test
+    void aLatencyStepOnALinkOpensOneAnomalyAtItsFirstPointAndClearsItOnceCalm() {
+        telemetry(500, 400);
+        List<MetricScore> judged = scores.readValuesToList().stream().map(e -> (MetricScore) e.getPayload())
+                .filter(s -> s.getSeriesKey().equals(SERIES)).toList();
+        assertEquals(500, judged.size(), "every point of the series is judged once");
+        for (int i = 0; i < judged.size(); i++) {
+            assertEquals(i + 1, judged.get(i).getPoint());
+        }
+        List<AnomalyEvent> events = anomalies.readValuesToList().stream()
+                .filter(e -> e.getPayload() instanceof AnomalyDetected d ? d.getSubject().equals(SERIES)
+                        : ((AnomalyCleared) e.getPayload()).getSubject().equals(SERIES)).toList();
+        assertEquals(2, events.size(), events.toString());
+        AnomalyDetected detected = (AnomalyDetected) events.get(0).getPayload();
+        assertEquals(T0.plusSeconds(400), events.get(0).getOccurredAt(), "opened at the step's first point, in event time");
+        assertTrue(detected.getValue() > 29 && detected.getExpectedHigh() < 29, detected.toString());
+        assertEquals("step", detected.getEvidence().get("novelty"));
+        assertTrue(detected.getCause().contains("never made before"), detected.getCause());
+        AnomalyCleared cleared = (AnomalyCleared) events.get(1).getPayload();
+        assertEquals(detected.getAnomalyId(), cleared.getAnomalyId());
+        // The new level is itself new at its second point; from the third on it is calm, and 12 calm points clear it.
+        assertEquals(T0.plusSeconds(401 + AnomalySettings.DEFAULTS.clearAfter()), events.get(1).getOccurredAt());
+        assertEquals(AnomalySettings.DEFAULTS.clearAfter() + 2, cleared.getPoints());
+        assertEquals(detected.getAnomalyId(), judged.get(400).getAnomalyId(), "the scores name the anomaly open at each point");
+        SeriesState state = series.get(SERIES);
+        assertEquals(500, state.getPoints());
+        assertEquals(1, state.getAnomalies());
+        assertNull(state.getOpenAnomalyId());
+    }
+
+    @Test
+    void telemetryFeedsLatencyLossAndThroughputSeriesOfEachLink() {
+        telemetry(3, Integer.MAX_VALUE);
+        for (String name : List.of("link_latency_ms", "link_loss_ratio", "link_throughput_bps")) {
+            String key = SeriesKeys.of(name, Map.of("link", "a-b", "node", "a", "peer", "b"));
+            assertEquals(3, series.get(key).getPoints(), key);
+        }
+    }
+
+    @Test
+    void aSampleUnderAnotherSeriesKeyOrNotFiniteGoesToTheDeadLetterTopicAndChangesNothing() {
+        MetricSample sample = new MetricSample("queue_depth", Map.of("queue", "q1"), 5.0);
+        samples.pipeInput("queue_depth", event(sample), T0);
+        samples.pipeInput(SeriesKeys.of(sample), event(new MetricSample("queue_depth", Map.of("queue", "q1"), Double.NaN)), T0);
+        List<String> reasons = fx.deadLetters().readValuesToList().stream().map(e -> ((DeadLetter) e.getPayload()).getReason())
+                .toList();
+        assertEquals(2, reasons.size(), reasons.toString());
+        assertTrue(reasons.get(0).contains("is not the sample's series key 'queue_depth{queue=\"q1\"}'"), reasons.get(0));
+        assertTrue(reasons.get(1).contains("not finite"), reasons.get(1));
+        assertNull(series.get(SeriesKeys.of(sample)));
+        assertTrue(scores.isEmpty());
+    }
+
+    static MetricEvent event(MetricSample sample) {
+        return MetricEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(DriverFixture.source("svc"))
+                .setOccurredAt(T0).setTraceId(null).setPayload(sample).build();
+    }
+}
