@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = AnomalyCommand.class,
         description = "Benchmark the bus against baselines run side by side (Kafka ProducerPerformance, raw producer, etcd, raw SHA-256) "
                 + "on its own embedded broker, and write the report.")
 public final class BenchCommand implements Callable<Integer> {

@@ -39,7 +39,7 @@ public final class LoadGenerator {
      * What a run did: the probes it sent, when it sent its first measured event (epoch
      * microseconds), and the CPU seconds its own process used from then to its end (-1 if unknown).
      */
-    record Result(long probes, long startedMicros, double cpuSeconds) {
+    record Result(long probes, long startedMicros, double cpuSeconds, long endedMicros) {
     }
 
     /** CPU time of this process, for the cores it reports; -1 where the JVM cannot say. */
@@ -165,8 +165,16 @@ public final class LoadGenerator {
      * runs when the measured part starts, so what the caller measures leaves out the child's start.
      */
     static Result run(Path work, Runnable onStarted, String... args) throws IOException, InterruptedException {
+        return run(LoadGenerator.class, work, onStarted, args);
+    }
+
+    /**
+     * The same for another generator: {@code main} prints {@code started <micros>}, then {@code probes <n>}, {@code cpu <seconds>}
+     * and, if it knows when its last send was acknowledged, {@code ended <micros>}.
+     */
+    static Result run(Class<?> main, Path work, Runnable onStarted, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName()));
+                "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Path output = java.nio.file.Files.createTempFile(work, "load-", ".log");
         Process generator = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -187,7 +195,8 @@ public final class LoadGenerator {
                     + java.nio.file.Files.readString(output));
         }
         return new Result(value(lines, "probes "), value(lines, "started "),
-                Double.parseDouble(lines.stream().filter(l -> l.startsWith("cpu ")).findFirst().orElse("cpu -1").substring(4)));
+                Double.parseDouble(lines.stream().filter(l -> l.startsWith("cpu ")).findFirst().orElse("cpu -1").substring(4)),
+                lines.stream().anyMatch(l -> l.startsWith("ended ")) ? value(lines, "ended ") : -1);
     }
 
     private static long value(List<String> lines, String prefix) {
