@@ -31,6 +31,14 @@ public final class ChangeSignal {
     /** The phase counts. */
     public static final String PHASES = "lifecycle-phases";
 
+    /** Every anomaly opened or cleared: the scope of the anomaly list. */
+    public static final String ANOMALIES = "anomalies";
+
+    /** The scope of one series' view: it changes at every point. */
+    public static String series(String seriesKey) {
+        return "series:" + seriesKey;
+    }
+
     /** The scope of a health component's score. */
     public static String health(String componentId) {
         return "health:" + componentId;

@@ -45,6 +45,10 @@ public interface FoldMetrics {
 
     void deadLettered(String topic, DeadLetterReason reason);
 
+    /** An anomaly opened ({@code opened}) or cleared by {@code detector}. */
+    default void anomaly(String detector, boolean opened) {
+    }
+
     /** The fold a topic feeds; topics no fold reads are named as themselves. */
     static String foldOf(String topic) {
         if (topic == null) {
@@ -55,6 +59,9 @@ public interface FoldMetrics {
         }
         if (topic.equals(io.hypermesh.schemas.topics.Topics.HEALTH_CHECKS.name())) {
             return "health";
+        }
+        if (topic.equals(io.hypermesh.schemas.topics.Topics.METRICS.name())) {
+            return "anomaly";
         }
         if (topic.equals(io.hypermesh.schemas.topics.Topics.LIFECYCLE.name())
                 || topic.equals(io.hypermesh.schemas.topics.Topics.LIFECYCLE_COMMANDS.name())) {

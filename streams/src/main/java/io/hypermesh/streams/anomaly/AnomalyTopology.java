@@ -5,8 +5,10 @@ import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricScoreEvent;
 import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
 import io.hypermesh.streams.BusSerdes;
+import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.StreamsSettings;
 import org.apache.kafka.common.serialization.Serdes;
@@ -21,12 +23,14 @@ import org.apache.kafka.streams.state.Stores;
  * {@code hypermesh.transport} feeds three series per link through {@code hypermesh.metrics}.
  */
 public final class AnomalyTopology {
-    /** What changes at every point of a series (small). */
-    public static final String HEADS_STORE = "anomaly-heads";
+    /** Each series' view, with the detector's per-point state: what the query API serves. */
+    public static final String SERIES_STORE = "anomaly-series";
     /** What a series' baseline learned (written when it learns). */
     public static final String CELLS_STORE = "anomaly-cells";
-    /** The view of each series the query API serves. */
-    public static final String SERIES_STORE = "anomaly-series";
+    /** Each series' last {@value #RECENT_POINTS} points as judged, under {@link #pointKey}. */
+    public static final String POINTS_STORE = "anomaly-points";
+    /** Points of a series kept for its sparkline: a ring, so a series costs the same whatever its age. */
+    public static final int RECENT_POINTS = 120;
     static final String SCORES_SINK = "anomaly-scores-sink";
     static final String ANOMALIES_SINK = "anomaly-anomalies-sink";
     private static final String SAMPLES = "anomaly-samples";
@@ -38,15 +42,29 @@ public final class AnomalyTopology {
     private AnomalyTopology() {
     }
 
-    public static Topology build(StreamsSettings settings, BusSerdes serdes, AnomalySettings anomalies) {
+    public static Topology build(StreamsSettings settings, BusSerdes serdes) {
         Topology topology = new Topology();
-        addTo(topology, settings, serdes, anomalies, FoldMetrics.NONE);
+        addTo(topology, settings, serdes, null, FoldMetrics.NONE);
         return topology;
     }
 
-    /** @param metrics told of every sample judged */
-    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, AnomalySettings anomalies,
-                             FoldMetrics metrics) {
+    /** The key of a point in {@link #POINTS_STORE}: its series, then its place in the series' ring. */
+    public static String pointKey(String seriesKey, long point) {
+        return pointsOf(seriesKey) + String.format("%03d", point % RECENT_POINTS);
+    }
+
+    /** The prefix of every point of a series in {@link #POINTS_STORE}. */
+    public static String pointsOf(String seriesKey) {
+        return seriesKey + "#";
+    }
+
+    /**
+     * @param changes rung with each series' scope at each of its points, and the anomalies' scope when one opens or clears;
+     *                null for none
+     * @param metrics told of every sample judged and every anomaly
+     */
+    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, FoldMetrics metrics) {
+        AnomalySettings anomalies = settings.anomalies();
         var samples = serdes.of(MetricEvent.class);
         topology.addSource(TELEMETRY, Serdes.String().deserializer(), serdes.of(TransportEvent.class).deserializer(),
                 Topics.TRANSPORT.name());
@@ -54,13 +72,13 @@ public final class AnomalyTopology {
         topology.addSink(TELEMETRY_SINK, Topics.METRICS.name(), Serdes.String().serializer(), samples.serializer(), TELEMETRY_SAMPLES);
 
         topology.addSource(SAMPLES, Serdes.String().deserializer(), samples.deserializer(), Topics.METRICS.name());
-        topology.addProcessor(JUDGE, () -> new SeriesJudge(anomalies, settings.applicationId(), metrics), SAMPLES);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE), Serdes.String(),
-                Serdes.ByteArray()), JUDGE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CELLS_STORE), Serdes.String(),
-                Serdes.ByteArray()), JUDGE);
+        topology.addProcessor(JUDGE, () -> new SeriesJudge(anomalies, settings.applicationId(), changes, metrics), SAMPLES);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STORE), Serdes.String(),
                 serdes.of(SeriesState.class)), JUDGE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CELLS_STORE), Serdes.String(),
+                Serdes.ByteArray()), JUDGE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POINTS_STORE), Serdes.String(),
+                serdes.of(SeriesPoint.class)), JUDGE);
         topology.addSink(SCORES_SINK, Topics.METRIC_SCORES.name(), Serdes.String().serializer(),
                 cast(serdes.of(MetricScoreEvent.class).serializer()), JUDGE);
         topology.addSink(ANOMALIES_SINK, Topics.ANOMALIES.name(), Serdes.String().serializer(),

@@ -52,7 +52,7 @@ public final class BusTopology {
         }
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
-        AnomalyTopology.addTo(topology, settings, serdes, settings.anomalies(), metrics);
+        AnomalyTopology.addTo(topology, settings, serdes, changes, metrics);
         return topology;
     }
 }

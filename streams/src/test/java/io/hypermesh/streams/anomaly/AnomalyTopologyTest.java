@@ -12,7 +12,9 @@ import io.hypermesh.events.transport.LinkTelemetry;
 import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.events.SeriesKeys;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
+import org.apache.kafka.common.serialization.StringSerializer;
 import io.hypermesh.streams.testing.DriverFixture;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -24,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -48,7 +52,7 @@ class AnomalyTopologyTest {
 
     @BeforeEach
     void start() {
-        fx = new DriverFixture((settings, serdes) -> AnomalyTopology.build(settings, serdes, AnomalySettings.DEFAULTS), stateDir);
+        fx = new DriverFixture(AnomalyTopology::build, stateDir);
         samples = fx.input(Topics.METRICS.name(), MetricEvent.class);
         transport = fx.input(Topics.TRANSPORT.name(), TransportEvent.class);
         scores = fx.output(Topics.METRIC_SCORES.name(), MetricScoreEvent.class);
@@ -101,6 +105,15 @@ class AnomalyTopologyTest {
         assertEquals(500, state.getPoints());
         assertEquals(1, state.getAnomalies());
         assertNull(state.getOpenAnomalyId());
+        assertEquals(detected.getAnomalyId(), state.getRecent().get(0).getAnomalyId());
+        assertEquals(events.get(1).getOccurredAt(), state.getRecent().get(0).getClearedAt());
+        // The sparkline's ring: the last 120 points, each with its band.
+        KeyValueStore<String, SeriesPoint> points = fx.driver.getKeyValueStore(AnomalyTopology.POINTS_STORE);
+        List<SeriesPoint> recent = new ArrayList<>();
+        points.prefixScan(AnomalyTopology.pointsOf(SERIES), new StringSerializer()).forEachRemaining(kv -> recent.add(kv.value));
+        assertEquals(AnomalyTopology.RECENT_POINTS, recent.size());
+        assertEquals(LongStream.rangeClosed(381, 500).boxed().toList(), recent.stream().map(SeriesPoint::getPoint).sorted().toList());
+        assertEquals(detected.getAnomalyId(), recent.stream().filter(p -> p.getPoint() == 401).findFirst().orElseThrow().getAnomalyId());
     }
 
     @Test
