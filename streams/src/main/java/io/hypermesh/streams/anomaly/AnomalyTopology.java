@@ -5,6 +5,7 @@ import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricScoreEvent;
 import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.AnomalyRecord;
 import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
 import io.hypermesh.streams.BusSerdes;
@@ -23,12 +24,17 @@ import org.apache.kafka.streams.state.Stores;
  * {@code hypermesh.transport} feeds three series per link through {@code hypermesh.metrics}.
  */
 public final class AnomalyTopology {
+    /** The series detector's name, in anomalies and metrics. */
+    public static final String SERIES_DETECTOR = SeriesEpisodes.DETECTOR;
     /** Each series' view, with the detector's per-point state: what the query API serves. */
     public static final String SERIES_STORE = "anomaly-series";
     /** What a series' baseline learned (written when it learns). */
     public static final String CELLS_STORE = "anomaly-cells";
     /** Each series' last {@value #RECENT_POINTS} points as judged, under {@link #pointKey}. */
     public static final String POINTS_STORE = "anomaly-points";
+    /** Each series' latest {@value #RECORDS_KEPT} anomalies, under {@link #recordKey}. */
+    public static final String RECORDS_STORE = "anomaly-records";
+    public static final int RECORDS_KEPT = 10;
     /** Points of a series kept for its sparkline: a ring, so a series costs the same whatever its age. */
     public static final int RECENT_POINTS = 120;
     static final String SCORES_SINK = "anomaly-scores-sink";
@@ -51,6 +57,16 @@ public final class AnomalyTopology {
     /** The key of a point in {@link #POINTS_STORE}: its series, then its place in the series' ring. */
     public static String pointKey(String seriesKey, long point) {
         return pointsOf(seriesKey) + String.format("%03d", point % RECENT_POINTS);
+    }
+
+    /** The key of an anomaly in {@link #RECORDS_STORE}: its subject, then the point that opened it, so they sort by age. */
+    public static String recordKey(String subject, long openedPoint) {
+        return recordsOf(subject) + String.format("%019d", openedPoint);
+    }
+
+    /** The prefix of every anomaly of a subject in {@link #RECORDS_STORE}. */
+    public static String recordsOf(String subject) {
+        return subject + "#";
     }
 
     /** The prefix of every point of a series in {@link #POINTS_STORE}. */
@@ -79,6 +95,8 @@ public final class AnomalyTopology {
                 Serdes.ByteArray()), JUDGE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POINTS_STORE), Serdes.String(),
                 serdes.of(SeriesPoint.class)), JUDGE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECORDS_STORE), Serdes.String(),
+                serdes.of(AnomalyRecord.class)), JUDGE);
         topology.addSink(SCORES_SINK, Topics.METRIC_SCORES.name(), Serdes.String().serializer(),
                 cast(serdes.of(MetricScoreEvent.class).serializer()), JUDGE);
         topology.addSink(ANOMALIES_SINK, Topics.ANOMALIES.name(), Serdes.String().serializer(),

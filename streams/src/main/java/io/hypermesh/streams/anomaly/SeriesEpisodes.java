@@ -8,10 +8,9 @@ import io.hypermesh.state.SeriesState;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * When a series' anomaly opens and clears: at most one open per series; it opens at a score of
@@ -20,50 +19,54 @@ import java.util.Map;
  */
 final class SeriesEpisodes {
     static final String DETECTOR = "series-context";
-    /** Anomalies a series' view keeps. */
-    static final int KEPT = 10;
-
     private final AnomalySettings settings;
 
     SeriesEpisodes(AnomalySettings settings) {
         this.settings = settings;
     }
 
-    /** Updates {@code state} (already at this point) and answers the event it opens or clears, or null. */
-    SpecificRecord next(SeriesState state, Judgement judgement, double value, long at) {
+    /** What a point did to its series' anomaly: the event to write and the record to keep, both null when nothing. */
+    record Change(SpecificRecord event, AnomalyRecord record) {
+        static final Change NONE = new Change(null, null);
+    }
+
+    /**
+     * Updates {@code state} (already at this point) and answers what it opened or cleared.
+     *
+     * @param open the open anomaly's record, read only when the state names one
+     */
+    Change next(SeriesState state, Judgement judgement, double value, long at, Supplier<AnomalyRecord> open) {
         String key = state.getSeriesKey();
         if (state.getOpenAnomalyId() == null) {
             if (judgement.score() < settings.openAt() || state.getPoints() <= settings.learnPoints()) {
-                return null;
+                return Change.NONE;
             }
             String id = key + "@" + state.getPoints();
             Map<String, String> evidence = evidence(state, judgement);
-            AnomalyRecord record = new AnomalyRecord(id, Instant.ofEpochMilli(at), state.getPoints(), null, value,
-                    judgement.expectedLow(), judgement.expectedHigh(), judgement.score(), DETECTOR, cause(value, judgement), evidence);
-            List<AnomalyRecord> recent = new ArrayList<>(state.getRecent());
-            recent.add(0, record);
-            state.setRecent(recent.subList(0, Math.min(KEPT, recent.size())));
+            AnomalyRecord record = new AnomalyRecord(id, key, DETECTOR, Instant.ofEpochMilli(at), state.getPoints(), null, value,
+                    judgement.expectedLow(), judgement.expectedHigh(), judgement.score(), cause(value, judgement), evidence);
             state.setOpenAnomalyId(id);
+            state.setOpenedPoint(state.getPoints());
             state.setCalmPoints(0);
             state.setAnomalies(state.getAnomalies() + 1);
-            return new AnomalyDetected(id, key, AnomalySubject.SERIES, value, judgement.expectedLow(), judgement.expectedHigh(),
-                    judgement.score(), DETECTOR, record.getCause(), evidence);
+            return new Change(new AnomalyDetected(id, key, AnomalySubject.SERIES, value, judgement.expectedLow(),
+                    judgement.expectedHigh(), judgement.score(), DETECTOR, record.getCause(), evidence), record);
         }
         if (judgement.surprise() >= settings.openAt()) {
             state.setCalmPoints(0);
-            return null;
+            return Change.NONE;
         }
         state.setCalmPoints(state.getCalmPoints() + 1);
         if (state.getCalmPoints() < settings.clearAfter()) {
-            return null;
+            return Change.NONE;
         }
-        AnomalyRecord open = state.getRecent().get(0);
-        open.setClearedAt(Instant.ofEpochMilli(at));
+        AnomalyRecord record = open.get();
+        record.setClearedAt(Instant.ofEpochMilli(at));
         state.setOpenAnomalyId(null);
         state.setCalmPoints(0);
-        return new AnomalyCleared(open.getAnomalyId(), key, AnomalySubject.SERIES, open.getOpenedAt(), value,
-                state.getPoints() - open.getOpenedPoint() + 1,
-                settings.clearAfter() + " points in a row without a surprise of " + settings.openAt() + " or more");
+        return new Change(new AnomalyCleared(record.getAnomalyId(), key, AnomalySubject.SERIES, record.getOpenedAt(), value,
+                state.getPoints() - state.getOpenedPoint() + 1,
+                settings.clearAfter() + " points in a row without a surprise of " + settings.openAt() + " or more"), record);
     }
 
     static String cause(double value, Judgement judgement) {

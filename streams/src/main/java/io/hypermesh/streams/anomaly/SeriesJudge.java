@@ -10,6 +10,7 @@ import io.hypermesh.events.metrics.MetricScore;
 import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.schemas.events.SeriesKeys;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.AnomalyRecord;
 import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
 import io.hypermesh.streams.ChangeSignal;
@@ -19,11 +20,16 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Judges every sample of {@code hypermesh.metrics} against its series' baseline, in the series'
@@ -40,6 +46,18 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
     private KeyValueStore<String, SeriesState> series;
     private KeyValueStore<String, byte[]> cells;
     private KeyValueStore<String, SeriesPoint> points;
+    private KeyValueStore<String, AnomalyRecord> records;
+    /**
+     * The series this task judged lately, decoded: what the stores hold, without reading and decoding them at every point.
+     * Emptied whenever the task (re)starts, so it never outlives a rollback of the stores.
+     */
+    private Map<String, Judged> judged;
+
+    private record Judged(SeriesState state, SeriesBaseline baseline) {
+    }
+
+    /** Series kept decoded per task; one beyond is read back from the stores. */
+    static final int DECODED = 4_096;
 
     SeriesJudge(AnomalySettings settings, String applicationId, ChangeSignal changes, FoldMetrics metrics) {
         this.episodes = new SeriesEpisodes(settings);
@@ -54,6 +72,18 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
         this.series = context.getStateStore(AnomalyTopology.SERIES_STORE);
         this.cells = context.getStateStore(AnomalyTopology.CELLS_STORE);
         this.points = context.getStateStore(AnomalyTopology.POINTS_STORE);
+        this.records = context.getStateStore(AnomalyTopology.RECORDS_STORE);
+        this.judged = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Judged> eldest) {
+                return size() > DECODED;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        judged.clear();
     }
 
     @Override
@@ -68,20 +98,36 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
         InvalidEventException.require(Double.isFinite(value), "the value of " + key + " is not finite: " + value);
         long at = event.getOccurredAt().toEpochMilli();
 
-        SeriesState state = series.get(key);
-        SeriesBaseline baseline = state == null || state.getBaseline().remaining() == 0 ? new SeriesBaseline()
-                : SeriesBaseline.decode(bytes(state.getBaseline()), cells.get(key));
-        Judgement judgement = baseline.judge(value, at);
+        Judged last = judged.get(key);
+        if (last == null) {
+            SeriesState stored = series.get(key);
+            last = new Judged(stored, stored == null || stored.getBaseline().remaining() == 0 ? new SeriesBaseline()
+                    : SeriesBaseline.decode(bytes(stored.getBaseline()), cells.get(key)));
+        }
+        SeriesBaseline baseline = last.baseline();
+        Judgement judgement;
+        try {
+            judgement = baseline.judge(value, at);
+        } finally {
+            // Judged or not, the decoded baseline is the stores' only if it is written below: read it again next time.
+            judged.remove(key);
+        }
         if (baseline.cellsChanged()) {
             cells.put(key, baseline.encodeCells());
         }
-        state = advance(state, key, baseline, judgement, value, at);
-        SpecificRecord opensOrClears = episodes.next(state, judgement, value, at);
+        SeriesState state = advance(last.state(), key, baseline, judgement, value, at);
+        SeriesEpisodes.Change change = episodes.next(state, judgement, value, at,
+                () -> records.get(AnomalyTopology.recordKey(key, state.getOpenedPoint())));
         state.setBaseline(ByteBuffer.wrap(baseline.encodeHead()));
         series.put(key, state);
+        judged.put(key, new Judged(state, baseline));
+        SpecificRecord opensOrClears = change.event();
+        if (change.record() != null) {
+            keep(key, change.record());
+        }
         SeriesPoint point = new SeriesPoint(baseline.points(), Instant.ofEpochMilli(at), value, judgement.score(),
-                judgement.expectedLow(), judgement.expectedHigh(), state.getOpenAnomalyId() != null ? state.getOpenAnomalyId()
-                : opensOrClears != null ? state.getRecent().get(0).getAnomalyId() : null);
+                judgement.expectedLow(), judgement.expectedHigh(), change.record() != null ? change.record().getAnomalyId()
+                : state.getOpenAnomalyId());
         points.put(AnomalyTopology.pointKey(key, baseline.points()), point);
 
         context.forward(new Record<>(key, Envelopes.wrap(Topics.METRIC_SCORES, "score:" + key + ":" + baseline.points(), source,
@@ -103,6 +149,19 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
         metrics.folded(Topics.METRICS.name(), FoldMetrics.Outcome.APPLIED, at);
     }
 
+    /** Keeps an anomaly's record, and only the series' latest {@value AnomalyTopology#RECORDS_KEPT}. */
+    private void keep(String key, AnomalyRecord record) {
+        records.put(AnomalyTopology.recordKey(key, record.getOpenedPoint()), record);
+        List<String> kept = new ArrayList<>();
+        try (KeyValueIterator<String, AnomalyRecord> all = records.prefixScan(AnomalyTopology.recordsOf(key), new StringSerializer())) {
+            all.forEachRemaining(kv -> kept.add(kv.key));
+        }
+        // Keys sort by opening point: the oldest come first.
+        for (String old : kept.subList(0, Math.max(0, kept.size() - AnomalyTopology.RECORDS_KEPT))) {
+            records.delete(old);
+        }
+    }
+
     private static String keyOf(MetricSample sample) {
         try {
             return SeriesKeys.of(sample);
@@ -122,7 +181,7 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
                                        long at) {
         SeriesState state = before != null ? before : SeriesState.newBuilder().setSeriesKey(key).setPoints(0)
                 .setLastAt(Instant.ofEpochMilli(at)).setLastValue(value).setLastScore(0).setExpectedLow(value).setExpectedHigh(value)
-                .setMin(value).setMax(value).setAnomalies(0).setRecent(List.of()).build();
+                .setMin(value).setMax(value).setAnomalies(0).build();
         state.setPoints(baseline.points());
         state.setLastAt(Instant.ofEpochMilli(at));
         state.setLastValue(value);

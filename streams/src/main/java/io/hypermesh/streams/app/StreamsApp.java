@@ -24,10 +24,13 @@ import io.hypermesh.state.ComponentState;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseRun;
 import io.hypermesh.state.PhaseStatus;
+import io.hypermesh.state.SeriesPoint;
+import io.hypermesh.state.SeriesState;
 import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.metrics.EventFlow;
 import io.hypermesh.streams.metrics.FoldLag;
 import io.hypermesh.streams.api.QueryApiVerticle;
+import io.hypermesh.streams.anomaly.AnomalyTopology;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
@@ -112,16 +115,19 @@ public final class StreamsApp implements AutoCloseable {
         streams.start();
 
         Vertx vertx = Vertx.vertx();
-        Map<String, Serde<?>> storeSerdes = Map.of(
-                RegistryTopology.BY_SERVICE_STORE, Serdes.String(),
-                RegistryTopology.BY_CHECK_STORE, Serdes.String(),
-                RegistryTopology.RUNNABLE_CHECKS_STORE, Serdes.String(),
-                RegistryTopology.INDEX_STORE, Serdes.Long(),
-                HealthTopology.STORE, serdes.of(HealthState.class),
-                LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class),
-                LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class),
-                LifecycleTopology.PHASE_RUNS_STORE, serdes.of(PhaseRun.class),
-                RegistryTopology.STORE, serdes.of(ServiceInstance.class));
+        Map<String, Serde<?>> storeSerdes = Map.ofEntries(
+                Map.entry(RegistryTopology.BY_SERVICE_STORE, Serdes.String()),
+                Map.entry(RegistryTopology.BY_CHECK_STORE, Serdes.String()),
+                Map.entry(RegistryTopology.RUNNABLE_CHECKS_STORE, Serdes.String()),
+                Map.entry(RegistryTopology.INDEX_STORE, Serdes.Long()),
+                Map.entry(HealthTopology.STORE, serdes.of(HealthState.class)),
+                Map.entry(LifecycleTopology.COMPONENTS_STORE, serdes.of(ComponentState.class)),
+                Map.entry(LifecycleTopology.PHASES_STORE, serdes.of(PhaseStatus.class)),
+                Map.entry(LifecycleTopology.PHASE_RUNS_STORE, serdes.of(PhaseRun.class)),
+                Map.entry(RegistryTopology.STORE, serdes.of(ServiceInstance.class)),
+                Map.entry(AnomalyTopology.SERIES_STORE, serdes.of(SeriesState.class)),
+                Map.entry(AnomalyTopology.POINTS_STORE, serdes.of(SeriesPoint.class)),
+                Map.entry(AnomalyTopology.RECORDS_STORE, serdes.of(io.hypermesh.state.AnomalyRecord.class)));
         // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
         HttpTls tls = new HttpTls(settings.kafka().tls());
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes,

@@ -9,7 +9,9 @@ import io.hypermesh.events.HealthStatus;
 import io.hypermesh.events.lifecycle.PhaseState;
 import io.hypermesh.state.HealthState;
 import io.hypermesh.state.PhaseRun;
+import io.hypermesh.state.SeriesState;
 import io.hypermesh.state.ServiceInstance;
+import io.hypermesh.streams.anomaly.AnomalyTopology;
 import io.hypermesh.streams.api.consul.ConsulJson;
 import io.hypermesh.streams.health.HealthTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
@@ -55,6 +57,7 @@ public final class BusGauges {
     private final MultiGauge auditRecords;
     private final MultiGauge checkpointed;
     private final MultiGauge checkpointTime;
+    private final MultiGauge openAnomalies;
     private volatile int schemaSubjects = -1;
     private volatile int schemaVersions = -1;
 
@@ -72,6 +75,8 @@ public final class BusGauges {
                 "Health score (0..100) of the worst " + SCORES_SHOWN + " components of this instance's partitions, with their status");
         lag = gauge("hypermesh.fold.lag", "records",
                 "Records the folds of this instance have yet to read, by input partition");
+        openAnomalies = gauge("hypermesh.anomalies.open", null,
+                "Anomalies open on the series of this instance's partitions of the anomaly fold, by detector");
         phaseState = gauge("hypermesh.phase.state", null,
                 "1 for the state each startup phase is in, 0 for the others (the coordinator's newest report)");
         phaseDuration = gauge("hypermesh.phase.duration", "seconds",
@@ -116,6 +121,7 @@ public final class BusGauges {
     private void refresh(List<PhaseRun> allRuns) {
         refreshInstances();
         refreshHealth();
+        refreshAnomalies();
         refreshLag();
         refreshPhases(allRuns);
         refreshAudit();
@@ -136,6 +142,14 @@ public final class BusGauges {
             }
         });
         instances.register(rows, true);
+    }
+
+    private void refreshAnomalies() {
+        long open = 0;
+        for (SeriesState s : this.<SeriesState>local(AnomalyTopology.SERIES_STORE)) {
+            open += s.getOpenAnomalyId() == null ? 0 : 1;
+        }
+        openAnomalies.register(List.of(MultiGauge.Row.of(Tags.of("detector", AnomalyTopology.SERIES_DETECTOR), open)), true);
     }
 
     private void refreshHealth() {

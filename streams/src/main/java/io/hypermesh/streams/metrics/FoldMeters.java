@@ -30,6 +30,7 @@ public final class FoldMeters implements FoldMetrics {
     private final Map<String, TopicMeters> byTopic = new ConcurrentHashMap<>();
     private final Map<String, Timer> propagationByFold = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
 
     public FoldMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -41,6 +42,19 @@ public final class FoldMeters implements FoldMetrics {
                 deadLetterCounter(topic, reason);
             }
         }
+        anomalyCounter(io.hypermesh.streams.anomaly.AnomalyTopology.SERIES_DETECTOR);
+    }
+
+    @Override
+    public void anomaly(String detector, boolean opened) {
+        if (opened) {
+            anomalyCounter(detector).increment();
+        }
+    }
+
+    private Counter anomalyCounter(String detector) {
+        return anomalies.computeIfAbsent(detector, d -> Counter.builder("hypermesh.anomalies")
+                .description("Anomalies this instance's folds opened, by detector").tag("detector", d).register(registry));
     }
 
     @Override

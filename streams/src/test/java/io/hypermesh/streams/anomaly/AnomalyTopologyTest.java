@@ -12,6 +12,7 @@ import io.hypermesh.events.transport.LinkTelemetry;
 import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.events.SeriesKeys;
 import io.hypermesh.schemas.topics.Topics;
+import io.hypermesh.state.AnomalyRecord;
 import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -105,8 +106,11 @@ class AnomalyTopologyTest {
         assertEquals(500, state.getPoints());
         assertEquals(1, state.getAnomalies());
         assertNull(state.getOpenAnomalyId());
-        assertEquals(detected.getAnomalyId(), state.getRecent().get(0).getAnomalyId());
-        assertEquals(events.get(1).getOccurredAt(), state.getRecent().get(0).getClearedAt());
+        KeyValueStore<String, AnomalyRecord> records = fx.driver.getKeyValueStore(AnomalyTopology.RECORDS_STORE);
+        AnomalyRecord record = records.get(AnomalyTopology.recordKey(SERIES, 401));
+        assertEquals(detected.getAnomalyId(), record.getAnomalyId());
+        assertEquals(events.get(1).getOccurredAt(), record.getClearedAt());
+        assertEquals(detected.getCause(), record.getCause());
         // The sparkline's ring: the last 120 points, each with its band.
         KeyValueStore<String, SeriesPoint> points = fx.driver.getKeyValueStore(AnomalyTopology.POINTS_STORE);
         List<SeriesPoint> recent = new ArrayList<>();
@@ -137,6 +141,30 @@ class AnomalyTopologyTest {
         assertTrue(reasons.get(1).contains("not finite"), reasons.get(1));
         assertNull(series.get(SeriesKeys.of(sample)));
         assertTrue(scores.isEmpty());
+    }
+
+    @Test
+    void aSeriesKeepsItsLatestTenAnomaliesOnly() {
+        // A level that moves to a new place every 400 points: an anomaly each time.
+        SplittableRandom noise = new SplittableRandom(2);
+        String key = SeriesKeys.of("queue_depth", Map.of("queue", "q1"));
+        for (int i = 0; i < 400 * 14; i++) {
+            double level = Math.pow(2, i / 400);
+            samples.pipeInput(key, event(new MetricSample("queue_depth", Map.of("queue", "q1"), level + noise.nextDouble(-0.01, 0.01)),
+                    T0.plusSeconds(i)), T0.plusSeconds(i));
+        }
+        KeyValueStore<String, AnomalyRecord> records = fx.driver.getKeyValueStore(AnomalyTopology.RECORDS_STORE);
+        List<AnomalyRecord> kept = new ArrayList<>();
+        records.prefixScan(AnomalyTopology.recordsOf(key), new StringSerializer()).forEachRemaining(kv -> kept.add(kv.value));
+        long opened = series.get(key).getAnomalies();
+        assertTrue(opened > AnomalyTopology.RECORDS_KEPT, "opened " + opened);
+        assertEquals(AnomalyTopology.RECORDS_KEPT, kept.size());
+        assertEquals(series.get(key).getOpenedPoint(), kept.get(kept.size() - 1).getOpenedPoint(), "the newest is kept");
+    }
+
+    static MetricEvent event(MetricSample sample, Instant at) {
+        return MetricEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource(DriverFixture.source("svc"))
+                .setOccurredAt(at).setTraceId(null).setPayload(sample).build();
     }
 
     static MetricEvent event(MetricSample sample) {

@@ -127,13 +127,14 @@ public final class HypermeshViews {
                     ctx.request().getParam("filter"));
             return () -> dashboard.overview(page);
         });
+        new AnomalyViews(stores).mount(routes, this::view);
         routes.get(PREFIX + "/status").handler(ctx -> Responses.json(ctx, 200, new JsonObject()
                 .put("State", streams.state().name()).put("ApplicationId", applicationId)));
     }
 
     // ----- views: plain, blocking (?index) or streamed (?stream / Accept: text/event-stream)
 
-    private void view(Route route, Function<RoutingContext, Supplier<Future<Object>>> viewOf) {
+    void view(Route route, Function<RoutingContext, Supplier<Future<Object>>> viewOf) {
         route.handler(ctx -> {
             Supplier<Future<Object>> view = viewOf.apply(ctx);
             String accept = ctx.request().getHeader("Accept");
