@@ -106,7 +106,7 @@ public final class BusAcls {
             topic(bindings, FOLDS, in, AclOperation.READ);
         }
         for (TopicSpec<?> out : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.HEALTH_SCORES, Topics.HEALTH_TRANSITIONS,
-                Topics.REGISTRY_STATE, Topics.METRICS, Topics.METRIC_SCORES, Topics.ANOMALIES, Topics.DEAD_LETTERS)) {
+                Topics.REGISTRY_STATE, Topics.METRIC_SCORES, Topics.ANOMALIES, Topics.DEAD_LETTERS)) {
             topic(bindings, FOLDS, out, AclOperation.WRITE);
         }
         bindings.add(allow(FOLDS, prefixed(ResourceType.TOPIC, applicationId), AclOperation.ALL));

@@ -12,16 +12,23 @@ import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.StreamsSettings;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The anomaly fold: samples of {@code hypermesh.metrics}, keyed by series, are judged against the
  * series' baseline ({@link SeriesBaseline}); every judgement goes to {@code hypermesh.metrics.scores}
  * and every anomaly opened or cleared to {@code hypermesh.anomalies}. Link telemetry of
- * {@code hypermesh.transport} feeds three series per link through {@code hypermesh.metrics}.
+ * {@code hypermesh.transport} feeds three series per link, through a topic of the folds' own.
  */
 public final class AnomalyTopology {
     /** The series detector's name, in anomalies and metrics. */
@@ -37,21 +44,14 @@ public final class AnomalyTopology {
     public static final int RECORDS_KEPT = 10;
     /** Points of a series kept for its sparkline: a ring, so a series costs the same whatever its age. */
     public static final int RECENT_POINTS = 120;
-    static final String SCORES_SINK = "anomaly-scores-sink";
-    static final String ANOMALIES_SINK = "anomaly-anomalies-sink";
-    private static final String SAMPLES = "anomaly-samples";
-    private static final String JUDGE = "anomaly-judge";
-    private static final String TELEMETRY = "anomaly-telemetry";
-    private static final String TELEMETRY_SAMPLES = "anomaly-telemetry-samples";
-    private static final String TELEMETRY_SINK = "anomaly-telemetry-sink";
 
     private AnomalyTopology() {
     }
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes) {
-        Topology topology = new Topology();
-        addTo(topology, settings, serdes, null, FoldMetrics.NONE);
-        return topology;
+        StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, settings, serdes, null, FoldMetrics.NONE);
+        return builder.build();
     }
 
     /** The key of a point in {@link #POINTS_STORE}: its series, then its place in the series' ring. */
@@ -79,33 +79,36 @@ public final class AnomalyTopology {
      *                null for none
      * @param metrics told of every sample judged and every anomaly
      */
-    public static void addTo(Topology topology, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, FoldMetrics metrics) {
+    public static void addTo(StreamsBuilder builder, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes,
+                             FoldMetrics metrics) {
         AnomalySettings anomalies = settings.anomalies();
         var samples = serdes.of(MetricEvent.class);
-        topology.addSource(TELEMETRY, Serdes.String().deserializer(), serdes.of(TransportEvent.class).deserializer(),
-                Topics.TRANSPORT.name());
-        topology.addProcessor(TELEMETRY_SAMPLES, TelemetrySamples::new, TELEMETRY);
-        topology.addSink(TELEMETRY_SINK, Topics.METRICS.name(), Serdes.String().serializer(), samples.serializer(), TELEMETRY_SAMPLES);
-
-        topology.addSource(SAMPLES, Serdes.String().deserializer(), samples.deserializer(), Topics.METRICS.name());
-        topology.addProcessor(JUDGE, () -> new SeriesJudge(anomalies, settings.applicationId(), changes, metrics), SAMPLES);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STORE), Serdes.String(),
-                serdes.of(SeriesState.class)), JUDGE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CELLS_STORE), Serdes.String(),
-                Serdes.ByteArray()), JUDGE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POINTS_STORE), Serdes.String(),
-                serdes.of(SeriesPoint.class)), JUDGE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECORDS_STORE), Serdes.String(),
-                serdes.of(AnomalyRecord.class)), JUDGE);
-        topology.addSink(SCORES_SINK, Topics.METRIC_SCORES.name(), Serdes.String().serializer(),
-                cast(serdes.of(MetricScoreEvent.class).serializer()), JUDGE);
-        topology.addSink(ANOMALIES_SINK, Topics.ANOMALIES.name(), Serdes.String().serializer(),
-                cast(serdes.of(AnomalyEvent.class).serializer()), JUDGE);
-    }
-
-    /** The judge forwards two value types, each to its own sink by name. */
-    @SuppressWarnings("unchecked")
-    private static Serializer<Object> cast(Serializer<?> serializer) {
-        return (Serializer<Object>) serializer;
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STORE), Serdes.String(),
+                serdes.of(SeriesState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CELLS_STORE), Serdes.String(),
+                Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POINTS_STORE), Serdes.String(),
+                serdes.of(SeriesPoint.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECORDS_STORE), Serdes.String(),
+                serdes.of(AnomalyRecord.class)));
+        // The bus's own series reach the judge through a topic of this application, keyed by series: written to
+        // hypermesh.metrics, they would be judged again by every other application reading it (a replay, a second bus).
+        KStream<String, MetricEvent> telemetry = builder.stream(Topics.TRANSPORT.name(),
+                        Consumed.with(Serdes.String(), serdes.of(TransportEvent.class)).withName("anomaly-telemetry"))
+                .process(TelemetrySamples::new, Named.as("anomaly-telemetry-samples"))
+                .repartition(Repartitioned.<String, MetricEvent>as("anomaly-telemetry").withKeySerde(Serdes.String())
+                        .withValueSerde(samples).withNumberOfPartitions(Topics.METRICS.partitions()));
+        KStream<String, SpecificRecord> judged = builder.stream(Topics.METRICS.name(),
+                        Consumed.with(Serdes.String(), samples).withName("anomaly-samples"))
+                .merge(telemetry, Named.as("anomaly-every-sample"))
+                .process(() -> new SeriesJudge(anomalies, settings.applicationId(), changes, metrics), Named.as("anomaly-judge"),
+                        SERIES_STORE, CELLS_STORE, POINTS_STORE, RECORDS_STORE);
+        judged.split(Named.as("anomaly-"))
+                .branch((k, v) -> v instanceof MetricScoreEvent, Branched.withConsumer(scores -> scores
+                        .mapValues(v -> (MetricScoreEvent) v, Named.as("anomaly-scores"))
+                        .to(Topics.METRIC_SCORES.name(), Produced.with(Serdes.String(), serdes.of(MetricScoreEvent.class)))))
+                .defaultBranch(Branched.withConsumer(events -> events
+                        .mapValues(v -> (AnomalyEvent) v, Named.as("anomaly-events"))
+                        .to(Topics.ANOMALIES.name(), Produced.with(Serdes.String(), serdes.of(AnomalyEvent.class)))));
     }
 }

@@ -37,12 +37,12 @@ import java.util.Map;
  * series' recent points, and opens or clears the series' anomaly ({@link SeriesEpisodes}). Every id
  * it writes is derived from the series and the point's number, so a replay writes the same events.
  */
-final class SeriesJudge implements Processor<String, MetricEvent, String, Object> {
+final class SeriesJudge implements Processor<String, MetricEvent, String, SpecificRecord> {
     private final SeriesEpisodes episodes;
     private final EventSource source;
     private final ChangeSignal changes;
     private final FoldMetrics metrics;
-    private ProcessorContext<String, Object> context;
+    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SeriesState> series;
     private KeyValueStore<String, byte[]> cells;
     private KeyValueStore<String, SeriesPoint> points;
@@ -67,7 +67,7 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.series = context.getStateStore(AnomalyTopology.SERIES_STORE);
         this.cells = context.getStateStore(AnomalyTopology.CELLS_STORE);
@@ -132,12 +132,12 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Object
 
         context.forward(new Record<>(key, Envelopes.wrap(Topics.METRIC_SCORES, "score:" + key + ":" + baseline.points(), source,
                 event.getOccurredAt(), new MetricScore(key, baseline.points(), value, judgement.score(), judgement.expectedLow(),
-                        judgement.expectedHigh(), point.getAnomalyId())), at), AnomalyTopology.SCORES_SINK);
+                        judgement.expectedHigh(), point.getAnomalyId())), at));
         if (opensOrClears != null) {
             String suffix = opensOrClears instanceof AnomalyDetected ? ":detected" : ":cleared";
             AnomalyEvent anomaly = Envelopes.wrap(Topics.ANOMALIES, point.getAnomalyId() + suffix, source, Instant.ofEpochMilli(at),
                     opensOrClears);
-            context.forward(new Record<>(key, anomaly, at), AnomalyTopology.ANOMALIES_SINK);
+            context.forward(new Record<>(key, anomaly, at));
             metrics.anomaly(SeriesEpisodes.DETECTOR, opensOrClears instanceof AnomalyDetected);
         }
         if (changes != null) {

@@ -50,9 +50,9 @@ public final class BusTopology {
             lifecycle.phases().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
             lifecycle.runs().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
         }
+        AnomalyTopology.addTo(builder, settings, serdes, changes, metrics);
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
-        AnomalyTopology.addTo(topology, settings, serdes, changes, metrics);
         return topology;
     }
 }
