@@ -86,7 +86,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                                                             String stage, Exception cause) {
         ProducerRecord<String, DeadLetterEvent> letter = DeadLetters.of(topic == null ? "unknown" : topic, partition, offset,
                 key, value, stage, cause, reporter);
-        return List.of(new ProducerRecord<>(letter.topic(), null, keys.serialize(letter.topic(), letter.key()),
+        // Timed as the letter says (when it was written): the folds read the dead letters too, and want a record's time.
+        return List.of(new ProducerRecord<>(letter.topic(), null, letter.value().getOccurredAt().toEpochMilli(),
+                keys.serialize(letter.topic(), letter.key()),
                 serializer.serialize(letter.topic(), letter.value()), letter.headers()));
     }
 }

@@ -1,5 +1,7 @@
 package io.hypermesh.streams.anomaly;
 
+import java.time.Duration;
+
 /**
  * When the series detector opens and clears an anomaly.
  *
@@ -8,9 +10,18 @@ package io.hypermesh.streams.anomaly;
  * @param clearAfter points in a row whose surprise stays under {@code openAt} before an open anomaly clears
  * @param learnPoints points a series is only learned, never alarmed on: everything is new to a series that just began
  *                    (NAB does not score a file's first 15% either, up to 750 points)
+ * @param learnFor    or this long in event time, if it has at least {@link #LEAST_POINTS} points by then: a series of
+ *                    rare events (a container's restarts, a cluster's elections) has few points, and a day of them is
+ *                    what it usually does
  */
-public record AnomalySettings(double openAt, int clearAfter, int learnPoints) {
-    public static final AnomalySettings DEFAULTS = new AnomalySettings(0.8, 12, 300);
+public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Duration learnFor) {
+    public static final int LEAST_POINTS = 100;
+    public static final AnomalySettings DEFAULTS = new AnomalySettings(0.8, 12, 300, Duration.ofDays(1));
+
+    /** Whether a series with {@code points} over {@code spanMillis} of event time has learned enough to alarm on. */
+    public boolean learned(long points, long spanMillis) {
+        return points > learnPoints || (points > LEAST_POINTS && spanMillis >= learnFor.toMillis());
+    }
 
     public AnomalySettings {
         if (!(openAt > 0 && openAt <= 1)) {
@@ -18,6 +29,9 @@ public record AnomalySettings(double openAt, int clearAfter, int learnPoints) {
         }
         if (clearAfter < 1) {
             throw new IllegalArgumentException("an anomaly clears after at least 1 calm point, was " + clearAfter);
+        }
+        if (learnFor == null || learnFor.isNegative()) {
+            throw new IllegalArgumentException("a series learns for a duration of 0 or more, was " + learnFor);
         }
         if (learnPoints < 0) {
             throw new IllegalArgumentException("a series learns for 0 points or more, was " + learnPoints);

@@ -3,7 +3,7 @@ package io.hypermesh.streams.anomaly;
 import io.hypermesh.events.anomaly.AnomalyEvent;
 import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricScoreEvent;
-import io.hypermesh.events.transport.TransportEvent;
+import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.AnomalyRecord;
 import io.hypermesh.state.SeriesPoint;
@@ -27,8 +27,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The anomaly fold: samples of {@code hypermesh.metrics}, keyed by series, are judged against the
  * series' baseline ({@link SeriesBaseline}); every judgement goes to {@code hypermesh.metrics.scores}
- * and every anomaly opened or cleared to {@code hypermesh.anomalies}. Link telemetry of
- * {@code hypermesh.transport} feeds three series per link, through a topic of the folds' own.
+ * and every anomaly opened or cleared to {@code hypermesh.anomalies}. The bus's own events (link telemetry, leader
+ * changes, container starts and exits, health transitions, dead letters) feed series of their own ({@link BusSamples}),
+ * through a topic of the folds' own.
  */
 public final class AnomalyTopology {
     /** The series detector's name, in anomalies and metrics. */
@@ -42,6 +43,8 @@ public final class AnomalyTopology {
     /** Each series' latest {@value #RECORDS_KEPT} anomalies, under {@link #recordKey}. */
     public static final String RECORDS_STORE = "anomaly-records";
     public static final int RECORDS_KEPT = 10;
+    /** The previous event of each of the bus's interval and step series ({@link SeriesDerivatives}). */
+    public static final String PREVIOUS_STORE = "anomaly-previous";
     /** Points of a series kept for its sparkline: a ring, so a series costs the same whatever its age. */
     public static final int RECENT_POINTS = 120;
 
@@ -91,16 +94,23 @@ public final class AnomalyTopology {
                 serdes.of(SeriesPoint.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECORDS_STORE), Serdes.String(),
                 serdes.of(AnomalyRecord.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PREVIOUS_STORE), Serdes.String(),
+                Serdes.ByteArray()));
         // The bus's own series reach the judge through a topic of this application, keyed by series: written to
         // hypermesh.metrics, they would be judged again by every other application reading it (a replay, a second bus).
-        KStream<String, MetricEvent> telemetry = builder.stream(Topics.TRANSPORT.name(),
-                        Consumed.with(Serdes.String(), serdes.of(TransportEvent.class)).withName("anomaly-telemetry"))
-                .process(TelemetrySamples::new, Named.as("anomaly-telemetry-samples"))
-                .repartition(Repartitioned.<String, MetricEvent>as("anomaly-telemetry").withKeySerde(Serdes.String())
-                        .withValueSerde(samples).withNumberOfPartitions(Topics.METRICS.partitions()));
+        KStream<String, SpecificRecord> busEvents = source(builder, serdes, Topics.TRANSPORT)
+                .merge(source(builder, serdes, Topics.CONSENSUS), Named.as("anomaly-bus-consensus"))
+                .merge(source(builder, serdes, Topics.CONTAINERS), Named.as("anomaly-bus-containers"))
+                .merge(source(builder, serdes, Topics.HEALTH_TRANSITIONS), Named.as("anomaly-bus-transitions"))
+                .merge(source(builder, serdes, Topics.DEAD_LETTERS), Named.as("anomaly-bus-deadletters"));
+        KStream<String, MetricEvent> busSeries = busEvents
+                .process(BusSamples::new, Named.as("anomaly-bus-samples"))
+                .repartition(Repartitioned.<String, MetricEvent>as("anomaly-bus-series").withKeySerde(Serdes.String())
+                        .withValueSerde(samples).withNumberOfPartitions(Topics.METRICS.partitions()))
+                .process(SeriesDerivatives::new, Named.as("anomaly-bus-derivatives"), PREVIOUS_STORE);
         KStream<String, SpecificRecord> judged = builder.stream(Topics.METRICS.name(),
                         Consumed.with(Serdes.String(), samples).withName("anomaly-samples"))
-                .merge(telemetry, Named.as("anomaly-every-sample"))
+                .merge(busSeries, Named.as("anomaly-every-sample"))
                 .process(() -> new SeriesJudge(anomalies, settings.applicationId(), changes, metrics), Named.as("anomaly-judge"),
                         SERIES_STORE, CELLS_STORE, POINTS_STORE, RECORDS_STORE);
         judged.split(Named.as("anomaly-"))
@@ -110,5 +120,11 @@ public final class AnomalyTopology {
                 .defaultBranch(Branched.withConsumer(events -> events
                         .mapValues(v -> (AnomalyEvent) v, Named.as("anomaly-events"))
                         .to(Topics.ANOMALIES.name(), Produced.with(Serdes.String(), serdes.of(AnomalyEvent.class)))));
+    }
+
+    private static <V extends SpecificRecord> KStream<String, SpecificRecord> source(StreamsBuilder builder, BusSerdes serdes,
+                                                                                      TopicSpec<V> topic) {
+        return builder.stream(topic.name(), Consumed.with(Serdes.String(), serdes.of(topic.valueType()))
+                .withName("anomaly-from-" + topic.name())).mapValues(v -> (SpecificRecord) v, Named.as("anomaly-of-" + topic.name()));
     }
 }

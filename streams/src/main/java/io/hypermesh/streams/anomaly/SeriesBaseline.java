@@ -13,7 +13,8 @@ import java.util.Arrays;
  * wider, four grids per level shifted by a quarter cell). On each grid it remembers which cell
  * followed which (level and spread: the usual moves) and which cells the series visits in each
  * two-hour slot of the UTC day (seasonality). A point is surprising at a width when it makes a
- * step never made before, or visits a cell never visited in its slot (after two days of history);
+ * step never made before, or visits a cell never visited in its slot (after two days of history, and
+ * {@value #SEASON_POINTS} points in the slot);
  * its surprise is how coarse the coarsest such width is. A surprise is reported as the score only
  * if it is higher than every surprise of the previous {@value #REST} points, so one change is one
  * alarm rather than a storm.
@@ -26,8 +27,12 @@ public final class SeriesBaseline {
     static final int KEPT = 7;
     /** Points after a surprise during which only a higher surprise is reported. */
     static final int REST = 150;
+    /** ... unless the surprise is older than this in event time: a series of rare events rests a day, not 150 of them. */
+    static final long REST_FOR_MS = Duration.ofDays(1).toMillis();
     static final int SLOTS = 12;
     static final long SEASONS_AFTER_MS = Duration.ofDays(2).toMillis();
+    /** ... and once the slot has seen this many points (two hours of 5-minute points a day, for a day and more). */
+    static final int SEASON_POINTS = 24;
     /** The level whose cells give the expected band: the width that alerts by default. */
     static final int BAND_LEVEL = 3;
     private static final int UNSET = Integer.MIN_VALUE;
@@ -39,7 +44,10 @@ public final class SeriesBaseline {
     private double max;
     private int reference = UNSET;
     private CellGrid[] grids = new CellGrid[KEPT * OFFSETS];
-    private final byte[] recent = new byte[REST];
+    /** The point and time of the latest surprise of each size (index 1..{@value #SCORED}); point 0 for none. */
+    private final long[] surprisePoint = new long[SCORED + 1];
+    private final long[] surpriseAt = new long[SCORED + 1];
+    private final int[] slotPoints = new int[SLOTS];
     /** Set when grids were created or dropped: the learned part must be written again. */
     private boolean cellsMoved;
 
@@ -58,7 +66,8 @@ public final class SeriesBaseline {
         max = Math.max(max, value);
         double range = max - min;
         int slot = slotOf(atMillis);
-        boolean seasons = atMillis - firstAt >= SEASONS_AFTER_MS;
+        boolean seasons = atMillis - firstAt >= SEASONS_AFTER_MS && slotPoints[slot] >= SEASON_POINTS;
+        slotPoints[slot] = Math.min(Integer.MAX_VALUE - 1, slotPoints[slot] + 1);
         int surprise = 0;
         String novelty = "none";
         double width = 0;
@@ -87,17 +96,31 @@ public final class SeriesBaseline {
                 }
             }
         }
-        int calmest = 0;
-        for (byte r : recent) {
-            calmest = Math.max(calmest, r);
+        int reported = surprise > 0 && !resting(surprise, atMillis) ? surprise : 0;
+        if (surprise > 0) {
+            surprisePoint[surprise] = points;
+            surpriseAt[surprise] = atMillis;
         }
-        recent[(int) ((points - 1) % REST)] = (byte) surprise;
-        int reported = surprise > calmest ? surprise : 0;
         return new Judgement(reported / (double) SCORED, surprise / (double) SCORED, novelty, width, band[0], band[1], range);
+    }
+
+    /** Whether a surprise as large or larger came within the last {@value #REST} points and {@link #REST_FOR_MS}. */
+    private boolean resting(int surprise, long atMillis) {
+        for (int size = surprise; size <= SCORED; size++) {
+            if (surprisePoint[size] > 0 && surprisePoint[size] >= points - REST && atMillis - surpriseAt[size] < REST_FOR_MS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public long points() {
         return points;
+    }
+
+    /** When the first point was, in event time. */
+    public long firstAt() {
+        return firstAt;
     }
 
     public double min() {
@@ -189,8 +212,14 @@ public final class SeriesBaseline {
 
     /** What changes at every point: counts, range, rest period, the cell each grid is in. A few hundred bytes. */
     public byte[] encodeHead() {
-        ByteBuffer out = ByteBuffer.allocate(1 + 8 * 4 + 4 + REST + 4 * KEPT * OFFSETS);
-        out.put(VERSION).putLong(points).putLong(firstAt).putDouble(min).putDouble(max).putInt(reference).put(recent);
+        ByteBuffer out = ByteBuffer.allocate(1 + 8 * 4 + 4 + 16 * (SCORED + 1) + 4 * SLOTS + 4 * KEPT * OFFSETS);
+        out.put(VERSION).putLong(points).putLong(firstAt).putDouble(min).putDouble(max).putInt(reference);
+        for (int size = 0; size <= SCORED; size++) {
+            out.putLong(surprisePoint[size]).putLong(surpriseAt[size]);
+        }
+        for (int n : slotPoints) {
+            out.putInt(n);
+        }
         for (CellGrid grid : grids) {
             out.putInt(grid == null ? Integer.MIN_VALUE : grid.previous());
         }
@@ -233,7 +262,13 @@ public final class SeriesBaseline {
         baseline.min = in.getDouble();
         baseline.max = in.getDouble();
         baseline.reference = in.getInt();
-        in.get(baseline.recent);
+        for (int size = 0; size <= SCORED; size++) {
+            baseline.surprisePoint[size] = in.getLong();
+            baseline.surpriseAt[size] = in.getLong();
+        }
+        for (int i = 0; i < SLOTS; i++) {
+            baseline.slotPoints[i] = in.getInt();
+        }
         for (CellGrid grid : baseline.grids) {
             int previous = in.getInt();
             if (grid != null) {

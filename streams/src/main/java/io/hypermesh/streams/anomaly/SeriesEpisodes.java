@@ -33,12 +33,13 @@ final class SeriesEpisodes {
     /**
      * Updates {@code state} (already at this point) and answers what it opened or cleared.
      *
+     * @param firstAt when the series' first point was, in event time
      * @param open the open anomaly's record, read only when the state names one
      */
-    Change next(SeriesState state, Judgement judgement, double value, long at, Supplier<AnomalyRecord> open) {
+    Change next(SeriesState state, Judgement judgement, double value, long at, long firstAt, Supplier<AnomalyRecord> open) {
         String key = state.getSeriesKey();
         if (state.getOpenAnomalyId() == null) {
-            if (judgement.score() < settings.openAt() || state.getPoints() <= settings.learnPoints()) {
+            if (judgement.score() < settings.openAt() || !settings.learned(state.getPoints(), at - firstAt)) {
                 return Change.NONE;
             }
             String id = key + "@" + state.getPoints();

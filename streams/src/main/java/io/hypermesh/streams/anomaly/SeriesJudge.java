@@ -116,7 +116,7 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
             cells.put(key, baseline.encodeCells());
         }
         SeriesState state = advance(last.state(), key, baseline, judgement, value, at);
-        SeriesEpisodes.Change change = episodes.next(state, judgement, value, at,
+        SeriesEpisodes.Change change = episodes.next(state, judgement, value, at, baseline.firstAt(),
                 () -> records.get(AnomalyTopology.recordKey(key, state.getOpenedPoint())));
         state.setBaseline(ByteBuffer.wrap(baseline.encodeHead()));
         series.put(key, state);

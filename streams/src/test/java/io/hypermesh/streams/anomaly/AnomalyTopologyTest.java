@@ -3,6 +3,8 @@ package io.hypermesh.streams.anomaly;
 import io.hypermesh.events.anomaly.AnomalyCleared;
 import io.hypermesh.events.anomaly.AnomalyDetected;
 import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.container.ContainerEvent;
+import io.hypermesh.events.container.ContainerStateChanged;
 import io.hypermesh.events.deadletter.DeadLetter;
 import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricSample;
@@ -140,7 +142,10 @@ class AnomalyTopologyTest {
         assertTrue(reasons.get(0).contains("is not the sample's series key 'queue_depth{queue=\"q1\"}'"), reasons.get(0));
         assertTrue(reasons.get(1).contains("not finite"), reasons.get(1));
         assertNull(series.get(SeriesKeys.of(sample)));
-        assertTrue(scores.isEmpty());
+        assertTrue(scores.readValuesToList().stream().noneMatch(e -> ((MetricScore) e.getPayload()).getSeriesKey()
+                .equals(SeriesKeys.of(sample))));
+        // The letters feed a series of their own: the time between them, from the second on.
+        assertEquals(1, series.get(SeriesKeys.of("dead_letter_interval_seconds", Map.of("topic", Topics.METRICS.name()))).getPoints());
     }
 
     @Test
@@ -160,6 +165,35 @@ class AnomalyTopologyTest {
         assertTrue(opened > AnomalyTopology.RECORDS_KEPT, "opened " + opened);
         assertEquals(AnomalyTopology.RECORDS_KEPT, kept.size());
         assertEquals(series.get(key).getOpenedPoint(), kept.get(kept.size() - 1).getOpenedPoint(), "the newest is kept");
+    }
+
+    @Test
+    void aContainerThatStartsRestartingEveryMinuteIsOneAnomalyOnItsServiceOnceItsUsualRestartsAreLearned() {
+        TestInputTopic<String, ContainerEvent> containers = fx.input(Topics.CONTAINERS.name(), ContainerEvent.class);
+        SplittableRandom jitter = new SplittableRandom(4);
+        Instant at = T0;
+        // A restart every six hours or so, for a month: 120 starts, more than the 100 a series of rare events needs.
+        for (int i = 0; i < 120; i++) {
+            at = at.plusSeconds(21_600 + jitter.nextInt(-1_800, 1_800));
+            start(containers, at);
+        }
+        for (int i = 0; i < 10; i++) {
+            at = at.plusSeconds(60);
+            start(containers, at);
+        }
+        String key = SeriesKeys.of("container_start_interval_seconds", Map.of("service", "payments"));
+        List<AnomalyDetected> opened = anomalies.readValuesToList().stream().filter(e -> e.getPayload() instanceof AnomalyDetected)
+                .map(e -> (AnomalyDetected) e.getPayload()).filter(d -> d.getSubject().equals(key)).toList();
+        assertEquals(1, opened.size(), opened.toString());
+        assertTrue(opened.get(0).getValue() == 60, opened.toString());
+        assertEquals(129, series.get(key).getPoints(), "the first start has no interval");
+    }
+
+    static void start(TestInputTopic<String, ContainerEvent> containers, Instant at) {
+        containers.pipeInput("c-" + at.getEpochSecond(), ContainerEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setSource(DriverFixture.source("containers")).setOccurredAt(at).setTraceId(null)
+                .setPayload(new ContainerStateChanged("c-" + at.getEpochSecond(), "payments-1", "payments:1", "start", "running", null,
+                        Map.of("hypermesh.service", "payments"))).build(), at);
     }
 
     static MetricEvent event(MetricSample sample, Instant at) {
