@@ -13,6 +13,7 @@ import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.DeadLetterHandler;
+import io.hypermesh.streams.metrics.FoldLagSamples;
 import io.hypermesh.streams.metrics.FoldMeters;
 import io.hypermesh.streams.StreamsSettings;
 import io.hypermesh.http.HttpTls;
@@ -154,6 +155,7 @@ public final class StreamsApp implements AutoCloseable {
             vertx.close();
             throw new IllegalStateException("query API could not listen on " + settings.applicationServer() + ": " + e.getMessage(), e);
         }
+        FoldLagSamples.start(vertx, streams, writer, settings.advertisedHost() + ":" + api.port(), settings.applicationId());
         return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit, deadLetters);
     }
 

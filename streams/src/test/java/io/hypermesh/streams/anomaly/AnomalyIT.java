@@ -116,6 +116,11 @@ class AnomalyIT {
             assertEquals(AnomalyTopology.RECENT_POINTS, view.get("Recent").size());
             assertTrue(view.get("Recent").findValuesAsText("AnomalyID").contains(anomaly.get("AnomalyID").asText()), view.toString());
         }
+        // The folds' lag is a series of the bus's own, sampled every 10 s by each instance.
+        JsonNode all = Eventually.until(() -> http.get("/v1/hypermesh/series").json(), list -> list.findValuesAsText("SeriesKey").stream()
+                .anyMatch(k -> k.startsWith("fold_lag_records{") && k.contains("topic=\"" + Topics.TRANSPORT.name() + "\"")),
+                Duration.ofSeconds(40), "the fold lag series");
+        assertTrue(all.size() > 1, all.toString());
         List<AnomalyEvent> firstRun = anomalies(series, first.settings().applicationId(), 2);
         assertEquals(List.of(AnomalyDetected.class, AnomalyCleared.class), firstRun.stream().map(e -> e.getPayload().getClass()).toList());
 
