@@ -17,6 +17,7 @@ import org.apache.kafka.common.acl.AclBinding;
 
 import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.StreamsSettings;
+import io.hypermesh.streams.anomaly.AnomalySettings;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -73,6 +74,7 @@ public final class Bus implements AutoCloseable {
         private String nodeName;
         private String datacenter = "dc1";
         private int streamThreads = 1;
+        private double anomalyHealthWeight = AnomalySettings.DEFAULTS.healthWeight();
         private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
 
         private Builder() {
@@ -137,6 +139,12 @@ public final class Bus implements AutoCloseable {
             return this;
         }
 
+        /** Points an open anomaly takes off the health score of its series' component (0 for none). */
+        public Builder anomalyHealthWeight(double points) {
+            this.anomalyHealthWeight = points;
+            return this;
+        }
+
         /** Where the operator's progress lines go. */
         public Builder log(PrintWriter writer) {
             this.log = writer;
@@ -147,7 +155,7 @@ public final class Bus implements AutoCloseable {
         public Bus build() {
             String node = nodeName != null ? nodeName : io.hypermesh.http.HostName.local();
             return new Bus(new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, pkiDir, apiTokens, node,
-                    datacenter, streamThreads, kafkaSasl), log);
+                    datacenter, streamThreads, kafkaSasl, AnomalySettings.DEFAULTS.withHealthWeight(anomalyHealthWeight)), log);
         }
 
         /** Builds the bus and starts it whole: core, then folds. */
@@ -164,7 +172,7 @@ public final class Bus implements AutoCloseable {
 
     private record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
                             Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads,
-                            boolean kafkaSasl) {
+                            boolean kafkaSasl, AnomalySettings anomalies) {
         Settings {
             if (kafkaSasl && pkiDir != null) {
                 throw new IllegalArgumentException("--kafka-sasl and --pki-dir both secure the broker: choose one");
@@ -220,11 +228,12 @@ public final class Bus implements AutoCloseable {
 
     /** Step two: the folds and their query API; the envelope schemas are registered meanwhile. */
     public Bus startFolds() throws Exception {
-        log.println("starting the folds (registry, health, lifecycle, discovery) and the query API");
+        log.println("starting the folds (registry, health, lifecycle, discovery, anomalies) and the query API");
         log.flush();
         StreamsSettings settings = StreamsSettings.defaults(access(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"),
                 s.apiPort())
                 .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter()).withStreamThreads(s.streamThreads())
+                .withAnomalies(s.anomalies())
                 // Static membership, named by the data dir: started again on the same folder after
                 // a crash, the folds take their old member's place at once instead of waiting out
                 // its 45 s session (measured: 42 of the 68 s a restart took after kill -9).

@@ -67,6 +67,10 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StreamThreadsOption streamThreads;
 
+    @Option(names = "--anomaly-health-weight", defaultValue = "20", paramLabel = "POINTS",
+            description = "Points an open anomaly takes off the health score of its series' component, 0..100 (default: ${DEFAULT-VALUE}).")
+    double anomalyHealthWeight;
+
     @Option(names = "--transport-port", defaultValue = "0",
             description = "The transport adapter's telemetry input, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int transportPort;
@@ -95,7 +99,7 @@ final class UpCommand implements Callable<Integer> {
         logs.toFilesUnder(dataDir);
         Bus bus = Bus.builder().bootstrapServers(bootstrapServers).dataDir(dataDir).ports(kafkaPort, registryPort, apiPort).host(bind.host)
                 .pki(pkiDir).kafkaSasl(kafkaSasl).apiTokens(writeTokens.tokens()).consulAgent(consul.node(), consul.datacenter)
-                .streamThreads(streamThreads.threads).log(out).build();
+                .streamThreads(streamThreads.threads).anomalyHealthWeight(anomalyHealthWeight).log(out).build();
         PlatformSpec bundled = BundledPlatform.bundled();
         PlatformSpec platformSpec;
         BundledPlatform platform;

@@ -13,10 +13,17 @@ import java.time.Duration;
  * @param learnFor    or this long in event time, if it has at least {@link #LEAST_POINTS} points by then: a series of
  *                    rare events (a container's restarts, a cluster's elections) has few points, and a day of them is
  *                    what it usually does
+ * @param healthWeight points an open anomaly takes off the health score of its series' component (the series' {@code component}
+ *                    label, else the component that sent its samples); 0 for none
  */
-public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Duration learnFor) {
+public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Duration learnFor, double healthWeight) {
     public static final int LEAST_POINTS = 100;
-    public static final AnomalySettings DEFAULTS = new AnomalySettings(0.8, 12, 300, Duration.ofDays(1));
+    public static final AnomalySettings DEFAULTS = new AnomalySettings(0.8, 12, 300, Duration.ofDays(1), 20);
+
+    /** The same with another weight of an open anomaly in its component's health score. */
+    public AnomalySettings withHealthWeight(double weight) {
+        return new AnomalySettings(openAt, clearAfter, learnPoints, learnFor, weight);
+    }
 
     /** Whether a series with {@code points} over {@code spanMillis} of event time has learned enough to alarm on. */
     public boolean learned(long points, long spanMillis) {
@@ -29,6 +36,9 @@ public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Du
         }
         if (clearAfter < 1) {
             throw new IllegalArgumentException("an anomaly clears after at least 1 calm point, was " + clearAfter);
+        }
+        if (!(healthWeight >= 0 && healthWeight <= 100)) {
+            throw new IllegalArgumentException("an anomaly's weight in a health score is 0..100 points, was " + healthWeight);
         }
         if (learnFor == null || learnFor.isNegative()) {
             throw new IllegalArgumentException("a series learns for a duration of 0 or more, was " + learnFor);

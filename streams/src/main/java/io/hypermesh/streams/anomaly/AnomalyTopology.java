@@ -1,6 +1,7 @@
 package io.hypermesh.streams.anomaly;
 
 import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricScoreEvent;
 import io.hypermesh.schemas.topics.TopicSpec;
@@ -117,6 +118,9 @@ public final class AnomalyTopology {
                 .branch((k, v) -> v instanceof MetricScoreEvent, Branched.withConsumer(scores -> scores
                         .mapValues(v -> (MetricScoreEvent) v, Named.as("anomaly-scores"))
                         .to(Topics.METRIC_SCORES.name(), Produced.with(Serdes.String(), serdes.of(MetricScoreEvent.class)))))
+                .branch((k, v) -> v instanceof HealthCheckEvent, Branched.withConsumer(checks -> checks
+                        .mapValues(v -> (HealthCheckEvent) v, Named.as("anomaly-checks"))
+                        .to(Topics.HEALTH_CHECKS.name(), Produced.with(Serdes.String(), serdes.of(HealthCheckEvent.class)))))
                 .defaultBranch(Branched.withConsumer(events -> events
                         .mapValues(v -> (AnomalyEvent) v, Named.as("anomaly-events"))
                         .to(Topics.ANOMALIES.name(), Produced.with(Serdes.String(), serdes.of(AnomalyEvent.class)))));

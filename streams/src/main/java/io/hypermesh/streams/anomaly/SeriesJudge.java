@@ -4,6 +4,8 @@ import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.anomaly.AnomalyDetected;
 import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.health.CheckStatus;
+import io.hypermesh.events.health.HealthCheckResult;
 import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricSample;
 import io.hypermesh.events.metrics.MetricScore;
@@ -16,6 +18,7 @@ import io.hypermesh.state.SeriesState;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.InvalidEventException;
+import io.hypermesh.streams.health.HealthRules;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -116,6 +119,9 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
             cells.put(key, baseline.encodeCells());
         }
         SeriesState state = advance(last.state(), key, baseline, judgement, value, at);
+        if (last.state() == null) {
+            state.setComponent(componentOf(sample, event));
+        }
         SeriesEpisodes.Change change = episodes.next(state, judgement, value, at, baseline.firstAt(),
                 () -> records.get(AnomalyTopology.recordKey(key, state.getOpenedPoint())));
         state.setBaseline(ByteBuffer.wrap(baseline.encodeHead()));
@@ -139,6 +145,14 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
                     opensOrClears);
             context.forward(new Record<>(key, anomaly, at));
             metrics.anomaly(SeriesEpisodes.DETECTOR, opensOrClears instanceof AnomalyDetected);
+            if (state.getComponent() != null) {
+                // Reported to the component as a check of its own: the health fold takes the anomaly's weight off its score.
+                boolean open = opensOrClears instanceof AnomalyDetected;
+                HealthCheckResult check = new HealthCheckResult(state.getComponent(), HealthRules.ANOMALY_CHECK + point.getAnomalyId(),
+                        open ? CheckStatus.WARNING : CheckStatus.PASSING, 0.0, open ? change.record().getCause() : "cleared");
+                context.forward(new Record<>(state.getComponent(), Envelopes.wrap(Topics.HEALTH_CHECKS, point.getAnomalyId() + suffix
+                        + ":check", source, Instant.ofEpochMilli(at), check), at));
+            }
         }
         if (changes != null) {
             changes.ring(ChangeSignal.series(key));
@@ -160,6 +174,15 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
         for (String old : kept.subList(0, Math.max(0, kept.size() - AnomalyTopology.RECORDS_KEPT))) {
             records.delete(old);
         }
+    }
+
+    /** The series' component label, else the component that sent it, unless that is the folds (the bus's own series). */
+    private static String componentOf(MetricSample sample, MetricEvent event) {
+        String label = sample.getLabels().get("component");
+        if (label != null && !label.isBlank()) {
+            return label;
+        }
+        return event.getSource().getKind() == ComponentKind.STREAMS ? null : event.getSource().getComponentId();
     }
 
     private static String keyOf(MetricSample sample) {

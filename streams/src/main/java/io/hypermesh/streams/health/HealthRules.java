@@ -6,6 +6,8 @@ import io.hypermesh.events.health.HealthCheckResult;
 import io.hypermesh.state.HealthState;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How check results become a score and a status. Each result is worth 100 (passing), 50
@@ -13,7 +15,8 @@ import java.time.Instant;
  * the budget the full 30). The score is an exponentially weighted average, so recent results weigh
  * more. The status has hysteresis: it goes down only when the score falls clearly below a
  * threshold and comes back only when it rises clearly above it, so a score hovering at a threshold
- * does not flap.
+ * does not flap. Each anomaly open on the component's series takes a configurable weight off the
+ * score until it clears.
  */
 public final class HealthRules {
     static final double HEALTHY_ENTER = 85;
@@ -22,12 +25,20 @@ public final class HealthRules {
     static final double UNHEALTHY_EXIT = 45;
     static final double MAX_LATENCY_PENALTY = 30;
 
+    /** The check id prefix the anomaly fold reports an anomaly under: warning while open, passing once cleared. */
+    public static final String ANOMALY_CHECK = "anomaly:";
+    /** Open anomalies a component's state names; more count as this many. */
+    static final int MOST_ANOMALIES = 32;
+
     private final double alpha;
     private final double latencyBudgetMs;
+    private final double anomalyWeight;
 
-    public HealthRules(double alpha, double latencyBudgetMs) {
+    /** @param anomalyWeight points each open anomaly on the component's series takes off its score */
+    public HealthRules(double alpha, double latencyBudgetMs, double anomalyWeight) {
         this.alpha = alpha;
         this.latencyBudgetMs = latencyBudgetMs;
+        this.anomalyWeight = anomalyWeight;
     }
 
     public double sample(CheckStatus status, double latencyMs) {
@@ -42,8 +53,21 @@ public final class HealthRules {
 
     /** The next state after one result; {@code previous} is null for a component's first result. */
     public HealthState next(HealthState previous, HealthCheckResult result, Instant at) {
-        double sample = sample(result.getStatus(), result.getLatencyMs());
-        double score = previous == null ? sample : alpha * sample + (1 - alpha) * previous.getScore();
+        double checkScore;
+        List<String> anomalies = previous == null ? new ArrayList<>() : new ArrayList<>(previous.getOpenAnomalies());
+        if (result.getCheckId().startsWith(ANOMALY_CHECK)) {
+            // An anomaly is no check result: it takes its weight off while it is open, and nothing once it clears.
+            String id = result.getCheckId().substring(ANOMALY_CHECK.length());
+            anomalies.remove(id);
+            if (result.getStatus() != CheckStatus.PASSING && anomalies.size() < MOST_ANOMALIES) {
+                anomalies.add(id);
+            }
+            checkScore = previous == null ? 100 : checkScore(previous);
+        } else {
+            double sample = sample(result.getStatus(), result.getLatencyMs());
+            checkScore = previous == null ? sample : alpha * sample + (1 - alpha) * checkScore(previous);
+        }
+        double score = Math.max(0, checkScore - anomalyWeight * anomalies.size());
         HealthStatus before = previous == null ? HealthStatus.UNKNOWN : previous.getStatus();
         HealthStatus after = status(before, score);
         return HealthState.newBuilder()
@@ -56,7 +80,13 @@ public final class HealthRules {
                 .setLastOutput(result.getOutput())
                 .setLastLatencyMs(result.getLatencyMs())
                 .setLastCheckAt(at)
+                .setCheckScore(checkScore)
+                .setOpenAnomalies(anomalies)
                 .build();
+    }
+
+    private static double checkScore(HealthState state) {
+        return state.getCheckScore() != null ? state.getCheckScore() : state.getScore();
     }
 
     static HealthStatus status(HealthStatus current, double score) {

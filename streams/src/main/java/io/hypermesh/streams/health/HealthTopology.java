@@ -47,7 +47,7 @@ public final class HealthTopology {
     /** @param metrics told of every check result applied */
     public static KTable<String, HealthState> addTo(StreamsBuilder builder, StreamsSettings settings, BusSerdes serdes,
             FoldMetrics metrics) {
-        HealthRules rules = new HealthRules(settings.healthAlpha(), settings.latencyBudgetMs());
+        HealthRules rules = new HealthRules(settings.healthAlpha(), settings.latencyBudgetMs(), settings.anomalies().healthWeight());
         KStream<String, HealthCheckEvent> checks = builder.stream(Topics.HEALTH_CHECKS.name(),
                 Consumed.with(Serdes.String(), serdes.of(HealthCheckEvent.class)).withName("health-checks"));
         KTable<String, HealthState> states = checks

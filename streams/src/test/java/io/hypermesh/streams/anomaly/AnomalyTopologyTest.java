@@ -6,6 +6,9 @@ import io.hypermesh.events.anomaly.AnomalyEvent;
 import io.hypermesh.events.container.ContainerEvent;
 import io.hypermesh.events.container.ContainerStateChanged;
 import io.hypermesh.events.deadletter.DeadLetter;
+import io.hypermesh.events.health.CheckStatus;
+import io.hypermesh.events.health.HealthCheckEvent;
+import io.hypermesh.events.health.HealthCheckResult;
 import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricSample;
 import io.hypermesh.events.metrics.MetricScore;
@@ -18,6 +21,7 @@ import io.hypermesh.state.AnomalyRecord;
 import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.hypermesh.streams.health.HealthRules;
 import io.hypermesh.streams.testing.DriverFixture;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -187,6 +191,26 @@ class AnomalyTopologyTest {
         assertEquals(1, opened.size(), opened.toString());
         assertTrue(opened.get(0).getValue() == 60, opened.toString());
         assertEquals(129, series.get(key).getPoints(), "the first start has no interval");
+    }
+
+    @Test
+    void anAnomalyOnAComponentsSeriesIsReportedToItsHealthAsACheckWhileOpen() {
+        TestOutputTopic<String, HealthCheckEvent> checks = fx.output(Topics.HEALTH_CHECKS.name(), HealthCheckEvent.class);
+        SplittableRandom noise = new SplittableRandom(9);
+        Map<String, String> labels = Map.of("component", "db-1", "table", "orders");
+        String key = SeriesKeys.of("query_ms", labels);
+        for (int i = 0; i < 500; i++) {
+            double value = (i >= 400 && i < 430 ? 90 : 30) + noise.nextDouble(-1, 1);
+            samples.pipeInput(key, event(new MetricSample("query_ms", labels, value), T0.plusSeconds(i)), T0.plusSeconds(i));
+        }
+        List<HealthCheckResult> reported = checks.readValuesToList().stream().map(e -> (HealthCheckResult) e.getPayload()).toList();
+        assertEquals(2, reported.size(), reported.toString());
+        String id = series.get(key).getSeriesKey() + "@401";
+        assertEquals("db-1", reported.get(0).getComponentId());
+        assertEquals(HealthRules.ANOMALY_CHECK + id, reported.get(0).getCheckId());
+        assertEquals(CheckStatus.WARNING, reported.get(0).getStatus());
+        assertEquals(HealthRules.ANOMALY_CHECK + id, reported.get(1).getCheckId());
+        assertEquals(CheckStatus.PASSING, reported.get(1).getStatus());
     }
 
     static void start(TestInputTopic<String, ContainerEvent> containers, Instant at) {
