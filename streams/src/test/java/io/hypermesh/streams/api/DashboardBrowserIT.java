@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bar and the audit tail fill in, all without a page reload. Saves target/dashboard.png.
  */
 @KafkaIT
-class DashboardBrowserIT {
+public class DashboardBrowserIT {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static BusFixture bus;
@@ -68,7 +68,7 @@ class DashboardBrowserIT {
         bus.close();
     }
 
-    static WebDriver chromium() {
+    public static WebDriver chromium() {
         assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Debian's chromium and chromium-driver are required (.ci/run installs them)");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
