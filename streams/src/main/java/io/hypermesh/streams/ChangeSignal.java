@@ -34,6 +34,11 @@ public final class ChangeSignal {
     /** Every anomaly opened or cleared: the scope of the anomaly list. */
     public static final String ANOMALIES = "anomalies";
 
+    /** The scope of one workload's baseline. */
+    public static String workload(String workload) {
+        return "workload:" + workload;
+    }
+
     /** The scope of one series' view: it changes at every point. */
     public static String series(String seriesKey) {
         return "series:" + seriesKey;

@@ -102,9 +102,29 @@ public final class SecurityInput {
         put(fields, "process.pid", process.getValue("pid"));
         put(fields, "process.uid", process.getValue("uid"));
         put(fields, "process.exec_id", process.getValue("exec_id"));
+        put(fields, "process.binary", binary);
+        if (event.getValue("parent") instanceof JsonObject parent) {
+            put(fields, "parent.binary", parent.getValue("binary"));
+        }
         if (process.getValue("pod") instanceof JsonObject pod) {
             put(fields, "pod.namespace", pod.getValue("namespace"));
             put(fields, "pod.name", pod.getValue("name"));
+            if (pod.getValue("container") instanceof JsonObject c && c.getValue("image") instanceof JsonObject image) {
+                put(fields, "image", image.getValue("name"));
+            }
+        }
+        // What a kprobe's arguments say, for the workload baselines: where it connects, which file it touches.
+        if (event.getValue("args") instanceof io.vertx.core.json.JsonArray args) {
+            for (Object arg : args) {
+                if (arg instanceof JsonObject a && a.getValue("sock_arg") instanceof JsonObject sock) {
+                    put(fields, "sock.daddr", sock.getValue("daddr"));
+                    put(fields, "sock.dport", sock.getValue("dport"));
+                } else if (arg instanceof JsonObject a && a.getValue("file_arg") instanceof JsonObject file) {
+                    put(fields, "file.path", file.getValue("path"));
+                } else if (arg instanceof JsonObject a && a.getValue("int_arg") != null && fields.containsKey("file.path")) {
+                    put(fields, "file.mask", a.getValue("int_arg"));
+                }
+            }
         }
         String rule;
         Severity severity;

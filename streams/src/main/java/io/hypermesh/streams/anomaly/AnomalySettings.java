@@ -15,14 +15,22 @@ import java.time.Duration;
  *                    what it usually does
  * @param healthWeight points an open anomaly takes off the health score of its series' component (the series' {@code component}
  *                    label, else the component that sent its samples); 0 for none
+ * @param workloadLearnFor how long a workload's behaviours are learned from its first event, in event time, before a new one
+ *                    is an anomaly (StackRox's process baselines observe for an hour too)
  */
-public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Duration learnFor, double healthWeight) {
+public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Duration learnFor, double healthWeight,
+                              Duration workloadLearnFor) {
     public static final int LEAST_POINTS = 100;
-    public static final AnomalySettings DEFAULTS = new AnomalySettings(0.8, 12, 300, Duration.ofDays(1), 20);
+    public static final AnomalySettings DEFAULTS = new AnomalySettings(0.8, 12, 300, Duration.ofDays(1), 20, Duration.ofHours(1));
 
     /** The same with another weight of an open anomaly in its component's health score. */
     public AnomalySettings withHealthWeight(double weight) {
-        return new AnomalySettings(openAt, clearAfter, learnPoints, learnFor, weight);
+        return new AnomalySettings(openAt, clearAfter, learnPoints, learnFor, weight, workloadLearnFor);
+    }
+
+    /** The same with another learning period for workload baselines. */
+    public AnomalySettings withWorkloadLearnFor(Duration period) {
+        return new AnomalySettings(openAt, clearAfter, learnPoints, learnFor, healthWeight, period);
     }
 
     /** Whether a series with {@code points} over {@code spanMillis} of event time has learned enough to alarm on. */
@@ -39,6 +47,9 @@ public record AnomalySettings(double openAt, int clearAfter, int learnPoints, Du
         }
         if (!(healthWeight >= 0 && healthWeight <= 100)) {
             throw new IllegalArgumentException("an anomaly's weight in a health score is 0..100 points, was " + healthWeight);
+        }
+        if (workloadLearnFor == null || workloadLearnFor.isNegative()) {
+            throw new IllegalArgumentException("a workload learns for a duration of 0 or more, was " + workloadLearnFor);
         }
         if (learnFor == null || learnFor.isNegative()) {
             throw new IllegalArgumentException("a series learns for a duration of 0 or more, was " + learnFor);

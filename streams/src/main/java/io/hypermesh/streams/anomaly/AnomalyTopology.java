@@ -1,6 +1,9 @@
 package io.hypermesh.streams.anomaly;
 
 import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.anomaly.BaselineChanged;
+import io.hypermesh.events.security.SecurityAlert;
+import io.hypermesh.events.security.SecurityEvent;
 import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.metrics.MetricEvent;
 import io.hypermesh.events.metrics.MetricScoreEvent;
@@ -9,6 +12,7 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.AnomalyRecord;
 import io.hypermesh.state.SeriesPoint;
 import io.hypermesh.state.SeriesState;
+import io.hypermesh.state.WorkloadState;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.FoldMetrics;
@@ -23,7 +27,13 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The anomaly fold: samples of {@code hypermesh.metrics}, keyed by series, are judged against the
@@ -61,6 +71,28 @@ public final class AnomalyTopology {
     /** The key of a point in {@link #POINTS_STORE}: its series, then its place in the series' ring. */
     public static String pointKey(String seriesKey, long point) {
         return pointsOf(seriesKey) + String.format("%03d", point % RECENT_POINTS);
+    }
+
+    /** Each workload's behaviour baseline as the API shows it. */
+    public static final String WORKLOADS_STORE = "anomaly-workloads";
+    /** Each workload's behaviour filter, in {@link BehaviourFilter#BLOCKS} blocks under {@link #filterKey}. */
+    public static final String FILTERS_STORE = "anomaly-filters";
+
+    public static String filterKey(String workload, int block) {
+        return workload + "#" + String.format("%02d", block);
+    }
+
+    /** Keeps an anomaly's record, and only its subject's latest {@value #RECORDS_KEPT}. */
+    static void keep(KeyValueStore<String, AnomalyRecord> records, String subject, AnomalyRecord record) {
+        records.put(recordKey(subject, record.getOpenedPoint()), record);
+        List<String> kept = new ArrayList<>();
+        try (KeyValueIterator<String, AnomalyRecord> all = records.prefixScan(recordsOf(subject), new StringSerializer())) {
+            all.forEachRemaining(kv -> kept.add(kv.key));
+        }
+        // Keys sort by opening point: the oldest come first.
+        for (String old : kept.subList(0, Math.max(0, kept.size() - RECORDS_KEPT))) {
+            records.delete(old);
+        }
     }
 
     /** The key of an anomaly in {@link #RECORDS_STORE}: its subject, then the point that opened it, so they sort by age. */
@@ -114,6 +146,7 @@ public final class AnomalyTopology {
                 .merge(busSeries, Named.as("anomaly-every-sample"))
                 .process(() -> new SeriesJudge(anomalies, settings.applicationId(), changes, metrics), Named.as("anomaly-judge"),
                         SERIES_STORE, CELLS_STORE, POINTS_STORE, RECORDS_STORE);
+        addWorkloads(builder, settings, serdes, changes, metrics);
         judged.split(Named.as("anomaly-"))
                 .branch((k, v) -> v instanceof MetricScoreEvent, Branched.withConsumer(scores -> scores
                         .mapValues(v -> (MetricScoreEvent) v, Named.as("anomaly-scores"))
@@ -130,5 +163,31 @@ public final class AnomalyTopology {
                                                                                       TopicSpec<V> topic) {
         return builder.stream(topic.name(), Consumed.with(Serdes.String(), serdes.of(topic.valueType()))
                 .withName("anomaly-from-" + topic.name())).mapValues(v -> (SpecificRecord) v, Named.as("anomaly-of-" + topic.name()));
+    }
+
+    /** Security events keyed by workload, with the decisions taken on baselines, to the workload judge. */
+    private static void addWorkloads(StreamsBuilder builder, StreamsSettings settings, BusSerdes serdes, ChangeSignal changes,
+                                     FoldMetrics metrics) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WORKLOADS_STORE), Serdes.String(),
+                serdes.of(WorkloadState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FILTERS_STORE), Serdes.String(),
+                Serdes.ByteArray()));
+        var anomalyEvents = serdes.of(AnomalyEvent.class);
+        KStream<String, SpecificRecord> security = builder.stream(Topics.SECURITY.name(),
+                        Consumed.with(Serdes.String(), serdes.of(SecurityEvent.class)).withName("anomaly-from-security"))
+                .filter((k, v) -> v != null && v.getPayload() instanceof SecurityAlert, Named.as("anomaly-security-alerts"))
+                .selectKey((k, v) -> Behaviours.of((SecurityAlert) v.getPayload()).workload(), Named.as("anomaly-by-workload"))
+                .repartition(Repartitioned.<String, SecurityEvent>as("anomaly-workloads").withKeySerde(Serdes.String())
+                        .withValueSerde(serdes.of(SecurityEvent.class)).withNumberOfPartitions(Topics.ANOMALIES.partitions()))
+                .mapValues(v -> (SpecificRecord) v, Named.as("anomaly-security-events"));
+        KStream<String, SpecificRecord> decisions = builder.stream(Topics.ANOMALIES.name(),
+                        Consumed.with(Serdes.String(), anomalyEvents).withName("anomaly-from-anomalies"))
+                .filter((k, v) -> v != null && v.getPayload() instanceof BaselineChanged, Named.as("anomaly-decisions"))
+                .mapValues(v -> (SpecificRecord) v, Named.as("anomaly-decision-events"));
+        security.merge(decisions, Named.as("anomaly-workload-events"))
+                .process(() -> new WorkloadJudge(settings.anomalies(), settings.applicationId(), changes, metrics),
+                        Named.as("anomaly-workload-judge"), WORKLOADS_STORE, FILTERS_STORE, RECORDS_STORE)
+                .mapValues(v -> (AnomalyEvent) v, Named.as("anomaly-workload-anomalies"))
+                .to(Topics.ANOMALIES.name(), Produced.with(Serdes.String(), anomalyEvents));
     }
 }

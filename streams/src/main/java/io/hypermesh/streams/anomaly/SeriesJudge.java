@@ -23,15 +23,11 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -129,7 +125,7 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
         judged.put(key, new Judged(state, baseline));
         SpecificRecord opensOrClears = change.event();
         if (change.record() != null) {
-            keep(key, change.record());
+            AnomalyTopology.keep(records, key, change.record());
         }
         SeriesPoint point = new SeriesPoint(baseline.points(), Instant.ofEpochMilli(at), value, judgement.score(),
                 judgement.expectedLow(), judgement.expectedHigh(), change.record() != null ? change.record().getAnomalyId()
@@ -161,19 +157,6 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
             }
         }
         metrics.folded(Topics.METRICS.name(), FoldMetrics.Outcome.APPLIED, at);
-    }
-
-    /** Keeps an anomaly's record, and only the series' latest {@value AnomalyTopology#RECORDS_KEPT}. */
-    private void keep(String key, AnomalyRecord record) {
-        records.put(AnomalyTopology.recordKey(key, record.getOpenedPoint()), record);
-        List<String> kept = new ArrayList<>();
-        try (KeyValueIterator<String, AnomalyRecord> all = records.prefixScan(AnomalyTopology.recordsOf(key), new StringSerializer())) {
-            all.forEachRemaining(kv -> kept.add(kv.key));
-        }
-        // Keys sort by opening point: the oldest come first.
-        for (String old : kept.subList(0, Math.max(0, kept.size() - AnomalyTopology.RECORDS_KEPT))) {
-            records.delete(old);
-        }
     }
 
     /** The series' component label, else the component that sent it, unless that is the folds (the bus's own series). */

@@ -11,6 +11,7 @@ import io.hypermesh.streams.api.peer.PeerProtocol;
 import io.hypermesh.streams.api.peer.TransactionHolders;
 import io.hypermesh.streams.api.peer.WriteVisibility;
 import io.hypermesh.streams.api.stores.StoreAccess;
+import io.hypermesh.streams.api.baselines.Baselines;
 import io.hypermesh.streams.api.views.HypermeshViews;
 import io.hypermesh.streams.metrics.BusGauges;
 import io.hypermesh.schemas.publish.BusPublisher;
@@ -109,6 +110,7 @@ public final class QueryApiVerticle extends VerticleBase {
         router.put("/v1/agent/*").handler(this::authorizeWrite);
         router.put("/v1/catalog/*").handler(this::authorizeWrite);
         router.put(Responses.HYPERMESH_PREFIX + "/agent/*").handler(this::authorizeWrite);
+        router.put(Responses.HYPERMESH_PREFIX + "/workloads/*").handler(this::authorizeWrite);
 
         RegistryReader registry = new RegistryReader(stores, indexes);
         holders = new TransactionHolders(settings.kafka().clientConfig());
@@ -123,6 +125,7 @@ public final class QueryApiVerticle extends VerticleBase {
         new ConsulReads(queries, registry, stores, peers, settings).mount(routes);
         new AgentWrites(writer, registry, visibility, settings).mount(routes);
         new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(routes);
+        new Baselines(stores, writer, settings.nodeName()).mount(routes);
         peers.mount(routes);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();

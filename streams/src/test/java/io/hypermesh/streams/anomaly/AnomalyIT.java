@@ -6,6 +6,9 @@ import io.hypermesh.events.EventSource;
 import io.hypermesh.events.anomaly.AnomalyCleared;
 import io.hypermesh.events.anomaly.AnomalyDetected;
 import io.hypermesh.events.anomaly.AnomalyEvent;
+import io.hypermesh.events.security.SecurityAlert;
+import io.hypermesh.events.security.SecurityEngine;
+import io.hypermesh.events.security.Severity;
 import io.hypermesh.events.transport.LinkTelemetry;
 import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
@@ -131,6 +134,48 @@ class AnomalyIT {
             assertEquals(firstRun.get(i).getOccurredAt(), replayed.get(i).getOccurredAt());
             assertEquals(firstRun.get(i).getPayload(), replayed.get(i).getPayload());
         }
+    }
+
+    static void exec(BusPublisher writer, String workload, String path, Instant at) {
+        SecurityAlert alert = new SecurityAlert(SecurityEngine.FALCO, "Spawned process", Severity.NOTICE, "spawned " + path, "node-1",
+                "c1", path, Map.of("evt.type", "execve", "proc.exepath", path, "proc.pexepath", "/bin/sh",
+                "container.image.repository", workload));
+        writer.publish(new ProducerRecord<>(Topics.SECURITY.name(), null, at.toEpochMilli(), "node-1", Envelopes.wrap(Topics.SECURITY,
+                UUID.randomUUID().toString(), new EventSource("security-it", ComponentKind.SECURITY_AGENT), at, alert)));
+        writer.flush();
+    }
+
+    @Test
+    void aWorkloadsNewExecIsFlaggedListedAndClearedWhenAPersonAcceptsIt() throws Exception {
+        StreamsApp app = bus.start(bus.settings(BusFixture.uniqueAppId()));
+        Http http = new Http(app.url());
+        String workload = "registry.local/it-" + UUID.randomUUID().toString().substring(0, 8);
+        String query = "?workload=" + encode(workload);
+        try (BusPublisher writer = BusPublisher.idempotent(bus.kafka.access(), new HttpRegistryClient(bus.registry.url()))) {
+            exec(writer, workload, "/usr/local/bin/app", T0);
+            Eventually.until(() -> http.get("/v1/hypermesh/workloads/baseline" + query), r -> r.status() == 200
+                    && r.json().get("Learned").asLong() == 1, Duration.ofSeconds(30), "the workload learning");
+            // Two hours later, past its learning hour: a new exec is flagged at its first event.
+            exec(writer, workload, "/bin/nc", T0.plusSeconds(7_200));
+            JsonNode open = Eventually.until(() -> http.get("/v1/hypermesh/anomalies?open&series=" + encode(workload)).json(),
+                    list -> list.size() == 1, Duration.ofSeconds(30), "the new exec flagged");
+            assertEquals("WORKLOAD", open.get(0).get("SubjectKind").asText());
+            assertEquals("exec /bin/nc <- /bin/sh", open.get(0).get("Evidence").get("behaviour").asText());
+            assertEquals("LEARNED", http.get("/v1/hypermesh/workloads/baseline" + query).json().get("State").asText());
+
+            Http.Response accepted = http.put("/v1/hypermesh/workloads/accept" + query + "&behaviour=" + encode("exec /bin/nc <- /bin/sh"),
+                    "");
+            assertEquals(200, accepted.status(), accepted.body());
+            assertTrue(accepted.json().get("By").asText().startsWith("client "), accepted.body());
+            Eventually.until(() -> http.get("/v1/hypermesh/anomalies?open&series=" + encode(workload)).json(), JsonNode::isEmpty,
+                    Duration.ofSeconds(30), "the anomaly cleared by the acceptance");
+            assertEquals(200, http.put("/v1/hypermesh/workloads/lock" + query, "").status());
+            Eventually.until(() -> http.get("/v1/hypermesh/workloads/baseline" + query).json(),
+                    w -> w.get("State").asText().equals("LOCKED") && w.get("Behaviours").size() == 2, Duration.ofSeconds(30), "locked");
+            assertEquals(400, http.put("/v1/hypermesh/workloads/accept" + query, "").status(), "accept names a behaviour");
+            assertEquals(404, http.get("/v1/hypermesh/workloads/baseline?workload=nothing-" + UUID.randomUUID()).status());
+        }
+        bus.stop(app);
     }
 
     static boolean hasSubject(JsonNode list, String series) {

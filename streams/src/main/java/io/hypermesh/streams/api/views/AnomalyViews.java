@@ -18,17 +18,15 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The anomaly fold's views: {@code /anomalies} (every series' latest anomalies, newest first;
- * {@code ?open} for the open ones, {@code ?series=} for one series by key or by name) and
+ * The anomaly fold's views: {@code /anomalies} (every series' and workload's latest anomalies, newest first;
+ * {@code ?open} for the open ones, {@code ?series=} for one subject by key or for a series name) and
  * {@code /series} (every series judged; {@code ?key=} for one, with its last points and their
  * bands). Each is a view like the others: blocking on {@code ?index}, streamed on {@code ?stream}.
  */
@@ -44,9 +42,8 @@ final class AnomalyViews {
             boolean open = QueryFlags.flag(ctx, "open");
             String series = ctx.request().getParam("series");
             String prefix = series != null && series.endsWith("}") ? AnomalyTopology.recordsOf(series) : null;
-            return () -> stores.<AnomalyRecord>scan(AnomalyTopology.RECORDS_STORE, prefix).compose(records -> stores.<SeriesState>scan(
-                    AnomalyTopology.SERIES_STORE, prefix == null ? null : series).map(all -> new ViewRendering.Scoped(
-                    anomalies(records, openIds(all), open, series), List.of(ChangeSignal.ANOMALIES))));
+            return () -> stores.<AnomalyRecord>scan(AnomalyTopology.RECORDS_STORE, prefix).map(records -> new ViewRendering.Scoped(
+                    anomalies(records, open, series), List.of(ChangeSignal.ANOMALIES)));
         });
         view.accept(routes.get(HypermeshViews.PREFIX + "/series"), ctx -> {
             String key = ctx.request().getParam("key");
@@ -68,22 +65,13 @@ final class AnomalyViews {
         return series == null || key.equals(series) || key.startsWith(series + "{");
     }
 
-    private static Set<String> openIds(List<SeriesState> all) {
-        Set<String> open = new HashSet<>();
-        all.forEach(s -> {
-            if (s.getOpenAnomalyId() != null) {
-                open.add(s.getOpenAnomalyId());
-            }
-        });
-        return open;
-    }
-
-    static JsonArray anomalies(List<AnomalyRecord> records, Set<String> openIds, boolean openOnly, String series) {
+    /** The subject's latest anomalies, each open until it clears (a series' when calm again, a workload's when accepted). */
+    static JsonArray anomalies(List<AnomalyRecord> records, boolean openOnly, String series) {
         List<JsonObject> found = new ArrayList<>();
         for (AnomalyRecord anomaly : records) {
-            boolean open = openIds.contains(anomaly.getAnomalyId());
+            boolean open = anomaly.getClearedAt() == null;
             if (named(anomaly.getSubject(), series) && (!openOnly || open)) {
-                found.add(anomaly(anomaly, open));
+                found.add(anomaly(anomaly));
             }
         }
         found.sort(Comparator.comparing((JsonObject a) -> a.getString("OpenedAt")).reversed()
@@ -91,13 +79,13 @@ final class AnomalyViews {
         return new JsonArray(found);
     }
 
-    static JsonObject anomaly(AnomalyRecord a, boolean open) {
+    static JsonObject anomaly(AnomalyRecord a) {
         return new JsonObject()
                 .put("AnomalyID", a.getAnomalyId())
                 .put("Subject", a.getSubject())
-                .put("SubjectKind", "SERIES")
+                .put("SubjectKind", a.getDetector().equals(AnomalyTopology.SERIES_DETECTOR) ? "SERIES" : "WORKLOAD")
                 .put("Detector", a.getDetector())
-                .put("Open", open)
+                .put("Open", a.getClearedAt() == null)
                 .put("OpenedAt", a.getOpenedAt().toString())
                 .put("ClearedAt", a.getClearedAt() == null ? null : a.getClearedAt().toString())
                 .put("Value", a.getValue())
@@ -149,7 +137,7 @@ final class AnomalyViews {
         List<AnomalyRecord> newestFirst = new ArrayList<>(records);
         Collections.reverse(newestFirst);
         for (AnomalyRecord a : newestFirst) {
-            anomalies.add(anomaly(a, a.getAnomalyId().equals(state.getOpenAnomalyId())));
+            anomalies.add(anomaly(a));
         }
         return summary(state).put("Recent", recent).put("RecentAnomalies", anomalies);
     }
