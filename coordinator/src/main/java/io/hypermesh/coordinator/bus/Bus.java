@@ -74,7 +74,7 @@ public final class Bus implements AutoCloseable {
         private String nodeName;
         private String datacenter = "dc1";
         private int streamThreads = 1;
-        private double anomalyHealthWeight = AnomalySettings.DEFAULTS.healthWeight();
+        private AnomalySettings anomalies = AnomalySettings.DEFAULTS;
         private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
 
         private Builder() {
@@ -141,7 +141,13 @@ public final class Bus implements AutoCloseable {
 
         /** Points an open anomaly takes off the health score of its series' component (0 for none). */
         public Builder anomalyHealthWeight(double points) {
-            this.anomalyHealthWeight = points;
+            this.anomalies = anomalies.withHealthWeight(points);
+            return this;
+        }
+
+        /** How long a workload's behaviours are learned, from its first event, before a new one is an anomaly. */
+        public Builder workloadLearning(java.time.Duration period) {
+            this.anomalies = anomalies.withWorkloadLearnFor(period);
             return this;
         }
 
@@ -155,7 +161,7 @@ public final class Bus implements AutoCloseable {
         public Bus build() {
             String node = nodeName != null ? nodeName : io.hypermesh.http.HostName.local();
             return new Bus(new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, pkiDir, apiTokens, node,
-                    datacenter, streamThreads, kafkaSasl, AnomalySettings.DEFAULTS.withHealthWeight(anomalyHealthWeight)), log);
+                    datacenter, streamThreads, kafkaSasl, anomalies), log);
         }
 
         /** Builds the bus and starts it whole: core, then folds. */

@@ -71,6 +71,11 @@ final class UpCommand implements Callable<Integer> {
             description = "Points an open anomaly takes off the health score of its series' component, 0..100 (default: ${DEFAULT-VALUE}).")
     double anomalyHealthWeight;
 
+    @Option(names = "--workload-learning", defaultValue = "1h", paramLabel = "DURATION",
+            description = "How long a workload's behaviours (execs, connections, writes) are learned from its first event before a "
+                    + "new one is an anomaly, a Go duration (default: ${DEFAULT-VALUE}).")
+    java.time.Duration workloadLearning;
+
     @Option(names = "--transport-port", defaultValue = "0",
             description = "The transport adapter's telemetry input, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int transportPort;
@@ -99,7 +104,8 @@ final class UpCommand implements Callable<Integer> {
         logs.toFilesUnder(dataDir);
         Bus bus = Bus.builder().bootstrapServers(bootstrapServers).dataDir(dataDir).ports(kafkaPort, registryPort, apiPort).host(bind.host)
                 .pki(pkiDir).kafkaSasl(kafkaSasl).apiTokens(writeTokens.tokens()).consulAgent(consul.node(), consul.datacenter)
-                .streamThreads(streamThreads.threads).anomalyHealthWeight(anomalyHealthWeight).log(out).build();
+                .streamThreads(streamThreads.threads).anomalyHealthWeight(anomalyHealthWeight)
+                .workloadLearning(workloadLearning).log(out).build();
         PlatformSpec bundled = BundledPlatform.bundled();
         PlatformSpec platformSpec;
         BundledPlatform platform;

@@ -95,15 +95,16 @@ public final class BusAcls {
 
     /**
      * The folds: read the events they fold (the anomaly fold reads the adapters' topics, the health transitions and the
-     * dead letters for the bus's own series), write folded state and dead letters, take registrations
-     * and check verdicts from the agent API, read the audit trail for the dashboard, and own every
+     * dead letters for the bus's own series, and the decisions on workload baselines), write folded state and dead
+     * letters, take registrations and check verdicts from the agent API, read the audit trail for the dashboard, and own every
      * topic, group and transactional id under their application id (Kafka Streams' internal ones).
      */
     public static List<AclBinding> folds(String applicationId) {
         List<AclBinding> bindings = new ArrayList<>();
         seeCatalog(bindings, FOLDS);
         for (TopicSpec<?> in : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS, Topics.AUDIT,
-                Topics.METRICS, Topics.TRANSPORT, Topics.CONSENSUS, Topics.CONTAINERS, Topics.HEALTH_TRANSITIONS, Topics.DEAD_LETTERS)) {
+                Topics.METRICS, Topics.TRANSPORT, Topics.CONSENSUS, Topics.CONTAINERS, Topics.HEALTH_TRANSITIONS,
+                Topics.DEAD_LETTERS, Topics.SECURITY, Topics.ANOMALIES)) {
             topic(bindings, FOLDS, in, AclOperation.READ);
         }
         for (TopicSpec<?> out : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.HEALTH_SCORES, Topics.HEALTH_TRANSITIONS,
