@@ -113,6 +113,15 @@ public final class AuditedPublisher implements AutoCloseable {
         return source;
     }
 
+    /** How the adapter reaches the bus: for an input it reads from the bus itself. */
+    public KafkaAccess kafka() {
+        return settings.kafka();
+    }
+
+    public RegistryClient registry() {
+        return settings.registry();
+    }
+
     /** The adapter's identity for HTTPS: the certificate its Kafka settings name, if any. */
     public io.hypermesh.http.HttpTls httpTls() {
         return new io.hypermesh.http.HttpTls(settings.kafka().tls());

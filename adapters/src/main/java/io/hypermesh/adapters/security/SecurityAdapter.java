@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * The eBPF security adapter: receives Falco's alerts on its HTTP output (POST, one JSON alert per
  * request) and tails Tetragon's JSON export files, publishing each as a security alert with its
  * severity and audit record. A malformed alert is answered 400 with the reason; a malformed export
- * line goes to the dead-letter topic with its file and line number. Neither stops the adapter.
+ * line goes to the dead-letter topic with its file and line number. Neither stops the adapter. The
+ * decisions people take on workload baselines (through the query API) go into its audit trail.
  */
 public final class SecurityAdapter extends Adapter {
     private static final Logger LOG = LoggerFactory.getLogger(SecurityAdapter.class);
@@ -56,6 +57,8 @@ public final class SecurityAdapter extends Adapter {
     private HttpServer server;
     private long tailTimer = -1;
     private volatile String problem;
+    /** The decisions taken on workload baselines, into this adapter's audit trail. */
+    private BaselineDecisions decisions;
 
     public SecurityAdapter(AuditedPublisher bus, Settings settings) {
         super(bus);
@@ -72,6 +75,8 @@ public final class SecurityAdapter extends Adapter {
 
     @Override
     public Future<?> start() {
+        decisions = new BaselineDecisions(bus);
+        decisions.start();
         for (Path file : settings.tetragonFiles()) {
             tails.add(new TetragonTail(this, bus, file, settings.tetragonFromStart()));
         }
@@ -97,6 +102,9 @@ public final class SecurityAdapter extends Adapter {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(tailTimer);
+        if (decisions != null) {
+            decisions.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -146,6 +147,53 @@ class SecurityAdapterIT {
                         "each line once, across two runs and two rotations, and none from before the first start");
             }
         }
+    }
+
+    /**
+     * Issue 30: each decision on a workload baseline (a BaselineChanged the query API wrote) is in the
+     * security adapter's signed audit trail with who took it, once, across a restart.
+     */
+    @Test
+    void decisionsOnWorkloadBaselinesAreAuditedOnceWithWhoTookThem(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        BusForAdapters bus = new BusForAdapters(kafka);
+        AuditedPublisher.Settings settings = bus.settings("baselines-it", ComponentKind.SECURITY_AGENT, dir);
+        String workload = "registry.local/audit-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        Path export = dir.resolve("tetragon.log");
+        append(export);
+        try (io.hypermesh.schemas.publish.BusPublisher api = io.hypermesh.schemas.publish.BusPublisher.idempotent(
+                io.hypermesh.schemas.kafka.KafkaAccess.to(kafka.bootstrapServers()), bus.registry);
+             BusForAdapters.Reader<AuditEvent> audit = bus.read(Topics.AUDIT.name(), AuditEvent.class)) {
+            decide(api, workload, io.hypermesh.events.anomaly.BaselineAction.ACCEPT, "exec /bin/nc <- /bin/sh");
+            try (AdapterHost host = tetragonOnly(settings, export)) {
+                awaitDecision(audit, settings, workload, "baseline accept");
+            }
+            decide(api, workload, io.hypermesh.events.anomaly.BaselineAction.LOCK, null);
+            try (AdapterHost host = tetragonOnly(settings, export)) {
+                awaitDecision(audit, settings, workload, "baseline lock");
+                Thread.sleep(1_000);
+            }
+            List<String> audited = audit.all(Duration.ofSeconds(1)).stream()
+                    .map(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()))
+                    .flatMap(java.util.Optional::stream)
+                    .filter(a -> a.getAdapterId().equals(settings.adapterId()) && a.getTarget().equals(workload))
+                    .map(a -> a.getActor() + " " + a.getAction() + " " + a.getDetails().getOrDefault("behaviour", "-")).toList();
+            assertEquals(List.of("alice baseline accept exec /bin/nc <- /bin/sh", "alice baseline lock -"), audited,
+                    "each decision once, across the restart");
+        }
+    }
+
+    private static void decide(io.hypermesh.schemas.publish.BusPublisher api, String workload,
+                               io.hypermesh.events.anomaly.BaselineAction action, String behaviour) throws Exception {
+        api.publish(Topics.ANOMALIES, workload, io.hypermesh.schemas.events.Envelopes.wrap(Topics.ANOMALIES,
+                new io.hypermesh.events.EventSource("api", ComponentKind.STREAMS),
+                new io.hypermesh.events.anomaly.BaselineChanged(workload, action, behaviour, "alice"))).get(30, TimeUnit.SECONDS);
+    }
+
+    private static void awaitDecision(BusForAdapters.Reader<AuditEvent> audit, AuditedPublisher.Settings settings, String workload,
+                                      String action) {
+        audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a ->
+                a.getAdapterId().equals(settings.adapterId()) && a.getTarget().equals(workload) && a.getAction().equals(action)
+                        && a.getActor().equals("alice")).isPresent(), Duration.ofSeconds(30), action + " audited");
     }
 
     private static AdapterHost tetragonOnly(AuditedPublisher.Settings settings, Path export) {

@@ -62,6 +62,10 @@ public final class BusAcls {
         }
         List<AclBinding> bindings = managedComponent(principal);
         topic(bindings, principal, own, AclOperation.WRITE, AclOperation.DESCRIBE);
+        if (own == Topics.SECURITY) {
+            // The decisions on workload baselines, read (without a group) into the security adapter's audit trail.
+            topic(bindings, principal, Topics.ANOMALIES, AclOperation.READ, AclOperation.DESCRIBE);
+        }
         transactionalIds(bindings, principal, transactionalIdPrefix(principal));
         return distinct(bindings);
     }
