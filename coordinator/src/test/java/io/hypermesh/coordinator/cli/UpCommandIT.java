@@ -61,6 +61,46 @@ class UpCommandIT {
         return readme.subList(start, end);
     }
 
+    static String telemetry(int points, double latency, java.util.Random noise) {
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < points; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"linkId\":\"up-step\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":")
+                    .append(latency + noise.nextDouble() - 0.5).append('}');
+        }
+        return batch.append(']').toString();
+    }
+
+    /** Issue 30, end to end on up: a link's latency step is one anomaly, in the API and the metrics within a second, then cleared. */
+    static void anomalyOnALatencyStep(Http transport, Http api) throws Exception {
+        java.util.Random noise = new java.util.Random(3);
+        String series = java.net.URLEncoder.encode("link_latency_ms{link=\"up-step\",node=\"n1\",peer=\"n2\"}",
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(202, transport.send("POST", "", telemetry(400, 10, noise), "application/json").status());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!api.get("/v1/hypermesh/series?key=" + series).body().contains("\"Points\":400")) {
+            assertTrue(System.nanoTime() < deadline, "400 points judged");
+            Thread.sleep(100);
+        }
+        long step = System.nanoTime();
+        assertEquals(202, transport.send("POST", "", telemetry(1, 30, noise), "application/json").status());
+        String open = "";
+        String metrics = "";
+        while (!open.contains("\"Open\":true") || !metrics.matches("(?s).*hypermesh_anomalies_open\\{[^}]*\\} 1\\.0.*")) {
+            assertTrue(System.nanoTime() - step < 10_000_000_000L, "the anomaly in the API and the metrics: " + open + "\n"
+                    + metrics.lines().filter(l -> l.contains("anomal")).toList());
+            Thread.sleep(20);
+            open = api.get("/v1/hypermesh/anomalies?open&series=" + series).body();
+            metrics = api.get("/metrics").body();
+        }
+        double seconds = (System.nanoTime() - step) / 1e9;
+        assertTrue(seconds < 1.0, "the anomaly showed " + seconds + " s after the step's first event");
+        assertEquals(202, transport.send("POST", "", telemetry(20, 30, noise), "application/json").status());
+        while (!api.get("/v1/hypermesh/anomalies?series=" + series).body().contains("\"Open\":false")) {
+            assertTrue(System.nanoTime() - step < 30_000_000_000L, "the anomaly cleared");
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void startsServesStopsOnSigtermAndRestartsOnItsData(@TempDir Path dataDir) throws Exception {
         List<String> firstIds;
@@ -93,6 +133,7 @@ class UpCommandIT {
             Http.Response telemetry = new Http(urlAfter(up, "Transport telemetry:")).send("POST", "",
                     "{\"linkId\":\"up-link\",\"nodeId\":\"n1\",\"peerNodeId\":\"n2\",\"latencyMs\":1.5}", "application/json");
             assertEquals(2, telemetry.status() / 100, telemetry.body());
+            anomalyOnALatencyStep(new Http(urlAfter(up, "Transport telemetry:")), new Http(apiUrl(up)));
             Http.Response falco = new Http(urlAfter(up, "Falco http_output:")).send("POST", "", "{\"hostname\":\"n1\",\"output\":\"shell\","
                     + "\"priority\":\"Warning\",\"rule\":\"Terminal shell in container\",\"source\":\"syscall\","
                     + "\"time\":\"2026-11-30T10:00:00.000000000Z\",\"output_fields\":{}}", "application/json");

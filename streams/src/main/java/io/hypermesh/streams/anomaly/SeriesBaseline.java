@@ -69,10 +69,14 @@ public final class SeriesBaseline {
         boolean seasons = atMillis - firstAt >= SEASONS_AFTER_MS && slotPoints[slot] >= SEASON_POINTS;
         slotPoints[slot] = Math.min(Integer.MAX_VALUE - 1, slotPoints[slot] + 1);
         int surprise = 0;
+        boolean rescaled = false;
         String novelty = "none";
         double width = 0;
         if (range > 0) {
+            int before = reference;
             rescale(referenceOf(range));
+            // A range at least twice as wide at one point is a change of scale no rest period hides.
+            rescaled = before != UNSET && reference - before >= 2;
             for (int level = 0; level < KEPT; level++) {
                 double w = widthOf(reference + level);
                 int novel = 0;
@@ -96,7 +100,7 @@ public final class SeriesBaseline {
                 }
             }
         }
-        int reported = surprise > 0 && !resting(surprise, atMillis) ? surprise : 0;
+        int reported = surprise > 0 && (rescaled || !resting(surprise, atMillis)) ? surprise : 0;
         if (surprise > 0) {
             surprisePoint[surprise] = points;
             surpriseAt[surprise] = atMillis;

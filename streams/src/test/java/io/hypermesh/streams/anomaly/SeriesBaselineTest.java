@@ -59,6 +59,22 @@ class SeriesBaselineTest {
     }
 
     @Test
+    void aChangeOfScaleIsReportedEvenInTheRestOfAnEarlierSurprise() {
+        SeriesBaseline baseline = new SeriesBaseline();
+        SplittableRandom noise = new SplittableRandom(1);
+        for (int i = 0; i < 1_000; i++) {
+            baseline.judge(10 + noise.nextDouble(-0.5, 0.5), START + i * 1_000L);
+        }
+        // The highest surprise there is (a new extreme at the coarsest width), then within its rest a level ten times higher.
+        Judgement edge = baseline.judge(11.5, START + 1_000_000L);
+        assertEquals(1.0, edge.score(), edge.toString());
+        Judgement small = baseline.judge(10.2, START + 1_001_000L);
+        assertEquals(0.0, small.score(), "resting: " + small);
+        Judgement step = baseline.judge(30, START + 1_002_000L);
+        assertEquals(1.0, step.score(), "a range twice as wide at one point is no rest: " + step);
+    }
+
+    @Test
     void theBandIsWhereTheSeriesUsuallyGoesNext() {
         SplittableRandom noise = new SplittableRandom(3);
         SeriesBaseline baseline = new SeriesBaseline();
