@@ -45,6 +45,7 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
      * what is new is flagged.
      */
     static final int CAPACITY = 10_000;
+    static final int UNFLAGGED_WRITES = 1_000;
 
     private final AnomalySettings settings;
     private final EventSource source;
@@ -54,6 +55,8 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
     private KeyValueStore<String, WorkloadState> workloads;
     private KeyValueStore<String, byte[]> filters;
     private KeyValueStore<String, AnomalyRecord> records;
+    /** Behaviours not flagged yet to be counted in the state, by workload (at most a thousand each; a restart drops them). */
+    private final Map<String, Long> unflagged = new HashMap<>();
 
     WorkloadJudge(AnomalySettings settings, String applicationId, ChangeSignal changes, FoldMetrics metrics) {
         this.settings = settings;
@@ -68,6 +71,7 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
         this.workloads = context.getStateStore(AnomalyTopology.WORKLOADS_STORE);
         this.filters = context.getStateStore(AnomalyTopology.FILTERS_STORE);
         this.records = context.getStateStore(AnomalyTopology.RECORDS_STORE);
+        unflagged.clear();
     }
 
     @Override
@@ -109,8 +113,14 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
             learn(state, behaviour, blocks);
             list(state, behaviour);
         } else if (state.getOpen().size() >= OPEN_KEPT) {
-            // A hundred new behaviours wait for a person: more flags would be a storm, not news.
-            state.setUnflagged(state.getUnflagged() + 1);
+            // A hundred new behaviours wait for a person: more flags would be a storm, not news. Counted, and written
+            // once in a thousand: a flood must not cost a state write per event.
+            long pending = unflagged.merge(workload, 1L, Long::sum);
+            if (pending < UNFLAGGED_WRITES) {
+                return;
+            }
+            unflagged.remove(workload);
+            state.setUnflagged(state.getUnflagged() + pending);
         } else {
             if (!full) {
                 learn(state, behaviour, blocks);

@@ -111,8 +111,9 @@ class WorkloadJudgeTest {
 
     @Test
     void aWorkloadFloodingDistinctBehavioursCostsBoundedStateAndCannotBlindItsBaseline() {
-        // 15,000 distinct execs while it learns (half again what a filter takes), 15,000 after.
-        int n = 15_000;
+        // 15,000 distinct execs while it learns (half again what a filter takes), 15,000 after; -Dhypermesh.flood=500000
+        // runs the million the issue names (about two and a half minutes).
+        int n = Integer.getInteger("hypermesh.flood", 15_000);
         for (int i = 0; i < n; i++) {
             exec("/opt/gen/" + i, T0.plusMillis(i));
         }
@@ -128,7 +129,9 @@ class WorkloadJudgeTest {
         // Past its capacity the full filter reads about 1 in 110 new behaviours as seen: a missed flag, never a false one.
         long pastCapacity = 2L * n - WorkloadJudge.CAPACITY;
         long accounted = state.getFlagged() + state.getUnflagged() + (state.getLearned() - WorkloadJudge.CAPACITY);
-        assertTrue(accounted <= pastCapacity && accounted > pastCapacity * 0.985, accounted + " of " + pastCapacity);
+        // (What waits unflagged is written once in a thousand, so the stored count may lag by as many.)
+        assertTrue(accounted <= pastCapacity && accounted > pastCapacity * 0.985 - WorkloadJudge.UNFLAGGED_WRITES,
+                accounted + " of " + pastCapacity);
         assertTrue(after < 64 * 1024 && after - learning < 1024, "bytes while learning " + learning + ", after " + after);
         // Flooded while learning, the baseline still flags a new behaviour: the flood was flagged, not learned.
         assertEquals(WorkloadJudge.OPEN_KEPT, opened().stream().filter(e -> e.getPayload() instanceof AnomalyDetected).count());
