@@ -27,12 +27,19 @@ public final class FoldMeters implements FoldMetrics {
             Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
     private final MeterRegistry registry;
+    private final java.util.function.LongSupplier clock;
     private final Map<String, TopicMeters> byTopic = new ConcurrentHashMap<>();
     private final Map<String, Timer> propagationByFold = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
 
     public FoldMeters(MeterRegistry registry) {
+        this(registry, System::currentTimeMillis);
+    }
+
+    /** @param clock epoch millis, what an event's time is measured against (a test's fixed clock) */
+    FoldMeters(MeterRegistry registry, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         this.registry = registry;
         // The folds' topics start at 0, so the first dead letter is an increase Prometheus sees, not a new series.
         for (String topic : List.of(Topics.REGISTRY.name(), Topics.HEALTH_CHECKS.name(), Topics.LIFECYCLE.name(),
@@ -64,7 +71,7 @@ public final class FoldMeters implements FoldMetrics {
         meters.outcomes[outcome.ordinal()].increment();
         if (occurredAtMillis >= 0 && outcome == Outcome.APPLIED) {
             // A producer's clock ahead of ours would give a negative time: it counts as none.
-            meters.propagation.record(Math.max(0, System.currentTimeMillis() - occurredAtMillis), TimeUnit.MILLISECONDS);
+            meters.propagation.record(Math.max(0, clock.getAsLong() - occurredAtMillis), TimeUnit.MILLISECONDS);
         }
     }
 
