@@ -230,8 +230,19 @@ public final class SeriesBaseline {
         return out.array();
     }
 
-    /** What was learned: every grid's steps and slots. Written only when {@link #cellsChanged()}. */
+    /** What was learned: every grid's steps and slots. Written only when {@link #cellsChanged()}, which it resets. */
     public byte[] encodeCells() {
+        byte[] cells = cellBytes();
+        for (CellGrid grid : grids) {
+            if (grid != null) {
+                grid.learned = false;
+            }
+        }
+        cellsMoved = false;
+        return cells;
+    }
+
+    private byte[] cellBytes() {
         int size = 1 + KEPT * OFFSETS;
         for (CellGrid grid : grids) {
             size += grid == null ? 0 : grid.encodedSize();
@@ -242,10 +253,8 @@ public final class SeriesBaseline {
             out.put((byte) (grid == null ? 0 : 1));
             if (grid != null) {
                 grid.encode(out);
-                grid.learned = false;
             }
         }
-        cellsMoved = false;
         return out.array();
     }
 
@@ -291,27 +300,11 @@ public final class SeriesBaseline {
     @Override
     public boolean equals(Object other) {
         return other instanceof SeriesBaseline that && Arrays.equals(encodeHead(), that.encodeHead())
-                && Arrays.equals(copyCells(), that.copyCells());
+                && Arrays.equals(cellBytes(), that.cellBytes());
     }
 
     @Override
     public int hashCode() {
         return Arrays.hashCode(encodeHead());
-    }
-
-    private byte[] copyCells() {
-        boolean moved = cellsMoved;
-        boolean[] learned = new boolean[grids.length];
-        for (int i = 0; i < grids.length; i++) {
-            learned[i] = grids[i] != null && grids[i].learned;
-        }
-        byte[] cells = encodeCells();
-        cellsMoved = moved;
-        for (int i = 0; i < grids.length; i++) {
-            if (grids[i] != null) {
-                grids[i].learned = learned[i];
-            }
-        }
-        return cells;
     }
 }

@@ -96,12 +96,8 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
 
     private void observe(String workload, String behaviour, long at) {
         WorkloadState state = stateOf(workload, at);
-        Map<Integer, byte[]> blocks = new HashMap<>();
-        boolean seen = true;
-        for (int bit : BehaviourFilter.bits(behaviour)) {
-            byte[] block = blocks.computeIfAbsent(BehaviourFilter.blockOf(bit), b -> filters.get(AnomalyTopology.filterKey(workload, b)));
-            seen &= BehaviourFilter.isSet(block, bit);
-        }
+        Map<Integer, byte[]> blocks = blocksOf(workload, behaviour);
+        boolean seen = seen(blocks, behaviour);
         // Accepted once the filter was full, a behaviour is known by the list alone.
         if (seen || state.getOpen().containsKey(behaviour) || state.getBehaviours().contains(behaviour)) {
             return;
@@ -131,6 +127,24 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
         if (changes != null) {
             changes.ring(ChangeSignal.workload(workload));
         }
+    }
+
+    /** The filter blocks a behaviour's bits fall in, as stored (null where a block was never written). */
+    private Map<Integer, byte[]> blocksOf(String workload, String behaviour) {
+        Map<Integer, byte[]> blocks = new HashMap<>();
+        for (int bit : BehaviourFilter.bits(behaviour)) {
+            blocks.computeIfAbsent(BehaviourFilter.blockOf(bit), b -> filters.get(AnomalyTopology.filterKey(workload, b)));
+        }
+        return blocks;
+    }
+
+    private static boolean seen(Map<Integer, byte[]> blocks, String behaviour) {
+        for (int bit : BehaviourFilter.bits(behaviour)) {
+            if (!BehaviourFilter.isSet(blocks.get(BehaviourFilter.blockOf(bit)), bit)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void learn(WorkloadState state, String behaviour, Map<Integer, byte[]> blocks) {
@@ -204,10 +218,7 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
             return;
         }
         String workload = state.getWorkload();
-        Map<Integer, byte[]> blocks = new HashMap<>();
-        for (int bit : BehaviourFilter.bits(behaviour)) {
-            blocks.computeIfAbsent(BehaviourFilter.blockOf(bit), b -> filters.get(AnomalyTopology.filterKey(workload, b)));
-        }
+        Map<Integer, byte[]> blocks = blocksOf(workload, behaviour);
         if (state.getFiltered() < CAPACITY) {
             learn(state, behaviour, blocks);
         }
