@@ -219,7 +219,8 @@ final class WorkloadJudge implements Processor<String, SpecificRecord, String, S
         }
         String workload = state.getWorkload();
         Map<Integer, byte[]> blocks = blocksOf(workload, behaviour);
-        if (state.getFiltered() < CAPACITY) {
+        // A flagged behaviour went into the filter when it was flagged: counted there once.
+        if (!seen(blocks, behaviour) && state.getFiltered() < CAPACITY) {
             learn(state, behaviour, blocks);
         }
         list(state, behaviour);

@@ -92,6 +92,7 @@ class WorkloadJudgeTest {
         assertEquals(List.of("exec /usr/local/bin/payments <- /bin/sh", "exec /bin/nc <- /bin/sh", "exec /usr/bin/python3 <- /bin/sh"),
                 state.getBehaviours());
         assertEquals(Map.of(), state.getOpen());
+        assertEquals(3, state.getFiltered(), "a flagged behaviour is in the filter once, accepted or not");
     }
 
     /** Every byte the stores hold for the workload. */
