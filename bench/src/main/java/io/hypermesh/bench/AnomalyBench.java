@@ -1,7 +1,6 @@
 package io.hypermesh.bench;
 
 import io.hypermesh.bench.nab.NabFile;
-import io.hypermesh.bench.nab.NabLoad;
 import io.hypermesh.events.metrics.MetricScore;
 import io.hypermesh.events.metrics.MetricScoreEvent;
 import io.hypermesh.platform.kafka.EmbeddedKafka;

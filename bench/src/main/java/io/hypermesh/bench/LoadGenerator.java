@@ -51,7 +51,7 @@ public final class LoadGenerator {
     private static long startedCpuNanos;
 
     /** Marks the start of what is measured, and tells the parent at once ({@link #run} waits for the line). */
-    private static void started() {
+    static void started() {
         STARTED_MICROS = nowMicros();
         startedCpuNanos = processCpuNanos();
         System.out.println("started " + STARTED_MICROS);
@@ -80,11 +80,21 @@ public final class LoadGenerator {
                     Long.parseLong(args[7]), Integer.parseInt(args[8]), Long.parseLong(args[9]));
             default -> throw new IllegalArgumentException("mode must be fold or latency, was " + args[0]);
         };
+        finished(probes);
+        registry.close();
+    }
+
+    /** Tells the parent when the last send was acknowledged (a generator that knows it). */
+    static void ended() {
+        System.out.println("ended " + nowMicros());
+    }
+
+    /** Tells the parent what was sent and the CPU this process used since {@link #started()}. */
+    static void finished(long probes) {
         long cpu = processCpuNanos();
         System.out.println("probes " + probes);
         System.out.println("cpu " + (cpu < 0 || startedCpuNanos < 0 ? -1 : (cpu - startedCpuNanos) / 1e9));
         System.out.flush();
-        registry.close();
     }
 
     private static long fold(KafkaAccess kafka, HttpRegistryClient registry, long count) {

@@ -1,5 +1,7 @@
-package io.hypermesh.bench.nab;
+package io.hypermesh.bench;
 
+import io.hypermesh.bench.nab.NabCorpus;
+import io.hypermesh.bench.nab.NabFile;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.metrics.MetricEvent;
@@ -12,14 +14,12 @@ import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.schemas.serde.AvroSerializer;
 import io.hypermesh.schemas.topics.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +36,6 @@ import java.util.Map;
 public final class NabLoad {
     /** The series every NAB file becomes: {@code nab_value{file="<category>/<file>.csv"}}. */
     public static final String SERIES = "nab_value";
-    static final Map<String, Object> BATCHING = Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
 
     private NabLoad() {
     }
@@ -60,7 +59,6 @@ public final class NabLoad {
                 records.add(new ProducerRecord<>(Topics.METRICS.name(), null, at.toEpochMilli(), key, event));
             }
         }
-        long cpuAtStart;
         if (args[3].equals("raw")) {
             AvroSerializer<MetricEvent> serializer = new AvroSerializer<>(registry, true);
             List<ProducerRecord<byte[], byte[]>> encoded = new ArrayList<>();
@@ -69,50 +67,29 @@ public final class NabLoad {
                         serializer.serialize(Topics.METRICS.name(), r.value())));
             }
             Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-            config.putAll(BATCHING);
+            config.putAll(BenchRunner.BASELINE_BATCHING);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                     new ByteArraySerializer())) {
-                cpuAtStart = started();
+                LoadGenerator.started();
                 for (ProducerRecord<byte[], byte[]> r : encoded) {
                     producer.send(r);
                 }
                 producer.flush();
-                ended();
+                LoadGenerator.ended();
             }
         } else {
-            try (BusPublisher publisher = BusPublisher.idempotent(kafka, registry, BATCHING)) {
+            try (BusPublisher publisher = BusPublisher.idempotent(kafka, registry, BenchRunner.BASELINE_BATCHING)) {
                 // The schema registered and the connection made before the clock starts.
                 publisher.publish(records.get(0)).get();
-                cpuAtStart = started();
+                LoadGenerator.started();
                 for (ProducerRecord<String, MetricEvent> r : records.subList(1, records.size())) {
                     publisher.publish(r);
                 }
                 publisher.flush();
-                ended();
+                LoadGenerator.ended();
             }
         }
-        System.out.println("probes " + records.size());
-        System.out.println("cpu " + (cpuNanos() - cpuAtStart) / 1e9);
-        System.out.flush();
+        LoadGenerator.finished(records.size());
         registry.close();
-    }
-
-    private static long started() {
-        System.out.println("started " + nowMicros());
-        System.out.flush();
-        return cpuNanos();
-    }
-
-    private static void ended() {
-        System.out.println("ended " + nowMicros());
-    }
-
-    private static long nowMicros() {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
     }
 }
