@@ -15,7 +15,6 @@ import io.hypermesh.events.metrics.MetricSample;
 import io.hypermesh.events.transport.LinkTelemetry;
 import io.hypermesh.events.transport.TransportEvent;
 import io.hypermesh.schemas.events.Envelopes;
-import io.hypermesh.schemas.events.SeriesKeys;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.InvalidEventException;
 import org.apache.avro.specific.SpecificRecord;
@@ -87,15 +86,10 @@ final class BusSamples implements Processor<String, SpecificRecord, String, Metr
     }
 
     private void emit(String eventId, Instant at, String series, Map<String, String> labels, double value) {
-        String key;
-        try {
-            key = SeriesKeys.of(series, labels);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidEventException(e.getMessage());
-        }
+        MetricSample point = new MetricSample(series, Map.copyOf(labels), value);
+        String key = SeriesJudge.keyOf(point);
         InvalidEventException.require(Double.isFinite(value), key + " is not finite: " + value);
-        MetricEvent sample = Envelopes.wrap(Topics.METRICS, eventId + ":" + series, SOURCE, at,
-                new MetricSample(series, Map.copyOf(labels), value));
+        MetricEvent sample = Envelopes.wrap(Topics.METRICS, eventId + ":" + series, SOURCE, at, point);
         context.forward(new Record<>(key, sample, at.toEpochMilli()));
     }
 }

@@ -168,7 +168,8 @@ final class SeriesJudge implements Processor<String, MetricEvent, String, Specif
         return event.getSource().getKind() == ComponentKind.STREAMS ? null : event.getSource().getComponentId();
     }
 
-    private static String keyOf(MetricSample sample) {
+    /** The sample's series key; a name or label a series key cannot have makes it an invalid event (a dead letter). */
+    static String keyOf(MetricSample sample) {
         try {
             return SeriesKeys.of(sample);
         } catch (IllegalArgumentException e) {
