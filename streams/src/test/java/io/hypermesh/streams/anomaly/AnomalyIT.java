@@ -173,6 +173,9 @@ class AnomalyIT {
             Eventually.until(() -> http.get("/v1/hypermesh/workloads/baseline" + query).json(),
                     w -> w.get("State").asText().equals("LOCKED") && w.get("Behaviours").size() == 2, Duration.ofSeconds(30), "locked");
             assertEquals(400, http.put("/v1/hypermesh/workloads/accept" + query, "").status(), "accept names a behaviour");
+            Http.Response tooLong = http.put("/v1/hypermesh/workloads/lock?workload=" + "w".repeat(1_025), "");
+            assertEquals(400, tooLong.status(), "a workload name is at most 1,024 characters: " + tooLong.body());
+            assertEquals(400, http.put("/v1/hypermesh/workloads/lock?workload=a%0Ab", "").status(), "no control characters");
             assertEquals(404, http.get("/v1/hypermesh/workloads/baseline?workload=nothing-" + UUID.randomUUID()).status());
         }
         bus.stop(app);
