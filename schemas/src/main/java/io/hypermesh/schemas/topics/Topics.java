@@ -2,6 +2,8 @@ package io.hypermesh.schemas.topics;
 
 import io.hypermesh.events.anomaly.AnomalyEvent;
 import io.hypermesh.events.audit.AuditEvent;
+import io.hypermesh.events.connect.ConnectEvent;
+import io.hypermesh.events.connect.DecisionEvent;
 import io.hypermesh.events.consensus.ConsensusEvent;
 import io.hypermesh.events.container.ContainerEvent;
 import io.hypermesh.events.deadletter.DeadLetterEvent;
@@ -67,6 +69,15 @@ public final class Topics {
     /** Anomalies opened and cleared, keyed by subject (series key or workload). */
     public static final TopicSpec<AnomalyEvent> ANOMALIES = new TopicSpec<>("hypermesh.anomalies", 3, RF, DELETE, days(30),
             AnomalyEvent.class);
+    /**
+     * Connect policy: intentions and the CA's configuration, the latest event of each key being its
+     * state. One partition, so every instance applies changes in one order.
+     */
+    public static final TopicSpec<ConnectEvent> INTENTIONS = new TopicSpec<>("hypermesh.intentions", 1, RF, COMPACT,
+            TopicSpec.RETAIN_FOREVER, ConnectEvent.class);
+    /** Authorization decisions, as configured (all, sampled, denials); keyed by destination. */
+    public static final TopicSpec<DecisionEvent> DECISIONS = new TopicSpec<>("hypermesh.decisions", 3, RF, DELETE, days(7),
+            DecisionEvent.class);
     /** Folded registry state, one record per live instance; tombstones when one leaves. */
     public static final TopicSpec<ServiceInstance> REGISTRY_STATE = new TopicSpec<>("hypermesh.registry.state", 3, RF, COMPACT,
             TopicSpec.RETAIN_FOREVER, ServiceInstance.class);
@@ -79,7 +90,7 @@ public final class Topics {
     /** Every event topic, in a fixed order. */
     public static final List<TopicSpec<?>> EVENT_TOPICS = List.of(REGISTRY, HEALTH_CHECKS, HEALTH_SCORES, HEALTH_TRANSITIONS,
             LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, METRICS, METRIC_SCORES,
-            ANOMALIES, DEAD_LETTERS);
+            ANOMALIES, INTENTIONS, DECISIONS, DEAD_LETTERS);
 
     /** Coordinator leadership: one partition, its consumer group elects the active coordinator; holds the epoch. */
     public static final TopicSpec<SpecificRecord> COORDINATOR = new TopicSpec<>("hypermesh.coordinator", 1, RF, COMPACT,
