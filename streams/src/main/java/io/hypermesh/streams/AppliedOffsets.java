@@ -28,6 +28,11 @@ public final class AppliedOffsets {
         }
     }
 
+    /** The last offset applied of {@code partition}; -1 before any. */
+    public long at(int partition) {
+        return applied.getOrDefault(partition, -1L);
+    }
+
     public boolean reached(int partition, long offset) {
         Long done = applied.get(partition);
         return done != null && done >= offset;

@@ -2,6 +2,7 @@ package io.hypermesh.streams;
 
 import io.hypermesh.http.HostName;
 import io.hypermesh.streams.anomaly.AnomalySettings;
+import io.hypermesh.streams.connect.ConnectSettings;
 
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.SerdeConfig;
@@ -33,6 +34,7 @@ import java.util.Properties;
  * @param maxWatchers              how many blocking queries and event streams may be open at once; more are answered 429
  * @param apiLimits                the query API's other bulkheads (per client, answers in flight, connections)
  * @param anomalies                when the series detector opens and clears anomalies
+ * @param connect                  the Connect CA's folder, the default intention policy and the decision log
  */
 public record StreamsSettings(String applicationId, KafkaAccess kafka, String registryUrl,
                               String processingGuarantee, Duration commitInterval, Path stateDir,
@@ -41,7 +43,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
                               double selfPreservationRatio, int selfPreservationMinimum,
                               double healthAlpha, double latencyBudgetMs,
                               String nodeName, String datacenter, int maxRequestBytes, int maxWatchers,
-                              ApiLimits apiLimits, AnomalySettings anomalies, Map<String, Object> extraStreamsConfig) {
+                              ApiLimits apiLimits, AnomalySettings anomalies, ConnectSettings connect,
+                              Map<String, Object> extraStreamsConfig) {
     /** The folds' application id unless told otherwise; ACLs on a secured bus are granted under it. */
     public static final String DEFAULT_APPLICATION_ID = "hypermesh-bus";
 
@@ -73,7 +76,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
     public static StreamsSettings defaults(KafkaAccess kafka, String registryUrl, Path stateDir, int httpPort) {
         return new StreamsSettings(DEFAULT_APPLICATION_ID, kafka, registryUrl, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "127.0.0.1", httpPort, true, Duration.ofMillis(250),
-                0.5, 3, 0.3, 250, HostName.local(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, AnomalySettings.DEFAULTS, Map.of());
+                0.5, 3, 0.3, 250, HostName.local(), "dc1", 1024 * 1024, 10_000, ApiLimits.DEFAULTS, AnomalySettings.DEFAULTS,
+                ConnectSettings.DEFAULTS, Map.of());
     }
 
     public StreamsSettings withApplicationId(String id) {
@@ -116,6 +120,17 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         Builder b = toBuilder();
         b.anomalies = settings;
         return b.build();
+    }
+
+    public StreamsSettings withConnect(ConnectSettings settings) {
+        Builder b = toBuilder();
+        b.connect = settings;
+        return b.build();
+    }
+
+    /** Where the Connect CA keeps its roots: the folder configured, else one in the state folder. */
+    public java.nio.file.Path caDir() {
+        return connect.caDir() != null ? connect.caDir() : stateDir.resolve("connect-ca");
     }
 
     public StreamsSettings withMaxRequestBytes(int bytes) {
@@ -165,6 +180,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         private int maxWatchers;
         private ApiLimits apiLimits;
         private AnomalySettings anomalies;
+        private ConnectSettings connect;
         private final StreamsSettings from;
         private final Map<String, Object> extra;
 
@@ -183,6 +199,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             this.maxWatchers = from.maxWatchers;
             this.apiLimits = from.apiLimits;
             this.anomalies = from.anomalies;
+            this.connect = from.connect;
             this.extra = new HashMap<>(from.extraStreamsConfig);
         }
 
@@ -221,7 +238,7 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
             return new StreamsSettings(applicationId, from.kafka, from.registryUrl, processingGuarantee,
                     from.commitInterval, stateDir, advertisedHost, httpPort, expiryEnabled, expiryScanInterval,
                     from.selfPreservationRatio, from.selfPreservationMinimum, from.healthAlpha, from.latencyBudgetMs, nodeName,
-                            datacenter, maxRequestBytes, maxWatchers, apiLimits, anomalies, extra);
+                            datacenter, maxRequestBytes, maxWatchers, apiLimits, anomalies, connect, extra);
         }
     }
 

@@ -11,6 +11,9 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.platform.pki.Pki;
+import io.hypermesh.streams.connect.ConnectSettings;
+import io.hypermesh.streams.connect.DecisionLog;
+import io.hypermesh.streams.connect.IntentionBook;
 import io.hypermesh.schemas.topics.BusAcls;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
@@ -75,6 +78,7 @@ public final class Bus implements AutoCloseable {
         private String datacenter = "dc1";
         private int streamThreads = 1;
         private AnomalySettings anomalies = AnomalySettings.DEFAULTS;
+        private DecisionLog.Mode decisions = DecisionLog.Mode.OFF;
         private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
 
         private Builder() {
@@ -151,6 +155,12 @@ public final class Bus implements AutoCloseable {
             return this;
         }
 
+        /** Which Connect authorization decisions go to {@code hypermesh.decisions} (the CA's keys: in the PKI folder). */
+        public Builder connectDecisions(DecisionLog.Mode mode) {
+            this.decisions = mode;
+            return this;
+        }
+
         /** Where the operator's progress lines go. */
         public Builder log(PrintWriter writer) {
             this.log = writer;
@@ -161,7 +171,7 @@ public final class Bus implements AutoCloseable {
         public Bus build() {
             String node = nodeName != null ? nodeName : io.hypermesh.http.HostName.local();
             return new Bus(new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, pkiDir, apiTokens, node,
-                    datacenter, streamThreads, kafkaSasl, anomalies), log);
+                    datacenter, streamThreads, kafkaSasl, anomalies, decisions), log);
         }
 
         /** Builds the bus and starts it whole: core, then folds. */
@@ -178,7 +188,7 @@ public final class Bus implements AutoCloseable {
 
     private record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
                             Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads,
-                            boolean kafkaSasl, AnomalySettings anomalies) {
+                            boolean kafkaSasl, AnomalySettings anomalies, DecisionLog.Mode decisions) {
         Settings {
             if (kafkaSasl && pkiDir != null) {
                 throw new IllegalArgumentException("--kafka-sasl and --pki-dir both secure the broker: choose one");
@@ -240,6 +250,9 @@ public final class Bus implements AutoCloseable {
                 s.apiPort())
                 .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter()).withStreamThreads(s.streamThreads())
                 .withAnomalies(s.anomalies())
+                .withConnect(new ConnectSettings(s.pkiDir() != null ? s.pkiDir().resolve("connect") : s.dataDir().resolve("connect-ca"),
+                        s.pkiDir() != null || s.kafkaSasl() || s.apiTokens().required() ? IntentionBook.DefaultPolicy.DENY
+                                : IntentionBook.DefaultPolicy.ALLOW, s.decisions()))
                 // Static membership, named by the data dir: started again on the same folder after
                 // a crash, the folds take their old member's place at once instead of waiting out
                 // its 45 s session (measured: 42 of the 68 s a restart took after kill -9).
@@ -334,5 +347,4 @@ public final class Bus implements AutoCloseable {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return "hypermesh-up-" + id;
     }
-
 }

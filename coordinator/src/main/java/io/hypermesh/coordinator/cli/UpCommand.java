@@ -1,5 +1,6 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.streams.connect.DecisionLog;
 import io.hypermesh.coordinator.bus.BundledPlatform;
 import io.hypermesh.coordinator.run.CoordinatorLease;
 import io.hypermesh.coordinator.bus.Bus;
@@ -76,6 +77,11 @@ final class UpCommand implements Callable<Integer> {
                     + "new one is an anomaly, a Go duration (default: ${DEFAULT-VALUE}).")
     java.time.Duration workloadLearning;
 
+    @Option(names = "--connect-decisions", defaultValue = "off", paramLabel = "MODE", converter = DecisionModes.class,
+            description = "Connect authorization decisions logged to hypermesh.decisions: off, all, denials, or sample:<share> "
+                    + "(every denial and that share of the rest) (default: ${DEFAULT-VALUE}).")
+    DecisionLog.Mode connectDecisions;
+
     @Option(names = "--transport-port", defaultValue = "0",
             description = "The transport adapter's telemetry input, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int transportPort;
@@ -98,6 +104,14 @@ final class UpCommand implements Callable<Integer> {
                     + "$XDG_RUNTIME_DIR/podman/podman.sock and /run/podman/podman.sock that exists; without one, no containers adapter).")
     Path containerSocket;
 
+    /** Reads --connect-decisions, refusing a bad mode with its reason. */
+    static final class DecisionModes implements picocli.CommandLine.ITypeConverter<DecisionLog.Mode> {
+        @Override
+        public DecisionLog.Mode convert(String value) {
+            return DecisionLog.Mode.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -105,7 +119,7 @@ final class UpCommand implements Callable<Integer> {
         Bus bus = Bus.builder().bootstrapServers(bootstrapServers).dataDir(dataDir).ports(kafkaPort, registryPort, apiPort).host(bind.host)
                 .pki(pkiDir).kafkaSasl(kafkaSasl).apiTokens(writeTokens.tokens()).consulAgent(consul.node(), consul.datacenter)
                 .streamThreads(streamThreads.threads).anomalyHealthWeight(anomalyHealthWeight)
-                .workloadLearning(workloadLearning).log(out).build();
+                .workloadLearning(workloadLearning).connectDecisions(connectDecisions).log(out).build();
         PlatformSpec bundled = BundledPlatform.bundled();
         PlatformSpec platformSpec;
         BundledPlatform platform;

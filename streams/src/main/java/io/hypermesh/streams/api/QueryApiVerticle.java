@@ -12,6 +12,8 @@ import io.hypermesh.streams.api.peer.TransactionHolders;
 import io.hypermesh.streams.api.peer.WriteVisibility;
 import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.api.baselines.Baselines;
+import io.hypermesh.streams.api.connect.ConnectRoom;
+import io.hypermesh.streams.connect.ConnectParts;
 import io.hypermesh.streams.api.views.HypermeshViews;
 import io.hypermesh.streams.metrics.BusGauges;
 import io.hypermesh.schemas.publish.BusPublisher;
@@ -56,6 +58,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final ChangeSignal changes;
     private final AppliedOffsets applied;
     private final ConsulIndexes indexes;
+    private final ConnectParts connect;
     private final StreamsSettings settings;
     private final Dashboard dashboard;
     private final WriteAccess writes;
@@ -74,7 +77,8 @@ public final class QueryApiVerticle extends VerticleBase {
      *               the internal endpoints
      */
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, BusPublisher writer, BusGauges gauges,
-                            ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, StreamsSettings settings,
+                            ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, ConnectParts connect,
+                            StreamsSettings settings,
                                     Dashboard dashboard,
                             ApiTokens tokens, HttpTls tls) {
         this.writes = WriteAccess.of(tokens, tls);
@@ -83,6 +87,7 @@ public final class QueryApiVerticle extends VerticleBase {
         this.changes = changes;
         this.applied = applied;
         this.indexes = indexes;
+        this.connect = connect;
         this.streams = streams;
         this.stores = stores;
         this.writer = writer;
@@ -111,6 +116,11 @@ public final class QueryApiVerticle extends VerticleBase {
         router.put("/v1/catalog/*").handler(this::authorizeWrite);
         router.put(Responses.HYPERMESH_PREFIX + "/agent/*").handler(this::authorizeWrite);
         router.put(Responses.HYPERMESH_PREFIX + "/workloads/*").handler(this::authorizeWrite);
+        // Connect: intentions and the CA's configuration change policy; a leaf is an identity.
+        router.put("/v1/connect/*").handler(this::authorizeWrite);
+        router.post("/v1/connect/*").handler(this::authorizeWrite);
+        router.delete("/v1/connect/*").handler(this::authorizeWrite);
+        router.get("/v1/agent/connect/ca/leaf/*").handler(this::authorizeWrite);
 
         RegistryReader registry = new RegistryReader(stores, indexes);
         holders = new TransactionHolders(settings.kafka().clientConfig());
@@ -126,6 +136,7 @@ public final class QueryApiVerticle extends VerticleBase {
         new AgentWrites(writer, registry, visibility, settings).mount(routes);
         new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(routes);
         new Baselines(stores, writer, settings.nodeName()).mount(routes);
+        new ConnectRoom(vertx, connect, writer, changes, watchers, metrics, settings.nodeName()).mount(routes);
         peers.mount(routes);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();

@@ -1,5 +1,7 @@
 package io.hypermesh.streams.app;
 
+import io.hypermesh.streams.connect.IntentionBook;
+import io.hypermesh.streams.connect.IntentionTopology;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
@@ -25,14 +27,22 @@ public final class BusTopology {
         return build(settings, serdes, null, null, null, FoldMetrics.NONE);
     }
 
+    public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
+                                 ConsulIndexes indexes, FoldMetrics metrics) {
+        return build(settings, serdes, changes, applied, indexes, metrics,
+                new IntentionBook(settings.connect().defaultPolicy()), new AppliedOffsets());
+    }
+
     /**
      * @param changes rung after each update of a table the query API serves; null for none
      * @param applied told how far the registry fold got; null for none
      * @param indexes the registry fold's Consul indexes of this instance's partitions; null for none
      * @param metrics told of every event each fold applies
+     * @param intentions       the intentions fold's book, which authorize reads
+     * @param intentionOffsets told how far the intentions fold got
      */
     public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
-                                 ConsulIndexes indexes, FoldMetrics metrics) {
+                                 ConsulIndexes indexes, FoldMetrics metrics, IntentionBook intentions, AppliedOffsets intentionOffsets) {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes, metrics);
         var lifecycle = LifecycleTopology.addTo(builder, serdes, metrics);
@@ -51,6 +61,7 @@ public final class BusTopology {
             lifecycle.runs().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
         }
         AnomalyTopology.addTo(builder, settings, serdes, changes, metrics);
+        IntentionTopology.addTo(builder, serdes, intentions, intentionOffsets, changes);
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
         return topology;

@@ -1,5 +1,10 @@
 package io.hypermesh.streams.app;
 
+import io.hypermesh.streams.connect.ConnectCa;
+import io.hypermesh.streams.connect.ConnectParts;
+import io.hypermesh.streams.connect.DecisionLog;
+import io.hypermesh.streams.connect.IntentionBook;
+import io.hypermesh.streams.connect.TrustDomains;
 import io.hypermesh.streams.api.dashboard.AuditTail;
 import io.hypermesh.streams.api.dashboard.Dashboard;
 import io.hypermesh.streams.api.dashboard.DeadLetterTail;
@@ -69,9 +74,11 @@ public final class StreamsApp implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final AuditTail audit;
     private final DeadLetterTail deadLetters;
+    private final DecisionLog decisions;
 
     private StreamsApp(StreamsSettings settings, KafkaStreams streams, Vertx vertx, BusPublisher writer, QueryApiVerticle api,
-                       KafkaStreamsMetrics streamsMetrics, AuditTail audit, DeadLetterTail deadLetters) {
+                       KafkaStreamsMetrics streamsMetrics, AuditTail audit, DeadLetterTail deadLetters, DecisionLog decisions) {
+        this.decisions = decisions;
         this.audit = audit;
         this.deadLetters = deadLetters;
         this.settings = settings;
@@ -92,8 +99,15 @@ public final class StreamsApp implements AutoCloseable {
         StreamsSettings settings = requested.httpPort() == 0 ? requested.withStateDir(requested.stateDir(), FreePorts.onLoopback())
                 : requested;
         // The topics are created once, by `up` or `hypermesh topics`; the folds only check they are there.
+        String clusterId;
         try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             TopicAdmin.verify(admin, Topics.ALL);
+            clusterId = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the Kafka cluster's id could not be read: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the Kafka cluster's id", e);
         }
         BusSerdes serdes = new BusSerdes(registry);
         ChangeSignal changes = new ChangeSignal();
@@ -103,7 +117,10 @@ public final class StreamsApp implements AutoCloseable {
         FoldMeters foldMeters = new FoldMeters(metrics);
         java.util.Properties properties = settings.streamsProperties(registry);
         properties.put(DeadLetterHandler.METRICS_CONFIG, foldMeters);
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters), properties);
+        IntentionBook intentions = new IntentionBook(settings.connect().defaultPolicy());
+        AppliedOffsets intentionOffsets = new AppliedOffsets();
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters, intentions,
+                intentionOffsets), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -138,11 +155,15 @@ public final class StreamsApp implements AutoCloseable {
         // writes that come together still share a request while one is in flight.
         BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry,
                 Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
+        // Every instance of one bus shares the trust domain (the cluster's id) and, pointed at the same PKI folder, the CA.
+        ConnectParts connect = new ConnectParts(intentions, intentionOffsets,
+                ConnectCa.open(settings.caDir(), TrustDomains.of(clusterId), settings.datacenter(), java.time.Clock.systemUTC()),
+                new DecisionLog(settings.connect().decisions(), writer, settings.nodeName()));
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
         DeadLetterTail deadLetters = new DeadLetterTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
         SchemaCatalog schemas = new SchemaCatalog(registry);
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, schemas), changes,
-                applied, indexes,
+                applied, indexes, connect,
                 settings, new Dashboard(vertx, stores, changes, audit, deadLetters, schemas, new EventFlow(metrics, () ->
                         FoldLag.of(streams))), tokens, tls);
         try {
@@ -156,7 +177,7 @@ public final class StreamsApp implements AutoCloseable {
             throw new IllegalStateException("query API could not listen on " + settings.applicationServer() + ": " + e.getMessage(), e);
         }
         FoldLagSamples.start(vertx, streams, writer, settings.advertisedHost() + ":" + api.port(), settings.applicationId());
-        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit, deadLetters);
+        return new StreamsApp(settings, streams, vertx, writer, api, streamsMetrics, audit, deadLetters, connect.decisions());
     }
 
     public String url() {
@@ -192,6 +213,7 @@ public final class StreamsApp implements AutoCloseable {
         }
         audit.close();
         deadLetters.close();
+        decisions.close();
         writer.close();
         streamsMetrics.close();
         streams.close(Duration.ofSeconds(30));

@@ -11,6 +11,7 @@ import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.WorkloadState;
 import io.hypermesh.streams.anomaly.AnomalyTopology;
 import io.hypermesh.streams.api.ApiException;
+import io.hypermesh.streams.api.Callers;
 import io.hypermesh.streams.api.Responses;
 import io.hypermesh.streams.api.Routes;
 import io.hypermesh.streams.api.stores.FoldStores;
@@ -67,7 +68,7 @@ public final class Baselines {
     private void decide(RoutingContext ctx, BaselineAction action) {
         String workload = required(ctx, "workload");
         String behaviour = action == BaselineAction.ACCEPT ? required(ctx, "behaviour") : null;
-        BaselineChanged change = new BaselineChanged(workload, action, behaviour, who(ctx));
+        BaselineChanged change = new BaselineChanged(workload, action, behaviour, Callers.who(ctx));
         AnomalyEvent event = Envelopes.wrap(Topics.ANOMALIES, source, change);
         Future.fromCompletionStage(writer.publish(Topics.ANOMALIES, workload, event))
                 .onSuccess(written -> Responses.json(ctx, 200, new JsonObject().put("Workload", workload).put("Action", action.name())
@@ -84,24 +85,6 @@ public final class Baselines {
             throw ApiException.badRequest("?" + name + "= must be at most " + MAX_CHARS + " characters, none of them a control character");
         }
         return value;
-    }
-
-    /** Who decided: the client certificate's subject, else the bearer token's holder (by its prefix), else the address. */
-    static String who(RoutingContext ctx) {
-        try {
-            if (ctx.request().isSSL() && ctx.request().connection().peerCertificates() != null
-                    && !ctx.request().connection().peerCertificates().isEmpty()
-                    && ctx.request().connection().peerCertificates().get(0) instanceof java.security.cert.X509Certificate x509) {
-                return x509.getSubjectX500Principal().getName();
-            }
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            // No client certificate: the next clue.
-        }
-        String authorization = ctx.request().getHeader("Authorization");
-        if (authorization != null && authorization.startsWith("Bearer ") && authorization.length() > 11) {
-            return "token " + authorization.substring(7, 11) + "…";
-        }
-        return "client " + ctx.request().remoteAddress().host();
     }
 
     private static JsonObject summary(WorkloadState w) {

@@ -29,7 +29,6 @@ import io.hypermesh.state.ServiceInstance;
 import io.hypermesh.streams.StreamsSettings;
 import io.hypermesh.streams.registry.RegistryTopology;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -67,7 +66,8 @@ public final class AgentWrites {
     public void mount(Routes routes) {
         routes.put("/v1/agent/service/register").handler(ctx -> {
             boolean replace = QueryFlags.flag(ctx, "replace-existing-checks");
-            ServiceRegistered r = ConsulRequests.agentService(body(ctx), replace, settings.nodeName(), settings.advertisedHost());
+            ServiceRegistered r = ConsulRequests.agentService(ConsulRequests.jsonBody(ctx), replace, settings.nodeName(),
+                    settings.advertisedHost());
             done(ctx, publish(r.getInstanceId(), r, ctx), null);
         });
         routes.put("/v1/agent/service/deregister/:id").handler(ctx -> {
@@ -101,7 +101,7 @@ public final class AgentWrites {
         });
 
         routes.put("/v1/agent/check/register").handler(ctx -> {
-            JsonObject body = body(ctx);
+            JsonObject body = ConsulRequests.jsonBody(ctx);
             ConsulRequests.Fields f = new ConsulRequests.Fields(body, "");
             String serviceId = f.required("ServiceID",
                     "the bus keeps checks of services only: ServiceID is required (node checks are not supported)");
@@ -132,7 +132,7 @@ public final class AgentWrites {
                     done(ctx, report(ctx, ctx.pathParam("id"), status, ctx.request().getParam("note", "")), null));
         }
         routes.put("/v1/agent/check/update/:id").handler(ctx -> {
-            ConsulRequests.Fields f = new ConsulRequests.Fields(body(ctx), "");
+            ConsulRequests.Fields f = new ConsulRequests.Fields(ConsulRequests.jsonBody(ctx), "");
             String status = f.string("Status", "");
             if (!Registrations.STATUSES.contains(status)) {
                 throw ApiException.badRequest("Invalid check status: '" + status + "'");
@@ -140,8 +140,8 @@ public final class AgentWrites {
             done(ctx, report(ctx, ctx.pathParam("id"), status, f.string("Output", "")), null);
         });
 
-        routes.put("/v1/catalog/register").handler(ctx -> done(ctx, catalogRegister(ctx, body(ctx)), "true"));
-        routes.put("/v1/catalog/deregister").handler(ctx -> done(ctx, catalogDeregister(ctx, body(ctx)), "true"));
+        routes.put("/v1/catalog/register").handler(ctx -> done(ctx, catalogRegister(ctx, ConsulRequests.jsonBody(ctx)), "true"));
+        routes.put("/v1/catalog/deregister").handler(ctx -> done(ctx, catalogDeregister(ctx, ConsulRequests.jsonBody(ctx)), "true"));
 
         // Ours, outside Consul's paths: renew the heartbeat lease of a natively registered instance.
         routes.put("/v1/hypermesh/agent/service/heartbeat/:id").handler(ctx -> {
@@ -271,21 +271,5 @@ public final class AgentWrites {
                 }
             }
         }).onFailure(ctx::fail);
-    }
-
-    private static JsonObject body(RoutingContext ctx) {
-        io.vertx.core.buffer.Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
-        if (raw == null || raw.length() == 0) {
-            return new JsonObject();
-        }
-        try {
-            Object parsed = io.vertx.core.json.Json.decodeValue(raw);
-            if (!(parsed instanceof JsonObject o)) {
-                throw ApiException.badRequest("Request decode failed: the body must be a JSON object");
-            }
-            return o;
-        } catch (DecodeException e) {
-            throw ApiException.badRequest("Request decode failed: " + e.getMessage());
-        }
     }
 }

@@ -137,7 +137,24 @@ public final class ConsulRequests {
         }
     }
 
-    static ApiException decode(String reason) {
+    /** A request's body as Consul reads one: JSON whatever the content type, empty for none, a 400 for anything but an object. */
+    public static JsonObject jsonBody(io.vertx.ext.web.RoutingContext ctx) {
+        io.vertx.core.buffer.Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+        if (raw == null || raw.length() == 0) {
+            return new JsonObject();
+        }
+        try {
+            Object parsed = io.vertx.core.json.Json.decodeValue(raw);
+            if (!(parsed instanceof JsonObject o)) {
+                throw ApiException.badRequest("Request decode failed: the body must be a JSON object");
+            }
+            return o;
+        } catch (io.vertx.core.json.DecodeException e) {
+            throw ApiException.badRequest("Request decode failed: " + e.getMessage());
+        }
+    }
+
+    public static ApiException decode(String reason) {
         return ApiException.badRequest("Request decode failed: " + reason);
     }
 
