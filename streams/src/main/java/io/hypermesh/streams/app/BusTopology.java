@@ -1,6 +1,6 @@
 package io.hypermesh.streams.app;
 
-import io.hypermesh.streams.connect.IntentionBook;
+import io.hypermesh.streams.connect.IntentionOutputs;
 import io.hypermesh.streams.connect.IntentionTopology;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
@@ -29,8 +29,7 @@ public final class BusTopology {
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
                                  ConsulIndexes indexes, FoldMetrics metrics) {
-        return build(settings, serdes, changes, applied, indexes, metrics,
-                new IntentionBook(settings.connect().defaultPolicy()), new AppliedOffsets());
+        return build(settings, serdes, changes, applied, indexes, metrics, IntentionOutputs.detached(settings.connect().defaultPolicy()));
     }
 
     /**
@@ -38,11 +37,10 @@ public final class BusTopology {
      * @param applied told how far the registry fold got; null for none
      * @param indexes the registry fold's Consul indexes of this instance's partitions; null for none
      * @param metrics told of every event each fold applies
-     * @param intentions       the intentions fold's book, which authorize reads
-     * @param intentionOffsets told how far the intentions fold got
+     * @param intentions where the intentions fold's book, progress and dead letters go
      */
     public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
-                                 ConsulIndexes indexes, FoldMetrics metrics, IntentionBook intentions, AppliedOffsets intentionOffsets) {
+                                 ConsulIndexes indexes, FoldMetrics metrics, IntentionOutputs intentions) {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes, metrics);
         var lifecycle = LifecycleTopology.addTo(builder, serdes, metrics);
@@ -61,7 +59,7 @@ public final class BusTopology {
             lifecycle.runs().toStream().foreach((k, v) -> changes.ring(ChangeSignal.PHASES));
         }
         AnomalyTopology.addTo(builder, settings, serdes, changes, metrics);
-        IntentionTopology.addTo(builder, serdes, intentions, intentionOffsets, changes);
+        IntentionTopology.addTo(builder, serdes, intentions, changes);
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
         return topology;

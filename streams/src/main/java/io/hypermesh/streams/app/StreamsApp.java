@@ -4,6 +4,7 @@ import io.hypermesh.streams.connect.ConnectCa;
 import io.hypermesh.streams.connect.ConnectParts;
 import io.hypermesh.streams.connect.DecisionLog;
 import io.hypermesh.streams.connect.IntentionBook;
+import io.hypermesh.streams.connect.IntentionOutputs;
 import io.hypermesh.streams.connect.TrustDomains;
 import io.hypermesh.streams.api.dashboard.AuditTail;
 import io.hypermesh.streams.api.dashboard.Dashboard;
@@ -117,10 +118,15 @@ public final class StreamsApp implements AutoCloseable {
         FoldMeters foldMeters = new FoldMeters(metrics);
         java.util.Properties properties = settings.streamsProperties(registry);
         properties.put(DeadLetterHandler.METRICS_CONFIG, foldMeters);
-        IntentionBook intentions = new IntentionBook(settings.connect().defaultPolicy());
-        AppliedOffsets intentionOffsets = new AppliedOffsets();
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters, intentions,
-                intentionOffsets), properties);
+        // The write endpoints answer within 10 s even when Kafka cannot take their events. A write
+        // waits for its own record to be applied, so its record goes at once, not after a linger;
+        // writes that come together still share a request while one is in flight.
+        BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry,
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
+        IntentionOutputs intentions = new IntentionOutputs(new IntentionBook(settings.connect().defaultPolicy()), new AppliedOffsets(),
+                letter -> writer.publish(letter));
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters, intentions),
+                properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -150,13 +156,8 @@ public final class StreamsApp implements AutoCloseable {
         HttpTls tls = new HttpTls(settings.kafka().tls());
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes,
                 tls);
-        // The write endpoints answer within 10 s even when Kafka cannot take their events. A write
-        // waits for its own record to be applied, so its record goes at once, not after a linger;
-        // writes that come together still share a request while one is in flight.
-        BusPublisher writer = BusPublisher.idempotent(settings.kafka(), registry,
-                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
         // Every instance of one bus shares the trust domain (the cluster's id) and, pointed at the same PKI folder, the CA.
-        ConnectParts connect = new ConnectParts(intentions, intentionOffsets,
+        ConnectParts connect = new ConnectParts(intentions.book(), intentions.applied(),
                 ConnectCa.open(settings.caDir(), TrustDomains.of(clusterId), settings.datacenter(), java.time.Clock.systemUTC()),
                 new DecisionLog(settings.connect().decisions(), writer, settings.nodeName()));
         AuditTail audit = new AuditTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));

@@ -16,6 +16,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -171,8 +172,8 @@ final class CaCertificates {
     static String pem(Object certificateOrKey) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(certificateOrKey instanceof PrivateKey key ? PrivateKeyInfo.getInstance(key.getEncoded())
-                    : certificateOrKey);
+            // Keys as PKCS#8 ("PRIVATE KEY"), which Go, OpenSSL, Netty and the JDK all read.
+            writer.writeObject(certificateOrKey instanceof PrivateKey key ? new JcaPKCS8Generator(key, null) : certificateOrKey);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -193,7 +194,7 @@ final class CaCertificates {
             Object o = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
             }
             if (o instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);

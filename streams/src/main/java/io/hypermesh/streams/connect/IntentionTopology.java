@@ -1,14 +1,18 @@
 package io.hypermesh.streams.connect;
 
+import io.hypermesh.events.ComponentKind;
+import io.hypermesh.events.EventSource;
 import io.hypermesh.events.connect.ConnectEvent;
 import io.hypermesh.events.connect.IntentionDeleted;
 import io.hypermesh.events.connect.IntentionWritten;
+import io.hypermesh.schemas.serde.DeadLetters;
 import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.streams.AppliedOffsets;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.InvalidEventException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -16,14 +20,20 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The intentions fold: {@code hypermesh.intentions} into a global store on every instance, and
  * into the {@link IntentionBook} authorize reads. A global store's processor also runs when the
  * store is restored, so the book is whole after a restart. Each applied offset is told to
- * {@link AppliedOffsets}, so a write through the API answers once its own instance sees it.
+ * {@link AppliedOffsets}, so a write through the API answers once its own instance sees it. What
+ * breaks the contract goes to the dead letters through {@link IntentionOutputs#deadLetters()}.
  */
 public final class IntentionTopology {
+    private static final Logger LOG = LoggerFactory.getLogger(IntentionTopology.class);
     public static final String STORE = "connect-intentions";
     /** The {@link ChangeSignal} scope rung on every change of Connect policy. */
     public static final String SCOPE = "intentions";
@@ -31,23 +41,28 @@ public final class IntentionTopology {
     private IntentionTopology() {
     }
 
-    public static void addTo(StreamsBuilder builder, BusSerdes serdes, IntentionBook book, AppliedOffsets applied, ChangeSignal changes) {
+    public static void addTo(StreamsBuilder builder, BusSerdes serdes, IntentionOutputs outputs, ChangeSignal changes) {
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                                 serdes.of(ConnectEvent.class)).withLoggingDisabled(),
                 Topics.INTENTIONS.name(), Consumed.with(Serdes.String(), serdes.of(ConnectEvent.class)),
-                () -> new Fold(book, applied, changes));
+                () -> new Fold(outputs, serdes.of(ConnectEvent.class).serializer(), changes));
     }
 
     private static final class Fold implements Processor<String, ConnectEvent, Void, Void> {
+        private static final EventSource REPORTER = new EventSource(IntentionTopology.class.getSimpleName(), ComponentKind.STREAMS);
         private final IntentionBook book;
         private final AppliedOffsets applied;
+        private final IntentionOutputs outputs;
+        private final Serializer<ConnectEvent> serializer;
         private final ChangeSignal changes;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, ConnectEvent> store;
 
-        Fold(IntentionBook book, AppliedOffsets applied, ChangeSignal changes) {
-            this.book = book;
-            this.applied = applied;
+        Fold(IntentionOutputs outputs, Serializer<ConnectEvent> serializer, ChangeSignal changes) {
+            this.outputs = outputs;
+            this.book = outputs.book();
+            this.applied = outputs.applied();
+            this.serializer = serializer;
             this.changes = changes;
         }
 
@@ -62,11 +77,15 @@ public final class IntentionTopology {
             var meta = context.recordMetadata().orElseThrow();
             try {
                 apply(record.key(), record.value(), meta.offset());
+            } catch (InvalidEventException e) {
+                LOG.warn("{}-{}@{} refused: {}", meta.topic(), meta.partition(), meta.offset(), e.getMessage());
+                byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+                byte[] value = record.value() == null ? null : serializer.serialize(meta.topic(), record.value());
+                outputs.deadLetters().accept(DeadLetters.of(meta.topic(), meta.partition(), meta.offset(), key, value, "process", e,
+                        REPORTER));
             } finally {
                 // Even a refused record is past: a write waiting on it must not wait forever.
-                if (applied != null) {
-                    applied.applied(meta.partition(), meta.offset());
-                }
+                applied.applied(meta.partition(), meta.offset());
             }
             if (changes != null) {
                 changes.ring(SCOPE);
