@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The Connect CA: roots kept in the bus's PKI folder (keys readable by the owner only), leaves
  * issued per service and reused until they are due for rotation (a random point between 60% and
- * 90% of their life, as Consul's agent renews) or the active root changes. A new root is
+ * 90% of their life, as Consul's agent renews), the active root changes or LeafCertTTL does. A new root is
  * cross-signed by the old one's key, and the old root stays trusted until every leaf it signed has
  * expired. Issuance is rate limited (CSRMaxPerSecond), as key generation costs CPU.
  */
@@ -34,6 +34,8 @@ public final class ConnectCa {
     /** How many services' leaves are kept; past it the least recently asked for is forgotten (and issued again if asked). */
     static final int MAX_CACHED_LEAVES = 10_000;
     private static final String STATE = "connect-ca.json";
+    /** How far before issuance a leaf is valid: a peer whose clock lags a little accepts it all the same. */
+    private static final Duration BACKDATE = Duration.ofMinutes(1);
 
     /** A trusted root as Consul lists it; {@code key} never leaves this class's callers in the API. */
     public record Root(String id, String name, X509Certificate cert, PrivateKey key, List<String> intermediates, boolean active,
@@ -64,7 +66,7 @@ public final class ConnectCa {
     private final String clusterId;
     private final String datacenter;
     private final Clock clock;
-    private final List<Runnable> rootListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Leaf> leaves = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Leaf> eldest) {
@@ -145,10 +147,10 @@ public final class ConnectCa {
         return Math.max(rootsIndex, roots.stream().mapToLong(Root::modifyIndex).max().orElse(0));
     }
 
-    /** Runs {@code listener} on every change of the roots (a rotation); blocking queries wait on it. */
-    public Runnable onRootsChanged(Runnable listener) {
-        rootListeners.add(listener);
-        return () -> rootListeners.remove(listener);
+    /** Runs {@code listener} on every change of the configuration (a root rotation among them); blocking queries wait on it. */
+    public Runnable onChange(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     /**
@@ -172,9 +174,7 @@ public final class ConnectCa {
             configModifyIndex = nextIndex();
             save();
         }
-        if (rotate) {
-            rootListeners.forEach(Runnable::run);
-        }
+        listeners.forEach(Runnable::run);
         return rotate;
     }
 
@@ -188,13 +188,14 @@ public final class ConnectCa {
         Leaf cached = leaves.get(service);
         Root root = active();
         Instant now = clock.instant();
-        if (cached != null && cached.rootId().equals(root.id()) && now.isBefore(cached.rotateAt())) {
+        if (cached != null && cached.rootId().equals(root.id()) && now.isBefore(cached.rotateAt())
+                && Duration.between(cached.validAfter(), cached.validBefore()).equals(config.leafTtl().plus(BACKDATE))) {
             return cached;
         }
         take();
         SpiffeId id = SpiffeId.service(trustDomain, datacenter, service);
         KeyPair keys = CaCertificates.keys("ec", 256);
-        Instant from = now.minus(Duration.ofMinutes(1));
+        Instant from = now.minus(BACKDATE);
         Instant until = now.plus(config.leafTtl());
         BigInteger serial = CaCertificates.serial();
         X509Certificate cert = CaCertificates.leaf(id, keys.getPublic(), root.cert(), root.key(), serial, from, until);

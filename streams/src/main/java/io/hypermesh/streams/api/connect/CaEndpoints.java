@@ -30,8 +30,8 @@ import java.util.TreeMap;
 
 /**
  * Consul's Connect CA endpoints: the roots (agent and catalog paths, {@code ?pem}), the leaf of a
- * service (a blocking query on its index returns when the leaf is due for rotation or the root
- * changed), and the CA configuration, whose change of key type or size rotates the root. Key
+ * service (a blocking query on its index returns when the leaf is due for rotation, or the root or
+ * the leaf TTL changed), and the CA configuration, whose change of key type or size rotates the root. Key
  * generation runs on worker threads, never on the event loop.
  */
 final class CaEndpoints {
@@ -52,7 +52,7 @@ final class CaEndpoints {
         this.reads = reads;
         this.watchers = watchers;
         this.source = new EventSource(nodeName, ComponentKind.STREAMS);
-        ca.onRootsChanged(() -> changes.ring(ROOTS_SCOPE));
+        ca.onChange(() -> changes.ring(ROOTS_SCOPE));
     }
 
     void mount(Routes routes) {
@@ -147,14 +147,14 @@ final class CaEndpoints {
                 e instanceof ConnectCa.RateLimitedException ? new ApiException(429, e.getMessage()) : e));
     }
 
-    /** Completes when the leaf is due for rotation, the root changes, or the wait ends. */
+    /** Completes when the leaf is due for rotation, the CA's configuration changes (a new root, a new TTL), or the wait ends. */
     private Future<Void> dueOrRotated(ConnectCa.Leaf leaf, long deadlineNanos) {
         Promise<Void> done = Promise.promise();
         var context = vertx.getOrCreateContext();
         long untilDue = Math.max(1, leaf.rotateAt().toEpochMilli() - Instant.now().toEpochMilli());
         long untilDeadline = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
         long timer = vertx.setTimer(Math.min(untilDue, untilDeadline), id -> done.tryComplete());
-        Runnable stop = ca.onRootsChanged(() -> context.runOnContext(v -> done.tryComplete()));
+        Runnable stop = ca.onChange(() -> context.runOnContext(v -> done.tryComplete()));
         return done.future().onComplete(ar -> {
             vertx.cancelTimer(timer);
             stop.run();
