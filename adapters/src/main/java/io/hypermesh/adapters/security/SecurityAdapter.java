@@ -57,8 +57,8 @@ public final class SecurityAdapter extends Adapter {
     private HttpServer server;
     private long tailTimer = -1;
     private volatile String problem;
-    /** The decisions taken on workload baselines, into this adapter's audit trail. */
-    private BaselineDecisions decisions;
+    /** The decisions taken on workload baselines and the changes of Connect policy, into this adapter's audit trail. */
+    private final List<AuditedChanges<?>> changes = new ArrayList<>();
 
     public SecurityAdapter(AuditedPublisher bus, Settings settings) {
         super(bus);
@@ -75,8 +75,9 @@ public final class SecurityAdapter extends Adapter {
 
     @Override
     public Future<?> start() {
-        decisions = new BaselineDecisions(bus);
-        decisions.start();
+        changes.add(AuditedChanges.baselines(bus));
+        changes.add(AuditedChanges.connect(bus));
+        changes.forEach(AuditedChanges::start);
         for (Path file : settings.tetragonFiles()) {
             tails.add(new TetragonTail(this, bus, file, settings.tetragonFromStart()));
         }
@@ -102,9 +103,7 @@ public final class SecurityAdapter extends Adapter {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(tailTimer);
-        if (decisions != null) {
-            decisions.close();
-        }
+        changes.forEach(AuditedChanges::close);
         return server == null ? Future.succeededFuture() : server.close();
     }
 

@@ -151,7 +151,8 @@ class SecurityAdapterIT {
 
     /**
      * Issue 30: each decision on a workload baseline (a BaselineChanged the query API wrote) is in the
-     * security adapter's signed audit trail with who took it, once, across a restart.
+     * security adapter's signed audit trail with who took it, once, across a restart; so is each
+     * change of Connect policy (issue 31).
      */
     @Test
     void decisionsOnWorkloadBaselinesAreAuditedOnceWithWhoTookThem(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
@@ -164,12 +165,19 @@ class SecurityAdapterIT {
                 io.hypermesh.schemas.kafka.KafkaAccess.to(kafka.bootstrapServers()), bus.registry);
              BusForAdapters.Reader<AuditEvent> audit = bus.read(Topics.AUDIT.name(), AuditEvent.class)) {
             decide(api, workload, io.hypermesh.events.anomaly.BaselineAction.ACCEPT, "exec /bin/nc <- /bin/sh");
+            // Issue 31: a change of Connect policy is audited the same way, with who made it.
+            String db = "db-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+            api.publish(Topics.INTENTIONS, "default/web => default/" + db, io.hypermesh.schemas.events.Envelopes.wrap(Topics.INTENTIONS,
+                    new io.hypermesh.events.EventSource("api", ComponentKind.STREAMS),
+                    new io.hypermesh.events.connect.IntentionWritten("", "default", "web", "default", db, "consul", "deny", List.of(), "",
+                            java.util.Map.of(), java.time.Instant.now(), 0L, "bob"))).get(30, TimeUnit.SECONDS);
             try (AdapterHost host = tetragonOnly(settings, export)) {
-                awaitDecision(audit, settings, workload, "baseline accept");
+                awaitDecision(audit, settings, workload, "baseline accept", "alice");
+                awaitDecision(audit, settings, "web => " + db, "intention write", "bob");
             }
             decide(api, workload, io.hypermesh.events.anomaly.BaselineAction.LOCK, null);
             try (AdapterHost host = tetragonOnly(settings, export)) {
-                awaitDecision(audit, settings, workload, "baseline lock");
+                awaitDecision(audit, settings, workload, "baseline lock", "alice");
                 Thread.sleep(1_000);
             }
             List<String> audited = audit.all(Duration.ofSeconds(1)).stream()
@@ -189,11 +197,11 @@ class SecurityAdapterIT {
                 new io.hypermesh.events.anomaly.BaselineChanged(workload, action, behaviour, "alice"))).get(30, TimeUnit.SECONDS);
     }
 
-    private static void awaitDecision(BusForAdapters.Reader<AuditEvent> audit, AuditedPublisher.Settings settings, String workload,
-                                      String action) {
+    private static void awaitDecision(BusForAdapters.Reader<AuditEvent> audit, AuditedPublisher.Settings settings, String target,
+                                      String action, String actor) {
         audit.await(r -> io.hypermesh.adapters.audit.AuditTrail.content(r.value().getPayload()).filter(a ->
-                a.getAdapterId().equals(settings.adapterId()) && a.getTarget().equals(workload) && a.getAction().equals(action)
-                        && a.getActor().equals("alice")).isPresent(), Duration.ofSeconds(30), action + " audited");
+                a.getAdapterId().equals(settings.adapterId()) && a.getTarget().equals(target) && a.getAction().equals(action)
+                        && a.getActor().equals(actor)).isPresent(), Duration.ofSeconds(30), action + " audited");
     }
 
     private static AdapterHost tetragonOnly(AuditedPublisher.Settings settings, Path export) {
