@@ -99,6 +99,22 @@ class ConnectApiIT {
             assertTrue(System.nanoTime() - started >= Duration.ofMillis(900).toNanos());
             assertEquals(leaf.getString("SerialNumber"), same.getString("SerialNumber"));
             assertEquals(400, send("GET", "/v1/agent/connect/ca/leaf/we*b", null, null).statusCode());
+
+            // A flood of issuance: each answer is a leaf, a 429 past CSRMaxPerSecond or a 503 past the CA's queue; never a 500.
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                flood.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/agent/connect/ca/leaf/flood-" + i + "-" + service))
+                        .build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            java.util.Map<Integer, Long> statuses = flood.stream().map(java.util.concurrent.CompletableFuture::join)
+                    .collect(java.util.stream.Collectors.groupingBy(HttpResponse::statusCode, java.util.stream.Collectors.counting()));
+            assertTrue(Set.of(200, 429, 503).containsAll(statuses.keySet()), statuses.toString());
+            assertTrue(statuses.getOrDefault(429, 0L) + statuses.getOrDefault(503, 0L) > 0, statuses.toString());
+            assertTrue(statuses.getOrDefault(200, 0L) >= 20, statuses.toString());
+            assertEquals("Rate limit reached, try again later", flood.stream().map(java.util.concurrent.CompletableFuture::join)
+                    .filter(r -> r.statusCode() == 429).findFirst().map(HttpResponse::body).orElse("Rate limit reached, try again later"));
+            String metrics = send("GET", "/metrics", null, null).body();
+            assertTrue(metrics.contains("hypermesh_connect_decisions_dropped_total"), "decision log metrics are served");
         }
     }
 

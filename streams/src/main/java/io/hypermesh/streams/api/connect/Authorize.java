@@ -8,6 +8,7 @@ import io.hypermesh.streams.connect.DecisionLog;
 import io.hypermesh.streams.connect.IntentionBook;
 import io.hypermesh.streams.connect.SpiffeId;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -39,6 +40,10 @@ final class Authorize {
                 .description("Connect authorizations answered").register(metrics);
         this.denied = Counter.builder("hypermesh.connect.authorize").tag("result", "denied")
                 .description("Connect authorizations answered").register(metrics);
+        FunctionCounter.builder("hypermesh.connect.decisions.logged", decisions, DecisionLog::logged)
+                .description("Authorization decisions written to hypermesh.decisions").register(metrics);
+        FunctionCounter.builder("hypermesh.connect.decisions.dropped", decisions, DecisionLog::dropped)
+                .description("Authorization decisions the log could not take (its queue full, or Kafka refused them)").register(metrics);
     }
 
     void mount(Routes routes) {

@@ -19,6 +19,7 @@ import io.hypermesh.streams.connect.ConnectCa;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,15 +28,21 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Consul's Connect CA endpoints: the roots (agent and catalog paths, {@code ?pem}), the leaf of a
  * service (a blocking query on its index returns when the leaf is due for rotation, or the root or
  * the leaf TTL changed), and the CA configuration, whose change of key type or size rotates the root. Key
- * generation runs on worker threads, never on the event loop.
+ * generation runs on two threads of its own (a bounded queue, then 503), never on the event loop.
  */
 final class CaEndpoints {
     static final String ROOTS_SCOPE = "connect-ca-roots";
+    /** Threads that make keys: a burst of issuance or an RSA root takes these, not the API's shared workers. */
+    static final int CA_THREADS = 2;
+    /** Requests that may wait for them; past it a 503, so a flood queues nothing without bound. */
+    static final int MAX_PENDING = 32;
 
     private final Vertx vertx;
     private final ConnectCa ca;
@@ -43,6 +50,8 @@ final class CaEndpoints {
     private final ConnectReads reads;
     private final Watchers watchers;
     private final EventSource source;
+    private final WorkerExecutor workers;
+    private final AtomicInteger pending = new AtomicInteger();
 
     CaEndpoints(Vertx vertx, ConnectCa ca, BusPublisher writer, ConnectReads reads, Watchers watchers, ChangeSignal changes,
                 String nodeName) {
@@ -52,6 +61,7 @@ final class CaEndpoints {
         this.reads = reads;
         this.watchers = watchers;
         this.source = new EventSource(nodeName, ComponentKind.STREAMS);
+        this.workers = vertx.createSharedWorkerExecutor("connect-ca", CA_THREADS);
         ca.onChange(() -> changes.ring(ROOTS_SCOPE));
     }
 
@@ -113,7 +123,7 @@ final class CaEndpoints {
             throw ApiException.badRequest(e.getMessage());
         }
         String by = Callers.who(ctx);
-        vertx.executeBlocking(() -> ca.configure(next), false).compose(rotated -> {
+        onCaThreads(() -> ca.configure(next)).compose(rotated -> {
             Map<String, String> shown = new TreeMap<>();
             next.raw().forEach((k, v) -> shown.put(k, String.valueOf(v)));
             CaConfigured changed = new CaConfigured(CaConfig.PROVIDER, shown, ca.active().id(), rotated, by);
@@ -143,8 +153,16 @@ final class CaEndpoints {
     }
 
     private Future<ConnectCa.Leaf> issue(String service) {
-        return vertx.<ConnectCa.Leaf>executeBlocking(() -> ca.leaf(service), false).recover(e -> Future.failedFuture(
+        return onCaThreads(() -> ca.leaf(service)).recover(e -> Future.failedFuture(
                 e instanceof ConnectCa.RateLimitedException ? new ApiException(429, e.getMessage()) : e));
+    }
+
+    private <T> Future<T> onCaThreads(Callable<T> work) {
+        if (pending.incrementAndGet() > MAX_PENDING) {
+            pending.decrementAndGet();
+            return Future.failedFuture(new ApiException(503, "the Connect CA has " + MAX_PENDING + " requests in hand; try again shortly"));
+        }
+        return workers.executeBlocking(work, false).onComplete(done -> pending.decrementAndGet());
     }
 
     /** Completes when the leaf is due for rotation, the CA's configuration changes (a new root, a new TTL), or the wait ends. */
