@@ -60,6 +60,9 @@ final class DiscoveryBench {
                             + " etcd errors");
                 }
             }
+            if (runner.selected(4)) {
+                AuthorizeBench.run(runner, app);
+            }
             if (runner.selected(5)) {
                 detection(app, http);
             }

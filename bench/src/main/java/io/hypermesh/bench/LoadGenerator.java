@@ -37,9 +37,9 @@ public final class LoadGenerator {
 
     /**
      * What a run did: the probes it sent, when it sent its first measured event (epoch
-     * microseconds), and the CPU seconds its own process used from then to its end (-1 if unknown).
+     * microseconds), the CPU seconds its own process used from then to its end (-1 if unknown), and every line it printed.
      */
-    record Result(long probes, long startedMicros, double cpuSeconds, long endedMicros) {
+    record Result(long probes, long startedMicros, double cpuSeconds, long endedMicros, List<String> lines) {
     }
 
     /** CPU time of this process, for the cores it reports; -1 where the JVM cannot say. */
@@ -206,7 +206,7 @@ public final class LoadGenerator {
         }
         return new Result(value(lines, "probes "), value(lines, "started "),
                 Double.parseDouble(lines.stream().filter(l -> l.startsWith("cpu ")).findFirst().orElse("cpu -1").substring(4)),
-                lines.stream().anyMatch(l -> l.startsWith("ended ")) ? value(lines, "ended ") : -1);
+                lines.stream().anyMatch(l -> l.startsWith("ended ")) ? value(lines, "ended ") : -1, List.copyOf(lines));
     }
 
     private static long value(List<String> lines, String prefix) {

@@ -1,5 +1,8 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.streams.connect.ConnectSettings;
+import io.hypermesh.streams.connect.DecisionLog;
+import io.hypermesh.streams.connect.IntentionBook;
 import io.hypermesh.coordinator.bus.BusEndpoints;
 import io.hypermesh.schemas.registry.client.HttpRegistryClient;
 import io.hypermesh.streams.app.StreamsApp;
@@ -48,12 +51,26 @@ final class FoldsCommand implements Callable<Integer> {
     @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2", description = "exactly_once_v2 or at_least_once.")
     String guarantee;
 
+    @Option(names = "--connect-ca-dir", paramLabel = "DIR",
+            description = "The Connect CA's folder (roots and keys): the same for every instance of a bus, such as its PKI folder's "
+                    + "connect/ (default: <state-dir>/connect-ca, this instance's own).")
+    Path connectCaDir;
+
+    @Option(names = "--connect-decisions", defaultValue = "off", paramLabel = "MODE", converter = UpCommand.DecisionModes.class,
+            description = "Connect authorization decisions logged to hypermesh.decisions: off, all, denials or sample:<share> "
+                    + "(default: ${DEFAULT-VALUE}).")
+    DecisionLog.Mode connectDecisions;
+
     @Override
     public Integer call() throws Exception {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(bind.host).withProcessingGuarantee(guarantee)
                 .withConsulAgent(consul.node(), consul.datacenter).withStreamThreads(streamThreads.threads);
+        // Secured (a certificate to Kafka, or write tokens): no intention means deny, as on a secured `up`.
+        boolean secured = settings.kafka().tls().enabled() || writeTokens.tokens().required();
+        settings = settings.withConnect(new ConnectSettings(connectCaDir, secured ? IntentionBook.DefaultPolicy.DENY
+                : IntentionBook.DefaultPolicy.ALLOW, connectDecisions));
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().tls()),
                 writeTokens.tokens());
         app.awaitRunning(Duration.ofMinutes(2));

@@ -132,11 +132,13 @@ public final class QueryApiVerticle extends VerticleBase {
         gauges.watch(watchers);
         ConsulQueries queries = new ConsulQueries(vertx, changes, registry, stores, settings.datacenter(), watchers, answers);
         Routes routes = new Routes(router);
+        // Connect first: authorize is asked on every new connection of every service, and a router
+        // tries its routes in order.
+        new ConnectRoom(vertx, connect, writer, changes, watchers, metrics, settings.nodeName()).mount(routes);
         new ConsulReads(queries, registry, stores, peers, settings).mount(routes);
         new AgentWrites(writer, registry, visibility, settings).mount(routes);
         new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(routes);
         new Baselines(stores, writer, settings.nodeName()).mount(routes);
-        new ConnectRoom(vertx, connect, writer, changes, watchers, metrics, settings.nodeName()).mount(routes);
         peers.mount(routes);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();

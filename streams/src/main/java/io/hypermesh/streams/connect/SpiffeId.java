@@ -1,7 +1,5 @@
 package io.hypermesh.streams.connect;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
@@ -12,6 +10,7 @@ import java.util.Locale;
  */
 public record SpiffeId(String trustDomain, String partition, String namespace, String datacenter, String service) {
     public static final String DEFAULT = "default";
+    private static final String SCHEME = "spiffe://";
 
     /** Why a URI is not a service identity, in Consul's words. */
     public static final class NotAServiceException extends IllegalArgumentException {
@@ -30,16 +29,16 @@ public record SpiffeId(String trustDomain, String partition, String namespace, S
      *                              something other than a service
      */
     public static SpiffeId parse(String text) {
-        URI uri;
-        try {
-            uri = text == null || text.isEmpty() || text.length() > 2048 ? null : new URI(text);
-        } catch (URISyntaxException e) {
-            uri = null;
-        }
-        if (uri == null || !"spiffe".equals(uri.getScheme()) || uri.getRawAuthority() == null || uri.getRawPath() == null) {
+        // By hand rather than java.net.URI: authorize parses one per call (a fifth of its time).
+        if (text == null || text.length() > 2048 || !text.startsWith(SCHEME) || !plain(text)) {
             throw new NotAServiceException("ClientCertURI not a valid Connect identifier");
         }
-        String[] parts = uri.getPath().split("/", -1);
+        int slash = text.indexOf('/', SCHEME.length());
+        String authority = slash < 0 ? text.substring(SCHEME.length()) : text.substring(SCHEME.length(), slash);
+        if (authority.isEmpty()) {
+            throw new NotAServiceException("ClientCertURI not a valid Connect identifier");
+        }
+        String[] parts = slash < 0 ? new String[]{""} : text.substring(slash).split("/", -1);
         // "", ["ap", p,] "ns", n, "dc", d, "svc", s
         int at = parts.length == 9 && "ap".equals(parts[1]) ? 3 : 1;
         String partition = at == 3 ? parts[2] : DEFAULT;
@@ -47,7 +46,18 @@ public record SpiffeId(String trustDomain, String partition, String namespace, S
                 || parts[at + 1].isEmpty() || parts[at + 3].isEmpty() || parts[at + 5].isEmpty()) {
             throw new NotAServiceException("ClientCertURI not a valid Service identifier");
         }
-        return new SpiffeId(uri.getAuthority().toLowerCase(Locale.ROOT), partition, parts[at + 1], parts[at + 3], parts[at + 5]);
+        return new SpiffeId(authority.toLowerCase(Locale.ROOT), partition, parts[at + 1], parts[at + 3], parts[at + 5]);
+    }
+
+    /** Printable ASCII without escapes, a query or a fragment: what a SPIFFE ID is made of. */
+    private static boolean plain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '%' || c == '?' || c == '#') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String uri() {
