@@ -12,7 +12,8 @@ import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.InvalidEventException;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -44,25 +45,26 @@ public final class IntentionTopology {
     public static void addTo(StreamsBuilder builder, BusSerdes serdes, IntentionOutputs outputs, ChangeSignal changes) {
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                                 serdes.of(ConnectEvent.class)).withLoggingDisabled(),
-                Topics.INTENTIONS.name(), Consumed.with(Serdes.String(), serdes.of(ConnectEvent.class)),
-                () -> new Fold(outputs, serdes.of(ConnectEvent.class).serializer(), changes));
+                Topics.INTENTIONS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+                () -> new Fold(outputs, serdes.of(ConnectEvent.class).deserializer(), changes));
     }
 
-    private static final class Fold implements Processor<String, ConnectEvent, Void, Void> {
+    /** Takes bytes and decodes them itself: the dead letter of an undecodable record is then its own (a global thread writes none). */
+    private static final class Fold implements Processor<String, byte[], Void, Void> {
         private static final EventSource REPORTER = new EventSource(IntentionTopology.class.getSimpleName(), ComponentKind.STREAMS);
         private final IntentionBook book;
         private final AppliedOffsets applied;
         private final IntentionOutputs outputs;
-        private final Serializer<ConnectEvent> serializer;
+        private final Deserializer<ConnectEvent> deserializer;
         private final ChangeSignal changes;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, ConnectEvent> store;
 
-        Fold(IntentionOutputs outputs, Serializer<ConnectEvent> serializer, ChangeSignal changes) {
+        Fold(IntentionOutputs outputs, Deserializer<ConnectEvent> deserializer, ChangeSignal changes) {
             this.outputs = outputs;
             this.book = outputs.book();
             this.applied = outputs.applied();
-            this.serializer = serializer;
+            this.deserializer = deserializer;
             this.changes = changes;
         }
 
@@ -73,15 +75,17 @@ public final class IntentionTopology {
         }
 
         @Override
-        public void process(Record<String, ConnectEvent> record) {
+        public void process(Record<String, byte[]> record) {
             var meta = context.recordMetadata().orElseThrow();
+            String stage = "deserialize";
             try {
-                apply(record.key(), record.value(), meta.offset());
-            } catch (InvalidEventException e) {
+                ConnectEvent event = record.value() == null ? null : deserializer.deserialize(meta.topic(), record.value());
+                stage = "process";
+                apply(record.key(), event, meta.offset());
+            } catch (InvalidEventException | SerializationException e) {
                 LOG.warn("{}-{}@{} refused: {}", meta.topic(), meta.partition(), meta.offset(), e.getMessage());
                 byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-                byte[] value = record.value() == null ? null : serializer.serialize(meta.topic(), record.value());
-                outputs.deadLetters().accept(DeadLetters.of(meta.topic(), meta.partition(), meta.offset(), key, value, "process", e,
+                outputs.deadLetters().accept(DeadLetters.of(meta.topic(), meta.partition(), meta.offset(), key, record.value(), stage, e,
                         REPORTER));
             } finally {
                 // Even a refused record is past: a write waiting on it must not wait forever.

@@ -144,8 +144,12 @@ class IntentionTopologyTest {
         DeadLetter letter = (DeadLetter) deadLetters.get(0).value().getPayload();
         assertEquals(Topics.INTENTIONS.name(), letter.getSourceTopic());
         assertTrue(letter.getReason().contains("PathExact doesn't start with '/'"), letter.getReason());
+        fx.rawInput(Topics.INTENTIONS.name()).pipeInput("default/a => default/b".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                new byte[]{0, 0, 0, 0, 42, 1, 2});
+        assertEquals(2, deadLetters.size());
+        assertEquals("deserialize", ((DeadLetter) deadLetters.get(1).value().getPayload()).getStage());
         write("web", "db", "allow", List.of());
         assertEquals(1, book.size());
-        assertTrue(applied.reached(0, 1));
+        assertTrue(applied.reached(0, 2));
     }
 }
