@@ -90,6 +90,15 @@ class IntentionTopologyTest {
     }
 
     @Test
+    void atEqualPrecedenceDenyComesFirst() {
+        write("web", "db", "allow", List.of());
+        write("api", "db", "deny", List.of());
+        write("zeta", "db", "allow", List.of());
+        assertEquals(List.of("api => db (deny)", "web => db (allow)", "zeta => db (allow)"),
+                book.match(true, "default", "db").stream().map(Intention::toString).toList());
+    }
+
+    @Test
     void withNoIntentionTheDefaultPolicyDecidesWithConsulsReason() {
         assertEquals(new IntentionBook.Decision(false, "Default behavior configured by ACLs", null),
                 book.decideL4("default", "web", "default", "db"));
