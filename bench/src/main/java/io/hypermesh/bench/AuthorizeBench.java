@@ -17,8 +17,11 @@ import java.util.Locale;
  * the one-client run are noted, whether the goal is met or not.
  */
 final class AuthorizeBench {
-    /** Long enough for the bus's JIT to go quiet on a new path: at 20 s a compiler thread still took 0.2 to 0.4 of a core. */
-    private static final int WARM_SECONDS = 60;
+    /**
+     * Seconds of warm-up per second of the scale's: 60 s at standard scale, long enough for the bus's JIT to go quiet on
+     * a new path (at 20 s a compiler thread still took 0.2 to 0.4 of a core); 6 s at tiny scale.
+     */
+    private static final int WARM_PER_SCALE_SECOND = 6;
 
     private AuthorizeBench() {
     }
@@ -36,13 +39,14 @@ final class AuthorizeBench {
         String authorize = new JsonObject().put("Target", "bench-svc").put("ClientCertURI", "spiffe://" + trustDomain
                 + "/ns/default/dc/dc1/svc/bench-client-4").put("ClientCertSerial", "01").encode();
         String seconds = Long.toString(runner.scale().queryRun().toSeconds());
+        String warm = Long.toString(runner.scale().warmUp().toSeconds() * WARM_PER_SCALE_SECOND);
         for (int clients : new int[]{1, 64}) {
             HttpLoadProcess.Measured read = HttpLoadProcess.Measured.of(LoadGenerator.run(HttpLoadProcess.class, runner.work(), () -> { },
-                    Integer.toString(clients), Integer.toString(WARM_SECONDS), seconds, app.url() + "/v1/health/service/bench-svc"));
+                    Integer.toString(clients), warm, seconds, app.url() + "/v1/health/service/bench-svc"));
             ThreadCpu[] cpuBefore = new ThreadCpu[1];
             JfrTop samples = new JfrTop();
             HttpLoadProcess.Measured r = HttpLoadProcess.Measured.of(LoadGenerator.run(HttpLoadProcess.class, runner.work(),
-                    () -> cpuBefore[0] = ThreadCpu.now(), Integer.toString(clients), Integer.toString(WARM_SECONDS), seconds,
+                    () -> cpuBefore[0] = ThreadCpu.now(), Integer.toString(clients), warm, seconds,
                     app.url() + "/v1/agent/connect/authorize", authorize));
             String threads = ThreadCpu.now().since(cpuBefore[0], 8);
             String frames = samples.top(6, "vert.x-eventloop");

@@ -24,7 +24,9 @@ class BenchIT {
         BenchReport report = new BenchRunner(BenchRunner.Scale.TINY, "/usr/bin/etcd", work, new PrintWriter(new StringWriter())).run();
         List<String> benchmarks = report.rows().stream().map(BenchReport.Row::benchmark).distinct().toList();
         assertEquals(List.of("1. ingest", "2. fold (at_least_once)", "2. fold (exactly_once_v2)", "3. latency (at_least_once)",
-                "3. latency (exactly_once_v2)", "4. discovery, 1 client(s)", "4. discovery, 64 client(s)", "5. failure detection",
+                "3. latency (exactly_once_v2)", "4. discovery, 1 client(s)", "4. discovery, 64 client(s)",
+                "4. authorize, 1 client(s), load in its own process", "4. authorize, 64 client(s), load in its own process",
+                "5. failure detection",
                 "7. agent write (register, visible)", "8. idle propagation (at_least_once, HTTP register)",
                 "8. idle propagation (at_least_once, plain produce)", "8. idle propagation (exactly_once_v2, HTTP register)",
                 "8. idle propagation (exactly_once_v2, plain produce)", "6. audit"), benchmarks);
@@ -40,7 +42,8 @@ class BenchIT {
                         + " cores were ",
                 "the load generator's process ", "CPU per event: ", "latency (at_least_once), JFR over the 3 runs: ",
                         "GC stopped every thread ",
-                "allocated about ", "idle propagation (at_least_once): ", "audit verify, cores per thread from /proc")) {
+                "allocated about ", "idle propagation (at_least_once): ", "audit verify, cores per thread from /proc",
+                "authorize at 1 client: p99.9 ", "the bus's JVM by thread: ")) {
             assertTrue(markdown.contains(evidence), evidence + " in " + markdown);
         }
         assertTrue(markdown.contains(Runtime.getRuntime().availableProcessors() + " cores"), markdown);
