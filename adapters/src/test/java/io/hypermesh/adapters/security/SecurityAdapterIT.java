@@ -170,7 +170,7 @@ class SecurityAdapterIT {
             api.publish(Topics.INTENTIONS, "default/web => default/" + db, io.hypermesh.schemas.events.Envelopes.wrap(Topics.INTENTIONS,
                     new io.hypermesh.events.EventSource("api", ComponentKind.STREAMS),
                     new io.hypermesh.events.connect.IntentionWritten("", "default", "web", "default", db, "consul", "deny", List.of(), "",
-                            java.util.Map.of(), java.time.Instant.now(), 0L, "bob"))).get(30, TimeUnit.SECONDS);
+                            java.util.Map.of(), java.time.Instant.now(), 0L, null, "bob"))).get(30, TimeUnit.SECONDS);
             try (AdapterHost host = tetragonOnly(settings, export)) {
                 awaitDecision(audit, settings, workload, "baseline accept", "alice");
                 awaitDecision(audit, settings, "web => " + db, "intention write", "bob");

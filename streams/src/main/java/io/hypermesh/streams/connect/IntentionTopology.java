@@ -118,6 +118,10 @@ public final class IntentionTopology {
                 }
                 store.put(key, event);
                 book.put(intention);
+                if (written.getReplaces() != null && !written.getReplaces().equals(key)) {
+                    store.delete(written.getReplaces());
+                    book.remove(written.getReplaces());
+                }
             } else if (event.getPayload() instanceof IntentionDeleted) {
                 store.delete(key);
                 book.remove(key);

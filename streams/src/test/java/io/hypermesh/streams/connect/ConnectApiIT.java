@@ -157,6 +157,15 @@ class ConnectApiIT {
                     + "\",\"Action\":\"allow\"}", null).statusCode());
             assertEquals(byId.getLong("CreateIndex"), new JsonObject(send("GET", "/v1/connect/intentions/" + id, null, null).body())
                     .getLong("CreateIndex"));
+            // A new source renames it (the old pair goes with the same write); a new destination is refused, as Consul 1.9+ does.
+            String batch = "batch-" + UUID.randomUUID().toString().substring(0, 6);
+            assertEquals(200, send("PUT", "/v1/connect/intentions/" + id, "{\"SourceName\":\"" + batch + "\",\"DestinationName\":\"" + db
+                    + "\",\"Action\":\"deny\"}", null).statusCode());
+            assertEquals(404, send("GET", "/v1/connect/intentions/exact?source=" + api + "&destination=" + db, null, null).statusCode());
+            assertEquals(id, new JsonObject(send("GET", "/v1/connect/intentions/exact?source=" + batch + "&destination=" + db, null, null)
+                    .body()).getString("ID"));
+            assertRefused("PUT", "/v1/connect/intentions/" + id, "{\"SourceName\":\"" + batch + "\",\"DestinationName\":\"other\","
+                    + "\"Action\":\"deny\"}", "Cannot modify DestinationNS or DestinationName for an intention once it exists.");
             assertEquals("true", send("DELETE", "/v1/connect/intentions/" + id, null, null).body());
             assertEquals(404, send("GET", "/v1/connect/intentions/" + id, null, null).statusCode());
             assertEquals(400, send("GET", "/v1/connect/intentions/not-a-uuid", null, null).statusCode());

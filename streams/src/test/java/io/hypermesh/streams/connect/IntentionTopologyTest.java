@@ -61,7 +61,7 @@ class IntentionTopologyTest {
 
     private void write(String source, String destination, String action, List<IntentionPermission> permissions) {
         IntentionWritten w = new IntentionWritten("", "default", source, "default", destination, "consul", action, permissions, "",
-                Map.of(), DriverFixture.T0, 0L, "test");
+                Map.of(), DriverFixture.T0, 0L, null, "test");
         in.pipeInput(Intention.key("default", source, "default", destination), Envelopes.wrap(Topics.INTENTIONS,
                 DriverFixture.source("api"), w));
     }
@@ -132,7 +132,7 @@ class IntentionTopologyTest {
         Intention first = book.exact(Intention.key("default", "web", "default", "db")).orElseThrow();
         assertEquals(1, first.createIndex());
         IntentionWritten update = new IntentionWritten("", "default", "web", "default", "db", "consul", "deny", List.of(), "", Map.of(),
-                DriverFixture.T0, first.createIndex(), "test");
+                DriverFixture.T0, first.createIndex(), null, "test");
         in.pipeInput(first.key(), Envelopes.wrap(Topics.INTENTIONS, DriverFixture.source("api"), update));
         Intention second = book.exact(first.key()).orElseThrow();
         assertEquals(1, second.createIndex());
@@ -142,6 +142,18 @@ class IntentionTopologyTest {
                 new IntentionDeleted("", "default", "web", "default", "db", "test")));
         assertTrue(book.exact(first.key()).isEmpty());
         assertEquals(0, book.size());
+    }
+
+    @Test
+    void aRenameWritesTheNewPairAndRemovesTheOldInOneRecord() {
+        write("web", "db", "allow", List.of());
+        Intention old = book.exact(Intention.key("default", "web", "default", "db")).orElseThrow();
+        IntentionWritten renamed = new IntentionWritten("", "default", "api", "default", "db", "consul", "allow", List.of(), "",
+                Map.of(), DriverFixture.T0, old.createIndex(), old.key(), "test");
+        in.pipeInput(Intention.key("default", "api", "default", "db"), Envelopes.wrap(Topics.INTENTIONS, DriverFixture.source("api"),
+                renamed));
+        assertEquals(List.of("api => db (allow)"), book.all().stream().map(Intention::toString).toList());
+        assertEquals(old.createIndex(), book.all().get(0).createIndex());
     }
 
     @Test

@@ -132,7 +132,8 @@ public final class Intentions {
         String dst = entry(one(ctx, "destination"), "destination");
         IntentionJson.Written w = IntentionJson.read(ConsulRequests.jsonBody(ctx), src, dst, false);
         Optional<Intention> existing = book.exact(Intention.key("default", src, "default", dst));
-        write(ctx, w, existing.map(Intention::id).orElse(""), existing).onSuccess(v -> Responses.json(ctx, 200, true)).onFailure(ctx::fail);
+        write(ctx, w, existing.map(Intention::id).orElse(""), existing, null).onSuccess(v -> Responses.json(ctx, 200, true))
+                .onFailure(ctx::fail);
     }
 
     private void create(RoutingContext ctx) {
@@ -146,22 +147,28 @@ public final class Intentions {
             throw ApiException.badRequest("duplicate intention found: " + existing.get());
         }
         String id = UUID.randomUUID().toString();
-        write(ctx, w, id, Optional.empty()).onSuccess(v -> Responses.json(ctx, 200, new JsonObject().put("ID", id))).onFailure(ctx::fail);
+        write(ctx, w, id, Optional.empty(), null).onSuccess(v -> Responses.json(ctx, 200, new JsonObject().put("ID", id)))
+                .onFailure(ctx::fail);
     }
 
     private void updateById(RoutingContext ctx) {
         Intention current = byId(ctx);
         IntentionJson.Written w = IntentionJson.read(ConsulRequests.jsonBody(ctx), null, null, true);
+        if (!w.destinationName().equals(current.destinationName())) {
+            throw ApiException.badRequest("Cannot modify DestinationNS or DestinationName for an intention once it exists.");
+        }
         String key = Intention.key("default", w.sourceName(), "default", w.destinationName());
         Future<Void> done;
         if (key.equals(current.key())) {
-            done = write(ctx, w, current.id(), Optional.of(current));
+            done = write(ctx, w, current.id(), Optional.of(current), null);
         } else {
-            // Moved to another pair: that pair must be free, and the old one goes.
+            // A new source: that pair must be free, and one record both writes it and removes the old pair.
             if (book.exact(key).isPresent()) {
                 throw ApiException.badRequest("duplicate intention found: " + book.exact(key).get());
             }
-            done = publish(current.key(), deleted(ctx, current)).compose(v -> write(ctx, w, current.id(), Optional.empty()));
+            done = write(ctx, w, current.id(), Optional.of(current), current.key()).onSuccess(v ->
+                    // Only so compaction can drop the old pair's record: the fold has removed it already.
+                    publish(current.key(), deleted(ctx, current)));
         }
         done.onSuccess(v -> Responses.json(ctx, 200, new JsonObject().put("ID", current.id()))).onFailure(ctx::fail);
     }
@@ -174,15 +181,15 @@ public final class Intentions {
         return new IntentionDeleted(i.id(), i.sourceNs(), i.sourceName(), i.destinationNs(), i.destinationName(), Callers.who(ctx));
     }
 
-    private Future<Void> write(RoutingContext ctx, IntentionJson.Written w, String id, Optional<Intention> existing) {
+    private Future<Void> write(RoutingContext ctx, IntentionJson.Written w, String id, Optional<Intention> existing, String replaces) {
         String key = Intention.key("default", w.sourceName(), "default", w.destinationName());
-        if (existing.isEmpty() && book.size() >= IntentionBook.MAX_INTENTIONS) {
+        if ((existing.isEmpty() || replaces != null) && book.size() >= IntentionBook.MAX_INTENTIONS) {
             throw ApiException.badRequest("the bus holds at most " + IntentionBook.MAX_INTENTIONS + " intentions; delete one first");
         }
         Instant created = existing.map(Intention::createdAt).orElse(Instant.now().truncatedTo(ChronoUnit.MILLIS));
         IntentionWritten written = new IntentionWritten(id, "default", w.sourceName(), "default", w.destinationName(), w.sourceType(),
                 w.action(), w.permissions(), w.description(), w.meta(), created, existing.map(Intention::createIndex).orElse(0L),
-                Callers.who(ctx));
+                replaces, Callers.who(ctx));
         return publish(key, written);
     }
 
