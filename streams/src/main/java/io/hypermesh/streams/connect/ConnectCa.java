@@ -67,6 +67,8 @@ public final class ConnectCa {
     private final String datacenter;
     private final Clock clock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** One configuration change at a time; the state's own lock is held only to read or swap, never while a key is made. */
+    private final Object configuring = new Object();
     private final Map<String, Leaf> leaves = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Leaf> eldest) {
@@ -101,7 +103,7 @@ public final class ConnectCa {
                 ca.config = CaConfig.defaults();
                 ca.configCreateIndex = ca.nextIndex();
                 ca.configModifyIndex = ca.configCreateIndex;
-                ca.roots.add(ca.newRoot(null));
+                ca.roots.add(ca.newRoot(null, ca.config, ca.nextIndex()));
                 ca.save();
             }
         } catch (IOException e) {
@@ -161,18 +163,26 @@ public final class ConnectCa {
      */
     public boolean configure(CaConfig next) {
         boolean rotate;
-        synchronized (this) {
-            rotate = config.needsNewRoot(next);
-            if (rotate) {
-                Root old = active();
-                Root fresh = newRoot(old, next);
-                roots.replaceAll(r -> r == old ? new Root(r.id(), r.name(), r.cert(), r.key(), r.intermediates(), false, r.keyType(),
-                        r.keyBits(), r.createIndex(), nextIndex(), clock.instant()) : r);
-                roots.add(0, fresh);
+        synchronized (configuring) {
+            Root old;
+            long index;
+            synchronized (this) {
+                rotate = config.needsNewRoot(next);
+                old = active();
+                index = nextIndex();
             }
-            config = next;
-            configModifyIndex = nextIndex();
-            save();
+            // The new root's key (seconds for RSA 4096) is made without the state's lock: the roots stay readable meanwhile.
+            Root fresh = rotate ? newRoot(old, next, index) : null;
+            synchronized (this) {
+                if (rotate) {
+                    roots.replaceAll(r -> r == old ? new Root(r.id(), r.name(), r.cert(), r.key(), r.intermediates(), false, r.keyType(),
+                            r.keyBits(), r.createIndex(), nextIndex(), clock.instant()) : r);
+                    roots.add(0, fresh);
+                }
+                config = next;
+                configModifyIndex = nextIndex();
+                save();
+            }
         }
         listeners.forEach(Runnable::run);
         return rotate;
@@ -184,30 +194,39 @@ public final class ConnectCa {
      *
      * @throws RateLimitedException past CSRMaxPerSecond
      */
-    public synchronized Leaf leaf(String service) {
-        Leaf cached = leaves.get(service);
-        Root root = active();
+    public Leaf leaf(String service) {
+        Root root;
+        Duration ttl;
         Instant now = clock.instant();
-        if (cached != null && cached.rootId().equals(root.id()) && now.isBefore(cached.rotateAt())
-                && Duration.between(cached.validAfter(), cached.validBefore()).equals(config.leafTtl().plus(BACKDATE))) {
-            return cached;
+        synchronized (this) {
+            Leaf cached = leaves.get(service);
+            root = active();
+            ttl = config.leafTtl();
+            if (cached != null && cached.rootId().equals(root.id()) && now.isBefore(cached.rotateAt())
+                    && Duration.between(cached.validAfter(), cached.validBefore()).equals(ttl.plus(BACKDATE))) {
+                return cached;
+            }
+            take();
         }
-        take();
+        // Key and signature without the state's lock: the CA's threads issue side by side, and the roots stay readable.
         SpiffeId id = SpiffeId.service(trustDomain, datacenter, service);
         KeyPair keys = CaCertificates.keys("ec", 256);
         Instant from = now.minus(BACKDATE);
-        Instant until = now.plus(config.leafTtl());
+        Instant until = now.plus(ttl);
         BigInteger serial = CaCertificates.serial();
         X509Certificate cert = CaCertificates.leaf(id, keys.getPublic(), root.cert(), root.key(), serial, from, until);
         StringBuilder chain = new StringBuilder(CaCertificates.pem(cert));
         root.intermediates().forEach(chain::append);
         long life = Duration.between(now, until).toMillis();
         Instant rotateAt = now.plusMillis((long) (life * ThreadLocalRandom.current().nextDouble(0.6, 0.9)));
-        long index = nextIndex();
-        Leaf leaf = new Leaf(CaCertificates.colonHex(serial), chain.toString(), CaCertificates.pem(keys.getPrivate()), service,
-                id.uri(), from, until, index, index, root.id(), rotateAt);
-        leaves.put(service, leaf);
-        return leaf;
+        String keyPem = CaCertificates.pem(keys.getPrivate());
+        synchronized (this) {
+            long index = nextIndex();
+            Leaf leaf = new Leaf(CaCertificates.colonHex(serial), chain.toString(), keyPem, service, id.uri(), from, until, index, index,
+                    root.id(), rotateAt);
+            leaves.put(service, leaf);
+            return leaf;
+        }
     }
 
     private void take() {
@@ -221,18 +240,13 @@ public final class ConnectCa {
         tokens -= 1;
     }
 
-    private Root newRoot(Root old) {
-        return newRoot(old, config);
-    }
-
-    private Root newRoot(Root old, CaConfig with) {
+    private Root newRoot(Root old, CaConfig with, long index) {
         KeyPair keys = CaCertificates.keys(with.keyType(), with.keyBits());
         Instant now = clock.instant();
         X509Certificate cert = CaCertificates.root(keys, trustDomain, CaCertificates.serial(), now.minus(Duration.ofMinutes(1)),
                 now.plus(with.rootTtl()));
         List<String> intermediates = old == null ? List.of()
                 : List.of(CaCertificates.pem(CaCertificates.crossSign(cert, old.cert(), old.key(), trustDomain)));
-        long index = nextIndex();
         return new Root(CaCertificates.fingerprint(cert), "Consul CA Primary Cert", cert, keys.getPrivate(), intermediates, true,
                 with.keyType(), with.keyBits(), index, index, null);
     }
