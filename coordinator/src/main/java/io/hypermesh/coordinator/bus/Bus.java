@@ -251,8 +251,7 @@ public final class Bus implements AutoCloseable {
                 .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter()).withStreamThreads(s.streamThreads())
                 .withAnomalies(s.anomalies())
                 .withConnect(new ConnectSettings(s.pkiDir() != null ? s.pkiDir().resolve("connect") : s.dataDir().resolve("connect-ca"),
-                        s.pkiDir() != null || s.kafkaSasl() || s.apiTokens().required() ? IntentionBook.DefaultPolicy.DENY
-                                : IntentionBook.DefaultPolicy.ALLOW, s.decisions()))
+                        IntentionBook.DefaultPolicy.of(s.pkiDir() != null || s.kafkaSasl() || s.apiTokens().required()), s.decisions()))
                 // Static membership, named by the data dir: started again on the same folder after
                 // a crash, the folds take their old member's place at once instead of waiting out
                 // its 45 s session (measured: 42 of the 68 s a restart took after kill -9).

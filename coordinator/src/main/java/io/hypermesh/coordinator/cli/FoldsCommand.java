@@ -68,9 +68,8 @@ final class FoldsCommand implements Callable<Integer> {
                 .withApplicationId(applicationId).withAdvertisedHost(bind.host).withProcessingGuarantee(guarantee)
                 .withConsulAgent(consul.node(), consul.datacenter).withStreamThreads(streamThreads.threads);
         // Secured (a certificate to Kafka, or write tokens): no intention means deny, as on a secured `up`.
-        boolean secured = settings.kafka().tls().enabled() || writeTokens.tokens().required();
-        settings = settings.withConnect(new ConnectSettings(connectCaDir, secured ? IntentionBook.DefaultPolicy.DENY
-                : IntentionBook.DefaultPolicy.ALLOW, connectDecisions));
+        settings = settings.withConnect(new ConnectSettings(connectCaDir,
+                IntentionBook.DefaultPolicy.of(settings.kafka().tls().enabled() || writeTokens.tokens().required()), connectDecisions));
         StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(bus.registryUrl(), settings.kafka().tls()),
                 writeTokens.tokens());
         app.awaitRunning(Duration.ofMinutes(2));

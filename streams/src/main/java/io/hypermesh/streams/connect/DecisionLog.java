@@ -78,10 +78,6 @@ public final class DecisionLog implements AutoCloseable {
                 }, (r, pool) -> dropped.incrementAndGet());
     }
 
-    public Mode mode() {
-        return mode;
-    }
-
     public long dropped() {
         return dropped.get();
     }
@@ -99,7 +95,7 @@ public final class DecisionLog implements AutoCloseable {
         }
         Intention hit = d.intention();
         AuthorizationDecided decided = new AuthorizationDecided(destination, client.service(), clientCertUri, clientCertSerial,
-                d.allowed(), d.reason(), layer, hit == null ? null : hit.id().isEmpty() ? hit.key() : hit.id(),
+                d.allowed(), d.reason(), layer, hit == null ? null : hit.reference(),
                 hit == null ? null : hit.toString(), method, path, share);
         sender.execute(() -> {
             try {

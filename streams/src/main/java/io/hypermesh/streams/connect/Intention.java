@@ -62,9 +62,9 @@ public record Intention(String id, String sourceNs, String sourceName, String de
         return (WILDCARD.equals(sourceNs) || sourceNs.equals(namespace)) && (WILDCARD.equals(sourceName) || sourceName.equals(name));
     }
 
-    public boolean matchesDestination(String namespace, String name) {
-        return (WILDCARD.equals(destinationNs) || destinationNs.equals(namespace))
-                && (WILDCARD.equals(destinationName) || destinationName.equals(name));
+    /** How a decision names it: its ID, or for one Consul gives no ID, its pair. */
+    public String reference() {
+        return id.isEmpty() ? key() : id;
     }
 
     /** As Consul prints one: {@code web => db (allow)}, the default namespace left out. */

@@ -36,6 +36,11 @@ public final class IntentionBook {
         public boolean allowed() {
             return allowed;
         }
+
+        /** Deny on a secured bus (a certificate, SASL users or write tokens), allow on an open one. */
+        public static DefaultPolicy of(boolean secured) {
+            return secured ? DENY : ALLOW;
+        }
     }
 
     /** An answer: whether it is allowed, why, and the intention that decided (null for the default). */
@@ -53,10 +58,6 @@ public final class IntentionBook {
 
     public IntentionBook(DefaultPolicy defaultPolicy) {
         this.defaultPolicy = defaultPolicy;
-    }
-
-    public DefaultPolicy defaultPolicy() {
-        return defaultPolicy;
     }
 
     /** The fold: an intention written (replacing the one of its pair). */
@@ -112,7 +113,7 @@ public final class IntentionBook {
         if (hit.l7()) {
             return new Decision(false, "Matched L7 intention: " + hit, hit);
         }
-        return new Decision("allow".equals(hit.action()), "Matched L4 intention: " + hit, hit);
+        return byAction(hit);
     }
 
     /**
@@ -126,7 +127,7 @@ public final class IntentionBook {
             return byDefault("");
         }
         if (!hit.l7()) {
-            return new Decision("allow".equals(hit.action()), "Matched L4 intention: " + hit, hit);
+            return byAction(hit);
         }
         List<Permission> permissions = hit.permissions();
         for (int p = 0; p < permissions.size(); p++) {
@@ -137,6 +138,10 @@ public final class IntentionBook {
         }
         Decision fallback = byDefault("Matched L7 intention: " + hit + " but none of its permissions; ");
         return new Decision(fallback.allowed(), fallback.reason(), hit);
+    }
+
+    private static Decision byAction(Intention l4) {
+        return new Decision("allow".equals(l4.action()), "Matched L4 intention: " + l4, l4);
     }
 
     private Decision byDefault(String prefix) {

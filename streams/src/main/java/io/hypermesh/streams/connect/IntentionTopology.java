@@ -102,8 +102,7 @@ public final class IntentionTopology {
             }
             if (event == null) {
                 // Compaction's own tombstone: the pair is gone.
-                store.delete(key);
-                book.remove(key);
+                forget(key);
                 return;
             }
             if (event.getPayload() instanceof IntentionWritten written) {
@@ -119,15 +118,18 @@ public final class IntentionTopology {
                 store.put(key, event);
                 book.put(intention);
                 if (written.getReplaces() != null && !written.getReplaces().equals(key)) {
-                    store.delete(written.getReplaces());
-                    book.remove(written.getReplaces());
+                    forget(written.getReplaces());
                 }
             } else if (event.getPayload() instanceof IntentionDeleted) {
-                store.delete(key);
-                book.remove(key);
+                forget(key);
             } else {
                 store.put(key, event);
             }
+        }
+
+        private void forget(String key) {
+            store.delete(key);
+            book.remove(key);
         }
     }
 }

@@ -83,8 +83,7 @@ final class Authorize {
         decisions.record(target, uri, serial.isEmpty() ? null : serial, client, d, l7 ? "L7" : "L4", method, path);
         JsonObject answer = new JsonObject().put("Authorized", d.allowed()).put("Reason", d.reason());
         if (l7 && d.intention() != null) {
-            answer.put("Intention", d.intention().toString()).put("IntentionID", d.intention().id().isEmpty() ? d.intention().key()
-                    : d.intention().id());
+            answer.put("Intention", d.intention().toString()).put("IntentionID", d.intention().reference());
         }
         Responses.json(ctx, 200, answer);
     }

@@ -6,8 +6,8 @@ import io.hypermesh.streams.api.ApiException;
 import io.hypermesh.streams.api.BlockingQuery;
 import io.hypermesh.streams.api.Responses;
 import io.hypermesh.streams.api.Watchers;
+import io.hypermesh.streams.api.peer.WriteVisibility;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
@@ -67,14 +67,8 @@ final class ConnectReads {
 
     /** Completes once this instance applied the record at {@code offset} of partition {@code partition}; a 503 after 10 s. */
     Future<Void> applied(int partition, long offset) {
-        Promise<Void> done = Promise.promise();
-        var context = vertx.getOrCreateContext();
-        long timer = vertx.setTimer(APPLY_TIMEOUT_MS, id -> done.tryFail(new ApiException(503, "the change is in the log but this "
-                + "instance has not applied it after " + APPLY_TIMEOUT_MS / 1000 + " s; read again shortly")));
-        Runnable cancel = applied.onReached(partition, offset, () -> context.runOnContext(v -> {
-            vertx.cancelTimer(timer);
-            done.tryComplete();
-        }));
-        return done.future().onComplete(ar -> cancel.run());
+        return WriteVisibility.appliedHere(vertx, applied, partition, offset, APPLY_TIMEOUT_MS).recover(e -> Future.failedFuture(
+                new ApiException(503, "the change is in the log but this instance has not applied it after " + APPLY_TIMEOUT_MS / 1000
+                        + " s; read again shortly")));
     }
 }

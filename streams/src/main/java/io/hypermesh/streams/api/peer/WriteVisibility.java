@@ -68,15 +68,24 @@ public final class WriteVisibility {
 
     /** Waits here for this instance's fold to reach the offset, at most {@code waitMs}. */
     Future<Void> local(int partition, long offset, long waitMs) {
+        return appliedHere(stores.vertx(), applied, partition, offset, waitMs);
+    }
+
+    /**
+     * Completes on the caller's event loop once {@code applied} reached the offset; after {@code waitMs}
+     * fails with a {@link StoreNotReadyException} (a 503) naming it.
+     */
+    public static Future<Void> appliedHere(io.vertx.core.Vertx vertx, AppliedOffsets applied, int partition, long offset,
+                                           long waitMs) {
         Promise<Void> done = Promise.promise();
         // The fold calls back on its stream thread: answer on the caller's event loop instead.
-        io.vertx.core.Context caller = stores.vertx().getOrCreateContext();
+        io.vertx.core.Context caller = vertx.getOrCreateContext();
         Runnable cancel = applied.onReached(partition, offset, () -> caller.runOnContext(v -> done.tryComplete()));
         if (!done.future().isComplete()) {
-            long timer = stores.vertx().setTimer(Math.max(1, waitMs), id -> done.tryFail(new StoreNotReadyException(
+            long timer = vertx.setTimer(Math.max(1, waitMs), id -> done.tryFail(new StoreNotReadyException(
                     "offset " + offset + " of partition " + partition + " not applied here after " + waitMs + " ms")));
             done.future().onComplete(ignored -> {
-                stores.vertx().cancelTimer(timer);
+                vertx.cancelTimer(timer);
                 cancel.run();
             });
         }
