@@ -67,6 +67,8 @@ public final class BusAcls {
             topic(bindings, principal, Topics.ANOMALIES, AclOperation.READ, AclOperation.DESCRIBE);
             // And every change of Connect policy (intentions, the CA's configuration).
             topic(bindings, principal, Topics.INTENTIONS, AclOperation.READ, AclOperation.DESCRIBE);
+            // And every KV write and session change.
+            topic(bindings, principal, Topics.KV, AclOperation.READ, AclOperation.DESCRIBE);
         }
         transactionalIds(bindings, principal, transactionalIdPrefix(principal));
         return distinct(bindings);
@@ -110,11 +112,12 @@ public final class BusAcls {
         seeCatalog(bindings, FOLDS);
         for (TopicSpec<?> in : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.LIFECYCLE, Topics.LIFECYCLE_COMMANDS, Topics.AUDIT,
                 Topics.METRICS, Topics.TRANSPORT, Topics.CONSENSUS, Topics.CONTAINERS, Topics.HEALTH_TRANSITIONS,
-                Topics.DEAD_LETTERS, Topics.SECURITY, Topics.ANOMALIES, Topics.INTENTIONS)) {
+                Topics.DEAD_LETTERS, Topics.SECURITY, Topics.ANOMALIES, Topics.INTENTIONS, Topics.KV)) {
             topic(bindings, FOLDS, in, AclOperation.READ);
         }
         for (TopicSpec<?> out : List.of(Topics.REGISTRY, Topics.HEALTH_CHECKS, Topics.HEALTH_SCORES, Topics.HEALTH_TRANSITIONS,
-                Topics.REGISTRY_STATE, Topics.METRIC_SCORES, Topics.ANOMALIES, Topics.INTENTIONS, Topics.DECISIONS, Topics.DEAD_LETTERS)) {
+                Topics.REGISTRY_STATE, Topics.METRIC_SCORES, Topics.ANOMALIES, Topics.INTENTIONS, Topics.DECISIONS, Topics.KV,
+                Topics.DEAD_LETTERS)) {
             topic(bindings, FOLDS, out, AclOperation.WRITE);
         }
         bindings.add(allow(FOLDS, prefixed(ResourceType.TOPIC, applicationId), AclOperation.ALL));

@@ -10,6 +10,7 @@ import io.hypermesh.events.deadletter.DeadLetterEvent;
 import io.hypermesh.events.health.HealthCheckEvent;
 import io.hypermesh.events.health.HealthScoreEvent;
 import io.hypermesh.events.health.HealthTransitionEvent;
+import io.hypermesh.events.kv.KvEvent;
 import io.hypermesh.events.lifecycle.LifecycleCommandEvent;
 import io.hypermesh.events.lifecycle.LifecycleEvent;
 import io.hypermesh.events.metrics.MetricEvent;
@@ -78,6 +79,13 @@ public final class Topics {
     /** Authorization decisions, as configured (all, sampled, denials); keyed by destination. */
     public static final TopicSpec<DecisionEvent> DECISIONS = new TopicSpec<>("hypermesh.decisions", 3, RF, DELETE, days(7),
             DecisionEvent.class);
+    /**
+     * Consul KV and sessions: requests in one order (one partition), decided by the KV fold, so a
+     * transaction over any keys is whole or nothing and two contenders for a lock never both win.
+     * Kept forever: the log is every key's history and who changed it.
+     */
+    public static final TopicSpec<KvEvent> KV = new TopicSpec<>("hypermesh.kv", 1, RF, DELETE, TopicSpec.RETAIN_FOREVER,
+            KvEvent.class);
     /** Folded registry state, one record per live instance; tombstones when one leaves. */
     public static final TopicSpec<ServiceInstance> REGISTRY_STATE = new TopicSpec<>("hypermesh.registry.state", 3, RF, COMPACT,
             TopicSpec.RETAIN_FOREVER, ServiceInstance.class);
@@ -90,7 +98,7 @@ public final class Topics {
     /** Every event topic, in a fixed order. */
     public static final List<TopicSpec<?>> EVENT_TOPICS = List.of(REGISTRY, HEALTH_CHECKS, HEALTH_SCORES, HEALTH_TRANSITIONS,
             LIFECYCLE, LIFECYCLE_COMMANDS, AUDIT, SECURITY, CONTAINERS, CONSENSUS, TRANSPORT, METRICS, METRIC_SCORES,
-            ANOMALIES, INTENTIONS, DECISIONS, DEAD_LETTERS);
+            ANOMALIES, INTENTIONS, DECISIONS, KV, DEAD_LETTERS);
 
     /** Coordinator leadership: one partition, its consumer group elects the active coordinator; holds the epoch. */
     public static final TopicSpec<SpecificRecord> COORDINATOR = new TopicSpec<>("hypermesh.coordinator", 1, RF, COMPACT,

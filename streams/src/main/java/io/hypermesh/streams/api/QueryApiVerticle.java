@@ -22,6 +22,8 @@ import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.http.auth.WriteAccess;
 import io.hypermesh.http.HttpTls;
 import io.hypermesh.streams.AppliedOffsets;
+import io.hypermesh.streams.api.kv.KvRoom;
+import io.hypermesh.streams.kv.KvLimits;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
 import io.hypermesh.streams.StreamsSettings;
@@ -57,6 +59,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private final BusGauges gauges;
     private final ChangeSignal changes;
     private final AppliedOffsets applied;
+    private final AppliedOffsets kvApplied;
     private final ConsulIndexes indexes;
     private final ConnectParts connect;
     private final StreamsSettings settings;
@@ -68,6 +71,7 @@ public final class QueryApiVerticle extends VerticleBase {
     private AnswerBudget answers;
     private TransactionHolders holders;
     private PeerChanges peerChanges;
+    private KvRoom kv;
     private long dashboardTimer = -1;
 
     /**
@@ -77,7 +81,8 @@ public final class QueryApiVerticle extends VerticleBase {
      *               the internal endpoints
      */
     public QueryApiVerticle(KafkaStreams streams, StoreAccess stores, BusPublisher writer, BusGauges gauges,
-                            ChangeSignal changes, AppliedOffsets applied, ConsulIndexes indexes, ConnectParts connect,
+                            ChangeSignal changes, AppliedOffsets applied, AppliedOffsets kvApplied, ConsulIndexes indexes,
+                            ConnectParts connect,
                             StreamsSettings settings,
                                     Dashboard dashboard,
                             ApiTokens tokens, HttpTls tls) {
@@ -86,6 +91,7 @@ public final class QueryApiVerticle extends VerticleBase {
         this.dashboard = dashboard;
         this.changes = changes;
         this.applied = applied;
+        this.kvApplied = kvApplied;
         this.indexes = indexes;
         this.connect = connect;
         this.streams = streams;
@@ -121,6 +127,11 @@ public final class QueryApiVerticle extends VerticleBase {
         router.post("/v1/connect/*").handler(this::authorizeWrite);
         router.delete("/v1/connect/*").handler(this::authorizeWrite);
         router.get("/v1/agent/connect/ca/leaf/*").handler(this::authorizeWrite);
+        // KV, sessions and transactions: configuration and locks.
+        router.put("/v1/kv/*").handler(this::authorizeWrite);
+        router.delete("/v1/kv/*").handler(this::authorizeWrite);
+        router.put("/v1/txn").handler(this::authorizeWrite);
+        router.put("/v1/session/*").handler(this::authorizeWrite);
 
         RegistryReader registry = new RegistryReader(stores, indexes);
         holders = new TransactionHolders(settings.kafka().clientConfig());
@@ -139,6 +150,8 @@ public final class QueryApiVerticle extends VerticleBase {
         new AgentWrites(writer, registry, visibility, settings).mount(routes);
         new HypermeshViews(vertx, stores, changes, dashboard, streams, settings.applicationId(), watchers, answers).mount(routes);
         new Baselines(stores, writer, settings.nodeName()).mount(routes);
+        kv = new KvRoom(vertx, stores, writer, kvApplied, registry, changes, watchers, answers, KvLimits.defaults(), settings.nodeName());
+        kv.mount(routes);
         peers.mount(routes);
         checks = new CheckRunner(vertx, stores, writer, settings.nodeName());
         checks.start();
@@ -186,6 +199,9 @@ public final class QueryApiVerticle extends VerticleBase {
         }
         if (peerChanges != null) {
             peerChanges.stop();
+        }
+        if (kv != null) {
+            kv.stop();
         }
         if (answers != null) {
             answers.close();

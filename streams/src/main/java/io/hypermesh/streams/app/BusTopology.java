@@ -10,6 +10,8 @@ import io.hypermesh.streams.FoldMetrics;
 import io.hypermesh.streams.StreamsSettings;
 import io.hypermesh.streams.anomaly.AnomalyTopology;
 import io.hypermesh.streams.health.HealthTopology;
+import io.hypermesh.streams.kv.KvLimits;
+import io.hypermesh.streams.kv.KvTopology;
 import io.hypermesh.streams.lifecycle.LifecycleTopology;
 import io.hypermesh.streams.registry.RegistryTopology;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -29,7 +31,8 @@ public final class BusTopology {
 
     public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
                                  ConsulIndexes indexes, FoldMetrics metrics) {
-        return build(settings, serdes, changes, applied, indexes, metrics, IntentionOutputs.detached(settings.connect().defaultPolicy()));
+        return build(settings, serdes, changes, applied, indexes, metrics, IntentionOutputs.detached(settings.connect().defaultPolicy()),
+                null);
     }
 
     /**
@@ -38,9 +41,10 @@ public final class BusTopology {
      * @param indexes the registry fold's Consul indexes of this instance's partitions; null for none
      * @param metrics told of every event each fold applies
      * @param intentions where the intentions fold's book, progress and dead letters go
+     * @param kvApplied  told how far the KV fold got; null for none
      */
     public static Topology build(StreamsSettings settings, BusSerdes serdes, ChangeSignal changes, AppliedOffsets applied,
-                                 ConsulIndexes indexes, FoldMetrics metrics, IntentionOutputs intentions) {
+                                 ConsulIndexes indexes, FoldMetrics metrics, IntentionOutputs intentions, AppliedOffsets kvApplied) {
         StreamsBuilder builder = new StreamsBuilder();
         var health = HealthTopology.addTo(builder, settings, serdes, metrics);
         var lifecycle = LifecycleTopology.addTo(builder, serdes, metrics);
@@ -62,6 +66,7 @@ public final class BusTopology {
         IntentionTopology.addTo(builder, serdes, intentions, changes);
         Topology topology = builder.build(settings.streamsProperties());
         RegistryTopology.addTo(topology, settings, serdes, changes, applied, indexes, metrics);
+        KvTopology.addTo(topology, serdes, KvLimits.defaults(), changes, kvApplied);
         return topology;
     }
 }

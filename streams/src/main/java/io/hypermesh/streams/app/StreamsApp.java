@@ -15,6 +15,11 @@ import io.hypermesh.streams.metrics.BusGauges;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.streams.AppliedOffsets;
+import io.hypermesh.streams.kv.KvTopology;
+import io.hypermesh.state.KvEntry;
+import io.hypermesh.state.KvOutcome;
+import io.hypermesh.state.KvSession;
+import io.hypermesh.state.KvVersion;
 import io.hypermesh.streams.BusSerdes;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.ConsulIndexes;
@@ -125,8 +130,9 @@ public final class StreamsApp implements AutoCloseable {
                 Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.LINGER_MS_CONFIG, 0));
         IntentionOutputs intentions = new IntentionOutputs(new IntentionBook(settings.connect().defaultPolicy()), new AppliedOffsets(),
                 letter -> writer.publish(letter));
-        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters, intentions),
-                properties);
+        AppliedOffsets kvApplied = new AppliedOffsets();
+        KafkaStreams streams = new KafkaStreams(BusTopology.build(settings, serdes, changes, applied, indexes, foldMeters, intentions,
+                kvApplied), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -151,7 +157,13 @@ public final class StreamsApp implements AutoCloseable {
                 Map.entry(RegistryTopology.STORE, serdes.of(ServiceInstance.class)),
                 Map.entry(AnomalyTopology.SERIES_STORE, serdes.of(SeriesState.class)),
                 Map.entry(AnomalyTopology.POINTS_STORE, serdes.of(SeriesPoint.class)),
-                Map.entry(AnomalyTopology.RECORDS_STORE, serdes.of(io.hypermesh.state.AnomalyRecord.class)));
+                Map.entry(AnomalyTopology.RECORDS_STORE, serdes.of(io.hypermesh.state.AnomalyRecord.class)),
+                Map.entry(KvTopology.ENTRIES, serdes.of(KvEntry.class)),
+                Map.entry(KvTopology.TOMBSTONES, Serdes.Long()),
+                Map.entry(KvTopology.SESSIONS, serdes.of(KvSession.class)),
+                Map.entry(KvTopology.HISTORY, serdes.of(KvVersion.class)),
+                Map.entry(KvTopology.META, Serdes.Long()),
+                Map.entry(KvTopology.OUTCOMES, serdes.of(KvOutcome.class)));
         // The query API's HTTPS identity: the instance's certificate when its Kafka settings name one.
         HttpTls tls = new HttpTls(settings.kafka().tls());
         StoreAccess stores = new StoreAccess(vertx, streams, new HostInfo(settings.advertisedHost(), settings.httpPort()), storeSerdes,
@@ -164,7 +176,7 @@ public final class StreamsApp implements AutoCloseable {
         DeadLetterTail deadLetters = new DeadLetterTail(settings.kafka(), registry, 50, () -> changes.ring(Dashboard.SCOPE));
         SchemaCatalog schemas = new SchemaCatalog(registry);
         QueryApiVerticle api = new QueryApiVerticle(streams, stores, writer, new BusGauges(metrics, stores, audit, schemas), changes,
-                applied, indexes, connect,
+                applied, kvApplied, indexes, connect,
                 settings, new Dashboard(vertx, stores, changes, audit, deadLetters, schemas, new EventFlow(metrics, () ->
                         FoldLag.of(streams))), tokens, tls);
         try {

@@ -26,7 +26,7 @@ public final class RegistryReader {
     }
 
     /** Every instance, by service then instance id. */
-    Future<List<ServiceInstance>> all() {
+    public Future<List<ServiceInstance>> all() {
         return byService(stores, null);
     }
 
@@ -55,7 +55,7 @@ public final class RegistryReader {
     }
 
     /** The instance holding a check id, if any (Consul's derived ids need no lookup). */
-    Future<Optional<ServiceInstance>> holderOfCheck(String checkId) {
+    public Future<Optional<ServiceInstance>> holderOfCheck(String checkId) {
         for (String prefix : List.of(RegistryTopology.SERVICE_CHECK_PREFIX, RegistryTopology.MAINTENANCE_CHECK_PREFIX)) {
             if (checkId.startsWith(prefix)) {
                 return instance(checkId.substring(prefix.length())).map(found -> found.filter(i -> holds(i, checkId)));
