@@ -7,6 +7,12 @@ import io.hypermesh.events.anomaly.BaselineChanged;
 import io.hypermesh.events.audit.AuditOutcome;
 import io.hypermesh.events.connect.CaConfigured;
 import io.hypermesh.events.connect.ConnectEvent;
+import io.hypermesh.events.kv.KvEvent;
+import io.hypermesh.events.kv.KvOp;
+import io.hypermesh.events.kv.KvTxnRequested;
+import io.hypermesh.events.kv.SessionCreated;
+import io.hypermesh.events.kv.SessionDestroyed;
+import io.hypermesh.events.kv.SessionInvalidated;
 import io.hypermesh.events.connect.IntentionDeleted;
 import io.hypermesh.events.connect.IntentionWritten;
 import io.hypermesh.schemas.serde.AvroDeserializer;
@@ -88,6 +94,42 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
                 details.put("activeRootId", c.getActiveRootId());
                 details.put("rotated", Boolean.toString(c.getRotated()));
                 return action(c.getBy(), "connect ca configure", c.getProvider(), e.getEventId(), details);
+            }
+            return null;
+        });
+    }
+
+    /** Verbs of Consul's KV that change a key; the others only read. */
+    private static final java.util.Set<String> KV_WRITES = java.util.Set.of("set", "cas", "lock", "unlock", "delete", "delete-tree",
+            "delete-cas");
+
+    /**
+     * Consul KV and sessions: every write asked of the KV fold (what the fold decided is in the key's
+     * history and the log: a conditional write may not have taken effect), sessions created,
+     * destroyed and invalidated. Renewals and read-only transactions are not changes.
+     */
+    static AuditedChanges<KvEvent> kv(AuditedPublisher bus) {
+        return new AuditedChanges<>(bus, Topics.KV, "kv-", e -> {
+            if (e.getPayload() instanceof KvTxnRequested t) {
+                List<String> writes = new ArrayList<>();
+                for (KvOp op : t.getOps()) {
+                    if (KV_WRITES.contains(op.getVerb())) {
+                        writes.add(op.getVerb() + " " + op.getKey() + (op.getSession() == null ? "" : " session " + op.getSession())
+                                + (op.getVerb().endsWith("cas") ? " index " + op.getIndex() : ""));
+                    }
+                }
+                return writes.isEmpty() ? null : action(t.getBy(), "kv write", writes.size() == 1 ? writes.get(0).split(" ")[1]
+                        : writes.size() + " keys", e.getEventId(), Map.of("ops", String.join("; ", writes)));
+            }
+            if (e.getPayload() instanceof SessionCreated c) {
+                return action(c.getBy(), "session create", c.getId(), e.getEventId(), Map.of("node", c.getNode(), "behavior",
+                        c.getBehavior(), "ttl", c.getTtl()));
+            }
+            if (e.getPayload() instanceof SessionDestroyed d) {
+                return action(d.getBy(), "session destroy", d.getId(), e.getEventId(), Map.of());
+            }
+            if (e.getPayload() instanceof SessionInvalidated v) {
+                return action("the bus", "session invalidate", v.getId(), e.getEventId(), Map.of("reason", v.getReason()));
             }
             return null;
         });

@@ -77,6 +77,7 @@ public final class SecurityAdapter extends Adapter {
     public Future<?> start() {
         changes.add(AuditedChanges.baselines(bus));
         changes.add(AuditedChanges.connect(bus));
+        changes.add(AuditedChanges.kv(bus));
         changes.forEach(AuditedChanges::start);
         for (Path file : settings.tetragonFiles()) {
             tails.add(new TetragonTail(this, bus, file, settings.tetragonFromStart()));

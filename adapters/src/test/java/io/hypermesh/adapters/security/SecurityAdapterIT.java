@@ -171,9 +171,16 @@ class SecurityAdapterIT {
                     new io.hypermesh.events.EventSource("api", ComponentKind.STREAMS),
                     new io.hypermesh.events.connect.IntentionWritten("", "default", "web", "default", db, "consul", "deny", List.of(), "",
                             java.util.Map.of(), java.time.Instant.now(), 0L, null, "bob"))).get(30, TimeUnit.SECONDS);
+            // Issue 32: so is every KV write asked of the KV fold.
+            String key = "config/" + db;
+            api.publish(Topics.KV, key, io.hypermesh.schemas.events.Envelopes.wrap(Topics.KV,
+                    new io.hypermesh.events.EventSource("api", ComponentKind.STREAMS),
+                    new io.hypermesh.events.kv.KvTxnRequested(List.of(new io.hypermesh.events.kv.KvOp("set", key, null, 0L, 0L, null)),
+                            "carol"))).get(30, TimeUnit.SECONDS);
             try (AdapterHost host = tetragonOnly(settings, export)) {
                 awaitDecision(audit, settings, workload, "baseline accept", "alice");
                 awaitDecision(audit, settings, "web => " + db, "intention write", "bob");
+                awaitDecision(audit, settings, key, "kv write", "carol");
             }
             decide(api, workload, io.hypermesh.events.anomaly.BaselineAction.LOCK, null);
             try (AdapterHost host = tetragonOnly(settings, export)) {
