@@ -50,6 +50,17 @@ class ApiTokensIT {
             String listed = until(() -> get(http, app, "/v1/catalog/service/" + svc), b -> b.contains(svc + "-1"), Duration.ofSeconds(30),
                     "registered with the token, read without one");
             assertTrue(listed.contains("\"" + svc + "\""), listed);
+
+            // KV, sessions and transactions are writes too: configuration and locks need the token.
+            for (String path : List.of("/v1/kv/" + svc + "/conf", "/v1/txn", "/v1/session/create")) {
+                assertEquals(401, http.send(put(app, path, path.equals("/v1/txn") ? "[]" : "", null), HttpResponse.BodyHandlers.ofString())
+                        .statusCode(), path);
+            }
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/kv/" + svc + "/conf")).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals("true", http.send(put(app, "/v1/kv/" + svc + "/conf", "v", "Bearer " + TOKEN),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertTrue(get(http, app, "/v1/kv/" + svc + "/conf").contains("\"Value\":\"dg==\""), "read without one");
         }
     }
 
