@@ -244,7 +244,7 @@ public final class Bus implements AutoCloseable {
 
     /** Step two: the folds and their query API; the envelope schemas are registered meanwhile. */
     public Bus startFolds() throws Exception {
-        log.println("starting the folds (registry, health, lifecycle, discovery, anomalies) and the query API");
+        log.println("starting the folds (registry, health, lifecycle, discovery, anomalies, intentions, KV) and the query API");
         log.flush();
         StreamsSettings settings = StreamsSettings.defaults(access(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"),
                 s.apiPort())
