@@ -136,6 +136,17 @@ public final class ConsulJson {
                 .put("CreateIndex", c.getCreateIndex()).put("ModifyIndex", c.getModifyIndex());
     }
 
+    /**
+     * The node check every Consul agent's node holds, and the one a session is tied to by default:
+     * the bus's own node passes it while the bus runs.
+     */
+    public static JsonObject serfHealth(String node) {
+        return new JsonObject().put("Node", node).put("CheckID", "serfHealth").put("Name", "Serf Health Status").put("Status", "passing")
+                .put("Notes", "").put("Output", "Agent alive and reachable").put("ServiceID", "").put("ServiceName", "")
+                .put("ServiceTags", new JsonArray()).put("Type", "").put("Interval", "").put("Timeout", "").put("ExposedPort", 0)
+                .put("Definition", new JsonObject()).put("CreateIndex", 1).put("ModifyIndex", 1);
+    }
+
     /** Consul's aggregate of checks: any critical wins, then any warning; no checks is passing. */
     public static String aggregate(ServiceInstance i) {
         String status = "passing";

@@ -127,7 +127,14 @@ public final class ConsulReads {
         routes.get("/v1/health/node/:node").handler(ctx -> {
             ConsulFilter filter = ConsulQueries.filter(ctx, ConsulJson.CHECK_FIELDS);
             String node = ctx.pathParam("node");
-            queries.serve(ctx, Scopes.node(node), () -> queries.rendered(onNode(node), instances -> checks(instances, filter, s -> true)));
+            queries.serve(ctx, Scopes.node(node), () -> queries.rendered(onNode(node), instances -> {
+                JsonArray checks = checks(instances, filter, s -> true);
+                JsonObject serf = ConsulJson.serfHealth(node);
+                if (node.equals(settings.nodeName()) && (filter == null || filter.test(serf))) {
+                    checks.add(0, serf);
+                }
+                return checks;
+            }));
         });
         routes.get("/v1/health/state/:state").handler(ctx -> {
             String state = ctx.pathParam("state");

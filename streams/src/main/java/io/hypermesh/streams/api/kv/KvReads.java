@@ -2,6 +2,7 @@ package io.hypermesh.streams.api.kv;
 
 import io.hypermesh.state.KvEntry;
 import io.hypermesh.state.KvSession;
+import io.hypermesh.state.KvVersion;
 import io.hypermesh.streams.ChangeSignal;
 import io.hypermesh.streams.api.AnswerBudget;
 import io.hypermesh.streams.api.BlockingQuery;
@@ -51,6 +52,14 @@ final class KvReads {
         }
     }
 
+    /** A key's kept versions, oldest first, and the key's index. */
+    record HistoryView(List<KvVersion> versions, long index) implements AnswerBudget.Wrapping {
+        @Override
+        public Object view() {
+            return versions;
+        }
+    }
+
     /** A rendered answer: its status, body and index. */
     record Answer(int status, Buffer body, String contentType, long index) {
     }
@@ -81,6 +90,12 @@ final class KvReads {
         });
     }
 
+    Future<HistoryView> history(String key) {
+        Future<List<KvVersion>> versions = stores.scan(KvTopology.HISTORY, KvTopology.historyPrefix(key));
+        Future<KeyView> now = key(key);
+        return Future.all(versions, now).map(both -> new HistoryView(versions.result(), now.result().index()));
+    }
+
     Future<TreeView> tree(String prefix) {
         String scan = prefix.isEmpty() ? null : prefix;
         Future<List<KvEntry>> entries = stores.scan(KvTopology.ENTRIES, scan);
@@ -99,6 +114,13 @@ final class KvReads {
             }
             return new TreeView(entries.result(), index);
         });
+    }
+
+    /** One session, read where the fold runs (no scan). */
+    Future<SessionView> session(String id) {
+        Future<Optional<KvSession>> one = stores.get(KvTopology.SESSIONS, id);
+        return Future.all(one, meta(KvTopology.SESSIONS_INDEX)).map(both -> new SessionView(one.result().stream().toList(),
+                Math.max(1, both.<Long>resultAt(1))));
     }
 
     Future<SessionView> sessions(Function<List<KvSession>, List<KvSession>> which) {

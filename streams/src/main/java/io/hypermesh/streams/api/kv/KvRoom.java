@@ -30,7 +30,7 @@ public final class KvRoom {
         this.kv = new KvEndpoints(reads, writes);
         this.sessions = new SessionEndpoints(reads, writes, registry, nodeName);
         this.txn = new TxnEndpoint(writes);
-        this.history = new KvHistory(stores, limits.historyPerKey());
+        this.history = new KvHistory(reads, limits.historyPerKey());
         this.checks = new SessionChecks(vertx, stores, registry, writes);
     }
 

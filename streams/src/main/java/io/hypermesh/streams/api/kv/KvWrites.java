@@ -3,6 +3,7 @@ package io.hypermesh.streams.api.kv;
 import io.hypermesh.events.ComponentKind;
 import io.hypermesh.events.EventSource;
 import io.hypermesh.events.kv.KvEvent;
+import io.hypermesh.http.ClientShares;
 import io.hypermesh.schemas.events.Envelopes;
 import io.hypermesh.schemas.publish.BusPublisher;
 import io.hypermesh.schemas.topics.Topics;
@@ -37,6 +38,7 @@ final class KvWrites {
     private final StoreAccess stores;
     private final AppliedOffsets applied;
     private final String nodeName;
+    private final KvWriteRate rate = new KvWriteRate();
 
     KvWrites(BusPublisher writer, StoreAccess stores, AppliedOffsets applied, String nodeName) {
         this.writer = writer;
@@ -47,6 +49,10 @@ final class KvWrites {
 
     /** Writes the request (for {@code ctx}, or the bus itself when null) and completes with its decision. */
     Future<KvOutcome> request(RoutingContext ctx, String key, SpecificRecord payload) {
+        if (ctx != null && !rate.take(ClientShares.clientOf(ctx.request()), System.nanoTime())) {
+            return Future.failedFuture(new ApiException(429, "Rate limit reached, try again later: a client may ask for "
+                    + (int) KvWriteRate.PER_SECOND + " KV and session changes a second"));
+        }
         KvEvent event = Envelopes.wrap(Topics.KV, UUID.randomUUID().toString(), new EventSource(nodeName, ComponentKind.STREAMS),
                 Instant.now(), ctx == null ? null : ctx.request().getHeader("traceparent"), payload);
         return Future.fromCompletionStage(writer.publish(Topics.KV, key, event)).compose(this::decision);

@@ -5,6 +5,7 @@ import io.hypermesh.events.kv.SessionDestroyed;
 import io.hypermesh.events.kv.SessionRenewed;
 import io.hypermesh.http.GoDuration;
 import io.hypermesh.state.CheckState;
+import io.hypermesh.state.KvSession;
 import io.hypermesh.streams.api.ApiException;
 import io.hypermesh.streams.api.Callers;
 import io.hypermesh.streams.api.Responses;
@@ -54,28 +55,51 @@ final class SessionEndpoints {
             writes.request(ctx, "session:" + id, new SessionDestroyed(id, Callers.who(ctx)))
                     .onSuccess(outcome -> Responses.json(ctx, 200, "true")).onFailure(ctx::fail);
         });
-        routes.put("/v1/session/renew/:id").handler(ctx -> {
+        routes.put("/v1/session/renew/:id").handler(this::renew);
+        routes.get("/v1/session/info/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
-            writes.request(ctx, "session:" + id, new SessionRenewed(id, Callers.who(ctx))).compose(outcome -> outcome.getOk()
-                    ? reads.sessions(all -> all.stream().filter(s -> s.getId().equals(id)).toList())
-                    : Future.failedFuture(ApiException.notFound("Session id '" + id + "' not found"))).onSuccess(view -> {
-                        if (view.sessions().isEmpty()) {
-                            ctx.fail(ApiException.notFound("Session id '" + id + "' not found"));
-                            return;
-                        }
-                        Responses.json(ctx, 200, KvJson.sessions(view.sessions()));
-                    }).onFailure(ctx::fail);
+            reads.serve(ctx, List.of(KvTopology.SESSIONS_SCOPE), () -> reads.session(id), KvReads.SessionView::index, this::render);
         });
-        routes.get("/v1/session/info/:id").handler(ctx -> list(ctx, ctx.pathParam("id"), null));
-        routes.get("/v1/session/node/:node").handler(ctx -> list(ctx, null, ctx.pathParam("node")));
-        routes.get("/v1/session/list").handler(ctx -> list(ctx, null, null));
+        routes.get("/v1/session/node/:node").handler(ctx -> list(ctx, ctx.pathParam("node")));
+        routes.get("/v1/session/list").handler(ctx -> list(ctx, null));
     }
 
-    private void list(RoutingContext ctx, String id, String node) {
+    /** The sessions of one node, or all when {@code node} is null. */
+    private void list(RoutingContext ctx, String node) {
         reads.serve(ctx, List.of(KvTopology.SESSIONS_SCOPE), () -> reads.sessions(all -> all.stream()
-                .filter(s -> (id == null || s.getId().equals(id)) && (node == null || s.getNode().equals(node))).toList()),
-                KvReads.SessionView::index, view -> new KvReads.Answer(200, Buffer.buffer(KvJson.sessions(view.sessions()).encode()),
-                        "application/json", view.index()));
+                .filter(s -> node == null || s.getNode().equals(node)).toList()),
+                KvReads.SessionView::index, this::render);
+    }
+
+    private KvReads.Answer render(KvReads.SessionView view) {
+        return new KvReads.Answer(200, Buffer.buffer(KvJson.sessions(view.sessions()).encode()), "application/json", view.index());
+    }
+
+    /**
+     * Renews a session, as Consul answers: the session, or 404. A renewal moves only the TTL's
+     * deadline, so one within a quarter of the TTL of the last is answered without a write: the
+     * session then lives at least its TTL after any renewal, and a client renewing in a loop
+     * writes four records a TTL, not thousands.
+     */
+    private void renew(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        reads.session(id).compose(view -> {
+            if (view.sessions().isEmpty()) {
+                return Future.failedFuture(ApiException.notFound("Session id '" + id + "' not found"));
+            }
+            KvSession s = view.sessions().get(0);
+            if (s.getTtlMs() == 0 || System.currentTimeMillis() - s.getRenewedAt() < s.getTtlMs() / 4) {
+                return Future.succeededFuture(view);
+            }
+            return writes.request(ctx, "session:" + id, new SessionRenewed(id, Callers.who(ctx))).compose(outcome -> outcome.getOk()
+                    ? reads.session(id) : Future.failedFuture(ApiException.notFound("Session id '" + id + "' not found")));
+        }).onSuccess(view -> {
+            if (view.sessions().isEmpty()) {
+                ctx.fail(ApiException.notFound("Session id '" + id + "' not found"));
+                return;
+            }
+            Responses.json(ctx, 200, KvJson.sessions(view.sessions()));
+        }).onFailure(ctx::fail);
     }
 
     private void create(RoutingContext ctx) {

@@ -145,6 +145,10 @@ class KvApiIT {
         assertEquals("Missing check 'nope' registration", send("PUT", "/v1/session/create",
                 "{\"ServiceChecks\":[{\"ID\":\"nope\"}]}").body());
 
+        // The check a session is tied to by default exists, on the bus's own node, as on every Consul agent's.
+        JsonObject serf = new JsonArray(send("GET", "/v1/health/node/" + app.settings().nodeName(), null).body()).getJsonObject(0);
+        assertEquals("serfHealth", serf.getString("CheckID"));
+        assertEquals("passing", serf.getString("Status"));
         String plain = new JsonObject(send("PUT", "/v1/session/create", "{\"Name\":\"plain\"}").body()).getString("ID");
         JsonObject info = new JsonArray(send("GET", "/v1/session/info/" + plain, null).body()).getJsonObject(0);
         assertEquals(Set.of("ID", "Name", "Node", "LockDelay", "Behavior", "TTL", "NodeChecks", "ServiceChecks", "CreateIndex",
@@ -154,6 +158,7 @@ class KvApiIT {
         assertEquals("release", info.getString("Behavior"));
         assertEquals("[]", send("GET", "/v1/session/info/" + UUID.randomUUID(), null).body());
         assertEquals(404, send("PUT", "/v1/session/renew/" + UUID.randomUUID(), null).statusCode());
+        assertEquals(plain, new JsonArray(send("PUT", "/v1/session/renew/" + plain, null).body()).getJsonObject(0).getString("ID"));
 
         // A session tied to a service's check ends when the check goes critical, and its lock with it.
         String service = "svc-" + UUID.randomUUID().toString().substring(0, 6);
