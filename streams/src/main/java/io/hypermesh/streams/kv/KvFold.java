@@ -77,10 +77,10 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
         try (KeyValueIterator<String, KvEntry> all = entries.all()) {
             all.forEachRemaining(kv -> hold(kv.value.getSession(), kv.key));
         }
-        try (KeyValueIterator<String, KvSession> all = sessions.all()) {
-            all.forEachRemaining(kv -> judge.follow(kv.value));
-        }
         long now = System.currentTimeMillis();
+        try (KeyValueIterator<String, KvSession> all = sessions.all()) {
+            all.forEachRemaining(kv -> judge.follow(kv.value, now));
+        }
         try (KeyValueIterator<String, Long> all = tombstones.all()) {
             all.forEachRemaining(kv -> housekeeping.buried(kv.key, kv.value, now));
         }

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * The KV fold's bulkheads and clocks.
  *
- * @param maxBytes        keys plus values held at most; a write past it fails with the reason
+ * @param maxBytes        keys plus values held at most; a write past it fails with the reason (a recurse
+ *                        of the root is built in memory, so this bounds the biggest answer too)
  * @param maxSessions     live sessions at most; a create past it fails with the reason
  * @param historyPerKey   past versions kept per key for its history (older ones are in the log)
  * @param tombstoneTtl    how long a deleted key's index is kept, so a view's index never goes down
@@ -15,6 +16,6 @@ import java.time.Duration;
 public record KvLimits(long maxBytes, int maxSessions, int historyPerKey, Duration tombstoneTtl, Duration outcomeTtl,
                        Duration judgeInterval) {
     public static KvLimits defaults() {
-        return new KvLimits(512L * 1024 * 1024, 10_000, 32, Duration.ofMinutes(15), Duration.ofMinutes(2), Duration.ofSeconds(1));
+        return new KvLimits(64L * 1024 * 1024, 10_000, 32, Duration.ofMinutes(15), Duration.ofSeconds(30), Duration.ofSeconds(1));
     }
 }

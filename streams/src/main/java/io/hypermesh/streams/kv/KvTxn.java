@@ -45,6 +45,9 @@ final class KvTxn {
     private final Map<String, String> verbs = new TreeMap<>();
     private final List<KvEntry> results = new ArrayList<>();
     private final List<KvOpError> errors = new ArrayList<>();
+    /** Value bytes of the results so far: the decision is kept in memory until its client reads it. */
+    private long resultBytes;
+    private int counted;
 
     KvTxn(Source source, long index, long now, String by) {
         this.source = source;
@@ -57,11 +60,26 @@ final class KvTxn {
     KvTxn apply(List<KvOp> ops) {
         for (int i = 0; i < ops.size(); i++) {
             String failure = apply(ops.get(i));
+            if (failure == null && resultBytes() > MAX_RESULT_BYTES) {
+                failure = "the results of this transaction pass " + MAX_RESULT_BYTES + " bytes: read a big tree with GET /v1/kv/<prefix>"
+                        + "?recurse";
+            }
             if (failure != null) {
                 errors.add(new KvOpError(i, failure));
             }
         }
         return this;
+    }
+
+    /** The most value bytes a transaction's results may carry. */
+    static final long MAX_RESULT_BYTES = 2L * 1024 * 1024;
+
+    private long resultBytes() {
+        for (; counted < results.size(); counted++) {
+            KvEntry e = results.get(counted);
+            resultBytes += e.getValue() == null ? 0 : e.getValue().remaining();
+        }
+        return resultBytes;
     }
 
     boolean ok() {
@@ -103,15 +121,16 @@ final class KvTxn {
         for (KvEntry e : source.prefix(prefix)) {
             all.put(e.getKey(), e);
         }
-        (prefix.isEmpty() ? written : written.subMap(prefix, true, prefix + Character.MAX_VALUE, true)).forEach((key, entry) -> {
-            if (key.startsWith(prefix)) {
-                if (entry.isPresent()) {
-                    all.put(key, entry.get());
-                } else {
-                    all.remove(key);
-                }
+        for (var e : written.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
             }
-        });
+            if (e.getValue().isPresent()) {
+                all.put(e.getKey(), e.getValue().get());
+            } else {
+                all.remove(e.getKey());
+            }
+        }
         return new ArrayList<>(all.values());
     }
 

@@ -41,16 +41,25 @@ final class SessionJudge {
         return context;
     }
 
-    /** When a session lapses: one and a half TTLs after its last renewal. */
-    static long deadline(KvSession s) {
-        return s.getRenewedAt() + s.getTtlMs() + s.getTtlMs() / 2;
+    /** When a session lapses: one and a half TTLs after its last renewal, or after {@code notBefore}. */
+    static long deadline(KvSession s, long notBefore) {
+        return Math.max(s.getRenewedAt(), notBefore) + s.getTtlMs() + s.getTtlMs() / 2;
     }
 
     void follow(KvSession s) {
+        follow(s, 0);
+    }
+
+    /**
+     * Follows a session whose TTL runs from its last renewal, but not from before {@code notBefore}:
+     * a fold that starts (a restart, a move) gives every session a whole TTL again, as Consul's new
+     * leader does, rather than ending those whose renewals it could not take while it was away.
+     */
+    void follow(KvSession s, long notBefore) {
         if (s.getTtlMs() <= 0) {
             return;
         }
-        long deadline = deadline(s);
+        long deadline = deadline(s, notBefore);
         deadlineOf.put(s.getId(), deadline);
         renewedAtOf.put(s.getId(), s.getRenewedAt());
         dueAt.computeIfAbsent(deadline, d -> new HashSet<>()).add(s.getId());

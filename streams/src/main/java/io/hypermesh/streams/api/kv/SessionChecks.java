@@ -94,7 +94,9 @@ final class SessionChecks {
 
     private Future<Void> invalidate(KvSession s, String why) {
         judged.add(s.getId());
-        return writes.request(null, "session:" + s.getId(), new SessionInvalidated(s.getId(), why, -1L)).mapEmpty();
+        // Not written (Kafka away): judged again on the next look.
+        return writes.request(null, "session:" + s.getId(), new SessionInvalidated(s.getId(), why, -1L)).onFailure(e ->
+                judged.remove(s.getId())).mapEmpty();
     }
 
     private boolean runsTheFold() {

@@ -4,6 +4,7 @@ import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.KafkaIT;
 import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.testing.BusFixture;
+import io.hypermesh.streams.testing.ConsulClientBus;
 import io.hypermesh.streams.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,12 +25,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KafkaIT
 class KvClientIT {
+    static ConsulClientBus fixture;
     static BusFixture bus;
     static StreamsApp app;
     static Vertx vertx;
@@ -50,27 +50,21 @@ class KvClientIT {
 
     @BeforeAll
     static void start(EmbeddedKafka kafka) throws Exception {
-        bus = new BusFixture(kafka);
-        app = bus.start(bus.settings(BusFixture.uniqueAppId()));
-        vertx = Vertx.vertx();
-        URI url = URI.create(app.url());
-        options = new ConsulClientOptions().setHost(url.getHost()).setPort(url.getPort());
-        consul = ConsulClient.create(vertx, options);
+        fixture = new ConsulClientBus(kafka);
+        bus = fixture.bus;
+        app = fixture.app;
+        vertx = fixture.vertx;
+        consul = fixture.consul;
+        options = fixture.options;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        consul.close();
-        vertx.close().await(10, TimeUnit.SECONDS);
-        bus.close();
+        fixture.close();
     }
 
     static <T> T await(Future<T> f) {
-        try {
-            return f.await(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return ConsulClientBus.await(f);
     }
 
     static String prefix() {
