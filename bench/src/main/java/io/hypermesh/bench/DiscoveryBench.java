@@ -68,6 +68,7 @@ final class DiscoveryBench {
             }
             if (runner.selected(7)) {
                 writes(app, http);
+                KvBench.run(runner, app, etcd);
             }
         }
     }

@@ -60,7 +60,11 @@ final class HttpLoad {
     }
 
     static HttpRequest post(String url, String body) {
+        return request("POST", url, body);
+    }
+
+    static HttpRequest request(String method, String url, String body) {
         return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
     }
 }

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * {@link HttpLoad} in a process of its own, so the measured JVM runs only the bus: {@code <clients>
- * <warmSeconds> <runSeconds> <url> [<json body to POST>]}. Warms its own JIT (and the server's)
+ * <warmSeconds> <runSeconds> <url> [<body> [<method>, POST when absent]]}. Warms its own JIT (and the server's)
  * untimed, prints {@code started}, runs, then prints {@code rate}, {@code p50}, {@code p99},
  * {@code p999} (ms) and {@code errors}, and the protocol's {@code probes} and {@code cpu}.
  */
@@ -18,7 +18,8 @@ public final class HttpLoadProcess {
         int clients = Integer.parseInt(args[0]);
         Duration warm = Duration.ofSeconds(Long.parseLong(args[1]));
         Duration run = Duration.ofSeconds(Long.parseLong(args[2]));
-        HttpRequest request = args.length > 4 ? HttpLoad.post(args[3], args[4]) : HttpLoad.get(args[3]);
+        HttpRequest request = args.length > 4 ? HttpLoad.request(args.length > 5 ? args[5] : "POST", args[3], args[4])
+                : HttpLoad.get(args[3]);
         HttpLoad.run(clients, warm, request);
         LoadGenerator.started();
         HttpLoad.Result r = HttpLoad.run(clients, run, request);

@@ -27,7 +27,8 @@ class BenchIT {
                 "3. latency (exactly_once_v2)", "4. discovery, 1 client(s)", "4. discovery, 64 client(s)",
                 "4. authorize, 1 client(s), load in its own process", "4. authorize, 64 client(s), load in its own process",
                 "5. failure detection",
-                "7. agent write (register, visible)", "8. idle propagation (at_least_once, HTTP register)",
+                "7. agent write (register, visible)", "7. KV put (answered once applied), 1 client, load in its own process",
+                "8. idle propagation (at_least_once, HTTP register)",
                 "8. idle propagation (at_least_once, plain produce)", "8. idle propagation (exactly_once_v2, HTTP register)",
                 "8. idle propagation (exactly_once_v2, plain produce)", "6. audit"), benchmarks);
         for (BenchReport.Row row : report.rows()) {
@@ -43,7 +44,7 @@ class BenchIT {
                 "the load generator's process ", "CPU per event: ", "latency (at_least_once), JFR over the 3 runs: ",
                         "GC stopped every thread ",
                 "allocated about ", "idle propagation (at_least_once): ", "audit verify, cores per thread from /proc",
-                "authorize at 1 client: p99.9 ", "the bus's JVM by thread: ")) {
+                "authorize at 1 client: p99.9 ", "the bus's JVM by thread: ", "KV put at 1 client: p99.9 ")) {
             assertTrue(markdown.contains(evidence), evidence + " in " + markdown);
         }
         assertTrue(markdown.contains(Runtime.getRuntime().availableProcessors() + " cores"), markdown);

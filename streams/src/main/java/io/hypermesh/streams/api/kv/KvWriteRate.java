@@ -10,8 +10,8 @@ import java.util.Map;
  * its writes. The buckets of the most recent clients are kept; a forgotten client starts full.
  */
 final class KvWriteRate {
-    static final double PER_SECOND = 200;
-    static final double BURST = 400;
+    static final double PER_SECOND = 1_000;
+    static final double BURST = 2_000;
     private static final int CLIENTS = 10_000;
 
     private final Map<String, double[]> buckets = new LinkedHashMap<>(64, 0.75f, true) {
