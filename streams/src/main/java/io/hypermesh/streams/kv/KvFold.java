@@ -56,6 +56,8 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
     private final Housekeeping housekeeping = new Housekeeping();
     private SessionJudge judge;
     private ProcessorContext<String, Object> context;
+    /** Live sessions, counted on every start and kept since. */
+    private int sessionCount;
 
     KvFold(KvLimits limits, ChangeSignal changes, AppliedOffsets applied) {
         this.limits = limits;
@@ -79,7 +81,10 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
         }
         long now = System.currentTimeMillis();
         try (KeyValueIterator<String, KvSession> all = sessions.all()) {
-            all.forEachRemaining(kv -> judge.follow(kv.value, now));
+            all.forEachRemaining(kv -> {
+                judge.follow(kv.value, now);
+                sessionCount++;
+            });
         }
         try (KeyValueIterator<String, Long> all = tombstones.all()) {
             all.forEachRemaining(kv -> housekeeping.buried(kv.key, kv.value, now));
@@ -122,7 +127,7 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
             if (sessions.get(s.getId()) != null) {
                 return failed(index, now, "session \"" + s.getId() + "\" already exists");
             }
-            if (sessions.approximateNumEntries() >= limits.maxSessions() && countSessions() >= limits.maxSessions()) {
+            if (sessionCount >= limits.maxSessions()) {
                 return failed(index, now, "the bus holds at most " + limits.maxSessions() + " sessions; destroy some first");
             }
             KvSession session = KvSession.newBuilder().setId(s.getId()).setName(s.getName()).setNode(s.getNode())
@@ -130,6 +135,7 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
                     .setBehavior(s.getBehavior()).setTtl(s.getTtl()).setTtlMs(s.getTtlMs()).setCreateIndex(index).setModifyIndex(index)
                     .setRenewedAt(now).setBy(s.getBy()).build();
             sessions.put(s.getId(), session);
+            sessionCount++;
             judge.follow(session);
             sessionsChanged(index);
             return outcome(index, now, List.of(), List.of());
@@ -184,6 +190,7 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
         }
         commit(changed, index, now, by);
         sessions.delete(id);
+        sessionCount--;
         judge.unfollow(session);
         held.remove(id);
         sessionsChanged(index);
@@ -299,17 +306,6 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
     private long bytesHeld() {
         Long bytes = meta.get(KvTopology.BYTES);
         return bytes == null ? 0 : bytes;
-    }
-
-    private long countSessions() {
-        long n = 0;
-        try (KeyValueIterator<String, KvSession> all = sessions.all()) {
-            while (all.hasNext()) {
-                all.next();
-                n++;
-            }
-        }
-        return n;
     }
 
     private void sessionsChanged(long index) {

@@ -37,10 +37,6 @@ final class SessionJudge {
         this.context = context;
     }
 
-    ProcessorContext<String, Object> context() {
-        return context;
-    }
-
     /** When a session lapses: one and a half TTLs after its last renewal, or after {@code notBefore}. */
     static long deadline(KvSession s, long notBefore) {
         return Math.max(s.getRenewedAt(), notBefore) + s.getTtlMs() + s.getTtlMs() / 2;
