@@ -1,28 +1,20 @@
 package io.hypermesh.streams.api;
 
-import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.KafkaIT;
-import io.hypermesh.streams.app.StreamsApp;
-import io.hypermesh.streams.testing.BusFixture;
 import io.hypermesh.streams.testing.ConsulClientBus;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.consul.BlockingQueryOptions;
 import io.vertx.ext.consul.Check;
 import io.vertx.ext.consul.CheckList;
 import io.vertx.ext.consul.CheckOptions;
 import io.vertx.ext.consul.CheckStatus;
-import io.vertx.ext.consul.ConsulClient;
-import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.ext.consul.Service;
 import io.vertx.ext.consul.ServiceEntry;
 import io.vertx.ext.consul.ServiceEntryList;
 import io.vertx.ext.consul.ServiceList;
 import io.vertx.ext.consul.ServiceOptions;
 import io.vertx.ext.consul.Watch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,33 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against the bus exactly as against a Consul agent.
  */
 @KafkaIT
-class ConsulClientIT {
-    static ConsulClientBus fixture;
-    static BusFixture bus;
-    static StreamsApp app;
-    static Vertx vertx;
-    static ConsulClient consul;
-    static ConsulClientOptions options;
-
-    @BeforeAll
-    static void start(EmbeddedKafka kafka) throws Exception {
-        fixture = new ConsulClientBus(kafka);
-        bus = fixture.bus;
-        app = fixture.app;
-        vertx = fixture.vertx;
-        consul = fixture.consul;
-        options = fixture.options;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-    }
-
-    static <T> T await(Future<T> f) {
-        return ConsulClientBus.await(f);
-    }
-
+class ConsulClientIT extends ConsulClientBus {
     static String name() {
         return "cc-" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -1,15 +1,8 @@
 package io.hypermesh.streams.api.kv;
 
-import io.hypermesh.platform.kafka.EmbeddedKafka;
 import io.hypermesh.platform.testing.KafkaIT;
-import io.hypermesh.streams.app.StreamsApp;
-import io.hypermesh.streams.testing.BusFixture;
 import io.hypermesh.streams.testing.ConsulClientBus;
 import io.hypermesh.streams.testing.Eventually;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.ext.consul.ConsulClient;
-import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.ext.consul.KeyValue;
 import io.vertx.ext.consul.KeyValueOptions;
 import io.vertx.ext.consul.Session;
@@ -21,8 +14,6 @@ import io.vertx.ext.consul.TxnRequest;
 import io.vertx.ext.consul.TxnResponse;
 import io.vertx.ext.consul.Watch;
 import io.vertx.ext.consul.WatchResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,33 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code vertx-consul-client}, used against the bus exactly as against a Consul agent.
  */
 @KafkaIT
-class KvClientIT {
-    static ConsulClientBus fixture;
-    static BusFixture bus;
-    static StreamsApp app;
-    static Vertx vertx;
-    static ConsulClient consul;
-    static ConsulClientOptions options;
-
-    @BeforeAll
-    static void start(EmbeddedKafka kafka) throws Exception {
-        fixture = new ConsulClientBus(kafka);
-        bus = fixture.bus;
-        app = fixture.app;
-        vertx = fixture.vertx;
-        consul = fixture.consul;
-        options = fixture.options;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-    }
-
-    static <T> T await(Future<T> f) {
-        return ConsulClientBus.await(f);
-    }
-
+class KvClientIT extends ConsulClientBus {
     static String prefix() {
         return "it-" + UUID.randomUUID().toString().substring(0, 8) + "/";
     }
