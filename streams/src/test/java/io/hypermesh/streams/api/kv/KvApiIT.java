@@ -96,6 +96,18 @@ class KvApiIT {
         JsonObject changed = new JsonArray(waiting.get().body()).getJsonObject(0);
         assertTrue(changed.getLong("ModifyIndex") > index);
 
+        // A prefix's index moves on a delete under it and never goes down (the tombstone keeps it).
+        String folder = k.substring(0, k.indexOf('/') + 1);
+        long before = Long.parseLong(send("GET", "/v1/kv/" + folder + "?recurse", null).headers().firstValue("X-Consul-Index")
+                .orElseThrow());
+        send("PUT", "/v1/kv/" + folder + "gone", "x");
+        send("DELETE", "/v1/kv/" + folder + "gone", null);
+        HttpResponse<String> after = send("GET", "/v1/kv/" + folder + "?recurse", null);
+        long afterIndex = Long.parseLong(after.headers().firstValue("X-Consul-Index").orElseThrow());
+        assertTrue(afterIndex > before + 1, before + " then " + afterIndex);
+        assertEquals(afterIndex, Long.parseLong(send("GET", "/v1/kv/" + folder + "gone", null).headers()
+                .firstValue("X-Consul-Index").orElseThrow()), "the deleted key's own view has the delete's index");
+
         // Ours: the key's history, with who changed it.
         JsonObject history = new JsonObject(send("GET", "/v1/hypermesh/kv/" + k + "/history", null).body());
         JsonArray versions = history.getJsonArray("Versions");
