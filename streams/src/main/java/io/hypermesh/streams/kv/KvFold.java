@@ -89,20 +89,23 @@ final class KvFold implements Processor<String, KvEvent, String, Object> {
         try (KeyValueIterator<String, Long> all = tombstones.all()) {
             all.forEachRemaining(kv -> housekeeping.buried(kv.key, kv.value, now));
         }
-        context.schedule(limits.judgeInterval(), PunctuationType.WALL_CLOCK_TIME, judge::judge);
-        context.schedule(limits.judgeInterval(), PunctuationType.WALL_CLOCK_TIME, this::tidy);
+        context.schedule(limits.judgeInterval(), PunctuationType.WALL_CLOCK_TIME, at -> {
+            judge.judge(at);
+            tidy(at);
+        });
     }
 
     @Override
     public void process(Record<String, KvEvent> record) {
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElseThrow();
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        long offset = where.offset();
         try {
             KvEvent event = InvalidEventException.present(record.value(), Topics.KV.name());
             outcomes.put(KvTopology.outcomeKey(offset), decide(event.getPayload(), offset + 1, record.timestamp()));
         } finally {
             // A refused request too: the API waiting on it finds no decision and says so.
             if (applied != null) {
-                applied.applied(0, offset);
+                applied.applied(where.partition(), offset);
             }
         }
     }

@@ -89,13 +89,7 @@ final class KvJson {
 
     /** Null for no value or an empty one, as Go writes a nil slice. */
     static String base64(ByteBuffer value) {
-        if (value == null || !value.hasRemaining()) {
-            return null;
-        }
-        ByteBuffer copy = value.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return Base64.getEncoder().encodeToString(bytes);
+        return value == null || !value.hasRemaining() ? null : Base64.getEncoder().encodeToString(bytes(value));
     }
 
     static byte[] bytes(ByteBuffer value) {

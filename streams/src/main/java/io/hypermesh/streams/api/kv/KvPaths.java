@@ -1,12 +1,11 @@
 package io.hypermesh.streams.api.kv;
 
+import io.hypermesh.http.StrictUtf8;
 import io.hypermesh.streams.api.ApiException;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,9 +52,8 @@ final class KvPaths {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
+            return StrictUtf8.decode(bytes.toByteArray());
+        } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("the key is not UTF-8");
         }
     }

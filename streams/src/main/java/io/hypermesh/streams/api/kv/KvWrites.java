@@ -17,8 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -61,9 +60,8 @@ final class KvWrites {
     private Future<KvOutcome> decision(RecordMetadata written) {
         String key = KvTopology.outcomeKey(written.offset());
         long deadline = System.nanoTime() + APPLY_TIMEOUT_MS * 1_000_000;
-        KeyQueryMetadata where = stores.streams().queryMetadataForKey(KvTopology.OUTCOMES, key, Serdes.String().serializer());
         Future<Optional<KvOutcome>> found;
-        if (where != null && where.activeHost() != null && where.activeHost().equals(stores.self())) {
+        if (foldRunsHere()) {
             found = WriteVisibility.appliedHere(stores.vertx(), applied, written.partition(), written.offset(), APPLY_TIMEOUT_MS)
                     .compose(v -> stores.<KvOutcome>get(KvTopology.OUTCOMES, key));
         } else {
@@ -74,6 +72,11 @@ final class KvWrites {
                 : Future.failedFuture(new ApiException(503, "the request at offset " + written.offset() + " of " + Topics.KV.name()
                         + " was applied but its decision is not known here: the KV fold refused it (see hypermesh.deadletters)"
                         + " or moved; read the key to see where it stands")));
+    }
+
+    /** Whether this instance runs the KV fold (the single writer of hypermesh.kv's one partition). */
+    boolean foldRunsHere() {
+        return stores.owner(new TopicPartition(Topics.KV.name(), 0)).filter(stores.self()::equals).isPresent();
     }
 
     private Future<Optional<KvOutcome>> poll(String key, long deadline) {

@@ -1,7 +1,6 @@
 package io.hypermesh.streams.api.kv;
 
 import io.hypermesh.events.kv.SessionInvalidated;
-import io.hypermesh.schemas.topics.Topics;
 import io.hypermesh.state.CheckState;
 import io.hypermesh.state.KvSession;
 import io.hypermesh.streams.api.consul.RegistryReader;
@@ -9,9 +8,6 @@ import io.hypermesh.streams.api.stores.StoreAccess;
 import io.hypermesh.streams.kv.KvTopology;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +50,7 @@ final class SessionChecks {
     }
 
     private void look() {
-        if (busy || !runsTheFold()) {
+        if (busy || !writes.foldRunsHere()) {
             return;
         }
         busy = true;
@@ -99,17 +95,4 @@ final class SessionChecks {
                 judged.remove(s.getId())).mapEmpty();
     }
 
-    private boolean runsTheFold() {
-        KafkaStreams streams = stores.streams();
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            return false;
-        }
-        TopicPartition kv = new TopicPartition(Topics.KV.name(), 0);
-        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            if (m.topicPartitions().contains(kv)) {
-                return m.hostInfo().equals(stores.self());
-            }
-        }
-        return false;
-    }
 }

@@ -9,8 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 import java.time.Duration;
@@ -93,15 +91,6 @@ public final class WriteVisibility {
     }
 
     private Optional<HostInfo> owner(int partition) {
-        if (stores.streams().state() != KafkaStreams.State.RUNNING) {
-            return Optional.empty();
-        }
-        TopicPartition tp = new TopicPartition(Topics.REGISTRY.name(), partition);
-        for (StreamsMetadata m : stores.streams().metadataForAllStreamsClients()) {
-            if (m.topicPartitions().contains(tp)) {
-                return Optional.of(m.hostInfo());
-            }
-        }
-        return Optional.empty();
+        return stores.owner(new TopicPartition(Topics.REGISTRY.name(), partition));
     }
 }

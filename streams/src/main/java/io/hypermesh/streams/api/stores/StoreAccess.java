@@ -283,6 +283,19 @@ public final class StoreAccess implements FoldStores {
         });
     }
 
+    /** The instance whose folds take {@code partition} of an input topic; empty while none does or the streams are not running. */
+    public Optional<HostInfo> owner(org.apache.kafka.common.TopicPartition partition) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return Optional.empty();
+        }
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (m.topicPartitions().contains(partition)) {
+                return Optional.of(m.hostInfo());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether other instances hold parts of the stores: their changes do not ring here, so views poll for them. */
     @Override
     public boolean othersHoldParts() {
