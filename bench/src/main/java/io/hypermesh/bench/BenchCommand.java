@@ -38,9 +38,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--only", split = ",", paramLabel = "N",
             description = "Run only these benchmarks (1 ingest, 2 fold, 3 latency, 4 discovery, 5 failure detection, 6 audit, 7 agent "
-                    + "writes, 8 idle propagation), "
+                    + "writes, 8 idle propagation, 9 idle `up`), "
                     + "with the ones they take their baseline from.")
     java.util.Set<Integer> only;
+
+    @Option(names = "--fold-max", paramLabel = "EVENTS_PER_S",
+            description = "Run only the latency benchmark (3.) at least once, taking this as the fold maximum instead of measuring it"
+                    + " (2.): for trying a setting on latency alone.")
+    Double foldMax;
 
     @Option(names = "--work-dir", description = "Where the broker, etcd and folds keep their data (default: a new temporary folder).")
     Path workDir;
@@ -52,8 +57,14 @@ public final class BenchCommand implements Callable<Integer> {
     java.time.Duration soak;
 
     @Option(names = "--hypermesh", defaultValue = "bin/hypermesh",
-            description = "The launcher the soak starts `up` with (default: ${DEFAULT-VALUE}).")
+            description = "The launcher the soak and the idle benchmark start `up` with (default: ${DEFAULT-VALUE}).")
     Path launcher;
+
+    /** Where the sections after the generated table and its notes start in a report, -1 when it has none. */
+    static int keptSections(String report) {
+        java.util.regex.Matcher heading = java.util.regex.Pattern.compile("(?m)^## (?!Notes$)").matcher(report);
+        return heading.find() ? heading.start() : -1;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -69,15 +80,19 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         BenchRunner runner = new BenchRunner(BenchRunner.Scale.named(scale), etcd, work, log);
+        runner.launcher(launcher);
         if (only != null) {
             runner.only(only);
+        }
+        if (foldMax != null) {
+            runner.latencyOnly(foldMax);
         }
         BenchReport report = runner.run();
         String markdown = report.markdown();
         String previous = Files.exists(out) ? Files.readString(out) : "";
-        int soak = previous.indexOf(SOAK_HEADING);
-        // The soak runs on its own (30 minutes); its section stays until it runs again.
-        Files.writeString(out, soak < 0 ? markdown : markdown.stripTrailing() + "\n\n" + previous.substring(soak));
+        int kept = keptSections(previous);
+        // The soak (30 minutes, on its own) and the sections written by hand after a run of one benchmark stay until replaced.
+        Files.writeString(out, kept < 0 ? markdown : markdown.stripTrailing() + "\n\n" + previous.substring(kept));
         log.println(markdown);
         log.println("written to " + out.toAbsolutePath());
         log.flush();

@@ -84,7 +84,7 @@ public final class BenchRunner {
     }
 
     /** Every benchmark. */
-    public static final java.util.Set<Integer> ALL = java.util.Set.of(1, 2, 3, 4, 5, 6, 7, 8);
+    public static final java.util.Set<Integer> ALL = java.util.Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
     private java.util.Set<Integer> only = ALL;
 
     /**
@@ -94,7 +94,7 @@ public final class BenchRunner {
     public BenchRunner only(java.util.Set<Integer> selected) {
         java.util.Set<Integer> closure = new java.util.TreeSet<>(selected);
         if (!ALL.containsAll(closure) || closure.isEmpty()) {
-            throw new IllegalArgumentException("benchmarks are numbered 1 to 8, was " + selected);
+            throw new IllegalArgumentException("benchmarks are numbered 1 to 9, was " + selected);
         }
         if (closure.contains(3)) {
             closure.add(2);
@@ -103,6 +103,25 @@ public final class BenchRunner {
             closure.add(1);
         }
         this.only = closure;
+        return this;
+    }
+
+    private double givenFoldMax;
+    private Path launcher = Path.of("bin/hypermesh").toAbsolutePath();
+
+    /** The launcher the idle benchmark (9.) starts a real `up` with (default: bin/hypermesh here). */
+    public BenchRunner launcher(Path hypermesh) {
+        this.launcher = hypermesh.toAbsolutePath();
+        return this;
+    }
+
+    /**
+     * Runs only the latency benchmark (3.) at least once, at shares of this fold maximum instead of one measured by
+     * 2.: for trying a setting on latency alone; the report's other rows are left out.
+     */
+    public BenchRunner latencyOnly(double foldMax) {
+        this.givenFoldMax = foldMax;
+        this.only = java.util.Set.of(3);
         return this;
     }
 
@@ -137,6 +156,7 @@ public final class BenchRunner {
 
     public BenchReport run() throws Exception {
         Files.createDirectories(work);
+        JfrTop.initialize();
         try (EmbeddedKafka broker = EmbeddedKafka.start(work.resolve("kafka"), 0);
              SchemaRegistryService schemas = SchemaRegistryService.start(broker.clientConfig(), "127.0.0.1", 0)) {
             kafka = broker;
@@ -147,11 +167,15 @@ public final class BenchRunner {
                 topics.add(new TopicSpec<>("bench.bus", PARTITIONS, (short) 1, "delete", 3_600_000L, null));
                 TopicAdmin.ensure(admin, topics);
             }
-            if (only.contains(1)) {
+            if (givenFoldMax > 0) {
+                LatencyBench latency = new LatencyBench(this);
+                latency.run(StreamsConfig.AT_LEAST_ONCE, givenFoldMax);
+            } else if (only.contains(1)) {
                 double rawRate = ingest();
                 if (only.contains(2)) {
-                    double alosRate = fold(StreamsConfig.AT_LEAST_ONCE, rawRate);
-                    fold(StreamsConfig.EXACTLY_ONCE_V2, rawRate);
+                    FoldBench fold = new FoldBench(this);
+                    double alosRate = fold.run(StreamsConfig.AT_LEAST_ONCE, rawRate);
+                    fold.run(StreamsConfig.EXACTLY_ONCE_V2, rawRate);
                     if (only.contains(3)) {
                         LatencyBench latency = new LatencyBench(this);
                         latency.run(StreamsConfig.AT_LEAST_ONCE, alosRate);
@@ -169,6 +193,9 @@ public final class BenchRunner {
             }
             if (only.contains(6)) {
                 AuditBench.run(scale.auditRecords(), scale.warmUp(), report);
+            }
+            if (only.contains(9)) {
+                new IdleBench(this, launcher).run();
             }
         }
         return report;
@@ -212,80 +239,24 @@ public final class BenchRunner {
         return rawRate;
     }
 
-    // 2. Fold: from produce until the registry fold committed everything, against the raw producer rate.
-    private double fold(String guarantee, double rawRate) throws Exception {
-        // Warm until two runs in a row agree within 5% (the JIT compiles for most of a minute), then measure.
-        // A tiny run (the tests') checks the benchmark works, not the figure: one warm-up run, as the latency bench.
-        int warmRuns = 1;
-        double previous = foldRun(guarantee, scale.foldEvents());
-        while (warmRuns < (scale.name().equals("tiny") ? 1 : MAX_WARM_RUNS)) {
-            double next = foldRun(guarantee, scale.foldEvents());
-            warmRuns++;
-            boolean steady = Math.abs(next - previous) <= STEADY * previous;
-            previous = next;
-            if (steady) {
-                break;
-            }
-        }
-        double[] rates = new double[MEASURED_RUNS];
-        String profile;
-        try (JfrTop samples = new JfrTop()) {
-            for (int i = 0; i < rates.length; i++) {
-                rates[i] = foldRun(guarantee, scale.foldEvents());
-            }
-            profile = samples.top(8, "StreamThread");
-        }
-        double[] sorted = rates.clone();
-        java.util.Arrays.sort(sorted);
-        double rate = sorted[sorted.length / 2];
-        report.add("2. fold (" + guarantee + ")", String.format(java.util.Locale.ROOT,
-                        "events/s produced and folded (median of %d after %d warm-up runs; %.0f..%.0f)", rates.length, warmRuns,
-                        sorted[0], sorted[sorted.length - 1]),
-                rate, "raw producer (1.)", rawRate, rate / rawRate, ">= 0.33", rate / rawRate >= 0.33);
-        report.note("fold (" + guarantee + "), the last measured run, from /proc: " + lastFoldThreads);
-        report.note("fold (" + guarantee + "), JFR over the measured runs: " + profile);
-        return rate;
-    }
-
-    /** Warm-up runs at most, when the rate never settles (the report says how many ran). */
-    private static final int MAX_WARM_RUNS = 6;
-    /** Two warm-up runs this close (relative) mean the rate is steady. */
-    private static final double STEADY = 0.05;
-    private static final int MEASURED_RUNS = 3;
-
-    /** Where the last fold run's cores went, process by process and thread by thread (read before its stream threads end). */
-    private String lastFoldThreads = "";
-
-    private double foldRun(String guarantee, int n) throws Exception {
-        try (StreamsApp app = startFolds(guarantee)) {
-            MachineCpu.Window cpu = new MachineCpu.Window();
-            // Published from a process of its own: this JVM runs only the bus it measures. CPU is
-            // counted from its first measured send, not from its start.
-            LoadGenerator.Result load = LoadGenerator.run(work, cpu::start, "fold", kafka.bootstrapServers(), registry.url(),
-                    Integer.toString(n));
-            awaitCommitted(app.settings().applicationId(), Topics.REGISTRY.name(), Duration.ofMinutes(10));
-            lastFoldThreads = cpu.split(load.cpuSeconds(), n, 8);
-            long tookMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH,
-                    java.time.Instant.now()) - load.startedMicros();
-            return n / (tookMicros / 1e6);
-        }
-    }
-
     StreamsApp startFolds(String guarantee) throws Exception {
         return startFolds(guarantee, "bench-" + guarantee + "-" + UUID.randomUUID().toString().substring(0, 6));
     }
 
     /** The folds and their API under {@code applicationId}: a second call with the same id starts a second instance of the same bus. */
     StreamsApp startFolds(String guarantee, String applicationId) throws Exception {
-        StreamsSettings settings = StreamsSettings.defaults(kafka.access(), registry.url(),
-                        Files.createTempDirectory(work, "folds-"), 0)
-                .withApplicationId(applicationId)
-                .withProcessingGuarantee(guarantee)
-                .withExtra(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
-        StreamsApp app = StreamsApp.start(settings, new HttpRegistryClient(registry.url()));
+        StreamsApp app = StreamsApp.start(settings(guarantee, applicationId), new HttpRegistryClient(registry.url()));
         app.awaitRunning(Duration.ofMinutes(2));
         Thread.sleep(1_000);
         return app;
+    }
+
+    /** The folds' default settings under {@code applicationId}, from the topics' ends, in a state folder of their own. */
+    StreamsSettings settings(String guarantee, String applicationId) throws java.io.IOException {
+        return StreamsSettings.defaults(kafka.access(), registry.url(), Files.createTempDirectory(work, "folds-"), 0)
+                .withApplicationId(applicationId)
+                .withProcessingGuarantee(guarantee)
+                .withExtra(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
     }
 
     void awaitCommitted(String group, String topic, Duration timeout) throws Exception {

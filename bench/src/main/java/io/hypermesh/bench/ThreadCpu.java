@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * CPU time of each thread of this process, JIT compilers and GC workers included, read from
+ * CPU time of each thread of this process (or another), JIT compilers and GC workers included, read from
  * /proc/self/task: two snapshots taken around a measurement say where its cores went. Threads of
  * the same pool (names differing only in digits) are summed.
  */
@@ -27,8 +27,17 @@ final class ThreadCpu {
     }
 
     static ThreadCpu now() {
+        return of("self");
+    }
+
+    /** The threads of another process on this machine. */
+    static ThreadCpu of(long pid) {
+        return of(Long.toString(pid));
+    }
+
+    private static ThreadCpu of(String process) {
         Map<String, Long> ticks = new HashMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", process, "task"))) {
             tasks.forEach(task -> {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
@@ -53,15 +62,24 @@ final class ThreadCpu {
      * {@code name 0.53, name 0.40, ...}; pools under 0.02 of a core are left out.
      */
     String since(ThreadCpu before, int top) {
+        return since(before, top, 0.02, "%s %.2f");
+    }
+
+    /** As {@link #since(ThreadCpu, int)}, in thousandths of a core, leaving out pools under 0.001: an idle process's split. */
+    String idleSince(ThreadCpu before, int top) {
+        return since(before, top, 0.001, "%s %.3f");
+    }
+
+    private String since(ThreadCpu before, int top, double least, String format) {
         double seconds = (nanos - before.nanos) / 1e9;
         if (ticks.isEmpty() || seconds <= 0) {
             return "(no /proc/self/task here)";
         }
         Map<String, Double> cores = coresSince(before);
-        return cores.entrySet().stream().filter(e -> e.getValue() >= 0.02)
+        return cores.entrySet().stream().filter(e -> e.getValue() >= least)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
-                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
-                + String.format(" (all threads %.2f cores, over %.1f s)", sum(cores), seconds);
+                .map(e -> String.format(java.util.Locale.ROOT, format, e.getKey(), e.getValue())).collect(Collectors.joining(", "))
+                + String.format(java.util.Locale.ROOT, " (all threads %.3f cores, over %.1f s)", sum(cores), seconds);
     }
 
     /** Cores the whole process used from {@code before} to this snapshot. */
