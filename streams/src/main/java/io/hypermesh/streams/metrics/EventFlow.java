@@ -1,6 +1,7 @@
 package io.hypermesh.streams.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -10,6 +11,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -21,16 +24,37 @@ import java.util.function.Supplier;
  */
 public final class EventFlow {
     static final int WINDOW = 10;
-    private final MeterRegistry registry;
     private final Supplier<List<FoldLag.PartitionLag>> lag;
     private final Deque<Sample> samples = new ArrayDeque<>();
     private boolean moving;
 
+    /**
+     * The meters sampled, kept as the registry adds and removes them: finding them by name each
+     * second searched every meter, Kafka's thousands among them, on the event loop.
+     */
+    private final Set<Counter> folded = ConcurrentHashMap.newKeySet();
+    private final Set<Timer> propagation = ConcurrentHashMap.newKeySet();
+
     /** @param lag the folds' lag now, e.g. {@code () -> FoldLag.of(streams)} */
     public EventFlow(MeterRegistry registry, Supplier<List<FoldLag.PartitionLag>> lag) {
-        this.registry = registry;
         this.lag = lag;
+        registry.config().onMeterAdded(this::track).onMeterRemoved(m -> {
+            folded.remove(m);
+            propagation.remove(m);
+        });
+        registry.getMeters().forEach(this::track);
     }
+
+    private void track(Meter meter) {
+        if (meter instanceof Counter c && c.getId().getName().equals(FOLDED)) {
+            folded.add(c);
+        } else if (meter instanceof Timer t && t.getId().getName().equals(PROPAGATION)) {
+            propagation.add(t);
+        }
+    }
+
+    private static final String FOLDED = "hypermesh.events.folded";
+    private static final String PROPAGATION = "hypermesh.propagation";
 
     private record Sample(long nanos, Map<String, Double> eventsByTopic, Map<String, String> foldByTopic,
                           Map<String, double[]> bucketsByFold, Map<String, double[]> boundsByFold) {
@@ -53,14 +77,14 @@ public final class EventFlow {
     public synchronized boolean sample() {
         Map<String, Double> events = new TreeMap<>();
         Map<String, String> folds = new TreeMap<>();
-        for (Counter c : registry.find("hypermesh.events.folded").counters()) {
+        for (Counter c : folded) {
             String topic = c.getId().getTag("topic");
             events.merge(topic, c.count(), Double::sum);
             folds.put(topic, c.getId().getTag("fold"));
         }
         Map<String, double[]> buckets = new TreeMap<>();
         Map<String, double[]> bounds = new TreeMap<>();
-        for (Timer t : registry.find("hypermesh.propagation").timers()) {
+        for (Timer t : propagation) {
             CountAtBucket[] counts = t.takeSnapshot().histogramCounts();
             double[] b = new double[counts.length + 1];
             double[] ub = new double[counts.length];

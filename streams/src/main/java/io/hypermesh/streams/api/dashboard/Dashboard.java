@@ -75,6 +75,7 @@ public final class Dashboard {
     private final Buffer page;
     /** Score changes per health component, oldest first: the sparklines. Touched by one snapshot at a time. */
     private final Map<String, Deque<Integer>> history = new HashMap<>();
+    private final SampleCadence cadence = new SampleCadence();
     /** The newest snapshot, or the one being taken; replaced on the event loop only. */
     private Snapshot latest;
 
@@ -82,8 +83,7 @@ public final class Dashboard {
     public static final String SCOPE = "dashboard";
 
     public Dashboard(Vertx vertx, FoldStores stores, ChangeSignal changes, AuditTail audit, DeadLetterTail deadLetters,
-            SchemaCatalog schemas,
-                     EventFlow flow) {
+                     SchemaCatalog schemas, EventFlow flow) {
         this.vertx = vertx;
         this.stores = stores;
         this.changes = changes;
@@ -125,11 +125,11 @@ public final class Dashboard {
         }
     }
 
-    /**
-     * Samples the scores and the event flow on a timer, so the history exists before anyone looks
-     * (a new snapshot only after a change; a moving flow is one).
-     */
+    /** Samples the scores and the flow as often as {@link SampleCadence} says, so the history exists before anyone looks. */
     public Future<Void> sample() {
+        if (!cadence.due()) {
+            return Future.succeededFuture();
+        }
         if (flow.sample()) {
             changes.ring(SCOPE);
         }
@@ -138,6 +138,7 @@ public final class Dashboard {
 
     /** A page of the overview, rendered once per snapshot however many clients ask for it. */
     public Future<Object> overview(PageRequest request) {
+        cadence.asked();
         return snapshot().map(s -> s.page(request));
     }
 
@@ -197,10 +198,7 @@ public final class Dashboard {
 
     static final int MAX_COMPONENTS = 500;
 
-    /**
-     * Each phase with its name and run from the coordinator's reports, and its components' states:
-     * "Phase N" where no coordinator reported it.
-     */
+    /** Each phase with its name and run from the coordinator's reports, and its components' states ("Phase N" if none reported). */
     static JsonArray phases(List<PhaseStatus> statuses, List<PhaseRun> runs, Instant now) {
         Map<Integer, JsonObject> byPhase = new java.util.TreeMap<>();
         for (PhaseStatus p : statuses) {
