@@ -58,7 +58,6 @@ public final class CoordinatorLease implements AutoCloseable {
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "hypermesh-coordinator-" + platform);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, coordinatorId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        io.hypermesh.schemas.kafka.LongPoll.on(config);
         // A dead coordinator is noticed after this long; 6 s is the broker's smallest allowed.
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);

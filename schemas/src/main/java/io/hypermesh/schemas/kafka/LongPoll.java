@@ -5,13 +5,18 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import java.util.Map;
 
 /**
- * How long the broker may hold a fetch of the bus's own consumers (tails, folds) when there is
- * nothing to read. A record still comes back at once; what changes is how often an idle consumer
- * asks: every 5 s instead of Kafka's 500 ms, which on an idle bus was most of the broker's requests.
+ * How long the broker may hold a fetch of the bus's own tails when there is nothing to read. A
+ * record still comes back at once; what changes is how often an idle consumer asks: every 5 s
+ * instead of Kafka's 500 ms, which on an idle bus was most of the broker's requests. Only for a
+ * consumer whose partitions are set once before it polls: a consumer sends one fetch to a broker at
+ * a time, so partitions assigned later (a rebalance) would wait for the held one. The folds, whose
+ * tasks move, wait {@link #FOLDS_FETCH_MAX_WAIT_MS}.
  */
 public final class LongPoll {
     /** Within the clients' 30 s request timeout, which a held fetch must not reach. */
     public static final int FETCH_MAX_WAIT_MS = 5_000;
+    /** The folds' consumers: a task moved here waits at most this long for the fetch in flight. */
+    public static final int FOLDS_FETCH_MAX_WAIT_MS = 1_000;
 
     private LongPoll() {
     }
