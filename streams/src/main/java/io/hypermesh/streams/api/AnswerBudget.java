@@ -87,6 +87,12 @@ public final class AnswerBudget {
             admission = new Admission(client);
         }
         ctx.addEndHandler(done -> admission.release());
+        if (ctx.response().closed()) {
+            // The client left first (a blocking query woken after its client went): its end was told
+            // before this handler was added, and would never be told again. Holding the place would
+            // lock the client's address out for good, and at the total limit every client.
+            admission.release();
+        }
         return admission;
     }
 

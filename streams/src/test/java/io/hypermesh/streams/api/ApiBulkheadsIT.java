@@ -181,6 +181,27 @@ class ApiBulkheadsIT {
         }
     }
 
+    @Test
+    void blockingQueriesWokenAfterTheirClientsLeftGiveTheirAnswerPlacesBack() throws Exception {
+        URI base = URI.create(app.url());
+        String service = "left-" + UUID.randomUUID().toString().substring(0, 6);
+        HttpClient http = HttpClient.newHttpClient();
+        // More rounds than the client's 16 answers in flight: each would have kept its place for good.
+        for (int round = 0; round < 24; round++) {
+            assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + service + "\",\"Name\":\"" + service
+                    + "\",\"Meta\":{\"round\":\"" + round + "\"}}").status());
+            String index = http.send(HttpRequest.newBuilder(base.resolve("/v1/catalog/service/" + service)).build(),
+                    HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Consul-Index").orElseThrow();
+            Socket parked = ask("127.0.0.6", base, "/v1/catalog/service/" + service + "?index=" + index + "&wait=30s");
+            Thread.sleep(100); // parked on the server
+            parked.close(); // the client leaves; the next registration wakes its query
+        }
+        assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"" + service + "\",\"Name\":\"" + service + "\"}").status());
+        Thread.sleep(500);
+        assertEquals(200, status(ask("127.0.0.6", base, "/v1/catalog/service/" + service), new ArrayList<>()),
+                "the client that left its queries is still answered");
+    }
+
     private static Socket ask(String from, URI base, String path) throws java.io.IOException {
         Socket s = new Socket();
         s.bind(new InetSocketAddress(from, 0));
