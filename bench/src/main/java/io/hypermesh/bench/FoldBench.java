@@ -54,7 +54,9 @@ final class FoldBench {
         }
         String busThreads = lastThreads;
         double rate = median(rates);
-        floorRun(guarantee); // its own code warmed; the JVM is warm from the bus's runs
+        if (!tiny) {
+            floorRun(guarantee); // its own code warmed; the JVM is warm from the bus's runs
+        }
         double[] floorRates = new double[tiny ? 1 : MEASURED_RUNS];
         for (int i = 0; i < floorRates.length; i++) {
             floorRates[i] = floorRun(guarantee);

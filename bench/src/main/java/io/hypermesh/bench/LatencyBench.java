@@ -2,15 +2,8 @@ package io.hypermesh.bench;
 
 import io.hypermesh.streams.app.StreamsApp;
 import org.apache.kafka.streams.StreamsConfig;
-import java.net.URI;
 import java.time.Duration;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** 3. Latency: produce to visible in the discovery API at 20% of the fold maximum, from intended send times. */
 final class LatencyBench {
@@ -27,15 +20,16 @@ final class LatencyBench {
 
     /**
      * 3. Latency: produce to visible in the discovery API at 20% of the fold maximum, from intended
-     * send times, {@link #REPETITIONS} times (each on fresh folds), after untimed runs until the JIT
-     * compiles for under {@link JitQuiet#QUIET_SHARE_PERCENT}% of a run: the fold runs before compiled the
-     * fold, not the API's blocking queries and their rendering.
+     * send times, {@link #REPETITIONS} times on one bus, after untimed runs until the JIT compiles for
+     * under {@link JitQuiet#QUIET_SHARE_PERCENT}% of a run (the fold runs before compiled the fold, not
+     * the API's blocking queries and their rendering); then one run at each lighter share, and the
+     * floors at each share with the bus stopped.
      */
     void run(String guarantee, double foldMax) throws Exception {
         double[] shares = runner.scale().name().equals("tiny") ? new double[] {0.20} : SHARES;
         java.util.Map<Double, Once> bus = new java.util.HashMap<>();
         // One bus for every run, as `up` runs for days: folds started anew each run would be compiled anew each run.
-        try (Bus subject = new Bus(runner.startFolds(guarantee))) {
+        try (Bus subject = new Bus(runner.startFolds(guarantee), runner.work())) {
             bus.put(0.20, measureAt20(guarantee, foldMax, subject));
             for (double share : shares) {
                 if (!bus.containsKey(share)) {
@@ -47,7 +41,9 @@ final class LatencyBench {
         java.util.Map<Double, Once> floor = new java.util.HashMap<>();
         try (LatencyFloors.Subject subject = LatencyFloors.streams(runner, guarantee, "floor-" + guarantee + "-"
                 + UUID.randomUUID().toString().substring(0, 6))) {
-            once(Math.max(10, foldMax * 0.2), subject); // the floor's own code warmed
+            if (!runner.scale().name().equals("tiny")) {
+                once(Math.max(10, foldMax * 0.2), subject); // the floor's own code warmed
+            }
             for (double share : shares) {
                 floor.put(share, once(Math.max(10, foldMax * share), subject));
             }
@@ -83,25 +79,27 @@ final class LatencyBench {
             warmRuns++;
         } while (!jit.quiet() && warmRuns < (runner.scale().name().equals("tiny") ? 1 : MAX_WARM_RUNS));
         jitLastWindowPercent = jit.lastWindowPercent();
-        measured = new Once[REPETITIONS];
+        // A tiny run (the tests') checks the benchmark works, not the figure: one measured run.
+        measured = new Once[runner.scale().name().equals("tiny") ? 1 : REPETITIONS];
         try (JfrTop samples = new JfrTop()) {
-            for (int r = 0; r < REPETITIONS; r++) {
+            for (int r = 0; r < measured.length; r++) {
                 measured[r] = once(rate, bus);
             }
             profile = samples.top(6, "StreamThread", "vert.x-eventloop");
         }
         Once[] byP99 = measured.clone();
         java.util.Arrays.sort(byP99, java.util.Comparator.comparingDouble(o -> o.latencies().percentileMs(99)));
-        return byP99[REPETITIONS / 2];
+        return byP99[measured.length / 2];
     }
 
     private void addTargetRows(String guarantee, double foldMax, Once floor) {
         double rate = Math.max(10, foldMax * 0.2);
-        Once last = measured[REPETITIONS - 1];
+        int runs = measured.length;
+        Once last = measured[runs - 1];
         Once[] byP99 = measured.clone();
         java.util.Arrays.sort(byP99, java.util.Comparator.comparingDouble(o -> o.latencies().percentileMs(99)));
-        double p99 = byP99[REPETITIONS / 2].latencies().percentileMs(99);
-        double p50 = java.util.Arrays.stream(measured).mapToDouble(o -> o.latencies().percentileMs(50)).sorted().toArray()[REPETITIONS / 2];
+        double p99 = byP99[runs / 2].latencies().percentileMs(99);
+        double p50 = java.util.Arrays.stream(measured).mapToDouble(o -> o.latencies().percentileMs(50)).sorted().toArray()[runs / 2];
         // Issue 19 set p99 <= 50 ms under load for ALOS, and the commit interval + 25 ms for EOS; issue 33 adds p50 <= 10 ms.
         boolean alos = guarantee.equals(StreamsConfig.AT_LEAST_ONCE);
         double target = alos ? 50 : COMMIT_MS + 25;
@@ -109,18 +107,18 @@ final class LatencyBench {
                         "p99 ms at %.0f events/s, 20%% of the fold maximum, median of %d runs after %d warm-up runs (the JIT compiling"
                                 + " %.0f%% of the last; %.1f..%.1f; last run p50 %.1f, p99.9 %.1f, %d of %d probes seen;"
                                 + " the floor's p99 %.1f)",
-                        rate, REPETITIONS, warmRuns, jitLastWindowPercent, byP99[0].latencies().percentileMs(99),
-                        byP99[REPETITIONS - 1].latencies().percentileMs(99), last.latencies().percentileMs(50),
+                        rate, runs, warmRuns, jitLastWindowPercent, byP99[0].latencies().percentileMs(99),
+                        byP99[runs - 1].latencies().percentileMs(99), last.latencies().percentileMs(50),
                         last.latencies().percentileMs(99.9), last.latencies().count(), last.probes(), floor.latencies().percentileMs(99)),
                 p99, "target", target, p99 / target, "p99 <= " + (int) target + " ms", p99 <= target);
         if (alos) {
             runner.report().add("3. latency (" + guarantee + ")", String.format(java.util.Locale.ROOT,
                             "p50 ms at %.0f events/s, 20%% of the fold maximum, median of the same %d runs (the floor's p50 %.1f)", rate,
-                            REPETITIONS, floor.latencies().percentileMs(50)),
+                            runs, floor.latencies().percentileMs(50)),
                     p50, "target", 10, p50 / 10, "p50 <= 10 ms", p50 <= 10);
         }
         runner.report().note("latency (" + guarantee + "), the last run, from /proc: " + last.cpu());
-        runner.report().note("latency (" + guarantee + "), JFR over the " + REPETITIONS + " runs: " + profile);
+        runner.report().note("latency (" + guarantee + "), JFR over the " + runs + " runs: " + profile);
     }
 
     /** The folds' commit interval (StreamsSettings' default), which the EOS target is set from. */
@@ -198,21 +196,21 @@ final class LatencyBench {
     /** The bus, followed through its discovery API: a blocking query per watched service. */
     private static final class Bus implements LatencyFloors.Subject {
         private final StreamsApp app;
+        private final java.nio.file.Path work;
 
-        Bus(StreamsApp app) {
+        Bus(StreamsApp app, java.nio.file.Path work) {
             this.app = app;
+            this.work = work;
         }
 
         @Override
-        public AutoCloseable follow(String run, int watchers, Latencies latencies) {
-            AtomicBoolean stop = new AtomicBoolean();
+        public AutoCloseable follow(String run, int watchers, Latencies latencies) throws Exception {
+            java.util.List<String> services = new java.util.ArrayList<>();
             for (int w = 0; w < watchers; w++) {
-                String service = "lat-" + run + "-" + w;
-                Thread t = new Thread(() -> watch(app.url(), service, latencies, stop), "watch-" + w);
-                t.setDaemon(true);
-                t.start();
+                services.add("lat-" + run + "-" + w);
             }
-            return () -> stop.set(true);
+            // The watchers are clients: in a process of their own, as the load generator is.
+            return WatchProcess.start(work, app.url(), services, latencies);
         }
 
         @Override
@@ -223,33 +221,4 @@ final class LatencyBench {
 
     /** Probe events per second in the latency benchmark, spread over the watched services. */
     static final int PROBES_PER_SECOND = 200;
-
-    /** Follows one watched service with blocking queries and times each probe seen from when it was due to be sent. */
-    private static void watch(String api, String service, Latencies latencies, AtomicBoolean stop) {
-        HttpClient http = HttpClient.newHttpClient();
-        Set<String> seen = new HashSet<>();
-        String index = "0";
-        while (!stop.get()) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/catalog/service/" + service
-                        + "?index=" + index + "&wait=5s")).build(), HttpResponse.BodyHandlers.ofString());
-                // Wall-clock microseconds: the probes' due times come from another process.
-                long nowMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now());
-                index = r.headers().firstValue("X-Consul-Index").orElse("0");
-                io.vertx.core.json.JsonArray entries = new io.vertx.core.json.JsonArray(r.body());
-                for (int e = 0; e < entries.size(); e++) {
-                    io.vertx.core.json.JsonObject meta = entries.getJsonObject(e).getJsonObject("ServiceMeta");
-                    String seq = meta == null ? null : meta.getString("seq");
-                    String due = meta == null ? null : meta.getString(LoadGenerator.DUE_MICROS);
-                    if (seq != null && due != null && seen.add(seq)) {
-                        latencies.add(nowMicros - Long.parseLong(due));
-                    }
-                }
-            } catch (Exception e) {
-                if (stop.get()) {
-                    return;
-                }
-            }
-        }
-    }
 }

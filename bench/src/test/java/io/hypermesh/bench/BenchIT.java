@@ -45,7 +45,7 @@ class BenchIT {
         for (String evidence : List.of("fold (at_least_once), JFR over the measured runs: ",
                 "fold (exactly_once_v2), the last measured run, from /proc: the machine's " + Runtime.getRuntime().availableProcessors()
                         + " cores were ",
-                "the load generator's process ", "CPU per event: ", "latency (at_least_once), JFR over the 3 runs: ",
+                "the load generator's process ", "CPU per event: ", "latency (at_least_once), JFR over the ",
                         "GC stopped every thread ",
                 "allocated about ", "idle propagation (at_least_once): ", "audit verify, cores per thread from /proc",
                 "authorize at 1 client: p99.9 ", "the bus's JVM by thread: ", "KV put at 1 client: p99.9 ",
