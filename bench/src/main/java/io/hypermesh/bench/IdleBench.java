@@ -77,7 +77,8 @@ final class IdleBench {
         }
     }
 
-    private static long rssMb(long pid) {
+    /** The resident set of process {@code pid} in MB, from /proc; -1 if it cannot be read. */
+    static long rssMb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,31 +119,18 @@ final class SoakBench {
                 failed.incrementAndGet();
             }
             if (i % 100 == 0) {
-                rss = Math.max(rss, rssMb(pid));
+                rss = Math.max(rss, IdleBench.rssMb(pid));
             }
             Thread.sleep(50);
         }
         return new Minute(minute, latencies.count(), latencies.percentileMs(50), latencies.percentileMs(99),
-                latencies.percentileMs(100), failed.get(), Math.max(rss, rssMb(pid)));
+                latencies.percentileMs(100), failed.get(), Math.max(rss, IdleBench.rssMb(pid)));
     }
 
     private int send(String method, String url, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static long rssMb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
     }
 
     private String report(List<Minute> minutes, Map<String, AtomicLong> hostile) {
