@@ -63,7 +63,7 @@ final class LatencyBench {
         addTargetRows(guarantee, foldMax, floor.get(0.20));
     }
 
-    /** The median (by p99) of the measured runs at 20%, kept for the rows {@link #addTargetRows} adds. */
+    /** The measured runs at 20% and how they were warmed, kept for the rows {@link #addTargetRows} adds. */
     private Once[] measured;
     private int warmRuns;
     private double jitLastWindowPercent;

@@ -198,7 +198,6 @@ public final class AuditLog {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        io.hypermesh.schemas.kafka.LongPoll.on(config);
         return config;
     }
 

@@ -92,7 +92,6 @@ public final class ManagedComponent implements AutoCloseable {
         Map<String, Object> consumerConfig = kafka.clientConfig();
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        io.hypermesh.schemas.kafka.LongPoll.on(consumerConfig);
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 new AvroDeserializer<>(registry, LifecycleCommandEvent.class));
         transition(LifecycleState.INITIALIZING, null, null);
