@@ -26,8 +26,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -137,7 +135,7 @@ final class AnomalyBench {
                     if (s != null && score.getPoint() <= s.length) {
                         s[(int) score.getPoint() - 1] = score.getScore();
                         seen++;
-                        last = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+                        last = LoadGenerator.nowMicros();
                     }
                 }
             }

@@ -107,8 +107,7 @@ final class FoldBench {
                 runner.registry().url(), Integer.toString(n));
         runner.awaitCommitted(group, Topics.REGISTRY.name(), Duration.ofMinutes(10));
         lastThreads = cpu.split(load.cpuSeconds(), n, 8);
-        long tookMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now())
-                - load.startedMicros();
+        long tookMicros = LoadGenerator.nowMicros() - load.startedMicros();
         return n / (tookMicros / 1e6);
     }
 }

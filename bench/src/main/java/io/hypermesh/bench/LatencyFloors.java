@@ -131,7 +131,7 @@ final class LatencyFloors {
 
     /** Times a probe from when it was due, the first time its sequence number is seen. */
     private static void seen(Map<String, String> metadata, Set<String> seen, Latencies latencies) {
-        long nowMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now());
+        long nowMicros = LoadGenerator.nowMicros();
         String seq = metadata.get("seq");
         String due = metadata.get(LoadGenerator.DUE_MICROS);
         if (seq != null && due != null && seen.add(seq)) {

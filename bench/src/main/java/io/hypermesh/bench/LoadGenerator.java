@@ -58,7 +58,8 @@ public final class LoadGenerator {
         System.out.flush();
     }
 
-    private static long nowMicros() {
+    /** Wall-clock epoch microseconds: how probes' due times are given, so another process can time them. */
+    static long nowMicros() {
         return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     }
 

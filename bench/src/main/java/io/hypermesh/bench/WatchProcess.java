@@ -12,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -64,7 +62,7 @@ public final class WatchProcess {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/catalog/service/" + service
                         + "?index=" + index + "&wait=5s")).build(), HttpResponse.BodyHandlers.ofString());
                 // Wall-clock microseconds: the probes' due times come from another process.
-                long nowMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+                long nowMicros = LoadGenerator.nowMicros();
                 if (r.statusCode() != 200) {
                     System.err.println(service + ": " + r.statusCode() + " " + r.body());
                     pause();
