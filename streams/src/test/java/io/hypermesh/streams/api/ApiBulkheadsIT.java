@@ -117,7 +117,11 @@ class ApiBulkheadsIT {
         assertTrue(took < 1_000, "linear time: " + took + " ms");
         long[] micros = others.get(30, TimeUnit.SECONDS);
         Arrays.sort(micros);
-        assertTrue(micros[micros.length - 1] < 100_000, "other requests under 100 ms, slowest " + micros[micros.length - 1] / 1e3 + " ms");
+        // A backtracking engine on the event loop would hold every other request for the whole match (minutes here);
+        // the bound leaves room for a GC pause on a busy CI machine, which once took a request to 101 ms.
+        long median = micros[micros.length / 2];
+        assertTrue(median < 50_000, "other requests' median under 50 ms, was " + median / 1e3 + " ms");
+        assertTrue(micros[micros.length - 1] < 1_000_000, "other requests under 1 s, slowest " + micros[micros.length - 1] / 1e3 + " ms");
 
         String matching = URLEncoder.encode("Service.ID matches \"^(a+)+!$\"", StandardCharsets.UTF_8);
         assertEquals(1, api.get("/v1/health/service/redos?filter=" + matching).json().size(), "and a match still matches");
