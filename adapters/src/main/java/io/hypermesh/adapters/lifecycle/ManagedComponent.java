@@ -92,6 +92,7 @@ public final class ManagedComponent implements AutoCloseable {
         Map<String, Object> consumerConfig = kafka.clientConfig();
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        io.hypermesh.schemas.kafka.LongPoll.on(consumerConfig);
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 new AvroDeserializer<>(registry, LifecycleCommandEvent.class));
         transition(LifecycleState.INITIALIZING, null, null);
@@ -137,7 +138,7 @@ public final class ManagedComponent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("component {} stopped obeying commands", componentId, e);
         } finally {
-            consumer.close();
+            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
         }
     }
 

@@ -65,6 +65,7 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(bus.kafka().clientConfig());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        io.hypermesh.schemas.kafka.LongPoll.on(config);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "adapter-" + bus.adapterId() + "-" + mark + "changes");
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new AvroDeserializer<>(bus.registry(), topic.valueType()));
         this.reader = new Thread(this::read, "audited-" + mark + bus.adapterId());
@@ -173,7 +174,7 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("changes on {} are no longer audited: {}", topic.name(), e.toString());
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
         }
     }
 

@@ -80,6 +80,9 @@ public final class CoordinatorLease implements AutoCloseable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // The membership is the lease; its records are read elsewhere, so it fetches nothing (an
+                    // idle bus's broker answered this consumer's empty fetches twice a second).
+                    membership.pause(partitions);
                     if (!partitions.isEmpty()) {
                         leader = true;
                         elected.countDown();

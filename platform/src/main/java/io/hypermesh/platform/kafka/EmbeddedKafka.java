@@ -185,6 +185,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         // 3 s ends that wait while the logs are still being recovered (about 3 s after a crash
         // with 3,000 instances), and is still far from what a GC pause could miss.
         p.put("broker.session.timeout.ms", "3000");
+        // The controller appends a no-op record to the metadata log when it has written nothing for
+        // this long (500 ms by default), and every metadata listener of the broker wakes for it: on
+        // an idle bus that was a steady part of the broker's CPU.
+        p.put("metadata.max.idle.interval.ms", "5000");
         p.put("broker.heartbeat.interval.ms", "500");
         // A client's open transaction holds every read_committed reader of its partitions (the
         // folds) at its first offset until it ends, and the broker ends it only after the client's

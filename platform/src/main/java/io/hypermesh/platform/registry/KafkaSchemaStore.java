@@ -76,7 +76,7 @@ public final class KafkaSchemaStore implements SchemaStore {
         this.timeout = timeout;
         this.admin = Admin.create(this.clientConfig);
         TopicAdmin.ensure(admin, List.of(topic));
-        Map<String, Object> consumerConfig = new HashMap<>(this.clientConfig);
+        Map<String, Object> consumerConfig = io.hypermesh.schemas.kafka.LongPoll.on(new HashMap<>(this.clientConfig));
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -312,7 +312,7 @@ public final class KafkaSchemaStore implements SchemaStore {
             LOG.error("registry log reader failed", e);
             readerFailure = e;
         } finally {
-            consumer.close(Duration.ofSeconds(1));
+            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
             synchronized (positionMonitor) {
                 positionMonitor.notifyAll();
             }

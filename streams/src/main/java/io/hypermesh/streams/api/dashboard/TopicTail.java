@@ -50,6 +50,7 @@ final class TopicTail implements AutoCloseable {
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        io.hypermesh.schemas.kafka.LongPoll.on(config);
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::follow, topic + "-tail");
         thread.setDaemon(true);
@@ -90,7 +91,7 @@ final class TopicTail implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("the dashboard's tail of {} stopped: {}", topic, e.getMessage());
         } finally {
-            consumer.close();
+            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
         }
     }
 
