@@ -131,11 +131,10 @@ final class LatencyFloors {
 
     /** Times a probe from when it was due, the first time its sequence number is seen. */
     private static void seen(Map<String, String> metadata, Set<String> seen, Latencies latencies) {
-        long nowMicros = LoadGenerator.nowMicros();
-        String seq = metadata.get("seq");
-        String due = metadata.get(LoadGenerator.DUE_MICROS);
-        if (seq != null && due != null && seen.add(seq)) {
-            latencies.add(nowMicros - Long.parseLong(due));
+        long age = LoadGenerator.firstSeenAgeMicros(metadata.get("seq"), metadata.get(LoadGenerator.DUE_MICROS), seen,
+                LoadGenerator.nowMicros());
+        if (age >= 0) {
+            latencies.add(age);
         }
     }
 }

@@ -64,6 +64,14 @@ public final class LoadGenerator {
     }
 
     /**
+     * How long ago a probe was due, in microseconds, the first time its sequence number is in
+     * {@code seen}; -1 when the probe lacks either or was seen before (views show it again and again).
+     */
+    static long firstSeenAgeMicros(String seq, String dueMicros, java.util.Set<String> seen, long nowMicros) {
+        return seq != null && dueMicros != null && seen.add(seq) ? nowMicros - Long.parseLong(dueMicros) : -1;
+    }
+
+    /**
      * {@code fold <bootstrap> <registry> <count>}: {@code count} registrations of 5,000 instances, unpaced.
      * {@code latency <bootstrap> <registry> <count> <rate> <run> <watchers> <probeEvery> <instancesPerService> <warmUpMs>}:
      * paced at {@code rate} a second, one in {@code probeEvery} a probe on a watched service, after

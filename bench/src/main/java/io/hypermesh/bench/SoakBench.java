@@ -2,8 +2,6 @@ package io.hypermesh.bench;
 
 import io.hypermesh.http.FreePorts;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,14 +49,10 @@ final class SoakBench {
         Process up = new ProcessBuilder(launcher.toString(), "up", "--data-dir=" + work.resolve("bus"), "--kafka-port=" + kafka,
                 "--registry-port=" + registry, "--api-port=" + api)
                 .redirectError(work.resolve("up.log").toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream()));
-        for (String line; (line = out.readLine()) != null && !line.contains("is up"); ) {
+        ChildOutput.awaitLine(up, "is up", line -> {
             log.println("up: " + line);
             log.flush();
-        }
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "up-stdout");
-        drain.setDaemon(true);
-        drain.start();
+        });
         String base = "http://127.0.0.1:" + api;
         List<Minute> minutes = new ArrayList<>();
         HostileClients hostile = new HostileClients("127.0.0.1", api, registry, "127.0.0.1:" + kafka);

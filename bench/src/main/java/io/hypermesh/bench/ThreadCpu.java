@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of each thread of this process (or another), JIT compilers and GC workers included, read from
- * /proc/self/task: two snapshots taken around a measurement say where its cores went. Threads of
+ * /proc/<pid>/task: two snapshots taken around a measurement say where its cores went. Threads of
  * the same pool (names differing only in digits) are summed.
  */
 final class ThreadCpu {
@@ -73,7 +73,7 @@ final class ThreadCpu {
     private String since(ThreadCpu before, int top, double least, String format) {
         double seconds = (nanos - before.nanos) / 1e9;
         if (ticks.isEmpty() || seconds <= 0) {
-            return "(no /proc/self/task here)";
+            return "(no /proc/<pid>/task here)";
         }
         Map<String, Double> cores = coresSince(before);
         return cores.entrySet().stream().filter(e -> e.getValue() >= least)

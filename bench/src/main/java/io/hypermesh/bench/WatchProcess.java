@@ -72,11 +72,11 @@ public final class WatchProcess {
                 JsonArray entries = new JsonArray(r.body());
                 for (int e = 0; e < entries.size(); e++) {
                     JsonObject meta = entries.getJsonObject(e).getJsonObject("ServiceMeta");
-                    String seq = meta == null ? null : meta.getString("seq");
-                    String due = meta == null ? null : meta.getString(LoadGenerator.DUE_MICROS);
-                    if (seq != null && due != null && seen.add(seq)) {
+                    long age = meta == null ? -1 : LoadGenerator.firstSeenAgeMicros(meta.getString("seq"),
+                            meta.getString(LoadGenerator.DUE_MICROS), seen, nowMicros);
+                    if (age >= 0) {
                         synchronized (out) {
-                            out.println("seen " + (nowMicros - Long.parseLong(due)));
+                            out.println("seen " + age);
                             out.flush();
                         }
                     }

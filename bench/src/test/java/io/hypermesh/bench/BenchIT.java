@@ -40,6 +40,8 @@ class BenchIT {
             assertTrue(row.baselineValue() > 0 && Double.isFinite(row.baselineValue()), "baseline measured: " + row);
             assertEquals(row.value() / row.baselineValue(), row.ratio(), 1e-9, "ratio of the two: " + row);
         }
+        assertTrue(report.rows().stream().anyMatch(r -> r.benchmark().equals("9. idle") && r.baseline().equals(IdleBench.FLOOR)),
+                "idle beside its floor, the broker alone");
         String markdown = report.markdown();
         // Where the time went, beside the rows that may miss their targets.
         for (String evidence : List.of("fold (at_least_once), JFR over the measured runs: ",
@@ -49,7 +51,8 @@ class BenchIT {
                         "GC stopped every thread ",
                 "allocated about ", "idle propagation (at_least_once): ", "audit verify, cores per thread from /proc",
                 "authorize at 1 client: p99.9 ", "the bus's JVM by thread: ", "KV put at 1 client: p99.9 ",
-                "fold (at_least_once), the floor: ", "latency (exactly_once_v2) beside its floors", "idle `up`, by thread from /proc: ")) {
+                "fold (at_least_once), the floor: ", "latency (exactly_once_v2) beside its floors", "idle `up`, by thread from /proc: ",
+                "the broker alone (")) {
             assertTrue(markdown.contains(evidence), evidence + " in " + markdown);
         }
         assertTrue(markdown.contains(Runtime.getRuntime().availableProcessors() + " cores"), markdown);

@@ -20,8 +20,13 @@ import java.util.function.Function;
  * the command line's options can name them.
  */
 public final class Adapters {
-    /** How often an adapter heartbeats and checks itself. */
-    public static final String HEARTBEAT = "5s";
+    /**
+     * How often an adapter heartbeats and checks itself. Each beat is two records, and each of those a
+     * transaction of the folds (changelogs, the by-phase repartition, a health score): on an idle bus
+     * they were most of what was written, at 5 s. Nothing expires on a missed beat; it is what the
+     * lifecycle view shows as LastHeartbeatAt, and `--heartbeat` sets it.
+     */
+    public static final String HEARTBEAT = "10s";
     /** An audit checkpoint every this many records... */
     public static final String CHECKPOINT_EVERY = "100";
     /** ...and at least this often while records arrive. */

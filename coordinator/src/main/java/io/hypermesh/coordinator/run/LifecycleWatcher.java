@@ -21,6 +21,12 @@ import java.util.function.Predicate;
  */
 public final class LifecycleWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long the API may hold a look at the view that finds nothing new: a change answers at once,
+     * so a longer wait only spares an idle bus a request, a render and a parse (it was 2 s); within
+     * the request's 30 s timeout. Closing interrupts the wait.
+     */
+    static final String WAIT = "20s";
 
     /** A component as the fold knows it. */
     public record ComponentView(String id, LifecycleState state, String reason, String lastCommand, String lastCommandId,
@@ -50,7 +56,7 @@ public final class LifecycleWatcher implements AutoCloseable {
         while (running) {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/hypermesh/lifecycle/components?index="
-                        + index + "&wait=2s")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                        + index + "&wait=" + WAIT)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     report("GET /v1/hypermesh/lifecycle/components answered " + r.statusCode() + ": " + abbreviate(r.body()));
                     Thread.sleep(200);
