@@ -30,17 +30,9 @@ class LongPollIT {
     @Test
     void aHeldFetchAnswersARecordAtOnceAndDoesNotHoldTheClose(EmbeddedKafka kafka) throws Exception {
         TopicPartition partition = new TopicPartition("long-poll-it", 0);
-        try (Admin admin = Admin.create(kafka.clientConfig())) {
-            admin.createTopics(List.of(new NewTopic(partition.topic(), 1, (short) 1))).all().get();
-        }
-        KafkaConsumer<String, String> consumer = consumer(kafka);
+        KafkaConsumer<String, String> consumer = holdingAFetch(kafka, partition);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
                 new StringSerializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seekToEnd(List.of(partition));
-            consumer.position(partition);
-            assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty()); // the broker now holds a fetch for up to 5 s
-
             long written = System.nanoTime();
             producer.send(new ProducerRecord<>(partition.topic(), "k", "v")).get();
             int seen = 0;
@@ -61,24 +53,25 @@ class LongPollIT {
 
     @Test
     void aPlainCloseWaitsForTheHeldFetchWhichIsWhyLongPollClosesItsOwn(EmbeddedKafka kafka) throws Exception {
-        TopicPartition partition = new TopicPartition("long-poll-plain-close-it", 0);
-        try (Admin admin = Admin.create(kafka.clientConfig())) {
-            admin.createTopics(List.of(new NewTopic(partition.topic(), 1, (short) 1))).all().get();
-        }
-        KafkaConsumer<String, String> consumer = consumer(kafka);
-        consumer.assign(List.of(partition));
-        consumer.seekToEnd(List.of(partition));
-        consumer.position(partition);
-        assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty());
+        KafkaConsumer<String, String> consumer = holdingAFetch(kafka, new TopicPartition("long-poll-plain-close-it", 0));
         long closing = System.nanoTime();
         consumer.close();
         long closeMs = (System.nanoTime() - closing) / 1_000_000;
         assertTrue(closeMs > 1_000, "Kafka's own close waits for the held fetch; took " + closeMs + " ms");
     }
 
-    private static KafkaConsumer<String, String> consumer(EmbeddedKafka kafka) {
+    /** A long-polling consumer at the end of a new topic, whose empty fetch the broker now holds for up to 5 s. */
+    private static KafkaConsumer<String, String> holdingAFetch(EmbeddedKafka kafka, TopicPartition partition) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            admin.createTopics(List.of(new NewTopic(partition.topic(), 1, (short) 1))).all().get();
+        }
         Map<String, Object> config = LongPoll.on(kafka.clientConfig());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        consumer.assign(List.of(partition));
+        consumer.seekToEnd(List.of(partition));
+        consumer.position(partition);
+        assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty());
+        return consumer;
     }
 }
