@@ -208,11 +208,10 @@ public final class BenchRunner {
         int size = serializer.serialize("bench.bus", BenchEvents.heartbeat(0)).length;
         log.println("ingest: " + n + " records of " + size + " bytes, acks=all, " + PARTITIONS + " partitions");
         log.flush();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process perf = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
+        Process perf = new ProcessBuilder(ChildJvm.command(List.of(), "org.apache.kafka.tools.ProducerPerformance", List.of(
                 "--topic", "bench.raw", "--num-records", Integer.toString(n), "--record-size", Integer.toString(size),
                 "--throughput", "-1", "--producer-props", "bootstrap.servers=" + kafka.bootstrapServers(), "acks=all",
-                "linger.ms=5", "batch.size=65536").redirectErrorStream(true).start();
+                "linger.ms=5", "batch.size=65536"))).redirectErrorStream(true).start();
         double rawRate = Double.NaN;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(perf.getInputStream()))) {
             for (String line; (line = out.readLine()) != null; ) {

@@ -46,7 +46,7 @@ final class IdleBench {
             broker = IdleBroker.start(work.resolve("broker"), FreePorts.onLoopback(), work.resolve("broker.log"));
             long brokerStarted = System.nanoTime();
             // "Bus is up": after the adapters, not only the core.
-            if (!ChildOutput.awaitLine(up, "Bus is up", line -> { })) {
+            if (!ChildJvm.awaitLine(up, "Bus is up", line -> { })) {
                 throw new IllegalStateException("up exited before it was up: see " + work.resolve("up.log"));
             }
             long upMs = (System.nanoTime() - started) / 1_000_000;
@@ -69,8 +69,9 @@ final class IdleBench {
             runner.report().add("9. idle", figure, bus, FLOOR, alone, bus / alone, target, bus <= TARGET_CORES);
             runner.report().add("9. idle", "the same, against an idle etcd", bus, "idle etcd, one member", base, bus / base, "-", true);
             long rss = rssMb(up.pid());
-            runner.report().add("9. idle", "resident set MB of the same `up` (heap bound -Xmx2g)", rss, FLOOR, rssMb(broker.pid()),
-                    (double) rss / rssMb(broker.pid()), "reported", true);
+            long brokerRss = rssMb(broker.pid());
+            runner.report().add("9. idle", "resident set MB of the same `up` (heap bound -Xmx2g)", rss, FLOOR, brokerRss,
+                    (double) rss / brokerRss, "reported", true);
             runner.report().note(String.format(Locale.ROOT, "idle `up`, by thread from /proc: %s; "
                     + "the broker alone (%.0f s from its start): %s; idle etcd: %s", busAfter.idleSince(busBefore, 16),
                     (System.nanoTime() - brokerStarted) / 1e9, brokerAfter.idleSince(brokerBefore, 8), etcdAfter.idleSince(etcdBefore, 6)));

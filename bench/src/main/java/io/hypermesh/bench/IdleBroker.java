@@ -3,9 +3,7 @@ package io.hypermesh.bench;
 import io.hypermesh.platform.kafka.EmbeddedKafka;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,8 +19,7 @@ final class IdleBroker {
         try (EmbeddedKafka broker = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]))) {
             System.out.println("broker up " + broker.bootstrapServers());
             System.out.flush();
-            InputStream in = System.in;
-            while (in.read() >= 0) {
+            while (System.in.read() >= 0) {
                 // until the bench closes our input
             }
         }
@@ -30,11 +27,10 @@ final class IdleBroker {
 
     /** Starts the broker alone in a child JVM, bounded as `up` is (-Xmx2g); returns once it serves. */
     static Process start(Path dataDir, int port, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-cp", System.getProperty("java.class.path"), IdleBroker.class.getName(), dataDir.toString(),
+        List<String> command = ChildJvm.command(List.of("-Xmx2g"), IdleBroker.class.getName(), List.of(dataDir.toString(),
                 Integer.toString(port)));
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        if (!ChildOutput.awaitLine(process, "broker up", line -> { })) { // past anything the broker logs to standard output
+        if (!ChildJvm.awaitLine(process, "broker up", line -> { })) { // past anything the broker logs to standard output
             process.destroyForcibly();
             throw new IllegalStateException("the broker alone did not start: see " + log);
         }

@@ -193,9 +193,7 @@ public final class LoadGenerator {
      * and, if it knows when its last send was acknowledged, {@code ended <micros>}.
      */
     static Result run(Class<?> main, Path work, Runnable onStarted, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(args));
+        List<String> command = ChildJvm.command(List.of(), main.getName(), List.of(args));
         Path output = java.nio.file.Files.createTempFile(work, "load-", ".log");
         Process generator = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();

@@ -49,7 +49,7 @@ final class SoakBench {
         Process up = new ProcessBuilder(launcher.toString(), "up", "--data-dir=" + work.resolve("bus"), "--kafka-port=" + kafka,
                 "--registry-port=" + registry, "--api-port=" + api)
                 .redirectError(work.resolve("up.log").toFile()).start();
-        ChildOutput.awaitLine(up, "is up", line -> {
+        ChildJvm.awaitLine(up, "is up", line -> {
             log.println("up: " + line);
             log.flush();
         });

@@ -101,9 +101,9 @@ public final class WatchProcess {
 
     /** Starts the watchers of {@code services} in a child JVM; each probe they see goes into {@code latencies} until the handle closes. */
     static AutoCloseable start(Path work, String api, List<String> services, Latencies latencies) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), WatchProcess.class.getName(), api));
-        command.addAll(services);
+        List<String> args = new ArrayList<>(List.of(api));
+        args.addAll(services);
+        List<String> command = ChildJvm.command(List.of(), WatchProcess.class.getName(), args);
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(work.resolve("watchers.log").toFile())).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream()));

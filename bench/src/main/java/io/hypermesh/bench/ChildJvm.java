@@ -3,11 +3,28 @@ package io.hypermesh.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
-/** A child process's standard output, read until it says it is ready. */
-final class ChildOutput {
-    private ChildOutput() {
+/**
+ * The processes the bench starts beside itself (load generators, watchers, the broker alone, Kafka's
+ * producer perf): a JVM of this one's Java and class path, and a child's output read until it says
+ * it is ready.
+ */
+final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /** The command line of a JVM that runs {@code mainClass} from this JVM's class path, with {@code jvmOptions} before it. */
+    static List<String> command(List<String> jvmOptions, String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
+        return command;
     }
 
     /**
