@@ -7,7 +7,7 @@ import io.hypermesh.streams.connect.ConnectSettings;
 import io.hypermesh.schemas.registry.client.RegistryClient;
 import io.hypermesh.schemas.serde.SerdeConfig;
 import io.hypermesh.schemas.kafka.KafkaAccess;
-import io.hypermesh.schemas.kafka.LongPoll;
+import io.hypermesh.schemas.kafka.LongPollConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -280,8 +280,8 @@ public record StreamsSettings(String applicationId, KafkaAccess kafka, String re
         // (at 0, Kafka also formats a log line per task per loop, trace on or not: 5-8% of the fold's allocation).
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // A record is fetched as soon as it is written; an idle fold asks the broker once a second, not twice.
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), LongPoll.FOLDS_FETCH_MAX_WAIT_MS);
-        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), LongPoll.FOLDS_FETCH_MAX_WAIT_MS);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), LongPollConsumer.FOLDS_FETCH_MAX_WAIT_MS);
+        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), LongPollConsumer.FOLDS_FETCH_MAX_WAIT_MS);
         p.putAll(extraStreamsConfig);
         return p;
     }

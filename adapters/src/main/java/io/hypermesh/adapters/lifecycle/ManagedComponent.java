@@ -19,7 +19,7 @@ import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.hypermesh.schemas.kafka.LongPollConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -67,7 +67,7 @@ public final class ManagedComponent implements AutoCloseable {
     private final Behaviour behaviour;
     private final Supplier<Check> health;
     private final BusPublisher producer;
-    private final KafkaConsumer<String, LifecycleCommandEvent> consumer;
+    private final LongPollConsumer<String, LifecycleCommandEvent> consumer;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final Thread commandThread;
     private final long startedAt = System.currentTimeMillis();
@@ -91,9 +91,7 @@ public final class ManagedComponent implements AutoCloseable {
         this.producer = BusPublisher.idempotent(kafka, registry, Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
         Map<String, Object> consumerConfig = kafka.clientConfig();
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        io.hypermesh.schemas.kafka.LongPoll.on(consumerConfig);
-        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+        this.consumer = new LongPollConsumer<>(consumerConfig, new StringDeserializer(),
                 new AvroDeserializer<>(registry, LifecycleCommandEvent.class));
         transition(LifecycleState.INITIALIZING, null, null);
         // Only commands for this component's key: its partition of the commands topic, from now on.
@@ -127,7 +125,7 @@ public final class ManagedComponent implements AutoCloseable {
     private void obey() {
         try {
             while (running) {
-                for (ConsumerRecord<String, LifecycleCommandEvent> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, LifecycleCommandEvent> record : consumer.poll(LongPollConsumer.POLL)) {
                     if (componentId.equals(record.key())) {
                         handle((LifecycleCommand) record.value().getPayload());
                     }
@@ -138,7 +136,7 @@ public final class ManagedComponent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("component {} stopped obeying commands", componentId, e);
         } finally {
-            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
+            consumer.close();
         }
     }
 

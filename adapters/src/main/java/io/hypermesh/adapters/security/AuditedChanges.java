@@ -21,14 +21,13 @@ import io.hypermesh.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.hypermesh.schemas.kafka.LongPollConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,7 +51,7 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
     private final TopicSpec<V> topic;
     private final String mark;
     private final Function<V, AuditedPublisher.Action> audited;
-    private final KafkaConsumer<String, V> consumer;
+    private final LongPollConsumer<String, V> consumer;
     private final Thread reader;
     private volatile boolean open = true;
 
@@ -64,10 +63,8 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
         this.audited = audited;
         Map<String, Object> config = new HashMap<>(bus.kafka().clientConfig());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        io.hypermesh.schemas.kafka.LongPoll.on(config);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "adapter-" + bus.adapterId() + "-" + mark + "changes");
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new AvroDeserializer<>(bus.registry(), topic.valueType()));
+        this.consumer = new LongPollConsumer<>(config, new StringDeserializer(), new AvroDeserializer<>(bus.registry(), topic.valueType()));
         this.reader = new Thread(this::read, "audited-" + mark + bus.adapterId());
         reader.setDaemon(true);
     }
@@ -162,7 +159,7 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
     private void read() {
         try {
             while (open) {
-                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofSeconds(1))) {
+                for (ConsumerRecord<String, V> record : consumer.poll(LongPollConsumer.POLL)) {
                     AuditedPublisher.Action action = record.value() == null ? null : audited.apply(record.value());
                     if (action != null) {
                         audit(action, record);
@@ -174,7 +171,7 @@ final class AuditedChanges<V extends SpecificRecord> implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("changes on {} are no longer audited: {}", topic.name(), e.toString());
         } finally {
-            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
+            consumer.close();
         }
     }
 

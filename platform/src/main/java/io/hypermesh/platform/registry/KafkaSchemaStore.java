@@ -8,7 +8,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.hypermesh.schemas.kafka.LongPollConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,7 +57,7 @@ public final class KafkaSchemaStore implements SchemaStore {
     private final Object positionMonitor = new Object();
     private final Object writeMutex = new Object();
     private final Admin admin;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final LongPollConsumer<byte[], byte[]> consumer;
     private final Thread reader;
     private volatile long position;
     private volatile boolean running = true;
@@ -76,12 +76,11 @@ public final class KafkaSchemaStore implements SchemaStore {
         this.timeout = timeout;
         this.admin = Admin.create(this.clientConfig);
         TopicAdmin.ensure(admin, List.of(topic));
-        Map<String, Object> consumerConfig = io.hypermesh.schemas.kafka.LongPoll.on(new HashMap<>(this.clientConfig));
+        Map<String, Object> consumerConfig = new HashMap<>(this.clientConfig);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-reader-" + System.identityHashCode(this));
-        this.consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new LongPollConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.assign(List.of(partition));
         consumer.seekToBeginning(List.of(partition));
         this.reader = new Thread(this::readLoop, "schema-registry-log-reader");
@@ -287,6 +286,7 @@ public final class KafkaSchemaStore implements SchemaStore {
     private void readLoop() {
         try {
             while (running) {
+                // 200 ms, not a minute: commit markers alone return no records yet move the position read-your-write awaits.
                 var records = consumer.poll(Duration.ofMillis(200));
                 if (!records.isEmpty()) {
                     stateLock.writeLock().lock();
@@ -312,7 +312,7 @@ public final class KafkaSchemaStore implements SchemaStore {
             LOG.error("registry log reader failed", e);
             readerFailure = e;
         } finally {
-            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
+            consumer.close();
             synchronized (positionMonitor) {
                 positionMonitor.notifyAll();
             }

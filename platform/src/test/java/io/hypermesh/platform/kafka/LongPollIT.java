@@ -1,10 +1,9 @@
 package io.hypermesh.platform.kafka;
 
 import io.hypermesh.platform.testing.KafkaIT;
-import io.hypermesh.schemas.kafka.LongPoll;
+import io.hypermesh.schemas.kafka.LongPollConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,7 +29,7 @@ class LongPollIT {
     @Test
     void aHeldFetchAnswersARecordAtOnceAndDoesNotHoldTheClose(EmbeddedKafka kafka) throws Exception {
         TopicPartition partition = new TopicPartition("long-poll-it", 0);
-        KafkaConsumer<String, String> consumer = holdingAFetch(kafka, partition);
+        KafkaConsumer<String, String> consumer = holdingAFetch(kafka, partition, true);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
                 new StringSerializer())) {
             long written = System.nanoTime();
@@ -41,37 +40,49 @@ class LongPollIT {
             }
             long tookMs = (System.nanoTime() - written) / 1_000_000;
             assertEquals(1, seen);
-            assertTrue(tookMs < LongPoll.FETCH_MAX_WAIT_MS / 2, "a record ends the held fetch; seen after " + tookMs + " ms");
+            assertTrue(tookMs < LongPollConsumer.FETCH_MAX_WAIT_MS / 2, "a record ends the held fetch; seen after " + tookMs + " ms");
 
             assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty()); // held again
         }
         long closing = System.nanoTime();
-        LongPoll.close(consumer);
+        consumer.close();
         long closeMs = (System.nanoTime() - closing) / 1_000_000;
-        assertTrue(closeMs < LongPoll.FETCH_MAX_WAIT_MS / 2, "the close does not wait out the held fetch; took " + closeMs + " ms");
+        assertTrue(closeMs < LongPollConsumer.FETCH_MAX_WAIT_MS / 2, "the close does not wait out the held fetch; took " + closeMs + " ms");
     }
 
     @Test
     void aPlainCloseWaitsForTheHeldFetchWhichIsWhyLongPollClosesItsOwn(EmbeddedKafka kafka) throws Exception {
-        KafkaConsumer<String, String> consumer = holdingAFetch(kafka, new TopicPartition("long-poll-plain-close-it", 0));
+        KafkaConsumer<String, String> consumer = holdingAFetch(kafka, new TopicPartition("long-poll-plain-close-it", 0), false);
         long closing = System.nanoTime();
         consumer.close();
         long closeMs = (System.nanoTime() - closing) / 1_000_000;
         assertTrue(closeMs > 1_000, "Kafka's own close waits for the held fetch; took " + closeMs + " ms");
     }
 
-    /** A long-polling consumer at the end of a new topic, whose empty fetch the broker now holds for up to 5 s. */
-    private static KafkaConsumer<String, String> holdingAFetch(EmbeddedKafka kafka, TopicPartition partition) throws Exception {
+    /**
+     * A long-polling consumer at the end of a new topic, whose empty fetch the broker now holds for up
+     * to 5 s: a {@link LongPollConsumer}, or a plain consumer with the same wait when {@code bounded} is false.
+     */
+    private static KafkaConsumer<String, String> holdingAFetch(EmbeddedKafka kafka, TopicPartition partition, boolean bounded)
+            throws Exception {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             admin.createTopics(List.of(new NewTopic(partition.topic(), 1, (short) 1))).all().get();
         }
-        Map<String, Object> config = LongPoll.on(kafka.clientConfig());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        Map<String, Object> config = kafka.clientConfig();
+        KafkaConsumer<String, String> consumer = bounded
+                ? new LongPollConsumer<>(config, new StringDeserializer(), new StringDeserializer())
+                : new KafkaConsumer<>(config(config), new StringDeserializer(), new StringDeserializer());
         consumer.assign(List.of(partition));
         consumer.seekToEnd(List.of(partition));
         consumer.position(partition);
         assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty());
         return consumer;
+    }
+
+    /** What a long-polling consumer is configured with, for a plain one. */
+    private static Map<String, Object> config(Map<String, Object> config) {
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, LongPollConsumer.FETCH_MAX_WAIT_MS);
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return config;
     }
 }

@@ -4,7 +4,7 @@ import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.hypermesh.schemas.kafka.LongPollConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -34,7 +34,7 @@ final class TopicTail implements AutoCloseable {
     private final Function<ConsumerRecord<byte[], byte[]>, JsonObject> summary;
     private final Runnable onChange;
     private final Deque<JsonObject> recent = new ArrayDeque<>();
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final LongPollConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -49,9 +49,7 @@ final class TopicTail implements AutoCloseable {
         this.onChange = onChange;
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        io.hypermesh.schemas.kafka.LongPoll.on(config);
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new LongPollConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::follow, topic + "-tail");
         thread.setDaemon(true);
         thread.start();
@@ -77,7 +75,7 @@ final class TopicTail implements AutoCloseable {
             }
             while (running) {
                 List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
+                consumer.poll(LongPollConsumer.POLL).forEach(batch::add);
                 batch.sort(Comparator.comparingLong(ConsumerRecord::timestamp));
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
                     add(summary.apply(r));
@@ -91,7 +89,7 @@ final class TopicTail implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("the dashboard's tail of {} stopped: {}", topic, e.getMessage());
         } finally {
-            io.hypermesh.schemas.kafka.LongPoll.close(consumer);
+            consumer.close();
         }
     }
 
