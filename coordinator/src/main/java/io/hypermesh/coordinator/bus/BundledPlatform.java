@@ -55,6 +55,18 @@ public final class BundledPlatform implements AutoCloseable {
         return SpecLoader.loadResource(SPEC, System.getenv());
     }
 
+    /** Refuses a spec with a component the bus has no adapter for, naming it and the ones it has. */
+    public static void requireAdapters(PlatformSpec spec) {
+        List<String> unknown = spec.components().keySet().stream().filter(id -> !ADAPTERS.contains(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(spec.source() + ": the bus hosts no adapter for " + unknown + "; its components are "
+                    + String.join(", ", ADAPTERS) + " (run others with `hypermesh coordinate`)");
+        }
+    }
+
+    /** The components the bus can host, by id. */
+    static final List<String> ADAPTERS = List.of("transport", "consensus", "containers", "security");
+
     /** The bundled spec, reduced to the adapters this machine has something for (see {@link Machine}). */
     public static PlatformSpec spec(PlatformSpec bundled, Machine machine) {
         return bundled.only(c -> switch (c.id()) {

@@ -8,11 +8,9 @@ import io.hypermesh.platform.registry.service.SchemaRegistryService;
 import io.hypermesh.schemas.topics.TopicAdmin;
 import io.hypermesh.schemas.topics.TopicSpec;
 import io.hypermesh.schemas.topics.Topics;
-import io.hypermesh.http.auth.ApiTokens;
 import io.hypermesh.schemas.kafka.KafkaAccess;
 import io.hypermesh.platform.pki.Pki;
 import io.hypermesh.streams.connect.ConnectSettings;
-import io.hypermesh.streams.connect.DecisionLog;
 import io.hypermesh.streams.connect.IntentionBook;
 import io.hypermesh.schemas.topics.BusAcls;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,7 +18,6 @@ import org.apache.kafka.common.acl.AclBinding;
 
 import io.hypermesh.streams.app.StreamsApp;
 import io.hypermesh.streams.StreamsSettings;
-import io.hypermesh.streams.anomaly.AnomalySettings;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -43,7 +40,7 @@ import java.util.function.Function;
  */
 public final class Bus implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Bus.class);
-    private final Settings s;
+    private final BusBuilder.Settings s;
     private final PrintWriter log;
     private EmbeddedKafka broker;
     private SchemaRegistryService registry;
@@ -53,159 +50,22 @@ public final class Bus implements AutoCloseable {
     private Function<String, KafkaAccess> identities;
     private String bootstrap;
 
-    private Bus(Settings s, PrintWriter log) {
+    Bus(BusBuilder.Settings s, PrintWriter log) {
         this.s = s;
         this.log = log;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static BusBuilder builder() {
+        return new BusBuilder();
     }
 
-    /** What to start and where; every setting has the default `up` documents. */
-    public static final class Builder {
-        private String bootstrapServers;
-        private Path dataDir = Path.of(".hypermesh");
-        private int kafkaPort = 9092;
-        private String host = "127.0.0.1";
-        private int registryPort = 8081;
-        private int apiPort = 8500;
-        private Path pkiDir;
-        private boolean kafkaSasl;
-        private ApiTokens apiTokens = ApiTokens.open();
-        /** Null: this host's name, looked up only when no node name was given. */
-        private String nodeName;
-        private String datacenter = "dc1";
-        private int streamThreads = 1;
-        private AnomalySettings anomalies = AnomalySettings.DEFAULTS;
-        private DecisionLog.Mode decisions = DecisionLog.Mode.OFF;
-        private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
-
-        private Builder() {
-        }
-
-        /** An existing cluster; none (the default) starts the embedded broker in the data dir. */
-        public Builder bootstrapServers(String servers) {
-            this.bootstrapServers = servers;
-            return this;
-        }
-
-        public Builder dataDir(Path dir) {
-            this.dataDir = dir;
-            return this;
-        }
-
-        /** Ports of the embedded broker, the registry and the query API; 0 for any free one. */
-        public Builder ports(int kafka, int registry, int api) {
-            this.kafkaPort = kafka;
-            this.registryPort = registry;
-            this.apiPort = api;
-            return this;
-        }
-
-        /** The address every part listens on and advertises. */
-        public Builder host(String address) {
-            this.host = address;
-            return this;
-        }
-
-        /**
-         * Secures the bus with this PKI (created there when missing): the embedded broker speaks only
-         * mutual TLS with ACLs, and each part connects with its own certificate. Topics and ACLs are
-         * set up as the {@value BusAcls#BROKER} principal, the cluster's super user.
-         */
-        public Builder pki(Path dir) {
-            this.pkiDir = dir;
-            return this;
-        }
-
-        /** The embedded broker takes only SASL/PLAIN users (one per part, passwords in {@code <data-dir>/sasl}) with ACLs. */
-        public Builder kafkaSasl(boolean sasl) {
-            this.kafkaSasl = sasl;
-            return this;
-        }
-
-        /** The bearer tokens the query API's write endpoints require. */
-        public Builder apiTokens(ApiTokens tokens) {
-            this.apiTokens = tokens;
-            return this;
-        }
-
-        /** The Consul node and datacenter the query API answers as. */
-        public Builder consulAgent(String node, String dc) {
-            this.nodeName = node;
-            this.datacenter = dc;
-            return this;
-        }
-
-        public Builder streamThreads(int threads) {
-            this.streamThreads = threads;
-            return this;
-        }
-
-        /** Points an open anomaly takes off the health score of its series' component (0 for none). */
-        public Builder anomalyHealthWeight(double points) {
-            this.anomalies = anomalies.withHealthWeight(points);
-            return this;
-        }
-
-        /** How long a workload's behaviours are learned, from its first event, before a new one is an anomaly. */
-        public Builder workloadLearning(java.time.Duration period) {
-            this.anomalies = anomalies.withWorkloadLearnFor(period);
-            return this;
-        }
-
-        /** Which Connect authorization decisions go to {@code hypermesh.decisions} (the CA's keys: in the PKI folder). */
-        public Builder connectDecisions(DecisionLog.Mode mode) {
-            this.decisions = mode;
-            return this;
-        }
-
-        /** Where the operator's progress lines go. */
-        public Builder log(PrintWriter writer) {
-            this.log = writer;
-            return this;
-        }
-
-        /** The bus, checked and not yet started. */
-        public Bus build() {
-            String node = nodeName != null ? nodeName : io.hypermesh.http.HostName.local();
-            return new Bus(new Settings(bootstrapServers, dataDir, kafkaPort, host, registryPort, apiPort, pkiDir, apiTokens, node,
-                    datacenter, streamThreads, kafkaSasl, anomalies, decisions), log);
-        }
-
-        /** Builds the bus and starts it whole: core, then folds. */
-        public Bus start() throws Exception {
-            Bus bus = build();
-            try {
-                return bus.startCore().startFolds();
-            } catch (Exception e) {
-                bus.close();
-                throw e;
-            }
-        }
-    }
-
-    private record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
-                            Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads,
-                            boolean kafkaSasl, AnomalySettings anomalies, DecisionLog.Mode decisions) {
-        Settings {
-            if (kafkaSasl && pkiDir != null) {
-                throw new IllegalArgumentException("--kafka-sasl and --pki-dir both secure the broker: choose one");
-            }
-            if (kafkaSasl && !(bootstrapServers == null || bootstrapServers.isBlank())) {
-                throw new IllegalArgumentException("--kafka-sasl secures the embedded broker; an existing cluster's security "
-                        + "is its own (give its client settings with --kafka-config)");
-            }
-        }
-
-        boolean embedded() {
-            return bootstrapServers == null || bootstrapServers.isBlank();
-        }
-    }
 
     /** Step one: the broker (embedded unless given one), the topics, ACLs on a secured bus, and the schema registry. */
     public Bus startCore() throws Exception {
+        String refused = s.embedded() ? s.preset().refusalFor(1, true) : null;
+        if (refused != null) {
+            throw new IllegalArgumentException(refused);
+        }
         if (s.pkiDir() != null) {
             Pki.Report pki = Pki.init(s.pkiDir(), BusAcls.PRINCIPALS, BusAccess.hostsFor(s.host()), Duration.ofDays(365), false);
             log.println("PKI in " + s.pkiDir().toAbsolutePath() + ": " + (pki.caCreated() ? "created" : "kept") + " the CA, "
@@ -225,6 +85,10 @@ public final class Bus implements AutoCloseable {
         }
         identities = BusAccess.identities(bootstrap, s.pkiDir(), users);
         try (Admin admin = Admin.create(access(BusAcls.BROKER).clientConfig())) {
+            refused = s.embedded() ? null : s.preset().refusalFor(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size(), false);
+            if (refused != null) {
+                throw new IllegalArgumentException(refused);
+            }
             TopicAdmin.Report report = TopicAdmin.ensure(admin, Topics.ALL);
             log.println("topics: " + report.summary(Topics.ALL.size()));
             if (!s.embedded()) {
@@ -249,13 +113,19 @@ public final class Bus implements AutoCloseable {
         StreamsSettings settings = StreamsSettings.defaults(access(BusAcls.FOLDS), registry.url(), s.dataDir().resolve("streams"),
                 s.apiPort())
                 .withAdvertisedHost(s.host()).withConsulAgent(s.nodeName(), s.datacenter()).withStreamThreads(s.streamThreads())
-                .withAnomalies(s.anomalies())
+                .withAnomalies(s.anomalies()).withProcessingGuarantee(s.preset().processingGuarantee())
                 .withConnect(new ConnectSettings(s.pkiDir() != null ? s.pkiDir().resolve("connect") : s.dataDir().resolve("connect-ca"),
-                        IntentionBook.DefaultPolicy.of(s.pkiDir() != null || s.kafkaSasl() || s.apiTokens().required()), s.decisions()))
-                // Static membership, named by the data dir: started again on the same folder after
-                // a crash, the folds take their old member's place at once instead of waiting out
-                // its 45 s session (measured: 42 of the 68 s a restart took after kill -9).
-                .withExtra(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticMember(s.dataDir()));
+                        IntentionBook.DefaultPolicy.of(s.pkiDir() != null || s.kafkaSasl() || s.apiTokens().required()), s.decisions()));
+        for (Map.Entry<String, Object> e : s.preset().streamsConfig().entrySet()) {
+            settings = settings.withExtra(e.getKey(), e.getValue());
+        }
+        if (s.preset().staticMembership()) {
+            // Named by the data dir: started again on the same folder after a crash, the folds take
+            // their old member's place at once instead of waiting out its 45 s session (measured: 42
+            // of the 68 s a restart took after kill -9).
+            settings = settings.withExtra(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                    staticMember(s.dataDir()));
+        }
         // The envelope schemas are registered while the folds start (which register what they
         // write themselves, as any client may): 1.7 s after a crash, no longer spent in turn.
         String registryUrl = registry.url();
@@ -318,6 +188,13 @@ public final class Bus implements AutoCloseable {
 
     public boolean embedded() {
         return broker != null;
+    }
+
+    /** For the operator: where a client's settings are on a secured bus; empty on an open one. */
+    public String clientSettingsHint() {
+        String file = "<component>.properties";
+        return s.pkiDir() != null ? "  (mutual TLS: connect with --kafka-config " + s.pkiDir().resolve(file) + ")"
+                : s.kafkaSasl() ? "  (SASL/PLAIN: connect with --kafka-config " + s.dataDir().resolve("sasl").resolve(file) + ")" : "";
     }
 
     /** Stops what was started, folds first, and removes the endpoints file. */

@@ -66,7 +66,7 @@ final class FoldsCommand implements Callable<Integer> {
         BusEndpoints bus = endpoints.resolve();
         StreamsSettings settings = StreamsSettings.defaults(endpoints.kafka(bus), bus.registryUrl(), stateDir, apiPort)
                 .withApplicationId(applicationId).withAdvertisedHost(bind.host).withProcessingGuarantee(guarantee)
-                .withConsulAgent(consul.node(), consul.datacenter).withStreamThreads(streamThreads.threads);
+                .withConsulAgent(consul.node(), consul.datacenter).withStreamThreads(streamThreads.or(1));
         // Secured (a certificate to Kafka, or write tokens): no intention means deny, as on a secured `up`.
         settings = settings.withConnect(new ConnectSettings(connectCaDir,
                 IntentionBook.DefaultPolicy.of(settings.kafka().tls().enabled() || writeTokens.tokens().required()), connectDecisions));

@@ -1,12 +1,8 @@
 package io.hypermesh.coordinator.cli;
 
+import io.hypermesh.bus.HyperMeshBus;
+import io.hypermesh.bus.PlatformNotStartedException;
 import io.hypermesh.streams.connect.DecisionLog;
-import io.hypermesh.coordinator.bus.BundledPlatform;
-import io.hypermesh.coordinator.run.CoordinatorLease;
-import io.hypermesh.coordinator.bus.Bus;
-import io.hypermesh.coordinator.spec.PlatformSpec;
-import io.hypermesh.schemas.topics.BusAcls;
-import io.hypermesh.coordinator.run.Coordinator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +22,15 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.")
     String bootstrapServers;
+
+    @Option(names = "--preset", defaultValue = "development", paramLabel = "NAME|FILE",
+            description = "development, production, performance or reliability (see the README: what each trades), or a settings "
+                    + "file of the same keys; production and reliability need a cluster of 3 brokers (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--spec", paramLabel = "FILE",
+            description = "A platform spec (YAML) instead of the preset's; its components must be adapters the bus hosts.")
+    Path platformSpec;
 
     @Option(names = "--data-dir", defaultValue = ".hypermesh", description = "Broker data and endpoints file (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -116,70 +121,33 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         logs.toFilesUnder(dataDir);
-        Bus bus = Bus.builder().bootstrapServers(bootstrapServers).dataDir(dataDir).ports(kafkaPort, registryPort, apiPort).host(bind.host)
-                .pki(pkiDir).kafkaSasl(kafkaSasl).apiTokens(writeTokens.tokens()).consulAgent(consul.node(), consul.datacenter)
-                .streamThreads(streamThreads.threads).anomalyHealthWeight(anomalyHealthWeight)
-                .workloadLearning(workloadLearning).connectDecisions(connectDecisions).log(out).build();
-        PlatformSpec bundled = BundledPlatform.bundled();
-        PlatformSpec platformSpec;
-        BundledPlatform platform;
-        BundledPlatform.Machine machine;
-        try {
-            bus.startCore();
-            // The coordinator is elected while the folds start: its group, fencing and epoch need
-            // only the core, and take about 2 s after a crash that need not be spent in turn.
-            try (CoordinatorLease lease = BundledPlatform.electEarly(bus.access(BusAcls.COORDINATOR), bus.registryUrl(),
-                    bundled.platform())) {
-                bus.startFolds();
-                machine = announce(out, bus);
-                platformSpec = BundledPlatform.spec(bundled, machine);
-                platform = BundledPlatform.start(platformSpec, machine, bus.endpoints(), bus::access, dataDir,
-                        logs.verbose() ? new ConsoleProgress(out) : ConsoleProgress.quiet(out), lease);
-            }
-        } catch (Exception e) {
-            bus.close();
-            throw e;
+        HyperMeshBus.Builder builder = HyperMeshBus.builder().preset(preset).dataDir(dataDir).ports(kafkaPort, registryPort, apiPort)
+                .bootstrapServers(bootstrapServers).host(bind.host).pki(pkiDir).kafkaSasl(kafkaSasl).apiTokens(writeTokens.tokens())
+                .consulAgent(consul.node(), consul.datacenter).anomalyHealthWeight(anomalyHealthWeight).workloadLearning(workloadLearning)
+                .connectDecisions(connectDecisions)
+                .adapters(transportPort, falcoPort, etcd, containerSocket, tetragonFiles)
+                .log(out, logs.verbose() ? new ConsoleProgress(out) : ConsoleProgress.quiet(out), logs.verbose());
+        if (streamThreads.threads != null) {
+            builder.streamThreads(streamThreads.threads);
         }
-        Coordinator.Outcome outcome = platform.outcome();
-        out.println("platform " + platformSpec.platform() + ": " + outcome.result()
-                + (outcome.reasons().isEmpty() ? "" : " " + outcome.reasons()));
-        if (outcome.result() == Coordinator.Result.ROLLED_BACK) {
-            platform.close();
-            bus.close();
-            out.println("the platform did not start: " + outcome.reasons());
+        if (platformSpec != null) {
+            builder.spec(platformSpec);
+        }
+        HyperMeshBus bus;
+        try {
+            bus = builder.start();
+        } catch (PlatformNotStartedException e) {
+            out.println(e.getMessage());
+            out.flush();
             return 1;
         }
-        String scheme = bus.apiUrl().substring(0, bus.apiUrl().indexOf(':'));
-        out.println("Transport telemetry:     " + scheme + "://" + bind.host + ":" + machine.transportPort() + "/v1/transport/telemetry");
-        out.println("Falco http_output:       " + scheme + "://" + bind.host + ":" + machine.falcoPort() + "/falco");
+        String scheme = bus.endpoints().apiUrl().substring(0, bus.endpoints().apiUrl().indexOf(':'));
+        out.println("Transport telemetry:     " + scheme + "://" + bind.host + ":" + bus.machine().transportPort()
+                + "/v1/transport/telemetry");
+        out.println("Falco http_output:       " + scheme + "://" + bind.host + ":" + bus.machine().falcoPort() + "/falco");
         out.println("HyperMesh Bus is up. Press Ctrl-C to stop.");
         out.flush();
-        UntilStopped.await(out, "HyperMesh Bus", platform, bus);
+        UntilStopped.await(out, "HyperMesh Bus", bus);
         return 0;
-    }
-
-    /** Where the bus's endpoints are, and what this machine offers the adapters. */
-    private BundledPlatform.Machine announce(PrintWriter out, Bus bus) {
-        if (logs.verbose()) {
-            bus.schemaIds().forEach((subject, id) -> out.println("schema " + subject + " -> id " + id));
-        }
-        out.println("Kafka bootstrap servers: " + bus.endpoints().bootstrapServers() + (bus.embedded() ? " (embedded)" : "")
-                + (pkiDir != null ? "  (mutual TLS: connect with --kafka-config " + pkiDir.resolve("<component>.properties") + ")"
-                : kafkaSasl ? "  (SASL/PLAIN: connect with --kafka-config " + dataDir.resolve("sasl").resolve("<component>.properties")
-                        + ")" : ""));
-        out.println("Schema registry:         " + bus.endpoints().registryUrl());
-        out.println("Query API:               " + bus.apiUrl() + "  (metrics at /metrics)");
-        out.println("Dashboard:               " + bus.apiUrl() + "/ui/");
-        BundledPlatform.Machine machine = BundledPlatform.Machine.discover(bind.host, transportPort, falcoPort, etcd, containerSocket,
-                tetragonFiles, writeTokens.tokens());
-        out.println("the bus core is up; starting the adapters of " + BundledPlatform.SPEC + " through the coordinator");
-        if (machine.etcd().isEmpty()) {
-            out.println("  consensus: no etcd configured (--etcd) or answering at http://127.0.0.1:2379; not in the platform");
-        }
-        if (machine.engineSocket().isEmpty()) {
-            out.println("  containers: no Docker or Podman socket (--container-socket); not in the platform");
-        }
-        out.flush();
-        return machine;
     }
 }

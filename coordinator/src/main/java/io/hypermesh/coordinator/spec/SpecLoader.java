@@ -110,7 +110,7 @@ public final class SpecLoader {
                 preset = Preset.valueOf(presetText.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 problems.add((presetNode == null ? source + ": " : yaml.at(presetNode))
-                        + "preset must be one of development, performance, reliability; got '" + presetText + "'");
+                        + "preset must be one of development, performance, production, reliability; got '" + presetText + "'");
             }
         }
         Duration defaultStart = preset.startTimeout;
