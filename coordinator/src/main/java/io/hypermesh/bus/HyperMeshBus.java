@@ -75,7 +75,7 @@ public final class HyperMeshBus implements AutoCloseable {
         return bus.access(principal).clientConfig();
     }
 
-    /** The platform spec it runs, reduced to the adapters this machine has something for. */
+    /** The platform spec it runs, reduced to the adapters this machine has something for (none without the platform). */
     public PlatformSpec spec() {
         return spec;
     }
@@ -94,7 +94,7 @@ public final class HyperMeshBus implements AutoCloseable {
         return bus.schemaIds();
     }
 
-    /** What the machine gave the adapters (their inputs' ports, etcd, a container socket). */
+    /** What the machine gave the adapters (their inputs' ports, etcd, a container socket); null without the platform. */
     public BundledPlatform.Machine machine() {
         return machine;
     }
@@ -102,7 +102,9 @@ public final class HyperMeshBus implements AutoCloseable {
     /** Stops the adapters, then the folds, the registry and the broker. */
     @Override
     public void close() {
-        platform.close();
+        if (platform != null) {
+            platform.close();
+        }
         bus.close();
     }
 
@@ -122,6 +124,7 @@ public final class HyperMeshBus implements AutoCloseable {
         private ProgressListener progress = ProgressListener.NONE;
         private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
         private boolean verbose;
+        private boolean withPlatform = true;
 
         private Builder() {
         }
@@ -147,6 +150,16 @@ public final class HyperMeshBus implements AutoCloseable {
         public Builder preset(String nameOrFile) {
             this.preset = BusPreset.of(nameOrFile);
             bus.preset(preset);
+            return this;
+        }
+
+        /**
+         * Whether to run the platform around the core: the coordinator and the spec's adapters
+         * (default true). Without it the bus is its broker, registry, folds and API, which is all a
+         * service talks to, started in a few seconds.
+         */
+        public Builder platform(boolean run) {
+            this.withPlatform = run;
             return this;
         }
 
@@ -256,6 +269,17 @@ public final class HyperMeshBus implements AutoCloseable {
                     : SpecLoader.loadResource(preset.spec(), System.getenv());
             BundledPlatform.requireAdapters(declared);
             Bus core = bus.build();
+            if (!withPlatform) {
+                try {
+                    core.startCore().startFolds();
+                    Announcement.endpoints(log, core);
+                    log.flush();
+                    return new HyperMeshBus(core, null, declared.only(c -> false), null, preset);
+                } catch (Exception e) {
+                    core.close();
+                    throw e;
+                }
+            }
             BundledPlatform platform;
             PlatformSpec running;
             BundledPlatform.Machine machine;
