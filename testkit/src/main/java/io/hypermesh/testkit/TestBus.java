@@ -97,9 +97,9 @@ public final class TestBus implements AutoCloseable {
 
     /**
      * Waits until {@code service} has {@code instances} instances whose checks all pass, as
-     * {@code /v1/health/service/<service>?passing} answers, and returns that answer (Consul's JSON).
+     * {@code /v1/health/service/<service>?passing} answers, and returns their service IDs.
      */
-    public JsonArray awaitPassing(String service, int instances, Duration timeout) throws InterruptedException {
+    public List<String> awaitPassing(String service, int instances, Duration timeout) throws InterruptedException {
         String path = "/v1/health/service/" + URLEncoder.encode(service, StandardCharsets.UTF_8) + "?passing";
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
@@ -108,7 +108,11 @@ public final class TestBus implements AutoCloseable {
             if (r.status() == 200) {
                 JsonArray entries = new JsonArray(r.body());
                 if (entries.size() == instances) {
-                    return entries;
+                    List<String> ids = new ArrayList<>();
+                    for (int i = 0; i < entries.size(); i++) {
+                        ids.add(entries.getJsonObject(i).getJsonObject("Service").getString("ID"));
+                    }
+                    return ids;
                 }
             }
             last = r.status() + " " + r.body();
