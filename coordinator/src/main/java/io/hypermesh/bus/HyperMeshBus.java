@@ -271,7 +271,8 @@ public final class HyperMeshBus implements AutoCloseable {
             Bus core = bus.build();
             if (!withPlatform) {
                 try {
-                    core.startCore().startFolds();
+                    // Returned running: a test's first read is answered, not retried while the folds restore.
+                    core.startCore().startFolds().foldsRunning(java.time.Duration.ofMinutes(2));
                     Announcement.endpoints(log, core);
                     log.flush();
                     return new HyperMeshBus(core, null, declared.only(c -> false), null, preset);
