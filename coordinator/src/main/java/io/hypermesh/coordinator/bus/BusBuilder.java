@@ -144,19 +144,20 @@ public final class BusBuilder {
 
     /** What {@link BusBuilder} gathered, checked. */
     record Settings(String bootstrapServers, Path dataDir, int kafkaPort, String host, int registryPort, int apiPort,
-                            Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads,
-                            boolean kafkaSasl, AnomalySettings anomalies, DecisionLog.Mode decisions, BusPreset preset) {
+                    Path pkiDir, ApiTokens apiTokens, String nodeName, String datacenter, int streamThreads,
+                    boolean kafkaSasl, AnomalySettings anomalies, DecisionLog.Mode decisions, BusPreset preset) {
         Settings {
+            // The preset first: its PKI is set before this check, and the other message would name a flag never given.
+            if (kafkaSasl && preset.mutualTls()) {
+                throw new IllegalArgumentException("preset " + preset.name() + " secures the bus with mutual TLS; --kafka-sasl is the "
+                        + "other way: choose one");
+            }
             if (kafkaSasl && pkiDir != null) {
                 throw new IllegalArgumentException("--kafka-sasl and --pki-dir both secure the broker: choose one");
             }
             if (kafkaSasl && !(bootstrapServers == null || bootstrapServers.isBlank())) {
                 throw new IllegalArgumentException("--kafka-sasl secures the embedded broker; an existing cluster's security "
                         + "is its own (give its client settings with --kafka-config)");
-            }
-            if (kafkaSasl && preset.mutualTls()) {
-                throw new IllegalArgumentException("preset " + preset.name() + " secures the bus with mutual TLS; --kafka-sasl is the "
-                        + "other way: choose one");
             }
         }
 

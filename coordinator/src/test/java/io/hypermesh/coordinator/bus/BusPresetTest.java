@@ -82,6 +82,13 @@ class BusPresetTest {
     }
 
     @Test
+    void aMutualTlsPresetRefusesSaslNamingThePreset() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Bus.builder().preset(BusPreset.bundled("production")).kafkaSasl(true).consulAgent("n", "dc1").build());
+        assertTrue(e.getMessage().startsWith("preset production secures the bus with mutual TLS"), e.getMessage());
+    }
+
+    @Test
     void anUnknownPresetNamesTheOnesThereAre() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BusPreset.of("fastest"));
         assertTrue(e.getMessage().contains("development, production, performance, reliability"), e.getMessage());
