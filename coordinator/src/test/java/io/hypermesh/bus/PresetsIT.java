@@ -58,7 +58,8 @@ class PresetsIT {
         }
     }
 
-    private static void registerAndSee(HyperMeshBus bus) throws InterruptedException {
+    /** Registers web-1 through the bus's Consul API and waits until its catalog shows it. */
+    static void registerAndSee(HyperMeshBus bus) throws InterruptedException {
         Http api = new Http(bus.endpoints().apiUrl());
         assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Port\":8080}").status());
         long deadline = System.currentTimeMillis() + 60_000;

@@ -1,6 +1,5 @@
 package io.hypermesh.bus;
 
-import io.hypermesh.platform.testing.Http;
 import io.hypermesh.streams.StreamsSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -37,9 +36,7 @@ class ReliabilityClusterIT {
             try (HyperMeshBus bus = HyperMeshBus.builder().preset("reliability").bootstrapServers(cluster.bootstrapServers())
                     .dataDir(dir.resolve("bus")).ports(0, 0, 0).platform(false).start();
                  Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", cluster.bootstrapServers()))) {
-                Http api = new Http(bus.endpoints().apiUrl());
-                assertEquals(200, api.put("/v1/agent/service/register", "{\"ID\":\"db-1\",\"Name\":\"db\",\"Port\":5432}").status());
-                awaitInCatalog(api);
+                PresetsIT.registerAndSee(bus);
 
                 List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                         .filter(t -> t.startsWith("hypermesh.") || t.startsWith(StreamsSettings.DEFAULT_APPLICATION_ID + "-")).sorted()
@@ -55,17 +52,5 @@ class ReliabilityClusterIT {
                 }
             }
         }
-    }
-
-    private static void awaitInCatalog(Http api) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            Http.Response r = api.get("/v1/catalog/service/db");
-            if (r.status() == 200 && r.json().size() == 1) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("db-1 was not seen in the catalog");
     }
 }
